@@ -1,0 +1,217 @@
+//! The command line: clap derive types only. `///` comments here are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::outcome::Kind;
+
+const AFTER_HELP: &str = "\
+Exit status:
+  0    the gate passed
+  1    the gate failed (a required check failed or could not give a verdict)
+  2    relgate could not run: usage or configuration error
+  130  interrupted (Ctrl-C)
+
+Environment:
+  NO_COLOR            disable colour (same as --color never)
+  RELGATE_INDEX_URL   the package index's simple API root (default https://pypi.org/simple)
+  RELGATE_SKIP=1      hooks let the push or tag through, with a warning";
+
+/// A release gate for Python projects: check that a tag, the declared version, the package index and the
+/// project's own linters, type checker and tests agree before the release leaves your machine.
+#[derive(Debug, Parser)]
+#[command(name = "relgate", version, about, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// When to use colour in the output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Output format of the report.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Print only the verdict and failures.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Show every command line and the output of passing checks too.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the release gate: version agreement, the package index, and the project's own checks.
+    Check(CheckArgs),
+    /// List the checks `relgate check` would run, with their resolved commands, without running them.
+    Checks(ProjectArgs),
+    /// Print the version the project declares, where it comes from, and the tag it expects.
+    Version(ProjectArgs),
+    /// Install relgate's git hooks (pre-push and reference-transaction) into this repository.
+    Install(InstallArgs),
+    /// Remove relgate's git hooks and restore the hooks that were there before.
+    Uninstall(InstallArgs),
+    /// Entry points called by the installed git hooks.
+    #[command(subcommand)]
+    Hook(HookCommand),
+    /// Explain failed GitHub Actions runs.
+    #[command(subcommand)]
+    Ci(CiCommand),
+}
+
+/// Where the project is and how its release tags are named.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ProjectArgs {
+    /// The Python project's directory (for a project that is not at the repository root).
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+
+    /// How release tags are named, e.g. `v{version}` or `mypkg-v{version}`. Default: `v{version}` and `{version}`.
+    #[arg(long, value_name = "FORMAT")]
+    pub tag_format: Option<String>,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    /// The release tag to check. Default: the release tags pointing at HEAD.
+    #[arg(long, value_name = "NAME")]
+    pub tag: Option<String>,
+
+    /// Run only the checks of these kinds.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "KIND,...")]
+    pub only: Vec<Kind>,
+
+    /// Skip the checks with these names (or kinds).
+    #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
+    pub skip: Vec<String>,
+
+    /// Print what would run, without running it (same as `relgate checks`).
+    #[arg(long)]
+    pub list: bool,
+
+    /// Do not ask the package index (the index check is reported as skipped).
+    #[arg(long)]
+    pub offline: bool,
+
+    /// The package index's simple API root, like pip's --index-url.
+    #[arg(long, value_name = "URL")]
+    pub index_url: Option<String>,
+
+    /// Ignore the record of passes: run every check again.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Stop the remaining checks at the first failure.
+    #[arg(long)]
+    pub fail_fast: bool,
+
+    /// How many checks run at once. Default: the number of cores.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct InstallArgs {
+    /// Which hooks: pre-push, reference-transaction (default: both).
+    #[arg(long = "hook", value_enum, value_name = "HOOK")]
+    pub hooks: Vec<HookName>,
+
+    /// The repository (default: the current directory's).
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HookName {
+    PrePush,
+    ReferenceTransaction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Called by git's pre-push hook: gates the tags being pushed (read from stdin).
+    PrePush {
+        /// The remote's name.
+        remote: String,
+        /// The remote's URL.
+        url: String,
+    },
+    /// Called by git's reference-transaction hook: refuses a bad release tag when it is created.
+    ReferenceTransaction {
+        /// The transaction's state: prepared, committed or aborted.
+        state: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CiCommand {
+    /// Name the failed step, error, exit code and category of a failed GitHub Actions run, and how to reproduce it.
+    Explain(ExplainArgs),
+    /// List recent failed runs of a repository's workflows.
+    Runs(RunsArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// A job log, a logs zip archive, `gh run view --log-failed` output, or `-` for stdin.
+    #[arg(value_name = "PATH|-")]
+    pub input: Option<PathBuf>,
+
+    /// Download and explain this run through the GitHub API (needs --repo and GH_TOKEN or GITHUB_TOKEN).
+    #[arg(long, value_name = "ID")]
+    pub run: Option<u64>,
+
+    /// The repository, as OWNER/NAME (default: from the `origin` remote).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+
+    /// The GitHub API root (for GitHub Enterprise).
+    #[arg(long, value_name = "URL", default_value = "https://api.github.com")]
+    pub api_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunsArgs {
+    /// The repository, as OWNER/NAME.
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+
+    /// Only runs of this workflow file (e.g. `release.yml`).
+    #[arg(long, value_name = "FILE")]
+    pub workflow: Option<String>,
+
+    /// The GitHub API root (for GitHub Enterprise).
+    #[arg(long, value_name = "URL", default_value = "https://api.github.com")]
+    pub api_url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        super::Cli::command().debug_assert();
+    }
+}

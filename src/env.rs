@@ -1,0 +1,55 @@
+//! The one place that reads relgate's environment variables, so that every knob is listed here.
+
+use std::env;
+use std::ffi::OsString;
+
+/// `NO_COLOR` (<https://no-color.org>): any non-empty value disables colour.
+pub fn no_color() -> bool {
+    env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// `RELGATE_INDEX_URL`: the simple API root of the package index.
+pub fn index_url() -> Option<String> {
+    non_empty("RELGATE_INDEX_URL")
+}
+
+/// `RELGATE_SKIP=1`: hooks let everything through, loudly.
+pub fn skip() -> bool {
+    non_empty("RELGATE_SKIP").is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false"))
+}
+
+/// `VIRTUAL_ENV`: the virtualenv the user activated.
+pub fn virtual_env() -> Option<OsString> {
+    env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty())
+}
+
+/// `GH_TOKEN`, then `GITHUB_TOKEN`, as the `gh` CLI reads them.
+pub fn github_token() -> Option<String> {
+    non_empty("GH_TOKEN").or_else(|| non_empty("GITHUB_TOKEN"))
+}
+
+/// `SSL_CERT_FILE`: a PEM bundle of extra trusted certificates (a company proxy's CA).
+pub fn ssl_cert_file() -> Option<OsString> {
+    env::var_os("SSL_CERT_FILE").filter(|v| !v.is_empty())
+}
+
+/// `HTTPS_PROXY`/`https_proxy`/`ALL_PROXY`, as curl and pip read them.
+pub fn https_proxy() -> Option<String> {
+    ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+        .into_iter()
+        .find_map(non_empty)
+}
+
+/// `NO_PROXY`/`no_proxy`: hosts reached directly.
+pub fn no_proxy() -> Option<String> {
+    non_empty("NO_PROXY").or_else(|| non_empty("no_proxy"))
+}
+
+/// `RELGATE_LIVE_INDEX=1` enables the test against the public index.
+pub fn live_index() -> bool {
+    non_empty("RELGATE_LIVE_INDEX").is_some()
+}
+
+fn non_empty(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|v| !v.is_empty())
+}

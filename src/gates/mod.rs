@@ -1,0 +1,39 @@
+//! The gates: each owns one question about the release and answers with [`CheckResult`]s.
+//!
+//! Gates never print and never exit; the report decides what a set of results means.
+
+pub mod version;
+
+use std::path::{Path, PathBuf};
+
+use pep440_rs::Version;
+
+use crate::config::Config;
+
+/// Where the file-based checks (quality tools, build, publish setup) run: the working tree when it is exactly
+/// the released content, otherwise an isolated export of the tagged commit.
+#[derive(Debug)]
+pub struct Workspace {
+    /// The root of the checked-out or exported repository content.
+    pub root: PathBuf,
+    /// The Python project's directory inside `root` (differs from `root` in monorepos).
+    pub project_dir: PathBuf,
+    /// True when `root` is the user's own working tree.
+    pub in_place: bool,
+    /// Keeps an export alive until the checks are done; dropped, it deletes the directory.
+    pub _export: Option<tempfile::TempDir>,
+}
+
+/// What every gate may read.
+#[derive(Debug)]
+pub struct GateContext<'a> {
+    pub config: &'a Config,
+    /// The project's directory in the user's working tree (where its virtualenv lives).
+    pub local_project_dir: &'a Path,
+    /// Where file-based checks run; `None` when they must not run (the tree differs and isolation is refused).
+    pub workspace: Option<&'a Workspace>,
+    /// The project's normalized name, when declared.
+    pub name: Option<&'a str>,
+    /// The version being released: the tag's, else the declared one.
+    pub version: Option<&'a Version>,
+}

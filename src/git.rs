@@ -1,0 +1,310 @@
+//! The only git2 call site: tags, commits, trees and the state of the working tree, read-only.
+//!
+//! relgate never writes to the user's repository: no index refresh, no ref update, no stash. Reading status
+//! with libgit2 does not rewrite the index (unlike `git status`, which may refresh its stat cache).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use git2::{ObjectType, Oid, Repository, StatusOptions};
+
+use crate::error::hinted;
+
+pub use git2::Oid as CommitId;
+
+/// An opened, non-bare repository.
+pub struct Repo {
+    inner: Repository,
+    workdir: PathBuf,
+}
+
+/// A release tag candidate as stored in `refs/tags/`, before its target is peeled.
+#[derive(Debug, Clone)]
+pub struct TagRef {
+    /// The short name, e.g. `v1.4.0`.
+    pub name: String,
+    /// The object the ref points at (a tag object for annotated tags).
+    pub target: Oid,
+    /// The commit, when the ref store already knows it (packed annotated tags) without reading objects.
+    pub peeled: Option<Oid>,
+}
+
+/// How the working tree differs from a commit; empty means it is exactly that commit's content.
+#[derive(Debug, Clone, Default)]
+pub struct TreeDifference {
+    /// HEAD is not at the commit (its short id), or HEAD is unborn.
+    pub head_elsewhere: Option<String>,
+    pub modified: Vec<String>,
+    pub untracked: Vec<String>,
+}
+
+impl TreeDifference {
+    pub fn is_clean(&self) -> bool {
+        self.head_elsewhere.is_none() && self.modified.is_empty() && self.untracked.is_empty()
+    }
+
+    /// One line for the report, e.g. "2 tracked files modified (src/a.py, README.md)".
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(head) = &self.head_elsewhere {
+            parts.push(head.clone());
+        }
+        for (list, what) in [(&self.modified, "tracked"), (&self.untracked, "untracked")] {
+            if !list.is_empty() {
+                let shown: Vec<&str> = list.iter().take(3).map(String::as_str).collect();
+                let more = if list.len() > 3 { ", ..." } else { "" };
+                let noun = if list.len() == 1 { "file" } else { "files" };
+                let verb = if what == "tracked" { " modified" } else { "" };
+                parts.push(format!(
+                    "{} {what} {noun}{verb} ({}{more})",
+                    list.len(),
+                    shown.join(", ")
+                ));
+            }
+        }
+        parts.join("; ")
+    }
+}
+
+impl Repo {
+    /// Open the repository containing `path`.
+    pub fn discover(path: &Path) -> anyhow::Result<Repo> {
+        let inner = Repository::discover(path).map_err(|e| {
+            if e.code() == git2::ErrorCode::NotFound {
+                hinted(
+                    format!("{} is not inside a git repository", path.display()),
+                    "run relgate inside the project's git repository, or pass --path DIR",
+                )
+            } else {
+                anyhow::Error::new(e).context(format!("cannot open the git repository at {}", path.display()))
+            }
+        })?;
+        let Some(workdir) = inner.workdir().map(Path::to_path_buf) else {
+            return Err(hinted(
+                format!("{} is a bare repository: there is no working tree to check", inner.path().display()),
+                "run relgate in a clone with a working tree",
+            ));
+        };
+        Ok(Repo { inner, workdir })
+    }
+
+    /// The top of the working tree.
+    pub fn workdir(&self) -> &Path {
+        &self.workdir
+    }
+
+    /// The common git directory (shared by linked worktrees): where hooks and the record of passes live.
+    pub fn common_dir(&self) -> &Path {
+        self.inner.commondir()
+    }
+
+    /// The commit HEAD points at; `None` in a repository without commits.
+    pub fn head(&self) -> anyhow::Result<Option<Oid>> {
+        match self.inner.head() {
+            Ok(head) => Ok(Some(
+                head.peel_to_commit().context("HEAD does not point at a commit")?.id(),
+            )),
+            Err(e) if matches!(e.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => Ok(None),
+            Err(e) => Err(e).context("cannot read HEAD"),
+        }
+    }
+
+    /// Every ref under `refs/tags/`, cheaply: no object is read.
+    pub fn tag_refs(&self) -> anyhow::Result<Vec<TagRef>> {
+        let mut tags = Vec::new();
+        for reference in self.inner.references_glob("refs/tags/*").context("cannot list tags")? {
+            let Ok(reference) = reference else { continue };
+            let Some(name) = reference
+                .name()
+                .ok()
+                .and_then(|n| n.strip_prefix("refs/tags/"))
+            else {
+                continue;
+            };
+            let Some(target) = reference.target() else { continue };
+            tags.push(TagRef {
+                name: name.to_owned(),
+                target,
+                peeled: reference.target_peel(),
+            });
+        }
+        Ok(tags)
+    }
+
+    /// The tag named `name`, or `None`; a name git would refuse is a usage error.
+    pub fn find_tag(&self, name: &str) -> anyhow::Result<Option<TagRef>> {
+        let full = format!("refs/tags/{name}");
+        if !git2::Reference::is_valid_name(&full) {
+            return Err(hinted(
+                format!("{name:?} is not a valid tag name"),
+                "pass the tag's name as `git tag --list` shows it",
+            ));
+        }
+        match self.inner.find_reference(&full) {
+            Ok(reference) => Ok(reference.target().map(|target| TagRef {
+                name: name.to_owned(),
+                target,
+                peeled: reference.target_peel(),
+            })),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("cannot read tag {name}")),
+        }
+    }
+
+    /// The commit a tag ref designates (peeling annotated tags), or `None` when it is not a commit.
+    pub fn tag_commit(&self, tag: &TagRef) -> anyhow::Result<Option<Oid>> {
+        if let Some(peeled) = tag.peeled {
+            return Ok(Some(peeled));
+        }
+        self.peel_to_commit(tag.target)
+    }
+
+    /// Peel any object id to a commit (through annotated tags); `None` for trees and blobs.
+    pub fn peel_to_commit(&self, id: Oid) -> anyhow::Result<Option<Oid>> {
+        let object = self
+            .inner
+            .find_object(id, None)
+            .with_context(|| format!("cannot read object {id}"))?;
+        match object.kind() {
+            Some(ObjectType::Commit) => Ok(Some(id)),
+            Some(ObjectType::Tag) => Ok(object.peel(ObjectType::Commit).ok().map(|c| c.id())),
+            _ => Ok(None),
+        }
+    }
+
+    /// Whether `ancestor` is `commit` or one of its ancestors.
+    pub fn is_ancestor(&self, ancestor: Oid, commit: Oid) -> bool {
+        ancestor == commit || self.inner.graph_descendant_of(commit, ancestor).unwrap_or(false)
+    }
+
+    /// The tree of a commit (its content's identity, used to key the record of passes).
+    pub fn tree_of(&self, commit: Oid) -> anyhow::Result<Oid> {
+        Ok(self.inner.find_commit(commit)?.tree_id())
+    }
+
+    /// A file's bytes in a commit, by path relative to the repository root; `None` when absent.
+    pub fn read_file(&self, commit: Oid, path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
+        let tree = self.inner.find_commit(commit)?.tree()?;
+        let entry = match tree.get_path(path) {
+            Ok(entry) => entry,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        if entry.kind() != Some(ObjectType::Blob) {
+            return Ok(None);
+        }
+        let blob = self.inner.find_blob(entry.id())?;
+        Ok(Some(blob.content().to_vec()))
+    }
+
+    /// The entries of a directory in a commit (names, with `true` for directories); `None` when absent.
+    pub fn list_dir(&self, commit: Oid, dir: &Path) -> anyhow::Result<Option<Vec<(String, bool)>>> {
+        let root = self.inner.find_commit(commit)?.tree()?;
+        let tree = if dir.as_os_str().is_empty() {
+            root
+        } else {
+            match root.get_path(dir) {
+                Ok(entry) if entry.kind() == Some(ObjectType::Tree) => self.inner.find_tree(entry.id())?,
+                Ok(_) => return Ok(None),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+                Err(e) => return Err(e.into()),
+            }
+        };
+        Ok(Some(
+            tree.iter()
+                .filter_map(|e| {
+                    let name = e.name().ok()?.to_owned();
+                    Some((name, e.kind() == Some(ObjectType::Tree)))
+                })
+                .collect(),
+        ))
+    }
+
+    /// How the working tree differs from `commit`: HEAD elsewhere, tracked changes (staged or not), untracked
+    /// files that are not ignored.
+    pub fn difference_from(&self, commit: Oid) -> anyhow::Result<TreeDifference> {
+        let mut diff = TreeDifference::default();
+        match self.head()? {
+            Some(head) if head == commit => {}
+            Some(head) => {
+                diff.head_elsewhere = Some(format!("HEAD is at {}", short(head)));
+            }
+            None => diff.head_elsewhere = Some("HEAD has no commit".into()),
+        }
+        let mut opts = StatusOptions::new();
+        opts.include_untracked(true)
+            .recurse_untracked_dirs(false)
+            .include_ignored(false)
+            .exclude_submodules(true)
+            .update_index(false);
+        let statuses = self
+            .inner
+            .statuses(Some(&mut opts))
+            .context("cannot read the working tree's status")?;
+        for entry in statuses.iter() {
+            let path = entry.path().unwrap_or("?").to_owned();
+            if entry.status().is_wt_new() {
+                diff.untracked.push(path);
+            } else {
+                diff.modified.push(path);
+            }
+        }
+        Ok(diff)
+    }
+
+    /// Write the content of `commit` into `dest` (an empty directory): regular files, executables and symlinks.
+    /// Submodules are left out (their content is not in this repository).
+    pub fn export(&self, commit: Oid, dest: &Path) -> anyhow::Result<()> {
+        let tree = self.inner.find_commit(commit)?.tree()?;
+        let mut failure: Option<anyhow::Error> = None;
+        tree.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
+            let Ok(name) = entry.name() else {
+                return git2::TreeWalkResult::Skip;
+            };
+            let path = dest.join(parent).join(name);
+            let result = match entry.kind() {
+                Some(ObjectType::Tree) => std::fs::create_dir_all(&path).map_err(anyhow::Error::from),
+                Some(ObjectType::Blob) => self.write_blob(entry.id(), entry.filemode(), &path),
+                _ => Ok(()),
+            };
+            match result {
+                Ok(()) => git2::TreeWalkResult::Ok,
+                Err(e) => {
+                    failure = Some(e.context(format!("cannot export {}", path.display())));
+                    git2::TreeWalkResult::Abort
+                }
+            }
+        })
+        .ok();
+        failure.map_or(Ok(()), Err)
+    }
+
+    fn write_blob(&self, id: Oid, mode: i32, path: &Path) -> anyhow::Result<()> {
+        let blob = self.inner.find_blob(id)?;
+        #[cfg(unix)]
+        if mode == 0o120_000 {
+            let target = String::from_utf8_lossy(blob.content()).into_owned();
+            std::os::unix::fs::symlink(target, path)?;
+            return Ok(());
+        }
+        std::fs::write(path, blob.content())?;
+        #[cfg(unix)]
+        if mode == 0o100_755 {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
+        }
+        Ok(())
+    }
+}
+
+/// The 7-character abbreviation used in messages.
+pub fn short(id: Oid) -> String {
+    let mut s = id.to_string();
+    s.truncate(7);
+    s
+}
+
+/// Parse a full hexadecimal object id from a hook's stdin.
+pub fn parse_id(hex: &str) -> Option<Oid> {
+    Oid::from_str(hex).ok()
+}
