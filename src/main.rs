@@ -9,6 +9,7 @@ mod error;
 mod gates;
 mod git;
 mod outcome;
+mod process;
 mod project;
 mod report;
 mod term;

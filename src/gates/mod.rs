@@ -2,6 +2,9 @@
 //!
 //! Gates never print and never exit; the report decides what a set of results means.
 
+pub mod build;
+pub mod metadata;
+pub mod publish;
 pub mod version;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,443 @@
+//! The publish gate: the GitHub Actions workflow that uploads to the package index, checked before the tag
+//! starts it.
+//!
+//! Two checks, both of kind `publish`:
+//! - `publish-workflow`: which workflow uploads, on which trigger, how it authenticates; for trusted publishing,
+//!   that the job's token may request an OIDC token (`id-token: write`), and the exact trusted-publisher fields
+//!   to register on the index (the `invalid-publisher` errors of gh-action-pypi-publish #173, #217, #361 are an
+//!   owner, workflow file or environment that does not match them).
+//! - `release-checks`: quality tools that the publishing job (or a job it `needs`) runs but the local gate does
+//!   not: a release run failing on checks the local run skipped is the failure relgate exists to prevent.
+
+mod tools;
+mod upload;
+mod workflow;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use self::upload::{Auth, Index, Upload};
+use self::workflow::Workflow;
+use crate::gates::GateContext;
+use crate::outcome::{CheckResult, Finding, Kind};
+
+pub const WORKFLOW_CHECK: &str = "publish-workflow";
+pub const TOOLS_CHECK: &str = "release-checks";
+
+/// Check the publishing workflow. `local_checks` are the names (or commands) of the quality checks relgate runs
+/// locally for this release, e.g. `["ruff", "ruff-format", "mypy", "pytest"]`.
+pub fn check_workflows(ctx: &GateContext, local_checks: &[String]) -> Vec<CheckResult> {
+    let started = Instant::now();
+    let repo = crate::git::Repo::discover(ctx.local_project_dir).ok();
+    let root: PathBuf = match (ctx.workspace, &repo) {
+        (Some(ws), _) => ws.root.clone(),
+        (None, Some(repo)) => repo.workdir().to_path_buf(),
+        (None, None) => ctx.local_project_dir.to_path_buf(),
+    };
+    let project_dir = ctx
+        .workspace
+        .map_or(ctx.local_project_dir, |ws| ws.project_dir.as_path());
+    let remote = repo.as_ref().and_then(|r| r.remote_url("origin"));
+    let files = read_workflows(&root);
+    let configured = tools::configured_tools(project_dir);
+    analyze(
+        &files,
+        remote.as_deref(),
+        local_checks,
+        &configured,
+        ctx.name,
+    )
+    .into_iter()
+    .map(|r| r.took(started.elapsed()))
+    .collect()
+}
+
+/// `(path relative to the root, text)` of every `.github/workflows/*.yml|*.yaml`, sorted by path.
+fn read_workflows(root: &Path) -> Vec<(String, String)> {
+    let dir = root.join(".github").join("workflows");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(String, String)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_owned();
+            if !(name.ends_with(".yml") || name.ends_with(".yaml")) {
+                return None;
+            }
+            let text = std::fs::read_to_string(e.path()).ok()?;
+            Some((format!(".github/workflows/{name}"), text))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The two verdicts from the workflow texts; pure, so that tests feed it real workflows.
+fn analyze(
+    files: &[(String, String)],
+    remote: Option<&str>,
+    local_checks: &[String],
+    configured: &BTreeSet<String>,
+    project: Option<&str>,
+) -> Vec<CheckResult> {
+    if files.is_empty() {
+        let note =
+            "no GitHub Actions workflow (.github/workflows/*.yml): nothing publishes from CI";
+        return vec![
+            CheckResult::skipped(WORKFLOW_CHECK, Kind::Publish, note),
+            CheckResult::skipped(TOOLS_CHECK, Kind::Publish, note),
+        ];
+    }
+    let mut workflows = Vec::new();
+    let mut unreadable = Vec::new();
+    for (path, text) in files {
+        match workflow::parse(path, text) {
+            Ok(w) => workflows.push(w),
+            Err(reason) => unreadable.push(format!("{path}: {reason}")),
+        }
+    }
+    let mut uploads: Vec<(&Workflow, Upload)> = Vec::new();
+    for w in &workflows {
+        uploads.extend(upload::find_uploads(w).into_iter().map(|u| (w, u)));
+        uploads.extend(upload::find_script_uploads(w).into_iter().map(|u| (w, u)));
+    }
+    if uploads.is_empty() {
+        let mut skipped = CheckResult::skipped(
+            WORKFLOW_CHECK,
+            Kind::Publish,
+            "no workflow uploads to a package index (looked for pypa/gh-action-pypi-publish, twine upload, uv publish, poetry/hatch/flit/pdm publish)",
+        );
+        let tools = CheckResult::skipped(
+            TOOLS_CHECK,
+            Kind::Publish,
+            "no workflow uploads to a package index",
+        );
+        if !unreadable.is_empty() {
+            // The unreadable file may be the publishing workflow; GitHub would not run it either.
+            skipped = CheckResult::fail(
+                WORKFLOW_CHECK,
+                Kind::Publish,
+                format!(
+                    "{} is not a valid workflow: GitHub will not run it",
+                    unreadable[0]
+                ),
+            );
+            skipped.details.extend(unreadable.iter().skip(1).cloned());
+        }
+        return vec![skipped, tools];
+    }
+    let publisher = remote.and_then(github_owner_repo);
+    vec![
+        workflow_verdict(&uploads, &unreadable, remote, publisher.as_ref(), project),
+        tools_verdict(&workflows, &uploads, local_checks, configured),
+    ]
+}
+
+fn workflow_verdict(
+    uploads: &[(&Workflow, Upload)],
+    unreadable: &[String],
+    remote: Option<&str>,
+    publisher: Option<&(String, String)>,
+    project: Option<&str>,
+) -> CheckResult {
+    let mut problems: Vec<Finding> = Vec::new();
+    let mut details = Vec::new();
+    let mut summaries = Vec::new();
+    let mut registered = BTreeSet::new();
+    for (w, u) in uploads {
+        let Some(job) = w.job(&u.job) else { continue };
+        let at = job
+            .line
+            .map_or_else(|| w.path.clone(), |l| format!("{}:{l}", w.path));
+        let auth = match &u.auth {
+            Auth::Trusted => "trusted publishing".to_owned(),
+            Auth::Token(how) => format!("a token ({how})"),
+            Auth::Literal(place) => format!("a credential written in the file ({place})"),
+            Auth::Unknown => "credentials configured outside the workflow, if any".to_owned(),
+        };
+        let summary = format!(
+            "{at}: job `{}` uploads to {} with {}, using {auth}; runs on {}",
+            u.job,
+            u.index.label(),
+            u.uploader.label(),
+            w.describe_triggers()
+        );
+        details.push(summary);
+        summaries.push(format!("{} (job `{}`, {})", w.path, u.job, u.index.label()));
+        if let Some(condition) = &job.condition {
+            details.push(format!("  only when: {condition}"));
+        }
+        let mut problem = |message: String, fix: String| {
+            problems.push(Finding {
+                file: Some(w.path.clone()),
+                line: job.line,
+                column: None,
+                kind: Kind::Publish.as_str().into(),
+                severity: "error".into(),
+                code: None,
+                message,
+                fix_suggestion: Some(fix),
+            });
+        };
+        match &u.auth {
+            Auth::Trusted => {
+                let perms = w.effective_permissions(job);
+                if !perms.is_some_and(workflow::Permissions::grants_id_token) {
+                    let workflow_grants = w.permissions.as_ref().is_some_and(workflow::Permissions::grants_id_token);
+                    let why = if job.permissions.is_some() && workflow_grants {
+                        "its own `permissions:` block replaces the workflow's `id-token: write`"
+                    } else if perms.is_some() {
+                        "its `permissions:` do not include `id-token: write`"
+                    } else {
+                        "no `permissions:` block grants `id-token: write` (no default does)"
+                    };
+                    problem(
+                        format!(
+                            "{at}: job `{}` uses trusted publishing but cannot request an OIDC token: {why}",
+                            u.job
+                        ),
+                        format!("add `id-token: write` under `permissions:` of job `{}`", u.job),
+                    );
+                }
+                if w.triggers.iter().all(|t| t.event == "workflow_call") {
+                    details.push(format!(
+                        "  warning: {} is a reusable workflow; PyPI does not accept reusable workflows as trusted publishers: upload from the calling workflow",
+                        w.path
+                    ));
+                }
+                let environment = job.environment.clone();
+                if environment.as_deref().is_some_and(|e| e.contains("${{")) {
+                    details.push(
+                        "  warning: the environment name is an expression; the trusted publisher must name the value it takes on a release run".into(),
+                    );
+                }
+                let key = (u.index.label(), w.file.clone(), environment.clone());
+                if registered.insert(key) {
+                    details.push(publisher_fields(&u.index, publisher, remote, &w.file, environment.as_deref(), project));
+                }
+            }
+            Auth::Literal(place) => problem(
+                format!("{at}: an upload credential is written into the workflow file ({place}): anyone who can read the repository can upload"),
+                "revoke that token on the index, then use trusted publishing (or `${{ secrets.NAME }}`)".into(),
+            ),
+            Auth::Unknown => details.push(format!(
+                "  warning: {} cannot use trusted publishing and the workflow gives it no credentials; the upload fails unless they are configured elsewhere",
+                u.uploader.label()
+            )),
+            Auth::Token(_) => {}
+        }
+        for (job_id, need) in w.dangling_needs() {
+            problem(
+                format!(
+                    "{}: job `{job_id}` needs `{need}`, which is not a job of this workflow: GitHub will not run it",
+                    w.path
+                ),
+                format!("fix the `needs:` of job `{job_id}`"),
+            );
+        }
+    }
+    for line in unreadable {
+        details.push(format!("  warning: {line} (not a valid workflow)"));
+    }
+    problems.dedup_by(|a, b| a.message == b.message);
+    summaries.dedup();
+    let mut result = if problems.is_empty() {
+        CheckResult::pass(
+            WORKFLOW_CHECK,
+            Kind::Publish,
+            format!("publishes from {}", summaries.join(", ")),
+        )
+    } else {
+        let first = problems[0].message.clone();
+        let more = match problems.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        CheckResult::fail(WORKFLOW_CHECK, Kind::Publish, format!("{first}{more}"))
+    };
+    for p in &problems {
+        if let Some(fix) = &p.fix_suggestion {
+            details.insert(0, format!("fix: {fix}"));
+        }
+    }
+    result.details = details;
+    result.issues = problems;
+    result
+}
+
+/// The fields of the index's "add a trusted publisher" form, filled in.
+fn publisher_fields(
+    index: &Index,
+    publisher: Option<&(String, String)>,
+    remote: Option<&str>,
+    file: &str,
+    environment: Option<&str>,
+    project: Option<&str>,
+) -> String {
+    let host = match index {
+        Index::TestPypi => "https://test.pypi.org",
+        _ => "https://pypi.org",
+    };
+    let page = match project {
+        Some(name) => format!("{host}/manage/project/{name}/settings/publishing/"),
+        None => format!("{host}/manage/account/publishing/"),
+    };
+    let (owner, repository) = match publisher {
+        Some((owner, repo)) => (owner.clone(), repo.clone()),
+        None => {
+            let why = match remote {
+                Some(url) => format!("(origin {} is not on github.com)", upload::redact(url)),
+                None => "(no `origin` remote: use the GitHub owner and repository name)".into(),
+            };
+            (why.clone(), why)
+        }
+    };
+    let environment = environment.unwrap_or("(none: leave it empty)");
+    format!(
+        "  trusted publisher to register on {} ({page}): owner = {owner}, repository = {repository}, workflow = {file}, environment = {environment}",
+        index.label()
+    )
+}
+
+fn tools_verdict(
+    workflows: &[Workflow],
+    uploads: &[(&Workflow, Upload)],
+    local_checks: &[String],
+    configured: &BTreeSet<String>,
+) -> CheckResult {
+    // tool -> where the release run first runs it.
+    let mut found: BTreeMap<String, String> = BTreeMap::new();
+    let mut seen_jobs = BTreeSet::new();
+    for (w, u) in uploads {
+        collect_tools(workflows, w, &u.job, &mut found, &mut seen_jobs, 0);
+        // A `workflow_run` trigger makes the named workflows' runs gate this one.
+        for trigger in w.triggers.iter().filter(|t| t.event == "workflow_run") {
+            for other in workflows {
+                let named = other
+                    .name
+                    .as_ref()
+                    .is_some_and(|n| trigger.filter.contains(n));
+                if named || trigger.filter.contains(&other.file) {
+                    for job in &other.jobs {
+                        collect_tools(workflows, other, &job.id, &mut found, &mut seen_jobs, 0);
+                    }
+                }
+            }
+        }
+    }
+    let local: BTreeSet<String> = local_checks
+        .iter()
+        .filter_map(|c| tools::local_id(c))
+        .collect();
+    let mut blocking = Vec::new();
+    let mut warnings = Vec::new();
+    for (tool, at) in &found {
+        if local.contains(tool) {
+            continue;
+        }
+        if tools::QUALITY_TOOLS.contains(&tool.as_str()) && configured.contains(tool) {
+            blocking.push(format!("{tool} ({at})"));
+        } else if tools::AGGREGATORS.contains(&tool.as_str()) {
+            warnings.push(format!(
+                "warning: the release run runs {tool} ({at}); relgate cannot see what it runs: run it before tagging"
+            ));
+        } else {
+            warnings.push(format!(
+                "warning: the release run runs {tool} ({at}), which the local gate does not run"
+            ));
+        }
+    }
+    let ran: Vec<&str> = found.keys().map(String::as_str).collect();
+    let mut result = if !blocking.is_empty() {
+        CheckResult::fail(
+            TOOLS_CHECK,
+            Kind::Publish,
+            format!(
+                "the release run runs {} before publishing, but the local gate skips {}: the release would fail where relgate passed",
+                blocking.join(", "),
+                if blocking.len() == 1 { "it" } else { "them" }
+            ),
+        )
+        .detail("fix: enable the check locally (remove it from `skip`, or set `enabled = true` in [tool.relgate.checks.NAME])")
+    } else if ran.is_empty() {
+        CheckResult::pass(
+            TOOLS_CHECK,
+            Kind::Publish,
+            "the publishing jobs run no quality tool before uploading",
+        )
+    } else {
+        CheckResult::pass(
+            TOOLS_CHECK,
+            Kind::Publish,
+            format!(
+                "the release run's quality tools ({}) run locally too",
+                ran.join(", ")
+            ),
+        )
+    };
+    result.details.extend(warnings);
+    result
+}
+
+fn collect_tools(
+    workflows: &[Workflow],
+    w: &Workflow,
+    job_id: &str,
+    found: &mut BTreeMap<String, String>,
+    seen: &mut BTreeSet<(String, String)>,
+    depth: usize,
+) {
+    for job in w.gating_jobs(job_id) {
+        if !seen.insert((w.path.clone(), job.id.clone())) {
+            continue;
+        }
+        for step in &job.steps {
+            for tool in tools::tools_in_step(step) {
+                found.entry(tool).or_insert_with(|| {
+                    format!("{} job `{}`, step `{}`", w.file, job.id, step.label())
+                });
+            }
+        }
+        // A local reusable workflow: all its jobs gate this job.
+        if let Some(called) = job.uses.as_deref().and_then(|u| u.strip_prefix("./")) {
+            if depth < 4 {
+                if let Some(inner) = workflows.iter().find(|x| x.path == called) {
+                    for inner_job in &inner.jobs {
+                        collect_tools(workflows, inner, &inner_job.id, found, seen, depth + 1);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `(owner, repository)` of a github.com remote URL in any of its forms (https, ssh, scp-like).
+fn github_owner_repo(url: &str) -> Option<(String, String)> {
+    let url = url.trim();
+    let rest = if let Some(rest) = url.strip_prefix("git@github.com:") {
+        rest
+    } else {
+        let after_scheme = url.split_once("://")?.1;
+        let after_user = after_scheme
+            .rsplit_once('@')
+            .map_or(after_scheme, |(_, h)| h);
+        let (host, path) = after_user.split_once('/')?;
+        let host = host.split(':').next().unwrap_or(host);
+        if !host.eq_ignore_ascii_case("github.com") {
+            return None;
+        }
+        path
+    };
+    let rest = rest.trim_end_matches('/');
+    let rest = rest.strip_suffix(".git").unwrap_or(rest);
+    let (owner, repo) = rest.split_once('/')?;
+    if owner.is_empty() || repo.is_empty() || repo.contains('/') {
+        return None;
+    }
+    Some((owner.to_owned(), repo.to_owned()))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,361 @@
+//! The publish gate over realistic workflows (trimmed from pallets/flask, python-attrs/attrs, urllib3 and
+//! encode/httpx, plus the variants that break trusted publishing).
+
+use super::*;
+use crate::outcome::Status;
+
+const REMOTE: &str = "git@github.com:acme/widget.git";
+
+fn run(files: &[(&str, &str)], local: &[&str], configured: &[&str]) -> (CheckResult, CheckResult) {
+    let files: Vec<(String, String)> = files
+        .iter()
+        .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
+        .collect();
+    let local: Vec<String> = local.iter().map(|s| (*s).to_owned()).collect();
+    let configured: BTreeSet<String> = configured.iter().map(|s| (*s).to_owned()).collect();
+    let mut results = analyze(&files, Some(REMOTE), &local, &configured, Some("widget"));
+    assert_eq!(results.len(), 2);
+    let tools = results.pop().unwrap();
+    let workflow = results.pop().unwrap();
+    assert_eq!(
+        (workflow.name.as_str(), tools.name.as_str()),
+        (WORKFLOW_CHECK, TOOLS_CHECK)
+    );
+    (workflow, tools)
+}
+
+/// pallets/flask's publish.yaml, trimmed: job-level id-token, an environment, TestPyPI then PyPI.
+const FLASK: &str = r"name: Publish
+on:
+  push:
+    tags:
+      - '*'
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: python -m build
+  publish-pypi:
+    needs: [build]
+    environment: publish
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/download-artifact@v4
+      - uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          repository-url: https://test.pypi.org/legacy/
+          packages-dir: artifact/
+      - uses: pypa/gh-action-pypi-publish@release/v1
+        with:
+          packages-dir: artifact/
+";
+
+#[test]
+fn job_level_id_token_with_environment_passes_and_names_the_publisher() {
+    let (w, _) = run(&[(".github/workflows/publish.yaml", FLASK)], &[], &[]);
+    assert_eq!(w.status, Status::Pass, "{w:#?}");
+    assert_eq!(
+        w.message,
+        "publishes from .github/workflows/publish.yaml (job `publish-pypi`, TestPyPI), .github/workflows/publish.yaml (job `publish-pypi`, PyPI)"
+    );
+    assert_eq!(
+        w.details,
+        [
+            ".github/workflows/publish.yaml:12: job `publish-pypi` uploads to TestPyPI with pypa/gh-action-pypi-publish, using trusted publishing; runs on tag push (*)",
+            "  trusted publisher to register on TestPyPI (https://test.pypi.org/manage/project/widget/settings/publishing/): owner = acme, repository = widget, workflow = publish.yaml, environment = publish",
+            ".github/workflows/publish.yaml:12: job `publish-pypi` uploads to PyPI with pypa/gh-action-pypi-publish, using trusted publishing; runs on tag push (*)",
+            "  trusted publisher to register on PyPI (https://pypi.org/manage/project/widget/settings/publishing/): owner = acme, repository = widget, workflow = publish.yaml, environment = publish",
+        ]
+    );
+    assert!(w.issues.is_empty());
+}
+
+#[test]
+fn trusted_publishing_without_id_token_fails_with_the_fix() {
+    let text = FLASK.replace("    permissions:\n      id-token: write\n", "");
+    let (w, _) = run(&[(".github/workflows/publish.yaml", &text)], &[], &[]);
+    assert_eq!(w.status, Status::Fail);
+    assert_eq!(
+        w.message,
+        ".github/workflows/publish.yaml:12: job `publish-pypi` uses trusted publishing but cannot request an OIDC token: no `permissions:` block grants `id-token: write` (no default does)"
+    );
+    assert_eq!(
+        w.details[0],
+        "fix: add `id-token: write` under `permissions:` of job `publish-pypi`"
+    );
+    assert_eq!(w.issues.len(), 1);
+    assert_eq!(
+        w.issues[0].file.as_deref(),
+        Some(".github/workflows/publish.yaml")
+    );
+    assert_eq!(w.issues[0].line, Some(12));
+}
+
+/// python-attrs/attrs' pypi-package.yml, trimmed: workflow-level id-token, a release trigger, environments.
+const ATTRS: &str = r#"---
+name: Build & maybe upload PyPI package
+on:
+  push:
+    branches: [main]
+    tags: ["*"]
+  release:
+    types:
+      - published
+  workflow_dispatch:
+permissions:
+  contents: read
+  id-token: write
+jobs:
+  build-package:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: hynek/build-and-inspect-python-package@v1
+  release-pypi:
+    name: Publish released package to pypi.org
+    environment: release-pypi
+    if: github.event.action == 'published'
+    runs-on: ubuntu-latest
+    needs: build-package
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+"#;
+
+#[test]
+fn workflow_level_id_token_passes() {
+    let (w, _) = run(&[(".github/workflows/pypi-package.yml", ATTRS)], &[], &[]);
+    assert_eq!(w.status, Status::Pass, "{w:#?}");
+    assert_eq!(
+        w.details,
+        [
+            ".github/workflows/pypi-package.yml:19: job `release-pypi` uploads to PyPI with pypa/gh-action-pypi-publish, using trusted publishing; runs on tag push (*); release published; manual (workflow_dispatch)",
+            "  only when: github.event.action == 'published'",
+            "  trusted publisher to register on PyPI (https://pypi.org/manage/project/widget/settings/publishing/): owner = acme, repository = widget, workflow = pypi-package.yml, environment = release-pypi",
+        ]
+    );
+}
+
+#[test]
+fn job_permissions_block_overrides_workflow_id_token() {
+    let text = ATTRS.replace(
+        "    needs: build-package\n",
+        "    needs: build-package\n    permissions:\n      contents: write\n",
+    );
+    let (w, _) = run(&[(".github/workflows/pypi-package.yml", &text)], &[], &[]);
+    assert_eq!(w.status, Status::Fail);
+    assert_eq!(
+        w.message,
+        ".github/workflows/pypi-package.yml:19: job `release-pypi` uses trusted publishing but cannot request an OIDC token: its own `permissions:` block replaces the workflow's `id-token: write`"
+    );
+}
+
+#[test]
+fn write_all_grants_id_token_and_environment_as_table() {
+    let text = "on:\n  release:\n    types: [published]\npermissions: write-all\njobs:\n  up:\n    environment:\n      name: pypi\n      url: https://pypi.org/p/widget\n    steps:\n      - run: uv publish\n";
+    let (w, _) = run(&[(".github/workflows/release.yml", text)], &[], &[]);
+    assert_eq!(w.status, Status::Pass, "{w:#?}");
+    assert_eq!(
+        w.details[1],
+        "  trusted publisher to register on PyPI (https://pypi.org/manage/project/widget/settings/publishing/): owner = acme, repository = widget, workflow = release.yml, environment = pypi"
+    );
+}
+
+/// encode/httpx-style: `twine upload` with a token from secrets; no id-token needed, no publisher fields.
+#[test]
+fn twine_upload_with_token_passes_without_id_token() {
+    let text = "on:\n  push:\n    tags: ['*']\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python -m build\n      - run: twine upload dist/*\n        env:\n          TWINE_USERNAME: __token__\n          TWINE_PASSWORD: ${{ secrets.PYPI_TOKEN }}\n";
+    let (w, _) = run(&[(".github/workflows/publish.yml", text)], &[], &[]);
+    assert_eq!(w.status, Status::Pass, "{w:#?}");
+    assert_eq!(
+        w.details,
+        [
+            ".github/workflows/publish.yml:5: job `publish` uploads to PyPI with twine upload, using a token (env TWINE_PASSWORD = ${{ secrets.PYPI_TOKEN }}); runs on tag push (*)"
+        ]
+    );
+}
+
+#[test]
+fn a_token_written_into_the_file_fails() {
+    let text = "on: workflow_dispatch\njobs:\n  publish:\n    steps:\n      - uses: pypa/gh-action-pypi-publish@v1.12.4\n        with:\n          password: pypi-AgEIcHlwaS5vcmcCJGFiY2Rl\n";
+    let (w, _) = run(&[(".github/workflows/publish.yml", text)], &[], &[]);
+    assert_eq!(w.status, Status::Fail);
+    assert_eq!(
+        w.message,
+        ".github/workflows/publish.yml:3: an upload credential is written into the workflow file (with: password): anyone who can read the repository can upload"
+    );
+}
+
+const GATED: &str = r"on:
+  release:
+    types: [published]
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          uv run ruff check .
+          uv run ruff format --check .
+  types:
+    runs-on: ubuntu-latest
+    steps:
+      - run: uv run mypy src
+  test:
+    needs: [lint, types]
+    steps:
+      - run: uv run pytest -q
+      - run: tox -e docs
+  unrelated:
+    steps:
+      - run: pylint src
+  publish:
+    needs: test
+    permissions:
+      id-token: write
+    steps:
+      - uses: pypa/gh-action-pypi-publish@release/v1
+";
+
+#[test]
+fn a_configured_tool_the_release_runs_but_local_skips_fails() {
+    let (_, t) = run(
+        &[(".github/workflows/release.yml", GATED)],
+        &["ruff", "ruff-format", "pytest"],
+        &["ruff", "ruff-format", "mypy", "pytest", "pylint"],
+    );
+    assert_eq!(t.status, Status::Fail, "{t:#?}");
+    assert_eq!(
+        t.message,
+        "the release run runs mypy (release.yml job `types`, step `Run uv run mypy src`) before publishing, but the local gate skips it: the release would fail where relgate passed"
+    );
+    assert_eq!(
+        t.details,
+        [
+            "fix: enable the check locally (remove it from `skip`, or set `enabled = true` in [tool.relgate.checks.NAME])",
+            "warning: the release run runs tox (release.yml job `test`, step `Run tox -e docs`); relgate cannot see what it runs: run it before tagging",
+        ]
+    );
+}
+
+#[test]
+fn every_gating_tool_run_locally_passes_and_jobs_outside_needs_do_not_count() {
+    let (_, t) = run(
+        &[(".github/workflows/release.yml", GATED)],
+        &["ruff check .", "ruff format --check .", "mypy", "pytest"],
+        &["ruff", "mypy", "pytest", "pylint"],
+    );
+    assert_eq!(t.status, Status::Pass, "{t:#?}");
+    assert_eq!(
+        t.message,
+        "the release run's quality tools (mypy, pytest, ruff, ruff-format, tox) run locally too"
+    );
+}
+
+#[test]
+fn an_unconfigured_tool_is_a_warning_only() {
+    let (_, t) = run(
+        &[(".github/workflows/release.yml", GATED)],
+        &["ruff", "ruff-format", "pytest"],
+        &["ruff"],
+    );
+    assert_eq!(t.status, Status::Pass);
+    assert_eq!(
+        t.details[0],
+        "warning: the release run runs mypy (release.yml job `types`, step `Run uv run mypy src`), which the local gate does not run"
+    );
+}
+
+#[test]
+fn reusable_workflow_in_the_needs_chain_is_followed() {
+    let ci = "on: [push, workflow_call]\njobs:\n  checks:\n    steps:\n      - run: python -m mypy src\n";
+    let release = "on:\n  push:\n    tags: ['v*']\njobs:\n  ci:\n    uses: ./.github/workflows/ci.yml\n  publish:\n    needs: ci\n    permissions:\n      id-token: write\n    steps:\n      - run: uv publish\n";
+    let (w, t) = run(
+        &[
+            (".github/workflows/ci.yml", ci),
+            (".github/workflows/release.yml", release),
+        ],
+        &["pytest"],
+        &["mypy"],
+    );
+    assert_eq!(w.status, Status::Pass, "{w:#?}");
+    assert_eq!(t.status, Status::Fail);
+    assert!(
+        t.message
+            .starts_with("the release run runs mypy (ci.yml job `checks`"),
+        "{}",
+        t.message
+    );
+}
+
+#[test]
+fn no_workflow_or_no_upload_is_skipped_and_broken_yaml_fails() {
+    let files: Vec<(String, String)> = Vec::new();
+    let r = analyze(&files, None, &[], &BTreeSet::new(), None);
+    assert_eq!(r[0].status, Status::Skipped);
+    assert_eq!(
+        r[0].message,
+        "no GitHub Actions workflow (.github/workflows/*.yml): nothing publishes from CI"
+    );
+    let (w, t) = run(
+        &[(
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  t:\n    steps:\n      - run: pytest\n",
+        )],
+        &[],
+        &[],
+    );
+    assert_eq!((w.status, t.status), (Status::Skipped, Status::Skipped));
+    let (w, _) = run(
+        &[(".github/workflows/ci.yml", "on: [push\njobs: {}\n")],
+        &[],
+        &[],
+    );
+    assert_eq!(w.status, Status::Fail);
+    assert!(
+        w.message.starts_with(".github/workflows/ci.yml: "),
+        "{}",
+        w.message
+    );
+    assert!(
+        w.message
+            .ends_with("is not a valid workflow: GitHub will not run it"),
+        "{}",
+        w.message
+    );
+}
+
+#[test]
+fn missing_remote_says_what_to_use() {
+    let files = vec![(
+        ".github/workflows/publish.yaml".to_owned(),
+        FLASK.to_owned(),
+    )];
+    let r = analyze(&files, None, &[], &BTreeSet::new(), None);
+    assert_eq!(
+        r[0].details[3],
+        "  trusted publisher to register on PyPI (https://pypi.org/manage/account/publishing/): owner = (no `origin` remote: use the GitHub owner and repository name), repository = (no `origin` remote: use the GitHub owner and repository name), workflow = publish.yaml, environment = publish"
+    );
+}
+
+#[test]
+fn github_remote_forms() {
+    for url in [
+        "git@github.com:acme/widget.git",
+        "https://github.com/acme/widget",
+        "https://github.com/acme/widget.git/",
+        "ssh://git@github.com/acme/widget.git",
+        "https://x-access-token:abc@github.com/acme/widget.git",
+    ] {
+        assert_eq!(
+            github_owner_repo(url),
+            Some(("acme".into(), "widget".into())),
+            "{url}"
+        );
+    }
+    assert_eq!(
+        github_owner_repo("https://gitlab.com/acme/widget.git"),
+        None
+    );
+    assert_eq!(github_owner_repo("/srv/git/widget.git"), None);
+}

@@ -1,0 +1,286 @@
+//! Which quality tools a workflow runs, and which of them the project configures.
+//!
+//! A release run that fails on a check the local gate skipped is the failure relgate exists to prevent, so the
+//! publish gate compares the tools that gate the publishing job with the checks relgate runs locally.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::workflow::Step;
+use crate::toml_file::TomlFile;
+
+/// Tools relgate knows how to run locally; a workflow running one the project configures must be matched.
+pub const QUALITY_TOOLS: &[&str] = &[
+    "ruff",
+    "ruff-format",
+    "black",
+    "isort",
+    "flake8",
+    "pylint",
+    "mypy",
+    "pyright",
+    "basedpyright",
+    "pytest",
+];
+
+/// Runners of other tools: what they run is not visible in the workflow.
+pub const AGGREGATORS: &[&str] = &["tox", "nox", "pre-commit", "make"];
+
+/// Tool ids a step runs, e.g. `["ruff", "ruff-format"]`.
+pub fn tools_in_step(step: &Step) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(uses) = &step.uses {
+        let action = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
+        let by_action = match action.as_str() {
+            "astral-sh/ruff-action" | "chartboost/ruff-action" => {
+                let args = step.with.get("args").map_or("", String::as_str);
+                Some(if args.trim_start().starts_with("format") {
+                    "ruff-format"
+                } else {
+                    "ruff"
+                })
+            }
+            "psf/black" => Some("black"),
+            "isort/isort-action" => Some("isort"),
+            "py-actions/flake8" => Some("flake8"),
+            "jakebailey/pyright-action" => Some("pyright"),
+            "pre-commit/action" => Some("pre-commit"),
+            _ => None,
+        };
+        out.extend(by_action.map(str::to_owned));
+    }
+    if let Some(run) = &step.run {
+        for segment in segments(run) {
+            if let Some(tool) = tool_of_command(&segment) {
+                if !out.contains(&tool) {
+                    out.push(tool);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The tool a local check name or command stands for, in the same ids (`ruff format --check` is `ruff-format`).
+pub fn local_id(check: &str) -> Option<String> {
+    let lower = check.trim().to_ascii_lowercase();
+    if QUALITY_TOOLS.contains(&lower.as_str()) {
+        return Some(lower);
+    }
+    tool_of_command(&lower).or(Some(lower))
+}
+
+/// Tools the project has configuration for (so relgate's local gate would run them unless told not to).
+pub fn configured_tools(project_dir: &Path) -> BTreeSet<String> {
+    let read = |name: &str| std::fs::read_to_string(project_dir.join(name)).ok();
+    let exists = |name: &str| project_dir.join(name).exists();
+    let mut out = BTreeSet::new();
+    let pyproject = read("pyproject.toml").and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
+    let in_pyproject = |path: &[&str]| pyproject.as_ref().is_some_and(|p| p.get(path).is_some());
+    let setup_cfg = read("setup.cfg").unwrap_or_default();
+    let tox_ini = read("tox.ini").unwrap_or_default();
+    let ini_section =
+        |text: &str, section: &str| text.lines().any(|l| l.trim() == format!("[{section}]"));
+
+    if in_pyproject(&["tool", "ruff"]) || exists("ruff.toml") || exists(".ruff.toml") {
+        out.insert("ruff".into());
+        out.insert("ruff-format".into());
+    }
+    if in_pyproject(&["tool", "black"]) {
+        out.insert("black".into());
+    }
+    if in_pyproject(&["tool", "isort"]) || exists(".isort.cfg") || ini_section(&setup_cfg, "isort")
+    {
+        out.insert("isort".into());
+    }
+    if exists(".flake8") || ini_section(&setup_cfg, "flake8") || ini_section(&tox_ini, "flake8") {
+        out.insert("flake8".into());
+    }
+    if in_pyproject(&["tool", "pylint"]) || exists(".pylintrc") || exists("pylintrc") {
+        out.insert("pylint".into());
+    }
+    if in_pyproject(&["tool", "mypy"])
+        || exists("mypy.ini")
+        || exists(".mypy.ini")
+        || ini_section(&setup_cfg, "mypy")
+    {
+        out.insert("mypy".into());
+    }
+    if in_pyproject(&["tool", "pyright"]) || exists("pyrightconfig.json") {
+        out.insert("pyright".into());
+    }
+    if in_pyproject(&["tool", "basedpyright"]) {
+        out.insert("basedpyright".into());
+    }
+    if in_pyproject(&["tool", "pytest"])
+        || exists("pytest.ini")
+        || exists("tests")
+        || exists("test")
+        || ini_section(&setup_cfg, "tool:pytest")
+        || ini_section(&tox_ini, "pytest")
+    {
+        out.insert("pytest".into());
+    }
+    out
+}
+
+/// Simple commands of a shell script: split on newlines (honouring `\` continuations) and `&&`, `||`, `;`, `|`.
+fn segments(script: &str) -> Vec<String> {
+    let joined = script.replace("\\\n", " ");
+    let mut out = Vec::new();
+    for line in joined.lines() {
+        let line = line.split(" #").next().unwrap_or(line);
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        for part in line
+            .split("&&")
+            .flat_map(|p| p.split("||"))
+            .flat_map(|p| p.split([';', '|']))
+        {
+            let part = part.trim();
+            if !part.is_empty() {
+                out.push(part.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// The tool a simple command runs, looking through `python -m`, `uv run`, `uvx`, `poetry run` and friends.
+fn tool_of_command(command: &str) -> Option<String> {
+    let words: Vec<String> = command
+        .split_whitespace()
+        .map(|w| w.trim_matches(['"', '\'']).to_owned())
+        .collect();
+    let mut i = 0;
+    // Leading `VAR=value` assignments.
+    while i < words.len() && words[i].contains('=') && !words[i].starts_with('-') {
+        i += 1;
+    }
+    loop {
+        let word = words.get(i)?;
+        let base = word.rsplit('/').next().unwrap_or(word);
+        match base {
+            "python" | "python3" | "py" if words.get(i + 1).map(String::as_str) == Some("-m") => {
+                i += 2
+            }
+            _ if base.starts_with("python3.")
+                && words.get(i + 1).map(String::as_str) == Some("-m") =>
+            {
+                i += 2
+            }
+            "uv" | "poetry" | "pdm" | "pipx" | "hatch" | "rye" | "pipenv"
+                if words.get(i + 1).map(String::as_str) == Some("run") =>
+            {
+                i += 2;
+                // Options of the runner itself (`uv run --frozen --with x ruff`).
+                while words.get(i).is_some_and(|w| w.starts_with('-')) {
+                    let takes_value = matches!(
+                        words[i].as_str(),
+                        "--with" | "--group" | "--extra" | "-e" | "--env" | "--python" | "-p"
+                    );
+                    i += if takes_value { 2 } else { 1 };
+                }
+            }
+            "uvx" => i += 1,
+            "coverage" if words.get(i + 1).map(String::as_str) == Some("run") => {
+                // `coverage run -m pytest`.
+                let m = words.iter().skip(i).position(|w| w == "-m")?;
+                i += m + 1;
+            }
+            _ => break,
+        }
+    }
+    let word = words.get(i)?;
+    let base = word.rsplit('/').next().unwrap_or(word).to_ascii_lowercase();
+    let next = words.get(i + 1).map(String::as_str);
+    let id = match base.as_str() {
+        "ruff" if next == Some("format") => "ruff-format",
+        "ruff" => "ruff",
+        "pytest" | "py.test" => "pytest",
+        "pre-commit" if next == Some("run") => "pre-commit",
+        "make" => "make",
+        other if QUALITY_TOOLS.contains(&other) || AGGREGATORS.contains(&other) => other,
+        _ => return None,
+    };
+    Some(id.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(script: &str) -> Vec<String> {
+        tools_in_step(&Step {
+            run: Some(script.into()),
+            ..Step::default()
+        })
+    }
+
+    #[test]
+    fn finds_tools_through_runners() {
+        assert_eq!(
+            run("ruff check .\nruff format --check ."),
+            ["ruff", "ruff-format"]
+        );
+        assert_eq!(
+            run("uv run --frozen mypy src && uv run pytest -q"),
+            ["mypy", "pytest"]
+        );
+        assert_eq!(run("python -m pytest tests/ | tee out"), ["pytest"]);
+        assert_eq!(run("coverage run -m pytest"), ["pytest"]);
+        assert_eq!(run("poetry run black --check src"), ["black"]);
+        assert_eq!(run("PYTHONWARNINGS=error .venv/bin/flake8 src"), ["flake8"]);
+        assert_eq!(run("uvx basedpyright"), ["basedpyright"]);
+        assert_eq!(run("pre-commit run --all-files"), ["pre-commit"]);
+        assert_eq!(
+            run("pip install ruff mypy\npython -m build\n# mypy later"),
+            Vec::<String>::new()
+        );
+        assert_eq!(run("tox -e lint"), ["tox"]);
+    }
+
+    #[test]
+    fn finds_tools_in_actions() {
+        let step = Step {
+            uses: Some("astral-sh/ruff-action@v3".into()),
+            with: [("args".to_string(), "format --check".to_string())].into(),
+            ..Step::default()
+        };
+        assert_eq!(tools_in_step(&step), ["ruff-format"]);
+        let step = Step {
+            uses: Some("jakebailey/pyright-action@v2".into()),
+            ..Step::default()
+        };
+        assert_eq!(tools_in_step(&step), ["pyright"]);
+    }
+
+    #[test]
+    fn local_names_and_commands_map_to_ids() {
+        assert_eq!(local_id("ruff-format").as_deref(), Some("ruff-format"));
+        assert_eq!(
+            local_id("ruff format --check .").as_deref(),
+            Some("ruff-format")
+        );
+        assert_eq!(local_id("MyPy").as_deref(), Some("mypy"));
+        assert_eq!(local_id("docs").as_deref(), Some("docs"));
+    }
+
+    #[test]
+    fn configured_tools_from_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("pyproject.toml"),
+            "[tool.mypy]\nstrict = true\n[tool.ruff]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("setup.cfg"),
+            "[flake8]\nmax-line-length = 100\n",
+        )
+        .unwrap();
+        let tools: Vec<String> = configured_tools(dir.path()).into_iter().collect();
+        assert_eq!(tools, ["flake8", "mypy", "ruff", "ruff-format"]);
+    }
+}

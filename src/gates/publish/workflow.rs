@@ -1,0 +1,405 @@
+//! GitHub Actions workflow files, read into the little that the publish gate needs: triggers, permissions,
+//! jobs with their `needs`, environments and steps.
+//!
+//! Glossary: a *workflow* is one file under `.github/workflows/`; a *job* runs on one runner and gets its own
+//! `GITHUB_TOKEN`, whose scopes come from the job's `permissions:` block, or else the workflow's (a job block
+//! replaces the workflow block entirely, it does not merge). `id-token: write` lets a job ask GitHub for the
+//! OIDC token that trusted publishing exchanges for an upload token; no default grants it
+//! (<https://docs.github.com/en/actions/reference/github_token-reference>).
+
+use std::collections::BTreeMap;
+
+use yaml_rust2::{Yaml, YamlLoader};
+
+/// One workflow file, as far as publishing is concerned.
+#[derive(Debug, Clone)]
+pub struct Workflow {
+    /// The path relative to the repository root, e.g. `.github/workflows/publish.yml`.
+    pub path: String,
+    /// The file name, which is what a trusted publisher registers (`publish.yml`).
+    pub file: String,
+    /// The workflow's `name:`, which `workflow_run` triggers refer to.
+    pub name: Option<String>,
+    pub triggers: Vec<Trigger>,
+    pub permissions: Option<Permissions>,
+    pub env: BTreeMap<String, String>,
+    pub jobs: Vec<Job>,
+}
+
+/// An event in `on:`, with the filter that matters for releases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trigger {
+    pub event: String,
+    /// Tag patterns for `push`, activity types for `release`, workflow names for `workflow_run`.
+    pub filter: Vec<String>,
+    /// Branch patterns for `push`.
+    pub branches: Vec<String>,
+}
+
+/// A `permissions:` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Permissions {
+    WriteAll,
+    ReadAll,
+    /// Named scopes; every scope not named is `none` (so `{}` grants nothing).
+    Scopes(BTreeMap<String, String>),
+}
+
+impl Permissions {
+    pub fn grants_id_token(&self) -> bool {
+        match self {
+            Permissions::WriteAll => true,
+            Permissions::ReadAll => false,
+            Permissions::Scopes(scopes) => scopes.get("id-token").is_some_and(|v| v == "write"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Job {
+    pub id: String,
+    /// 1-based line of the job's key in the file, found by a text scan (the YAML parser keeps no positions).
+    pub line: Option<u32>,
+    pub needs: Vec<String>,
+    pub permissions: Option<Permissions>,
+    /// The deployment environment's name (`environment: x` or `environment: {name: x}`).
+    pub environment: Option<String>,
+    /// The job's `if:` condition.
+    pub condition: Option<String>,
+    /// A called reusable workflow (`uses: ./.github/workflows/x.yml` or `owner/repo/...@ref`).
+    pub uses: Option<String>,
+    pub env: BTreeMap<String, String>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Step {
+    pub name: Option<String>,
+    pub uses: Option<String>,
+    pub run: Option<String>,
+    pub with: BTreeMap<String, String>,
+    pub env: BTreeMap<String, String>,
+}
+
+impl Step {
+    /// How the step appears in a log: its name, else `Run <first line>` as GitHub shows it.
+    pub fn label(&self) -> String {
+        if let Some(name) = &self.name {
+            return name.clone();
+        }
+        if let Some(uses) = &self.uses {
+            return format!("Run {uses}");
+        }
+        let first = self
+            .run
+            .as_deref()
+            .and_then(|r| r.lines().map(str::trim).find(|l| !l.is_empty()))
+            .unwrap_or("");
+        format!("Run {first}")
+    }
+}
+
+/// Parse one workflow file; the error is a one-line reason (GitHub would refuse to run the file too).
+pub fn parse(path: &str, text: &str) -> Result<Workflow, String> {
+    let docs = YamlLoader::load_from_str(text).map_err(|e| e.to_string())?;
+    let Some(doc) = docs.into_iter().next() else {
+        return Err("the file is empty".into());
+    };
+    if doc.as_hash().is_none() {
+        return Err("the top level is not a mapping".into());
+    }
+    let file = path.rsplit('/').next().unwrap_or(path).to_owned();
+    let jobs_yaml = &doc["jobs"];
+    let Some(jobs_hash) = jobs_yaml.as_hash() else {
+        return Err("there is no `jobs:` mapping".into());
+    };
+    let mut jobs = Vec::new();
+    for (id, job) in jobs_hash {
+        let Some(id) = scalar(id) else { continue };
+        jobs.push(parse_job(&id, job, text));
+    }
+    Ok(Workflow {
+        path: path.to_owned(),
+        file,
+        name: scalar(&doc["name"]),
+        triggers: parse_triggers(&doc["on"]),
+        permissions: parse_permissions(&doc["permissions"]),
+        env: string_map(&doc["env"]),
+        jobs,
+    })
+}
+
+impl Workflow {
+    pub fn job(&self, id: &str) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.id == id)
+    }
+
+    /// `needs:` entries that name no job: GitHub refuses to start such a workflow.
+    pub fn dangling_needs(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for job in &self.jobs {
+            for need in &job.needs {
+                if self.job(need).is_none() {
+                    out.push((job.id.clone(), need.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The job and every job it waits for, transitively (the jobs whose failure stops it).
+    pub fn gating_jobs(&self, id: &str) -> Vec<&Job> {
+        let mut seen: Vec<&Job> = Vec::new();
+        let mut todo = vec![id.to_owned()];
+        while let Some(next) = todo.pop() {
+            let Some(job) = self.job(&next) else { continue };
+            if seen.iter().any(|j| j.id == job.id) {
+                continue;
+            }
+            seen.push(job);
+            todo.extend(job.needs.iter().cloned());
+        }
+        seen
+    }
+
+    /// The permissions a job's token really gets: its own block replaces the workflow's.
+    pub fn effective_permissions<'a>(&'a self, job: &'a Job) -> Option<&'a Permissions> {
+        job.permissions.as_ref().or(self.permissions.as_ref())
+    }
+
+    pub fn triggered_by(&self, event: &str) -> bool {
+        self.triggers.iter().any(|t| t.event == event)
+    }
+
+    /// The triggers in words, e.g. "release published; tag push (v*); manual (workflow_dispatch)".
+    pub fn describe_triggers(&self) -> String {
+        let parts: Vec<String> = self.triggers.iter().filter_map(describe_trigger).collect();
+        if parts.is_empty() {
+            "no trigger that runs on a release".into()
+        } else {
+            parts.join("; ")
+        }
+    }
+}
+
+fn describe_trigger(t: &Trigger) -> Option<String> {
+    let list = |v: &[String]| v.join(", ");
+    Some(match t.event.as_str() {
+        "release" if t.filter.is_empty() => {
+            "any release activity (created, published, edited...)".into()
+        }
+        "release" => format!("release {}", list(&t.filter)),
+        "push" if !t.filter.is_empty() => format!("tag push ({})", list(&t.filter)),
+        "push" if !t.branches.is_empty() => format!("branch push ({})", list(&t.branches)),
+        "push" => "every push".into(),
+        "workflow_dispatch" => "manual (workflow_dispatch)".into(),
+        "workflow_call" => "called by another workflow (workflow_call)".into(),
+        "workflow_run" => format!("after workflow {}", list(&t.filter)),
+        "schedule" => "schedule".into(),
+        "pull_request" | "pull_request_target" | "merge_group" => return None,
+        other => other.to_owned(),
+    })
+}
+
+/// `on:` may be a string, a list of strings, or a mapping of events to filters (or to null).
+fn parse_triggers(on: &Yaml) -> Vec<Trigger> {
+    let bare = |event: String| Trigger {
+        event,
+        filter: Vec::new(),
+        branches: Vec::new(),
+    };
+    match on {
+        Yaml::String(event) => vec![bare(event.clone())],
+        Yaml::Array(events) => events.iter().filter_map(scalar).map(bare).collect(),
+        Yaml::Hash(events) => events
+            .iter()
+            .filter_map(|(event, filter)| {
+                let event = scalar(event)?;
+                let (filter, branches) = match event.as_str() {
+                    "push" => (strings(&filter["tags"]), strings(&filter["branches"])),
+                    "release" => (strings(&filter["types"]), Vec::new()),
+                    "workflow_run" => (strings(&filter["workflows"]), strings(&filter["branches"])),
+                    _ => (Vec::new(), Vec::new()),
+                };
+                Some(Trigger {
+                    event,
+                    filter,
+                    branches,
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn parse_permissions(p: &Yaml) -> Option<Permissions> {
+    match p {
+        Yaml::String(s) if s == "write-all" => Some(Permissions::WriteAll),
+        Yaml::String(s) if s == "read-all" => Some(Permissions::ReadAll),
+        Yaml::Hash(_) => Some(Permissions::Scopes(string_map(p))),
+        _ => None,
+    }
+}
+
+fn parse_job(id: &str, job: &Yaml, text: &str) -> Job {
+    let environment = match &job["environment"] {
+        Yaml::Hash(_) => scalar(&job["environment"]["name"]),
+        other => scalar(other),
+    };
+    let needs = match &job["needs"] {
+        Yaml::Array(_) => strings(&job["needs"]),
+        other => scalar(other).into_iter().collect(),
+    };
+    let steps = job["steps"]
+        .as_vec()
+        .map(|steps| {
+            steps
+                .iter()
+                .map(|s| Step {
+                    name: scalar(&s["name"]),
+                    uses: scalar(&s["uses"]),
+                    run: scalar(&s["run"]),
+                    with: string_map(&s["with"]),
+                    env: string_map(&s["env"]),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Job {
+        id: id.to_owned(),
+        line: job_line(text, id),
+        needs,
+        permissions: parse_permissions(&job["permissions"]),
+        environment,
+        condition: scalar(&job["if"]),
+        uses: scalar(&job["uses"]),
+        env: string_map(&job["env"]),
+        steps,
+    }
+}
+
+/// The line of `  <id>:` after the top-level `jobs:` key.
+fn job_line(text: &str, id: &str) -> Option<u32> {
+    let mut in_jobs = false;
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with("jobs:") {
+            in_jobs = true;
+            continue;
+        }
+        if !in_jobs || !line.starts_with([' ', '\t']) {
+            continue;
+        }
+        let key = line.trim_start().trim_end();
+        let key = key.split(" #").next().unwrap_or(key).trim_end();
+        let bare = key.strip_suffix(':').map(|k| k.trim_matches(['"', '\'']));
+        if bare == Some(id) {
+            return u32::try_from(n + 1).ok();
+        }
+    }
+    None
+}
+
+/// A scalar as text (YAML 1.2: `on` stays a string; numbers and booleans are shown as written).
+pub fn scalar(y: &Yaml) -> Option<String> {
+    match y {
+        Yaml::String(s) | Yaml::Real(s) => Some(s.clone()),
+        Yaml::Integer(i) => Some(i.to_string()),
+        Yaml::Boolean(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn strings(y: &Yaml) -> Vec<String> {
+    match y {
+        Yaml::Array(items) => items.iter().filter_map(scalar).collect(),
+        other => scalar(other).into_iter().collect(),
+    }
+}
+
+fn string_map(y: &Yaml) -> BTreeMap<String, String> {
+    y.as_hash()
+        .map(|h| {
+            h.iter()
+                .filter_map(|(k, v)| Some((scalar(k)?, scalar(v).unwrap_or_default())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn on_as_string_list_and_map() {
+        let w = parse("w.yml", "on: push\njobs: {}\n").unwrap();
+        assert_eq!(w.triggers[0].event, "push");
+        let w = parse("w.yml", "on: [release, workflow_dispatch]\njobs: {}\n").unwrap();
+        assert_eq!(
+            w.describe_triggers(),
+            "any release activity (created, published, edited...); manual (workflow_dispatch)"
+        );
+        let w = parse(
+            "w.yml",
+            "on:\n  push:\n    tags: ['v*']\n  release:\n    types: [published]\n  workflow_dispatch:\n  pull_request:\njobs: {}\n",
+        )
+        .unwrap();
+        assert_eq!(
+            w.describe_triggers(),
+            "tag push (v*); release published; manual (workflow_dispatch)"
+        );
+    }
+
+    #[test]
+    fn job_permissions_replace_workflow_permissions() {
+        let text = "on: push\npermissions:\n  id-token: write\njobs:\n  a:\n    runs-on: x\n  b:\n    permissions:\n      contents: read\n";
+        let w = parse(".github/workflows/p.yml", text).unwrap();
+        assert!(
+            w.effective_permissions(w.job("a").unwrap())
+                .unwrap()
+                .grants_id_token()
+        );
+        assert!(
+            !w.effective_permissions(w.job("b").unwrap())
+                .unwrap()
+                .grants_id_token()
+        );
+        assert_eq!(w.job("b").unwrap().line, Some(7));
+        assert_eq!(w.file, "p.yml");
+    }
+
+    #[test]
+    fn write_all_grants_and_read_all_does_not() {
+        assert!(Permissions::WriteAll.grants_id_token());
+        assert!(!Permissions::ReadAll.grants_id_token());
+        assert!(!Permissions::Scopes(BTreeMap::new()).grants_id_token());
+    }
+
+    #[test]
+    fn environment_as_string_or_table_and_needs_forms() {
+        let text = "on: push\njobs:\n  a:\n    environment: pypi\n    needs: b\n  b:\n    environment:\n      name: release\n      url: https://x\n    needs: [c]\n  c: {}\n";
+        let w = parse("w.yml", text).unwrap();
+        assert_eq!(w.job("a").unwrap().environment.as_deref(), Some("pypi"));
+        assert_eq!(w.job("b").unwrap().environment.as_deref(), Some("release"));
+        let ids: Vec<&str> = w.gating_jobs("a").iter().map(|j| j.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn invalid_yaml_and_missing_jobs_are_reasons() {
+        assert!(parse("w.yml", "on: [push\n").unwrap_err().contains("line"));
+        assert_eq!(
+            parse("w.yml", "on: push\n").unwrap_err(),
+            "there is no `jobs:` mapping"
+        );
+    }
+
+    #[test]
+    fn step_labels_follow_github_logs() {
+        let s = Step {
+            run: Some("\npython -m build\nls\n".into()),
+            ..Step::default()
+        };
+        assert_eq!(s.label(), "Run python -m build");
+    }
+}
