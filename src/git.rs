@@ -308,3 +308,22 @@ pub fn short(id: Oid) -> String {
 pub fn parse_id(hex: &str) -> Option<Oid> {
     Oid::from_str(hex).ok()
 }
+
+impl Repo {
+    /// Whether a tag designates `commit`, reading an object only for loose annotated tags.
+    pub fn points_at(&self, tag: &TagRef, commit: Oid) -> bool {
+        if tag.target == commit || tag.peeled == Some(commit) {
+            return true;
+        }
+        if tag.peeled.is_some() {
+            return false;
+        }
+        // A loose ref: only an annotated tag object can still lead to the commit.
+        let is_tag_object = self
+            .inner
+            .odb()
+            .and_then(|odb| odb.read_header(tag.target))
+            .is_ok_and(|(_, kind)| kind == ObjectType::Tag);
+        is_tag_object && self.peel_to_commit(tag.target).ok().flatten() == Some(commit)
+    }
+}

@@ -10,7 +10,9 @@ mod gates;
 mod git;
 mod outcome;
 mod project;
+mod release;
 mod report;
+mod tag_format;
 mod term;
 mod toml_file;
 
