@@ -1,6 +1,9 @@
 //! relgate: parse the command line, set up colour, dispatch, and map the outcome to an exit status.
 //! This is the only place that exits.
 
+// Removed once every gate is wired into `check`.
+#![allow(dead_code)]
+
 mod cli;
 mod commands;
 mod config;

@@ -45,7 +45,10 @@ impl Release {
             .workdir()
             .canonicalize()
             .with_context(|| format!("cannot resolve {}", repo.workdir().display()))?;
-        let subdir = project_dir.strip_prefix(&root).map(Path::to_path_buf).unwrap_or_default();
+        let subdir = project_dir
+            .strip_prefix(&root)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         let config = Config::load(&project_dir)?;
         let format = TagFormat::new(args.tag_format.as_deref(), &config)?;
         let head = repo.head()?;
@@ -63,7 +66,10 @@ impl Release {
     pub fn require_head(&self) -> anyhow::Result<CommitId> {
         self.head.ok_or_else(|| {
             hinted(
-                format!("the repository at {} has no commits yet: there is nothing to release", self.repo.workdir().display()),
+                format!(
+                    "the repository at {} has no commits yet: there is nothing to release",
+                    self.repo.workdir().display()
+                ),
                 "commit the project, tag the release (git tag v1.0.0), then run relgate check",
             )
         })
@@ -95,7 +101,9 @@ impl Release {
     pub fn tags_at(&self, all: &[TagRef], commit: CommitId) -> Vec<ReleaseTag> {
         let mut tags: Vec<ReleaseTag> = all
             .iter()
-            .filter(|t| self.format.version_of(&t.name).is_some() || self.format.looks_like_release(&t.name))
+            .filter(|t| {
+                self.format.version_of(&t.name).is_some() || self.format.looks_like_release(&t.name)
+            })
             .filter(|t| self.repo.points_at(t, commit))
             .map(|t| ReleaseTag {
                 name: t.name.clone(),

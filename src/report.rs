@@ -70,7 +70,11 @@ impl Report {
     }
 
     pub fn exit(&self) -> Exit {
-        if self.status == "pass" { Exit::Pass } else { Exit::Fail }
+        if self.status == "pass" {
+            Exit::Pass
+        } else {
+            Exit::Fail
+        }
     }
 }
 
@@ -98,7 +102,14 @@ pub fn render_human(report: &Report, verbose: bool, quiet: bool) -> String {
             }
         }
     }
-    let width = report.checks.iter().map(|c| c.name.len()).max().unwrap_or(0).max(14) + 2;
+    let width = report
+        .checks
+        .iter()
+        .map(|c| c.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(14)
+        + 2;
     for check in &report.checks {
         let show = !quiet || check.status != Status::Pass;
         if !show {
@@ -117,11 +128,19 @@ pub fn render_human(report: &Report, verbose: bool, quiet: bool) -> String {
         );
         let failed = matches!(check.status, Status::Fail | Status::Error);
         if failed || verbose {
-            for finding in check.issues.iter().take(if verbose { usize::MAX } else { 20 }) {
+            for finding in check
+                .issues
+                .iter()
+                .take(if verbose { usize::MAX } else { 20 })
+            {
                 let _ = writeln!(out, "      {}", finding_line(finding));
             }
             if !verbose && check.issues.len() > 20 {
-                let _ = writeln!(out, "      ... and {} more (--format json lists all)", check.issues.len() - 20);
+                let _ = writeln!(
+                    out,
+                    "      ... and {} more (--format json lists all)",
+                    check.issues.len() - 20
+                );
             }
             for detail in &check.details {
                 for line in detail.lines() {
@@ -149,14 +168,16 @@ fn heading(report: &Report) -> String {
         Some(t) => format!("tag {} at {}", t.name, &t.commit[..t.commit.len().min(7)]),
         None => "no release tag at HEAD".into(),
     };
-    format!("relgate {} · {name} {version} ({at}{source}) · {tag}", report.relgate_version)
+    format!(
+        "relgate {} · {name} {version} ({at}{source}) · {tag}",
+        report.relgate_version
+    )
 }
 
 fn status_label(check: &CheckResult) -> String {
     let text = match check.status {
         Status::Pass => "pass ",
-        Status::Fail if !check.required => "warn ",
-        Status::Error if !check.required => "warn ",
+        Status::Fail | Status::Error if !check.required => "warn ",
         Status::Fail => "FAIL ",
         Status::Error => "ERROR",
         Status::Skipped => "skip ",
@@ -173,7 +194,10 @@ fn duration(ms: u64) -> String {
     if ms < 1000 {
         format!("{ms} ms")
     } else {
-        #[expect(clippy::cast_precision_loss, reason = "durations are far below 2^52 ms")]
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "durations are far below 2^52 ms"
+        )]
         let secs = ms as f64 / 1000.0;
         format!("{secs:.1} s")
     }
@@ -187,8 +211,14 @@ fn finding_line(f: &crate::outcome::Finding) -> String {
             let _ = write!(at, ":{col}");
         }
     }
-    let code = f.code.as_deref().map_or_else(String::new, |c| format!("{c} "));
-    let fix = f.fix_suggestion.as_deref().map_or_else(String::new, |s| format!("  (fix: {s})"));
+    let code = f
+        .code
+        .as_deref()
+        .map_or_else(String::new, |c| format!("{c} "));
+    let fix = f
+        .fix_suggestion
+        .as_deref()
+        .map_or_else(String::new, |s| format!("  (fix: {s})"));
     if at.is_empty() {
         format!("{code}{}{fix}", f.message)
     } else {
@@ -197,16 +227,27 @@ fn finding_line(f: &crate::outcome::Finding) -> String {
 }
 
 fn verdict(report: &Report) -> String {
-    let total = report.checks.iter().filter(|c| c.status != Status::Skipped).count();
+    let total = report
+        .checks
+        .iter()
+        .filter(|c| c.status != Status::Skipped)
+        .count();
     let failed = report.checks.iter().filter(|c| c.blocks()).count();
     let warned = report
         .checks
         .iter()
         .filter(|c| !c.required && matches!(c.status, Status::Fail | Status::Error))
         .count();
-    let warn_note = if warned > 0 { format!(", {warned} optional with warnings") } else { String::new() };
+    let warn_note = if warned > 0 {
+        format!(", {warned} optional with warnings")
+    } else {
+        String::new()
+    };
     match report.status {
-        "pass" => format!("{} {total} checks passed{warn_note}: ready to release", term::paint_pass("PASS")),
+        "pass" => format!(
+            "{} {total} checks passed{warn_note}: ready to release",
+            term::paint_pass("PASS")
+        ),
         status => {
             let label = if status == "error" { "ERROR" } else { "FAIL" };
             let action = report

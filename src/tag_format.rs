@@ -39,10 +39,14 @@ impl TagFormat {
     /// The version a tag names, if it is a release tag of this format.
     pub fn version_of(&self, tag: &str) -> Option<Version> {
         self.forms.iter().find_map(|(prefix, suffix)| {
-            let inner = tag.strip_prefix(prefix.as_str())?.strip_suffix(suffix.as_str())?;
+            let inner = tag
+                .strip_prefix(prefix.as_str())?
+                .strip_suffix(suffix.as_str())?;
             // An empty prefix must not swallow another package's prefixed tags (`other-v1.0`): PEP 440 refuses
             // those anyway, and a leading `v` is PEP 440's own optional prefix.
-            if inner.is_empty() || !inner.starts_with(|c: char| c.is_ascii_digit() || c == 'v' || c == 'V') {
+            if inner.is_empty()
+                || !inner.starts_with(|c: char| c.is_ascii_digit() || c == 'v' || c == 'V')
+            {
                 return None;
             }
             Version::from_str(inner).ok()
@@ -53,9 +57,10 @@ impl TagFormat {
     pub fn looks_like_release(&self, tag: &str) -> bool {
         self.forms.iter().any(|(prefix, suffix)| {
             !prefix.is_empty()
-                && tag
-                    .strip_prefix(prefix.as_str())
-                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()) && rest.ends_with(suffix.as_str()))
+                && tag.strip_prefix(prefix.as_str()).is_some_and(|rest| {
+                    rest.starts_with(|c: char| c.is_ascii_digit())
+                        && rest.ends_with(suffix.as_str())
+                })
         })
     }
 
@@ -86,10 +91,16 @@ mod tests {
     #[test]
     fn pep440_normalization() {
         let f = default();
-        assert_eq!(f.version_of("v1.0.0-RC1"), Version::from_str("1.0.0rc1").ok());
+        assert_eq!(
+            f.version_of("v1.0.0-RC1"),
+            Version::from_str("1.0.0rc1").ok()
+        );
         assert_eq!(f.version_of("1.0"), Version::from_str("1.0.0").ok());
         assert_eq!(f.version_of("2024.1"), Version::from_str("2024.1").ok());
-        assert_eq!(f.version_of("v1.0.post1"), Version::from_str("1.0.post1").ok());
+        assert_eq!(
+            f.version_of("v1.0.post1"),
+            Version::from_str("1.0.post1").ok()
+        );
         assert_eq!(f.version_of("mypkg-v1.0"), None);
         assert_eq!(f.version_of("latest"), None);
         assert_eq!(f.version_of("v"), None);
@@ -98,7 +109,10 @@ mod tests {
     #[test]
     fn prefixed_format() {
         let f = TagFormat::new(Some("mypkg-v{version}"), &Config::default()).unwrap();
-        assert_eq!(f.version_of("mypkg-v1.2.3"), Version::from_str("1.2.3").ok());
+        assert_eq!(
+            f.version_of("mypkg-v1.2.3"),
+            Version::from_str("1.2.3").ok()
+        );
         assert_eq!(f.version_of("v1.2.3"), None);
         assert_eq!(f.version_of("other-v1.2.3"), None);
         assert_eq!(f.expected("1.2.3"), "mypkg-v1.2.3");

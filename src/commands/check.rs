@@ -25,9 +25,21 @@ pub fn run(args: &CheckArgs, out: Output) -> anyhow::Result<Exit> {
 pub fn list(args: &ProjectArgs, out: Output) -> anyhow::Result<Exit> {
     let release = Release::open(args)?;
     let checks = vec![
-        ("version", Kind::Version, "the tag names the declared version"),
-        ("version-order", Kind::Version, "newer than every release tag in its history"),
-        ("version-uploadable", Kind::Version, "no local or .dev version"),
+        (
+            "version",
+            Kind::Version,
+            "the tag names the declared version",
+        ),
+        (
+            "version-order",
+            Kind::Version,
+            "newer than every release tag in its history",
+        ),
+        (
+            "version-uploadable",
+            Kind::Version,
+            "no local or .dev version",
+        ),
     ];
     if out.format == Format::Json {
         let doc: Vec<_> = checks
@@ -72,9 +84,16 @@ impl Selection {
 
     /// Whether any check that reads the project's files (tools, build, publish setup) is selected.
     pub fn needs_files(&self) -> bool {
-        [Kind::Lint, Kind::Format, Kind::Type, Kind::Test, Kind::Publish, Kind::Build]
-            .into_iter()
-            .any(|k| self.kind(k))
+        [
+            Kind::Lint,
+            Kind::Format,
+            Kind::Type,
+            Kind::Test,
+            Kind::Publish,
+            Kind::Build,
+        ]
+        .into_iter()
+        .any(|k| self.kind(k))
     }
 }
 
@@ -162,14 +181,21 @@ pub fn gate(args: &CheckArgs, _out: Output) -> anyhow::Result<Report> {
 
 /// The checks that read the project's files. When the working tree is not the released content and isolation
 /// is refused, each is reported as an error instead of running on other code.
-fn file_gates(ctx: &GateContext, _selection: &Selection, workspace: &WorkspaceInfo) -> Vec<CheckResult> {
+fn file_gates(
+    ctx: &GateContext,
+    _selection: &Selection,
+    workspace: &WorkspaceInfo,
+) -> Vec<CheckResult> {
     if ctx.workspace.is_none() && workspace.mode == "refused" {
         let mut refused = CheckResult::error(
             "workspace",
             Kind::Test,
             format!(
                 "the project's checks were not run: {}",
-                workspace.note.as_deref().unwrap_or("the working tree is not the tagged content")
+                workspace
+                    .note
+                    .as_deref()
+                    .unwrap_or("the working tree is not the tagged content")
             ),
         );
         refused.details.push(
@@ -228,7 +254,13 @@ fn prepare_workspace(
     };
     let difference = release.repo.difference_from(tag.commit)?;
     if difference.is_clean() {
-        return Ok((Some(in_place()), WorkspaceInfo { mode: "in-place", note: None }));
+        return Ok((
+            Some(in_place()),
+            WorkspaceInfo {
+                mode: "in-place",
+                note: None,
+            },
+        ));
     }
     let what = format!(
         "tag {} is at {}; {}",
@@ -248,7 +280,9 @@ fn prepare_workspace(
             let export = tempfile::Builder::new()
                 .prefix("relgate-export-")
                 .tempdir()
-                .map_err(|e| anyhow::anyhow!("cannot create a temporary directory for the export: {e}"))?;
+                .map_err(|e| {
+                    anyhow::anyhow!("cannot create a temporary directory for the export: {e}")
+                })?;
             release.repo.export(tag.commit, export.path())?;
             let workspace = Workspace {
                 root: export.path().to_path_buf(),
@@ -260,7 +294,9 @@ fn prepare_workspace(
                 Some(workspace),
                 WorkspaceInfo {
                     mode: "export",
-                    note: Some(format!("{what}: the checks ran on an isolated export of the tag")),
+                    note: Some(format!(
+                        "{what}: the checks ran on an isolated export of the tag"
+                    )),
                 },
             ))
         }

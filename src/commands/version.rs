@@ -23,7 +23,10 @@ pub fn run(args: &ProjectArgs, out: Output) -> anyhow::Result<Exit> {
     // The working tree: this is what the next tag will release.
     let declared = release.declared(None)?;
     let doc = VersionDoc {
-        expected_tag: declared.version.as_deref().map(|v| release.format.expected(v)),
+        expected_tag: declared
+            .version
+            .as_deref()
+            .map(|v| release.format.expected(v)),
         name: declared.name,
         version: declared.version,
         version_source: declared.source.as_str(),
@@ -50,7 +53,10 @@ pub fn run(args: &ProjectArgs, out: Output) -> anyhow::Result<Exit> {
             let tool = declared.vcs_tool.as_deref().unwrap_or("a VCS plugin");
             println!("{name}: the version comes from git tags ({tool})");
             println!("  source:       vcs");
-            println!("  expected tag: any release tag matching {}", release.format.describe());
+            println!(
+                "  expected tag: any release tag matching {}",
+                release.format.describe()
+            );
         }
     }
     Ok(Exit::Pass)

@@ -89,14 +89,20 @@ pub fn check(input: &VersionInput) -> VersionOutcome {
 }
 
 /// The tag names the declared version. Returns the check and the release version.
-fn agreement(input: &VersionInput, validation: &mut VersionValidation) -> (CheckResult, Option<Version>) {
+fn agreement(
+    input: &VersionInput,
+    validation: &mut VersionValidation,
+) -> (CheckResult, Option<Version>) {
     let name = "version";
     let declared = match input.declared {
         Ok(d) => d,
         Err(message) => {
             validation.error_message = Some(message.clone());
             validation.recommended_action = Some("configure [tool.relgate] version-file".into());
-            return (CheckResult::error(name, Kind::Version, message.clone()), None);
+            return (
+                CheckResult::error(name, Kind::Version, message.clone()),
+                None,
+            );
         }
     };
     let where_declared = location(declared);
@@ -106,12 +112,17 @@ fn agreement(input: &VersionInput, validation: &mut VersionValidation) -> (Check
         Some(raw) => match Version::from_str(raw) {
             Ok(v) => Some(v),
             Err(e) => {
-                let message = format!("the declared version {raw:?} ({where_declared}) is not a valid PEP 440 version: {e}");
+                let message = format!(
+                    "the declared version {raw:?} ({where_declared}) is not a valid PEP 440 version: {e}"
+                );
                 validation.error_message = Some(message.clone());
                 validation.package_version = Some(raw.clone());
                 let hint = "use a PEP 440 version such as 1.4.0, 1.4.0rc1, 2024.1 or 1.4.0.post1";
                 validation.recommended_action = Some(hint.into());
-                return (CheckResult::fail(name, Kind::Version, message).detail(hint), None);
+                return (
+                    CheckResult::fail(name, Kind::Version, message).detail(hint),
+                    None,
+                );
             }
         },
         None => None,
@@ -121,14 +132,19 @@ fn agreement(input: &VersionInput, validation: &mut VersionValidation) -> (Check
     let Some(tag) = input.tag else {
         return match declared_version {
             Some(v) => {
-                let expected = input.format.expected(declared.version.as_deref().unwrap_or_default());
+                let expected = input
+                    .format
+                    .expected(declared.version.as_deref().unwrap_or_default());
                 validation.is_synchronized = false;
-                validation.recommended_action = Some(format!("tag the release: git tag {expected}"));
+                validation.recommended_action =
+                    Some(format!("tag the release: git tag {expected}"));
                 (
                     CheckResult::pass(
                         name,
                         Kind::Version,
-                        format!("no release tag at HEAD; declared version {v} ({where_declared}) checked against the existing tags; its tag will be {expected}"),
+                        format!(
+                            "no release tag at HEAD; declared version {v} ({where_declared}) checked against the existing tags; its tag will be {expected}"
+                        ),
                     ),
                     Some(v),
                 )
@@ -156,7 +172,10 @@ fn agreement(input: &VersionInput, validation: &mut VersionValidation) -> (Check
         validation.error_message = Some(message.clone());
         let hint = "name release tags like v1.4.0, or set [tool.relgate] tag-format";
         validation.recommended_action = Some(hint.into());
-        return (CheckResult::fail(name, Kind::Version, message).detail(hint), None);
+        return (
+            CheckResult::fail(name, Kind::Version, message).detail(hint),
+            None,
+        );
     };
 
     match declared_version {
@@ -182,7 +201,10 @@ fn agreement(input: &VersionInput, validation: &mut VersionValidation) -> (Check
                 CheckResult::pass(
                     name,
                     Kind::Version,
-                    format!("tag {} matches the declared version {declared_v} ({where_declared})", tag.name),
+                    format!(
+                        "tag {} matches the declared version {declared_v} ({where_declared})",
+                        tag.name
+                    ),
                 ),
                 Some(tag_version.clone()),
             )
@@ -214,7 +236,11 @@ fn agreement(input: &VersionInput, validation: &mut VersionValidation) -> (Check
 fn order(input: &VersionInput, version: &Version) -> CheckResult {
     let name = "version-order";
     let Some(base) = input.base else {
-        return CheckResult::pass(name, Kind::Version, "no commits yet: nothing to compare with");
+        return CheckResult::pass(
+            name,
+            Kind::Version,
+            "no commits yet: nothing to compare with",
+        );
     };
     let own_commit = input.tag.map(|t| t.commit);
     let mut candidates: Vec<(&TagRef, Version)> = input
@@ -230,23 +256,31 @@ fn order(input: &VersionInput, version: &Version) -> CheckResult {
     for (tag, tag_version) in &candidates {
         let commit = input.repo.tag_commit(tag).ok().flatten();
         if *tag_version == *version {
-            let same_release =
-                input.tag.is_some_and(|t| t.name == tag.name) || (commit.is_some() && commit == own_commit);
+            let same_release = input.tag.is_some_and(|t| t.name == tag.name)
+                || (commit.is_some() && commit == own_commit);
             if !same_release {
                 let at = commit.map(git::short).unwrap_or_default();
-                return CheckResult::fail(name, Kind::Version, format!("{version} is already tagged: {} at {at}", tag.name))
-                    .detail("a version is released once: bump the version (and tag the new one)");
+                return CheckResult::fail(
+                    name,
+                    Kind::Version,
+                    format!("{version} is already tagged: {} at {at}", tag.name),
+                )
+                .detail("a version is released once: bump the version (and tag the new one)");
             }
             continue;
         }
         if tag_version < version {
             // The newest older release that is in the history is the one this release follows.
             if commit.is_some_and(|c| input.repo.is_ancestor(c, base)) {
-                let note = newer_elsewhere.map_or_else(String::new, |n| format!(" ({n} on another line)"));
+                let note =
+                    newer_elsewhere.map_or_else(String::new, |n| format!(" ({n} on another line)"));
                 return CheckResult::pass(
                     name,
                     Kind::Version,
-                    format!("{version} is newer than {}, the latest release tag in its history{note}", tag.name),
+                    format!(
+                        "{version} is newer than {}, the latest release tag in its history{note}",
+                        tag.name
+                    ),
                 );
             }
             continue;
@@ -275,7 +309,11 @@ fn order(input: &VersionInput, version: &Version) -> CheckResult {
         }
     }
     let note = newer_elsewhere.map_or_else(String::new, |n| format!(" ({n} is on another line)"));
-    CheckResult::pass(name, Kind::Version, format!("{version} is the first release tag in its history{note}"))
+    CheckResult::pass(
+        name,
+        Kind::Version,
+        format!("{version} is the first release tag in its history{note}"),
+    )
 }
 
 /// Would the package index accept this version?
@@ -290,8 +328,14 @@ fn uploadable(version: &Version, config: &Config) -> CheckResult {
         .detail("release a version without the `+local` part");
     }
     if version.is_dev() && !config.allow_dev.unwrap_or(false) {
-        return CheckResult::fail(name, Kind::Version, format!("{version} is a development release (.dev)"))
-            .detail("release a final, pre- or post-release version, or set [tool.relgate] allow-dev = true");
+        return CheckResult::fail(
+            name,
+            Kind::Version,
+            format!("{version} is a development release (.dev)"),
+        )
+        .detail(
+            "release a final, pre- or post-release version, or set [tool.relgate] allow-dev = true",
+        );
     }
     let kind = if version.is_pre() {
         "a pre-release (installers skip it unless asked)"
@@ -307,7 +351,9 @@ fn uploadable(version: &Version, config: &Config) -> CheckResult {
 
 fn location(declared: &Declared) -> String {
     let file = declared.file.as_deref().unwrap_or("the project");
-    let at = declared.line.map_or_else(|| file.to_owned(), |l| format!("{file}:{l}"));
+    let at = declared
+        .line
+        .map_or_else(|| file.to_owned(), |l| format!("{file}:{l}"));
     if declared.source == VersionSource::Static {
         at
     } else {

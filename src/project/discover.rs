@@ -38,10 +38,15 @@ pub fn declared(source: &dyn Source, config: &Config) -> anyhow::Result<Declared
     Ok(declared)
 }
 
-fn found(source: VersionSource, version: String, file: &str, line: Option<u32>) -> Declared {
+fn found(
+    source: VersionSource,
+    version: impl Into<String>,
+    file: &str,
+    line: Option<u32>,
+) -> Declared {
     Declared {
         name: None,
-        version: Some(version.trim().to_owned()),
+        version: Some(version.into().trim().to_owned()),
         source,
         file: Some(file.to_owned()),
         line,
@@ -62,7 +67,11 @@ fn vcs(tool: &str) -> Declared {
 
 fn project_name(source: &dyn Source, py: Option<&TomlFile>) -> anyhow::Result<Option<String>> {
     if let Some(py) = py {
-        for path in [&["project", "name"][..], &["tool", "poetry", "name"], &["tool", "flit", "metadata", "module"]] {
+        for path in [
+            &["project", "name"][..],
+            &["tool", "poetry", "name"],
+            &["tool", "flit", "metadata", "module"],
+        ] {
             if let Some(name) = py.get_str(path) {
                 return Ok(Some(name.to_owned()));
             }
@@ -81,8 +90,9 @@ fn project_name(source: &dyn Source, py: Option<&TomlFile>) -> anyhow::Result<Op
     Ok(None)
 }
 
-static SETUP_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"\bname\s*=\s*["']([A-Za-z0-9._-]+)["']"#).expect("static regex"));
+static SETUP_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\bname\s*=\s*["']([A-Za-z0-9._-]+)["']"#).expect("static regex")
+});
 
 fn from_pyproject(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<Declared>> {
     let dynamic = py
@@ -93,12 +103,20 @@ fn from_pyproject(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<D
     if let Some(item) = py.get(&["project", "version"]) {
         let Some(version) = item.as_str() else {
             return Err(hinted(
-                format!("{}: [project] version must be a string", py.locate(Some(item))),
+                format!(
+                    "{}: [project] version must be a string",
+                    py.locate(Some(item))
+                ),
                 "write it as version = \"1.2.3\"",
             ));
         };
         if !dynamic {
-            return Ok(Some(found(VersionSource::Static, version.to_owned(), "pyproject.toml", py.line_of(item))));
+            return Ok(Some(found(
+                VersionSource::Static,
+                version.to_owned(),
+                "pyproject.toml",
+                py.line_of(item),
+            )));
         }
     }
 
@@ -125,7 +143,12 @@ fn from_pyproject(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<D
 
     if let Some(item) = py.get(&["tool", "poetry", "version"]) {
         if let Some(version) = item.as_str() {
-            return Ok(Some(found(VersionSource::Poetry, version.to_owned(), "pyproject.toml", py.line_of(item))));
+            return Ok(Some(found(
+                VersionSource::Poetry,
+                version.to_owned(),
+                "pyproject.toml",
+                py.line_of(item),
+            )));
         }
     }
     Ok(None)
@@ -136,19 +159,36 @@ fn vcs_plugin(py: &TomlFile) -> Option<&'static str> {
     let requires: Vec<String> = py
         .get(&["build-system", "requires"])
         .and_then(|r| r.as_array())
-        .map(|a| a.iter().filter_map(|v| v.as_str()).map(str::to_lowercase).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str())
+                .map(str::to_lowercase)
+                .collect()
+        })
         .unwrap_or_default();
-    let requires_any = |name: &str| requires.iter().any(|r| r.replace('_', "-").starts_with(name));
+    let requires_any = |name: &str| {
+        requires
+            .iter()
+            .any(|r| r.replace('_', "-").starts_with(name))
+    };
 
-    if py.get(&["tool", "hatch", "version", "source"]).and_then(|s| s.as_str()) == Some("vcs") {
+    if py
+        .get(&["tool", "hatch", "version", "source"])
+        .and_then(|s| s.as_str())
+        == Some("vcs")
+    {
         return Some("hatch-vcs");
     }
-    if py.get(&["tool", "pdm", "version", "source"]).and_then(|s| s.as_str()) == Some("scm") {
+    if py
+        .get(&["tool", "pdm", "version", "source"])
+        .and_then(|s| s.as_str())
+        == Some("scm")
+    {
         return Some("pdm-backend (scm)");
     }
     if py
         .get(&["tool", "poetry-dynamic-versioning", "enable"])
-        .and_then(|e| e.as_bool())
+        .and_then(toml_edit::Item::as_bool)
         == Some(true)
     {
         return Some("poetry-dynamic-versioning");
@@ -163,7 +203,10 @@ fn vcs_plugin(py: &TomlFile) -> Option<&'static str> {
     if dynamic
         && (py.get(&["tool", "setuptools_scm"]).is_some()
             || py.get(&["tool", "setuptools-scm"]).is_some()
-            || (requires_any("setuptools-scm") && py.get(&["tool", "setuptools", "dynamic", "version"]).is_none()))
+            || (requires_any("setuptools-scm")
+                && py
+                    .get(&["tool", "setuptools", "dynamic", "version"])
+                    .is_none()))
     {
         return Some("setuptools-scm");
     }
@@ -189,20 +232,32 @@ fn hatch(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<Declared>>
         )
     })?;
     // Hatch's default pattern: `__version__` or `VERSION`, quoted, optional leading `v`.
-    let default = r#"(?im)^(?:__version__|VERSION)\s*(?::\s*str\s*)?=\s*['"]v?(?P<version>[^'"]+)['"]"#;
+    let default =
+        r#"(?im)^(?:__version__|VERSION)\s*(?::\s*str\s*)?=\s*['"]v?(?P<version>[^'"]+)['"]"#;
     let re = match pattern {
         Some(p) => Regex::new(&format!("(?m){p}")).map_err(|e| {
             hinted(
-                format!("{}: [tool.hatch.version] pattern is not a valid regular expression: {e}", py.name),
+                format!(
+                    "{}: [tool.hatch.version] pattern is not a valid regular expression: {e}",
+                    py.name
+                ),
                 "fix the pattern; it needs a `version` group",
             )
         })?,
         None => Regex::new(default).expect("static regex"),
     };
     match capture_version(&re, &text) {
-        Some((version, line)) => Ok(Some(found(VersionSource::HatchFile, version, path, Some(line)))),
+        Some((version, line)) => Ok(Some(found(
+            VersionSource::HatchFile,
+            version,
+            path,
+            Some(line),
+        ))),
         None => Err(hinted(
-            format!("cannot determine the version statically: {path} (from [tool.hatch.version] path) has no version assignment matching {}", pattern.unwrap_or("hatch's default pattern")),
+            format!(
+                "cannot determine the version statically: {path} (from [tool.hatch.version] path) has no version assignment matching {}",
+                pattern.unwrap_or("hatch's default pattern")
+            ),
             CONFIGURE_HINT,
         )),
     }
@@ -219,13 +274,22 @@ fn setuptools_dynamic(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Opti
         let package_dir = py
             .get(&["tool", "setuptools", "package-dir", ""])
             .and_then(|d| d.as_str());
-        return attr_version(source, attr, package_dir, VersionSource::SetuptoolsAttr, "[tool.setuptools.dynamic] version").map(Some);
+        return attr_version(
+            source,
+            attr,
+            package_dir,
+            VersionSource::SetuptoolsAttr,
+            "[tool.setuptools.dynamic] version",
+        )
+        .map(Some);
     }
     if let Some(file) = table.get("file") {
-        let first = file
-            .as_str()
-            .map(str::to_owned)
-            .or_else(|| file.as_array().and_then(|a| a.get(0)).and_then(|v| v.as_str()).map(str::to_owned));
+        let first = file.as_str().map(str::to_owned).or_else(|| {
+            file.as_array()
+                .and_then(|a| a.get(0))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        });
         if let Some(path) = first {
             let text = source.read(&path)?.ok_or_else(|| {
                 hinted(
@@ -233,7 +297,12 @@ fn setuptools_dynamic(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Opti
                     "fix the file path, relative to pyproject.toml",
                 )
             })?;
-            return Ok(Some(found(VersionSource::SetuptoolsFile, first_line(&text), &path, Some(1))));
+            return Ok(Some(found(
+                VersionSource::SetuptoolsFile,
+                first_line(&text),
+                &path,
+                Some(1),
+            )));
         }
     }
     Ok(None)
@@ -248,14 +317,24 @@ fn pdm_file(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<Declare
     };
     let text = source.read(path)?.ok_or_else(|| {
         hinted(
-            format!("[tool.pdm.version] path = {path:?}, but {path} does not exist in {}", source.label()),
+            format!(
+                "[tool.pdm.version] path = {path:?}, but {path} does not exist in {}",
+                source.label()
+            ),
             "fix the path in [tool.pdm.version]",
         )
     })?;
     match pymodule::read_assignment(&text, "__version__") {
-        Some((version, line)) => Ok(Some(found(VersionSource::PdmFile, version, path, Some(line)))),
+        Some((version, line)) => Ok(Some(found(
+            VersionSource::PdmFile,
+            version,
+            path,
+            Some(line),
+        ))),
         None => Err(hinted(
-            format!("cannot determine the version statically: {path} (from [tool.pdm.version]) has no literal __version__ assignment"),
+            format!(
+                "cannot determine the version statically: {path} (from [tool.pdm.version]) has no literal __version__ assignment"
+            ),
             CONFIGURE_HINT,
         )),
     }
@@ -269,9 +348,21 @@ fn flit(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<Declared>> 
     let module = py
         .get_str(&["tool", "flit", "module", "name"])
         .map(str::to_owned)
-        .or_else(|| py.get_str(&["project", "name"]).map(|n| n.replace('-', "_")));
-    let Some(module) = module else { return Ok(None) };
-    attr_version(source, &format!("{module}.__version__"), None, VersionSource::Flit, "flit's module").map(Some)
+        .or_else(|| {
+            py.get_str(&["project", "name"])
+                .map(|n| n.replace('-', "_"))
+        });
+    let Some(module) = module else {
+        return Ok(None);
+    };
+    attr_version(
+        source,
+        &format!("{module}.__version__"),
+        None,
+        VersionSource::Flit,
+        "flit's module",
+    )
+    .map(Some)
 }
 
 /// `pkg.mod.ATTR` read statically from the module file.
@@ -282,31 +373,51 @@ fn attr_version(
     kind: VersionSource,
     origin: &str,
 ) -> anyhow::Result<Declared> {
-    let (module, attr) = attr_path.rsplit_once('.').unwrap_or((attr_path, "__version__"));
+    let (module, attr) = attr_path
+        .rsplit_once('.')
+        .unwrap_or((attr_path, "__version__"));
     let roots = pymodule::default_roots(package_dir);
     match pymodule::find_attr(source, module, attr, &roots)? {
         AttrLookup::Found { value, file, line } => Ok(found(kind, value, &file, Some(line))),
         AttrLookup::NotLiteral { file } => Err(hinted(
-            format!("cannot determine the version statically: {origin} points at {attr_path}, and {file} does not assign {attr} a string literal (it is computed)"),
+            format!(
+                "cannot determine the version statically: {origin} points at {attr_path}, and {file} does not assign {attr} a string literal (it is computed)"
+            ),
             CONFIGURE_HINT,
         )),
         AttrLookup::NoModule { tried } => Err(hinted(
-            format!("cannot determine the version statically: {origin} points at {attr_path}, but none of {} exists in {}", tried.join(", "), source.label()),
+            format!(
+                "cannot determine the version statically: {origin} points at {attr_path}, but none of {} exists in {}",
+                tried.join(", "),
+                source.label()
+            ),
             CONFIGURE_HINT,
         )),
     }
 }
 
-fn from_configured_file(source: &dyn Source, file: &str, pattern: Option<&str>) -> anyhow::Result<Declared> {
+fn from_configured_file(
+    source: &dyn Source,
+    file: &str,
+    pattern: Option<&str>,
+) -> anyhow::Result<Declared> {
     let text = source.read(file)?.ok_or_else(|| {
         hinted(
-            format!("[tool.relgate] version-file = {file:?}, but {file} does not exist in {}", source.label()),
+            format!(
+                "[tool.relgate] version-file = {file:?}, but {file} does not exist in {}",
+                source.label()
+            ),
             "fix version-file: a path relative to the project directory",
         )
     })?;
     let found_version = match pattern {
         Some(p) => {
-            let re = Regex::new(&format!("(?m){p}")).map_err(|e| hinted(format!("invalid version-pattern: {e}"), "fix [tool.relgate] version-pattern"))?;
+            let re = Regex::new(&format!("(?m){p}")).map_err(|e| {
+                hinted(
+                    format!("invalid version-pattern: {e}"),
+                    "fix [tool.relgate] version-pattern",
+                )
+            })?;
             capture_version(&re, &text)
         }
         None => pymodule::read_assignment(&text, "__version__").or_else(|| {
@@ -317,7 +428,9 @@ fn from_configured_file(source: &dyn Source, file: &str, pattern: Option<&str>) 
     match found_version {
         Some((version, line)) => Ok(found(VersionSource::Config, version, file, Some(line))),
         None => Err(hinted(
-            format!("{file} (from [tool.relgate] version-file) has no version that relgate can read"),
+            format!(
+                "{file} (from [tool.relgate] version-file) has no version that relgate can read"
+            ),
             "set [tool.relgate] version-pattern to a regular expression with a `version` group",
         )),
     }
@@ -340,42 +453,79 @@ fn from_legacy(source: &dyn Source, pyproject_dynamic: bool) -> anyhow::Result<D
     }
     let what = if seen.is_empty() && !pyproject_dynamic {
         return Err(hinted(
-            format!("no Python project found in {}: no pyproject.toml, setup.cfg or setup.py", source.label()),
+            format!(
+                "no Python project found in {}: no pyproject.toml, setup.cfg or setup.py",
+                source.label()
+            ),
             "run relgate in the project's directory, or pass --path DIR for a project in a subdirectory",
         ));
     } else if pyproject_dynamic {
         format!(
             "pyproject.toml declares the version dynamic, and no supported source was found ({})",
-            if seen.is_empty() { "no [tool.hatch.version], [tool.setuptools.dynamic], [tool.pdm.version], VCS plugin, setup.cfg or setup.py".to_owned() } else { format!("{} has no readable version", seen.join(" and ")) }
+            if seen.is_empty() {
+                "no [tool.hatch.version], [tool.setuptools.dynamic], [tool.pdm.version], VCS plugin, setup.cfg or setup.py".to_owned()
+            } else {
+                format!("{} has no readable version", seen.join(" and "))
+            }
         )
     } else {
-        format!("{} has no version that can be read without running it", seen.join(" and "))
+        format!(
+            "{} has no version that can be read without running it",
+            seen.join(" and ")
+        )
     };
-    Err(hinted(format!("cannot determine the version statically: {what}"), CONFIGURE_HINT))
+    Err(hinted(
+        format!("cannot determine the version statically: {what}"),
+        CONFIGURE_HINT,
+    ))
 }
 
-fn setup_cfg_version(source: &dyn Source, cfg: &str, value: &str, line: u32) -> anyhow::Result<Declared> {
+fn setup_cfg_version(
+    source: &dyn Source,
+    cfg: &str,
+    value: &str,
+    line: u32,
+) -> anyhow::Result<Declared> {
     if let Some(attr) = value.strip_prefix("attr:") {
         let package_dir = ini_value(cfg, "options", "package_dir")
             .and_then(|(v, _)| v.split('=').nth(1).map(|d| d.trim().to_owned()))
             .filter(|d| !d.is_empty());
-        return attr_version(source, attr.trim(), package_dir.as_deref(), VersionSource::SetupCfg, "setup.cfg [metadata] version = attr:");
+        return attr_version(
+            source,
+            attr.trim(),
+            package_dir.as_deref(),
+            VersionSource::SetupCfg,
+            "setup.cfg [metadata] version = attr:",
+        );
     }
     if let Some(file) = value.strip_prefix("file:") {
         let path = file.trim();
         let text = source.read(path)?.ok_or_else(|| {
-            hinted(format!("setup.cfg:{line}: version = file: {path}, but {path} does not exist"), "fix the path in setup.cfg")
+            hinted(
+                format!("setup.cfg:{line}: version = file: {path}, but {path} does not exist"),
+                "fix the path in setup.cfg",
+            )
         })?;
-        return Ok(found(VersionSource::SetupCfg, first_line(&text), path, Some(1)));
+        return Ok(found(
+            VersionSource::SetupCfg,
+            first_line(&text),
+            path,
+            Some(1),
+        ));
     }
-    Ok(found(VersionSource::SetupCfg, value.to_owned(), "setup.cfg", Some(line)))
+    Ok(found(
+        VersionSource::SetupCfg,
+        value.to_owned(),
+        "setup.cfg",
+        Some(line),
+    ))
 }
 
-static SETUP_VERSION_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\bversion\s*=\s*["']([^"'\n]+)["']"#).expect("static regex")
-});
+static SETUP_VERSION_LITERAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\bversion\s*=\s*["']([^"'\n]+)["']"#).expect("static regex"));
 static SETUP_VERSION_FILE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"["']((?:[\w./-]*/)?(?:VERSION|version\.txt|VERSION\.txt))["']"#).expect("static regex")
+    Regex::new(r#"["']((?:[\w./-]*/)?(?:VERSION|version\.txt|VERSION\.txt))["']"#)
+        .expect("static regex")
 });
 
 fn setup_py_version(source: &dyn Source, setup: &str) -> anyhow::Result<Option<Declared>> {
@@ -384,11 +534,21 @@ fn setup_py_version(source: &dyn Source, setup: &str) -> anyhow::Result<Option<D
     }
     if let Some(m) = SETUP_VERSION_LITERAL.captures(setup).and_then(|c| c.get(1)) {
         let line = u32::try_from(setup[..m.start()].matches('\n').count() + 1).unwrap_or(u32::MAX);
-        return Ok(Some(found(VersionSource::SetupPy, m.as_str().to_owned(), "setup.py", Some(line))));
+        return Ok(Some(found(
+            VersionSource::SetupPy,
+            m.as_str().to_owned(),
+            "setup.py",
+            Some(line),
+        )));
     }
     if let Some(m) = SETUP_VERSION_FILE.captures(setup).and_then(|c| c.get(1)) {
         if let Some(text) = source.read(m.as_str())? {
-            return Ok(Some(found(VersionSource::SetupPy, first_line(&text), m.as_str(), Some(1))));
+            return Ok(Some(found(
+                VersionSource::SetupPy,
+                first_line(&text),
+                m.as_str(),
+                Some(1),
+            )));
         }
     }
     // `version=__version__`, `version=about["__version__"]`: the common module layouts.
@@ -397,14 +557,41 @@ fn setup_py_version(source: &dyn Source, setup: &str) -> anyhow::Result<Option<D
         let mut packages: Vec<String> = name.into_iter().collect();
         for root in ["", "src"] {
             if let Some(entries) = source.list(root)? {
-                packages.extend(entries.into_iter().filter(|(n, dir)| *dir && !n.starts_with('.') && n != "tests" && n != "docs").map(|(n, _)| n));
+                packages.extend(
+                    entries
+                        .into_iter()
+                        .filter(|(n, dir)| {
+                            *dir && !n.starts_with('.') && n != "tests" && n != "docs"
+                        })
+                        .map(|(n, _)| n),
+                );
             }
         }
         for package in packages {
-            for module in ["__version__", "__about__", "_version", "version", "__init__"] {
-                let dotted = if module == "__init__" { package.clone() } else { format!("{package}.{module}") };
-                if let AttrLookup::Found { value, file, line } = pymodule::find_attr(source, &dotted, "__version__", &pymodule::default_roots(None))? {
-                    return Ok(Some(found(VersionSource::SetupPy, value, &file, Some(line))));
+            for module in [
+                "__version__",
+                "__about__",
+                "_version",
+                "version",
+                "__init__",
+            ] {
+                let dotted = if module == "__init__" {
+                    package.clone()
+                } else {
+                    format!("{package}.{module}")
+                };
+                if let AttrLookup::Found { value, file, line } = pymodule::find_attr(
+                    source,
+                    &dotted,
+                    "__version__",
+                    &pymodule::default_roots(None),
+                )? {
+                    return Ok(Some(found(
+                        VersionSource::SetupPy,
+                        value,
+                        &file,
+                        Some(line),
+                    )));
                 }
             }
         }
@@ -420,7 +607,11 @@ fn capture_version(re: &Regex, text: &str) -> Option<(String, u32)> {
 }
 
 fn first_line(text: &str) -> String {
-    text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#')).unwrap_or("").to_owned()
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or("")
+        .to_owned()
 }
 
 /// A key of an INI section (setup.cfg), with its 1-based line. Continuation lines are not needed for the
@@ -433,7 +624,11 @@ pub fn ini_value(text: &str, section: &str, key: &str) -> Option<(String, u32)> 
             in_section = line[1..line.len() - 1].trim() == section;
             continue;
         }
-        if !in_section || line.starts_with('#') || line.starts_with(';') || raw.starts_with([' ', '\t']) {
+        if !in_section
+            || line.starts_with('#')
+            || line.starts_with(';')
+            || raw.starts_with([' ', '\t'])
+        {
             continue;
         }
         if let Some((k, value)) = line.split_once(['=', ':']) {
@@ -441,10 +636,19 @@ pub fn ini_value(text: &str, section: &str, key: &str) -> Option<(String, u32)> 
                 let value = value.trim();
                 // `package_dir =` is followed by an indented mapping on the next line.
                 if value.is_empty() {
-                    let next = text.lines().skip(index + 1).find(|l| !l.trim().is_empty())?;
-                    return Some((next.trim().to_owned(), u32::try_from(index + 2).unwrap_or(u32::MAX)));
+                    let next = text
+                        .lines()
+                        .skip(index + 1)
+                        .find(|l| !l.trim().is_empty())?;
+                    return Some((
+                        next.trim().to_owned(),
+                        u32::try_from(index + 2).unwrap_or(u32::MAX),
+                    ));
                 }
-                return Some((value.to_owned(), u32::try_from(index + 1).unwrap_or(u32::MAX)));
+                return Some((
+                    value.to_owned(),
+                    u32::try_from(index + 1).unwrap_or(u32::MAX),
+                ));
             }
         }
     }
@@ -458,9 +662,15 @@ mod tests {
     #[test]
     fn ini_values() {
         let cfg = "[metadata]\nname = pkg\nversion = attr: pkg.__version__\n\n[options]\npackage_dir =\n    =src\n";
-        assert_eq!(ini_value(cfg, "metadata", "version"), Some(("attr: pkg.__version__".into(), 3)));
+        assert_eq!(
+            ini_value(cfg, "metadata", "version"),
+            Some(("attr: pkg.__version__".into(), 3))
+        );
         assert_eq!(ini_value(cfg, "metadata", "name"), Some(("pkg".into(), 2)));
-        assert_eq!(ini_value(cfg, "options", "package_dir"), Some(("=src".into(), 7)));
+        assert_eq!(
+            ini_value(cfg, "options", "package_dir"),
+            Some(("=src".into(), 7))
+        );
         assert_eq!(ini_value(cfg, "metadata", "author"), None);
     }
 }

@@ -17,7 +17,10 @@ pub fn read_assignment(text: &str, name: &str) -> Option<(String, u32)> {
     let caps = re.captures(text)?;
     let value = caps.get(1).or_else(|| caps.get(2))?;
     let line = text[..value.start()].matches('\n').count() + 1;
-    Some((value.as_str().to_owned(), u32::try_from(line).unwrap_or(u32::MAX)))
+    Some((
+        value.as_str().to_owned(),
+        u32::try_from(line).unwrap_or(u32::MAX),
+    ))
 }
 
 /// `from .mod import name` / `from pkg.mod import name as x` re-exports of `name`: the module to follow.
@@ -97,10 +100,18 @@ pub fn find_attr(
 
 #[derive(Debug)]
 pub enum AttrLookup {
-    Found { value: String, file: String, line: u32 },
+    Found {
+        value: String,
+        file: String,
+        line: u32,
+    },
     /// The module exists but the attribute is computed (or absent).
-    NotLiteral { file: String },
-    NoModule { tried: Vec<String> },
+    NotLiteral {
+        file: String,
+    },
+    NoModule {
+        tried: Vec<String>,
+    },
 }
 
 /// Turn `from .x import` inside `pkg.mod` into `pkg.x` (or `pkg.mod.x` inside a package's `__init__`).
@@ -128,7 +139,10 @@ mod tests {
 
     #[test]
     fn assignment_forms() {
-        assert_eq!(read_assignment("__version__ = '1.2.3'\n", "__version__"), Some(("1.2.3".into(), 1)));
+        assert_eq!(
+            read_assignment("__version__ = '1.2.3'\n", "__version__"),
+            Some(("1.2.3".into(), 1))
+        );
         assert_eq!(
             read_assignment("x = 1\n__version__: str = \"2.0\"\n", "__version__"),
             Some(("2.0".into(), 2))
@@ -141,13 +155,19 @@ mod tests {
             read_assignment("__version__ = get_version()\n", "__version__"),
             None
         );
-        assert_eq!(read_assignment("    __version__ = '1'\n", "__version__"), None);
+        assert_eq!(
+            read_assignment("    __version__ = '1'\n", "__version__"),
+            None
+        );
     }
 
     #[test]
     fn reexports() {
         assert_eq!(
-            reexport_of("from ._version import __version__ as __version__\n", "__version__"),
+            reexport_of(
+                "from ._version import __version__ as __version__\n",
+                "__version__"
+            ),
             Some("._version".into())
         );
         assert_eq!(

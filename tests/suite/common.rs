@@ -20,7 +20,10 @@ impl TestRepo {
     #[track_caller]
     pub fn new() -> TestRepo {
         let repo = TestRepo {
-            dir: tempfile::Builder::new().prefix("relgate-test-").tempdir().unwrap(),
+            dir: tempfile::Builder::new()
+                .prefix("relgate-test-")
+                .tempdir()
+                .unwrap(),
             home: tempfile::tempdir().unwrap(),
         };
         repo.git(&["init", "-q", "-b", "main"]);
@@ -60,7 +63,14 @@ impl TestRepo {
     /// Run git and return its output whatever the status.
     pub fn git_output(&self, args: &[&str]) -> Output {
         std::process::Command::new("git")
-            .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", "-c", "init.defaultBranch=main"])
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "tag.gpgsign=false",
+                "-c",
+                "init.defaultBranch=main",
+            ])
             .args(args)
             .current_dir(self.path())
             .envs(self.envs())
@@ -100,7 +110,9 @@ impl TestRepo {
     /// A relgate command running in the repository with the test environment.
     pub fn relgate(&self) -> Command {
         let mut cmd = Command::cargo_bin("relgate").unwrap();
-        cmd.current_dir(self.path()).env_remove("NO_COLOR").env_remove("RELGATE_INDEX_URL");
+        cmd.current_dir(self.path())
+            .env_remove("NO_COLOR")
+            .env_remove("RELGATE_INDEX_URL");
         for (k, v) in self.envs() {
             cmd.env(k, v);
         }
@@ -116,7 +128,12 @@ impl TestRepo {
         let index = std::fs::read(git_dir.join("index")).unwrap_or_default();
         let refs = self.git(&["for-each-ref", "--format=%(refname) %(objectname)"]);
         let stash = self.git_output(&["stash", "list"]).stdout;
-        Snapshot { files, index, refs, stash }
+        Snapshot {
+            files,
+            index,
+            refs,
+            stash,
+        }
     }
 }
 
@@ -129,7 +146,9 @@ pub struct Snapshot {
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.file_name().is_some_and(|n| n == ".git") {
@@ -140,9 +159,15 @@ fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
             collect(root, &path, files);
         } else if kind.is_symlink() {
             let target = std::fs::read_link(&path).unwrap();
-            files.insert(path.strip_prefix(root).unwrap().to_path_buf(), target.into_os_string().into_encoded_bytes());
+            files.insert(
+                path.strip_prefix(root).unwrap().to_path_buf(),
+                target.into_os_string().into_encoded_bytes(),
+            );
         } else {
-            files.insert(path.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&path).unwrap());
+            files.insert(
+                path.strip_prefix(root).unwrap().to_path_buf(),
+                std::fs::read(&path).unwrap(),
+            );
         }
     }
 }
@@ -160,8 +185,10 @@ pub fn stderr(out: &Output) -> String {
 /// The virtualenv with the pinned Python tools (created by scripts/test.sh).
 #[track_caller]
 pub fn test_venv() -> PathBuf {
-    let venv = std::env::var_os("RELGATE_TEST_VENV")
-        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-test"), PathBuf::from);
+    let venv = std::env::var_os("RELGATE_TEST_VENV").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-test"),
+        PathBuf::from,
+    );
     assert!(
         venv.join("bin/python").exists(),
         "the test virtualenv is missing at {}: run the tests through scripts/test.sh, which installs the pinned tools",
