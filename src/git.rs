@@ -327,7 +327,12 @@ impl Repo {
 
     /// The URL of a remote (`origin`), as configured; `None` when there is no such remote.
     pub fn remote_url(&self, name: &str) -> Option<String> {
-        self.inner.find_remote(name).ok()?.url().ok().map(str::to_owned)
+        self.inner
+            .find_remote(name)
+            .ok()?
+            .url()
+            .ok()
+            .map(str::to_owned)
     }
 }
 

@@ -1,1 +1,644 @@
+//! The package metadata an upload needs, read statically from pyproject.toml with its line numbers: name,
+//! version, readme, license expression, requires-python.
+//!
+//! The rules are the ones build backends and the index enforce: PEP 621 (`[project]`), PEP 639 (a `license`
+//! string is an SPDX expression), PEP 440 (`requires-python` is a specifier set), and the description content
+//! types the index renders (`text/markdown`, `text/x-rst`, `text/plain`). Poetry's `[tool.poetry]` table is read
+//! when there is no `[project]` name.
 
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Instant;
+
+use toml_edit::Item;
+
+use crate::gates::GateContext;
+use crate::gates::spdx;
+use crate::outcome::{CheckResult, Finding, Kind};
+use crate::toml_file::TomlFile;
+
+pub const CHECK: &str = "metadata";
+
+/// Check the metadata declared in the released project's pyproject.toml.
+pub fn check_metadata(ctx: &GateContext) -> CheckResult {
+    let started = Instant::now();
+    let dir = ctx
+        .workspace
+        .map_or(ctx.local_project_dir, |ws| ws.project_dir.as_path());
+    check_dir(dir).took(started.elapsed())
+}
+
+fn check_dir(dir: &Path) -> CheckResult {
+    let text = match std::fs::read_to_string(dir.join("pyproject.toml")) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let legacy = ["setup.cfg", "setup.py"]
+                .into_iter()
+                .find(|f| dir.join(f).exists());
+            let message = match legacy {
+                Some(f) => format!(
+                    "the metadata is declared in {f}, which relgate does not read; the build check and `twine check` cover it"
+                ),
+                None => "no pyproject.toml".to_owned(),
+            };
+            return CheckResult::skipped(CHECK, Kind::Publish, message);
+        }
+        Err(e) => {
+            return CheckResult::error(
+                CHECK,
+                Kind::Publish,
+                format!("cannot read pyproject.toml: {e}"),
+            );
+        }
+    };
+    let file = match TomlFile::parse("pyproject.toml", text) {
+        Ok(file) => file,
+        Err(e) => return CheckResult::fail(CHECK, Kind::Publish, e.to_string()),
+    };
+    let mut audit = Audit {
+        file: &file,
+        dir,
+        problems: Vec::new(),
+        warnings: Vec::new(),
+        summary: Vec::new(),
+    };
+    if file.get(&["project"]).is_some() {
+        audit.pep621();
+    } else if file.get(&["tool", "poetry", "name"]).is_some() {
+        audit.poetry();
+    } else {
+        let legacy = ["setup.cfg", "setup.py"]
+            .into_iter()
+            .find(|f| dir.join(f).exists());
+        let message = match legacy {
+            Some(f) => format!(
+                "pyproject.toml has no [project] table: the metadata is declared in {f}, which relgate does not read; the build check and `twine check` cover it"
+            ),
+            None => {
+                "pyproject.toml declares no [project] table: there is no package metadata to upload"
+                    .to_owned()
+            }
+        };
+        return if legacy.is_some() {
+            CheckResult::skipped(CHECK, Kind::Publish, message)
+        } else {
+            CheckResult::fail(CHECK, Kind::Publish, message)
+                .detail("fix: add a [project] table with name and version (https://packaging.python.org/en/latest/guides/writing-pyproject-toml/)")
+        };
+    }
+    audit.finish()
+}
+
+struct Audit<'a> {
+    file: &'a TomlFile,
+    dir: &'a Path,
+    problems: Vec<Finding>,
+    warnings: Vec<String>,
+    summary: Vec<String>,
+}
+
+impl Audit<'_> {
+    fn pep621(&mut self) {
+        let dynamic: Vec<String> = self
+            .file
+            .get(&["project", "dynamic"])
+            .and_then(Item::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let is_dynamic = |field: &str| dynamic.iter().any(|d| d == field);
+        for field in &dynamic {
+            if self.file.get(&["project", field]).is_some() {
+                self.problem(
+                    self.file.get(&["project", "dynamic"]),
+                    format!("`{field}` is both given and listed in `dynamic`; backends refuse that (PEP 621)"),
+                    format!("remove `{field}` from either [project] or `dynamic`"),
+                );
+            }
+        }
+        if is_dynamic("name") {
+            self.problem(
+                self.file.get(&["project", "dynamic"]),
+                "`name` cannot be dynamic (PEP 621)".into(),
+                "give `name` in [project]".into(),
+            );
+        }
+        self.name(&["project", "name"]);
+        match self.file.get(&["project", "version"]) {
+            Some(item) => self.version(item),
+            None if is_dynamic("version") => self.summary.push("version (dynamic)".into()),
+            None => self.problem(
+                self.file.get(&["project"]),
+                "[project] has no `version` and does not list it in `dynamic`".into(),
+                "add `version = \"X.Y.Z\"`, or `dynamic = [\"version\"]` with the backend's version source".into(),
+            ),
+        }
+        match self.file.get(&["project", "readme"]) {
+            Some(item) => self.readme(item),
+            None if is_dynamic("readme") => self.summary.push("readme (dynamic)".into()),
+            None => self.warnings.push(
+                "warning: no `readme`: the project's page on the index will have no description"
+                    .into(),
+            ),
+        }
+        match self.file.get(&["project", "license"]) {
+            Some(item) => self.license(item, true),
+            None if is_dynamic("license") => self.summary.push("license (dynamic)".into()),
+            None => {}
+        }
+        self.license_files();
+        match self.file.get(&["project", "requires-python"]) {
+            Some(item) => self.requires_python(item),
+            None if is_dynamic("requires-python") => {}
+            None => self.warnings.push(
+                "warning: no `requires-python`: installers will offer this release to every Python version".into(),
+            ),
+        }
+    }
+
+    fn poetry(&mut self) {
+        self.name(&["tool", "poetry", "name"]);
+        match self.file.get(&["tool", "poetry", "version"]) {
+            Some(item) => self.version(item),
+            None => self.problem(
+                self.file.get(&["tool", "poetry"]),
+                "[tool.poetry] has no `version`".into(),
+                "add `version = \"X.Y.Z\"` to [tool.poetry]".into(),
+            ),
+        }
+        match self.file.get(&["tool", "poetry", "readme"]) {
+            Some(item) if item.as_array().is_some() => {
+                let paths: Vec<String> = item
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect();
+                for path in &paths {
+                    self.readme_file(item, path, None);
+                }
+            }
+            Some(item) => self.readme(item),
+            None => self.warnings.push(
+                "warning: no `readme`: the project's page on the index will have no description"
+                    .into(),
+            ),
+        }
+        if let Some(item) = self.file.get(&["tool", "poetry", "license"]) {
+            // Poetry accepts names that are not SPDX identifiers (e.g. "Proprietary"): a warning, not a failure.
+            self.license(item, false);
+        }
+        if self
+            .file
+            .get(&["tool", "poetry", "dependencies", "python"])
+            .is_none()
+        {
+            self.warnings.push(
+                "warning: no `python` in [tool.poetry.dependencies]: installers will offer this release to every Python version".into(),
+            );
+        }
+    }
+
+    fn name(&mut self, path: &[&str]) {
+        let item = self.file.get(path);
+        match item.and_then(Item::as_str) {
+            Some(name) if valid_name(name) => self.summary.push(format!("name {name}")),
+            Some(name) => self.problem(
+                item,
+                format!("`name` {name:?} is not a valid distribution name"),
+                "use ASCII letters, digits, `.`, `_` and `-`, starting and ending with a letter or digit".into(),
+            ),
+            None => self.problem(
+                item.or_else(|| self.file.get(&path[..path.len() - 1])),
+                "no `name`: an upload needs one".into(),
+                "add `name = \"...\"`".into(),
+            ),
+        }
+    }
+
+    fn version(&mut self, item: &Item) {
+        match item.as_str() {
+            Some(v) => match pep440_rs::Version::from_str(v) {
+                Ok(_) => self.summary.push(format!("version {v}")),
+                Err(e) => self.problem(
+                    Some(item),
+                    format!("`version` {v:?} is not a PEP 440 version: {e}"),
+                    "use a version such as 1.4.0, 2.0.0rc1 or 1.4.0.post1".into(),
+                ),
+            },
+            None => self.problem(
+                Some(item),
+                "`version` is not a string".into(),
+                "write it quoted: version = \"1.0.0\"".into(),
+            ),
+        }
+    }
+
+    fn readme(&mut self, item: &Item) {
+        if let Some(path) = item.as_str() {
+            self.readme_file(item, path, None);
+            return;
+        }
+        let Some(table) = item.as_table_like() else {
+            self.problem(
+                Some(item),
+                "`readme` is neither a file name nor a table".into(),
+                "readme = \"README.md\"".into(),
+            );
+            return;
+        };
+        let content_type = table.get("content-type").and_then(Item::as_str);
+        let Some(content_type) = content_type else {
+            self.problem(
+                Some(item),
+                "the `readme` table has no `content-type`".into(),
+                "add content-type = \"text/markdown\" (or text/x-rst, text/plain)".into(),
+            );
+            return;
+        };
+        if !known_content_type(content_type) {
+            self.problem(
+                Some(item),
+                format!("readme content-type {content_type:?} is not one the index renders"),
+                "use text/markdown, text/x-rst or text/plain".into(),
+            );
+            return;
+        }
+        match (table.get("file").and_then(Item::as_str), table.get("text")) {
+            (Some(path), None) => self.readme_file(item, path, Some(content_type)),
+            (None, Some(_)) => self
+                .summary
+                .push(format!("readme (inline, {content_type})")),
+            _ => self.problem(
+                Some(item),
+                "the `readme` table needs exactly one of `file` and `text`".into(),
+                "readme = {file = \"README.md\", content-type = \"text/markdown\"}".into(),
+            ),
+        }
+    }
+
+    fn readme_file(&mut self, item: &Item, path: &str, content_type: Option<&str>) {
+        let content_type = match content_type {
+            Some(ct) => ct.to_owned(),
+            None => match content_type_of(path) {
+                Some(ct) => ct.to_owned(),
+                None => {
+                    self.problem(
+                        Some(item),
+                        format!("readme {path:?} has an extension with no known content type (.md, .rst, .txt)"),
+                        format!("rename it, or write readme = {{file = \"{path}\", content-type = \"text/markdown\"}}"),
+                    );
+                    return;
+                }
+            },
+        };
+        if !self.dir.join(path).is_file() {
+            self.problem(
+                Some(item),
+                format!("readme {path:?} does not exist in the released tree"),
+                format!("commit {path}, or point `readme` at the file that exists"),
+            );
+            return;
+        }
+        self.summary.push(format!("readme {path} ({content_type})"));
+    }
+
+    fn license(&mut self, item: &Item, strict: bool) {
+        if let Some(expression) = item.as_str() {
+            match validate_license(expression) {
+                Ok(canonical) => {
+                    self.summary.push(format!("license {canonical}"));
+                    let classifiers = self.license_classifiers();
+                    if strict && !classifiers.is_empty() {
+                        self.warnings.push(format!(
+                            "warning: `License ::` classifiers next to a license expression are deprecated (PEP 639) and setuptools refuses them: remove {}",
+                            classifiers.join(", ")
+                        ));
+                    }
+                }
+                Err(why) if strict => self.problem(
+                    Some(item),
+                    format!("`license` {expression:?} is not a valid SPDX expression: {why}"),
+                    "write an SPDX expression such as \"MIT\" or \"Apache-2.0 OR MIT\" (https://spdx.org/licenses/); put license texts in `license-files`".into(),
+                ),
+                Err(why) => self.warnings.push(format!(
+                    "warning: {}: `license` {expression:?} is not an SPDX expression ({why}); the index will show it as free text",
+                    self.file.locate(Some(item))
+                )),
+            }
+            return;
+        }
+        let Some(table) = item.as_table_like() else {
+            self.problem(
+                Some(item),
+                "`license` is neither a string nor a table".into(),
+                "license = \"MIT\"".into(),
+            );
+            return;
+        };
+        if let Some(path) = table.get("file").and_then(Item::as_str) {
+            if !self.dir.join(path).is_file() {
+                self.problem(
+                    Some(item),
+                    format!("license file {path:?} does not exist in the released tree"),
+                    format!("commit {path}, or fix the path"),
+                );
+                return;
+            }
+        }
+        self.summary.push("license (table)".into());
+        self.warnings.push(
+            "warning: the `license` table is deprecated (PEP 639): use an SPDX string and `license-files`".into(),
+        );
+    }
+
+    /// `license-files` entries without wildcards must name files that exist: backends refuse globs that match
+    /// nothing (PEP 639).
+    fn license_files(&mut self) {
+        let Some(item) = self.file.get(&["project", "license-files"]) else {
+            return;
+        };
+        let Some(patterns) = item.as_array() else {
+            return;
+        };
+        for pattern in patterns.iter().filter_map(|v| v.as_str()) {
+            if pattern.contains(['*', '?', '[']) {
+                continue;
+            }
+            if !self.dir.join(pattern).is_file() {
+                self.problem(
+                    Some(item),
+                    format!(
+                        "license-files names {pattern:?}, which does not exist in the released tree"
+                    ),
+                    format!("commit {pattern}, or remove it from `license-files`"),
+                );
+            }
+        }
+    }
+
+    fn license_classifiers(&self) -> Vec<String> {
+        self.file
+            .get(&["project", "classifiers"])
+            .and_then(Item::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str())
+                    .filter(|c| c.starts_with("License ::"))
+                    .map(|c| format!("{c:?}"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn requires_python(&mut self, item: &Item) {
+        let Some(spec) = item.as_str() else {
+            self.problem(
+                Some(item),
+                "`requires-python` is not a string".into(),
+                "requires-python = \">=3.9\"".into(),
+            );
+            return;
+        };
+        match pep440_rs::VersionSpecifiers::from_str(spec) {
+            Ok(_) => self.summary.push(format!("requires-python {spec}")),
+            Err(e) => {
+                let why = e.to_string().lines().next().unwrap_or_default().to_owned();
+                self.problem(
+                    Some(item),
+                    format!("`requires-python` {spec:?} is not a PEP 440 specifier set: {why}"),
+                    "write specifiers such as \">=3.9\" or \">=3.9,<4\" (a caret `^3.9` is Poetry syntax, not PEP 440)".into(),
+                );
+            }
+        }
+    }
+
+    fn problem(&mut self, item: Option<&Item>, message: String, fix: String) {
+        let line = item.and_then(|i| self.file.line_of(i));
+        self.problems.push(Finding {
+            file: Some(self.file.name.clone()),
+            line,
+            column: None,
+            kind: Kind::Publish.as_str().into(),
+            severity: "error".into(),
+            code: None,
+            message: format!("{}: {message}", self.file.locate(item)),
+            fix_suggestion: Some(fix),
+        });
+    }
+
+    fn finish(self) -> CheckResult {
+        let mut result = if self.problems.is_empty() {
+            CheckResult::pass(CHECK, Kind::Publish, self.summary.join(", "))
+        } else {
+            let more = match self.problems.len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            CheckResult::fail(
+                CHECK,
+                Kind::Publish,
+                format!("{}{more}", self.problems[0].message),
+            )
+        };
+        for p in &self.problems {
+            result.details.push(p.message.clone());
+            if let Some(fix) = &p.fix_suggestion {
+                result.details.push(format!("  fix: {fix}"));
+            }
+        }
+        result.details.extend(self.warnings);
+        result.issues = self.problems;
+        result
+    }
+}
+
+/// PEP 508 names: ASCII letters and digits, with `.`, `_`, `-` inside.
+fn valid_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(b))
+}
+
+/// The content type PEP 621 and the backends infer from a readme's extension.
+fn content_type_of(path: &str) -> Option<&'static str> {
+    let lower = path.to_ascii_lowercase();
+    if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        Some("text/markdown")
+    } else if lower.ends_with(".rst") {
+        Some("text/x-rst")
+    } else if lower.ends_with(".txt") {
+        Some("text/plain")
+    } else {
+        None
+    }
+}
+
+/// The description content types the index accepts (parameters such as `charset` and `variant` allowed).
+fn known_content_type(ct: &str) -> bool {
+    let base = ct
+        .split(';')
+        .next()
+        .unwrap_or(ct)
+        .trim()
+        .to_ascii_lowercase();
+    matches!(base.as_str(), "text/markdown" | "text/x-rst" | "text/plain")
+}
+
+/// Validate an SPDX license expression; `Ok` carries its canonical form (identifiers in their SPDX case,
+/// operators upper-case), which is what backends write into the metadata.
+pub fn validate_license(expression: &str) -> Result<String, String> {
+    let tokens = tokenize(expression);
+    if tokens.is_empty() {
+        return Err("it is empty".into());
+    }
+    let mut parser = Parser {
+        tokens: &tokens,
+        pos: 0,
+        out: Vec::new(),
+    };
+    parser.expression()?;
+    if let Some(extra) = tokens.get(parser.pos) {
+        let after = parser
+            .pos
+            .checked_sub(1)
+            .and_then(|i| tokens.get(i))
+            .map_or("", String::as_str);
+        return Err(format!(
+            "expected AND, OR or WITH after `{after}`, found `{extra}`"
+        ));
+    }
+    Ok(parser.out.join(" ").replace("( ", "(").replace(" )", ")"))
+}
+
+fn tokenize(expression: &str) -> Vec<String> {
+    let spaced = expression.replace('(', " ( ").replace(')', " ) ");
+    spaced.split_whitespace().map(str::to_owned).collect()
+}
+
+struct Parser<'a> {
+    tokens: &'a [String],
+    pos: usize,
+    out: Vec<String>,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&str> {
+        self.tokens.get(self.pos).map(String::as_str)
+    }
+
+    fn operator(&self) -> Option<&'static str> {
+        match self.peek()?.to_ascii_uppercase().as_str() {
+            "AND" => Some("AND"),
+            "OR" => Some("OR"),
+            "WITH" => Some("WITH"),
+            _ => None,
+        }
+    }
+
+    fn expression(&mut self) -> Result<(), String> {
+        self.term()?;
+        while let Some(op @ ("AND" | "OR")) = self.operator() {
+            self.pos += 1;
+            self.out.push(op.to_owned());
+            self.term()?;
+        }
+        Ok(())
+    }
+
+    fn term(&mut self) -> Result<(), String> {
+        match self.peek() {
+            None => Err("it ends where a license identifier is expected".into()),
+            Some("(") => {
+                self.pos += 1;
+                self.out.push("(".into());
+                self.expression()?;
+                if self.peek() != Some(")") {
+                    return Err("a `(` is not closed".into());
+                }
+                self.pos += 1;
+                self.out.push(")".into());
+                Ok(())
+            }
+            Some(")") => Err("unexpected `)`".into()),
+            Some(_) if self.operator().is_some() => Err(format!(
+                "`{}` where a license identifier is expected",
+                self.tokens[self.pos]
+            )),
+            Some(token) => {
+                let id = license_id(token)?;
+                self.pos += 1;
+                self.out.push(id);
+                if self.operator() == Some("WITH") {
+                    self.pos += 1;
+                    let Some(exception) = self.peek() else {
+                        return Err("WITH is not followed by an exception identifier".into());
+                    };
+                    let canonical = spdx::EXCEPTIONS
+                        .iter()
+                        .find(|e| e.eq_ignore_ascii_case(exception))
+                        .map(|e| (*e).to_owned())
+                        .or_else(|| {
+                            exception
+                                .starts_with("AdditionRef-")
+                                .then(|| exception.to_owned())
+                        })
+                        .ok_or_else(|| {
+                            format!("`{exception}` is not an SPDX license exception identifier")
+                        })?;
+                    self.pos += 1;
+                    self.out.push("WITH".into());
+                    self.out.push(canonical);
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn license_id(token: &str) -> Result<String, String> {
+    let valid_chars = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    };
+    if let Some(rest) = token.strip_prefix("LicenseRef-") {
+        return if valid_chars(rest) {
+            Ok(token.to_owned())
+        } else {
+            Err(format!("`{token}` is not a valid LicenseRef"))
+        };
+    }
+    let (base, plus) = token.strip_suffix('+').map_or((token, ""), |b| (b, "+"));
+    if let Some(id) = spdx::LICENSES
+        .iter()
+        .find(|id| id.eq_ignore_ascii_case(base))
+    {
+        return Ok(format!("{id}{plus}"));
+    }
+    let lower = base.to_ascii_lowercase();
+    let near: Vec<&str> = spdx::LICENSES
+        .iter()
+        .filter(|id| id.to_ascii_lowercase().starts_with(&lower))
+        .take(3)
+        .copied()
+        .collect();
+    if near.is_empty() {
+        Err(format!("`{token}` is not an SPDX license identifier"))
+    } else {
+        Err(format!(
+            "`{token}` is not an SPDX license identifier (did you mean {}?)",
+            near.join(", ")
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests;

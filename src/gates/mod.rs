@@ -5,6 +5,7 @@
 pub mod build;
 pub mod metadata;
 pub mod publish;
+mod spdx;
 pub mod version;
 
 use std::path::{Path, PathBuf};

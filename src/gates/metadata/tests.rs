@@ -1,0 +1,276 @@
+//! The metadata check over trimmed real pyproject.toml files (pallets/flask, encode/httpx, pypa/sampleproject,
+//! Textualize/rich) and the mistakes that make an upload or a build fail.
+
+use super::*;
+use crate::outcome::Status;
+
+fn check(pyproject: &str, files: &[&str]) -> CheckResult {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pyproject.toml"), pyproject).unwrap();
+    for f in files {
+        std::fs::write(dir.path().join(f), "text\n").unwrap();
+    }
+    check_dir(dir.path())
+}
+
+const FLASK: &str = r#"[project]
+name = "Flask"
+version = "3.1.1.dev"
+description = "A simple framework for building complex web applications."
+readme = "README.md"
+license = "BSD-3-Clause"
+license-files = ["LICENSE.txt"]
+classifiers = [
+    "Framework :: Flask",
+    "Typing :: Typed",
+]
+requires-python = ">=3.9"
+
+[build-system]
+requires = ["flit_core<4"]
+build-backend = "flit_core.buildapi"
+"#;
+
+#[test]
+fn flask_passes() {
+    let r = check(FLASK, &["README.md", "LICENSE.txt"]);
+    assert_eq!(r.status, Status::Pass, "{r:#?}");
+    assert_eq!(
+        r.message,
+        "name Flask, version 3.1.1.dev, readme README.md (text/markdown), license BSD-3-Clause, requires-python >=3.9"
+    );
+    assert!(r.details.is_empty(), "{:?}", r.details);
+}
+
+#[test]
+fn missing_readme_and_license_file_fail_with_lines() {
+    let r = check(FLASK, &[]);
+    assert_eq!(r.status, Status::Fail);
+    assert_eq!(
+        r.message,
+        "pyproject.toml:5: readme \"README.md\" does not exist in the released tree (and 1 more)"
+    );
+    assert_eq!(
+        r.details,
+        [
+            "pyproject.toml:5: readme \"README.md\" does not exist in the released tree",
+            "  fix: commit README.md, or point `readme` at the file that exists",
+            "pyproject.toml:7: license-files names \"LICENSE.txt\", which does not exist in the released tree",
+            "  fix: commit LICENSE.txt, or remove it from `license-files`",
+        ]
+    );
+    assert_eq!(r.issues[0].line, Some(5));
+}
+
+/// encode/httpx: dynamic version and readme (hatch-fancy-pypi-readme), a license classifier beside the string.
+#[test]
+fn httpx_dynamic_fields_pass_with_a_classifier_warning() {
+    let text = r#"[build-system]
+requires = ["hatchling", "hatch-fancy-pypi-readme"]
+build-backend = "hatchling.build"
+
+[project]
+name = "httpx"
+description = "The next generation HTTP client."
+license = "BSD-3-Clause"
+requires-python = ">=3.7"
+classifiers = [
+    "License :: OSI Approved :: BSD License",
+    "Programming Language :: Python :: 3",
+]
+dynamic = ["readme", "version"]
+
+[tool.hatch.version]
+path = "httpx/__version__.py"
+"#;
+    let r = check(text, &[]);
+    assert_eq!(r.status, Status::Pass, "{r:#?}");
+    assert_eq!(
+        r.message,
+        "name httpx, version (dynamic), readme (dynamic), license BSD-3-Clause, requires-python >=3.7"
+    );
+    assert_eq!(
+        r.details,
+        [
+            "warning: `License ::` classifiers next to a license expression are deprecated (PEP 639) and setuptools refuses them: remove \"License :: OSI Approved :: BSD License\""
+        ]
+    );
+}
+
+/// pypa/sampleproject: the legacy license table.
+#[test]
+fn sampleproject_license_table() {
+    let text = "[project]\nname = \"sampleproject\"\nversion = \"3.0.0\"\nreadme = \"README.md\"\nrequires-python = \">=3.7\"\nlicense = {file = \"LICENSE.txt\"}\n";
+    let r = check(text, &["README.md", "LICENSE.txt"]);
+    assert_eq!(r.status, Status::Pass, "{r:#?}");
+    assert_eq!(
+        r.details,
+        [
+            "warning: the `license` table is deprecated (PEP 639): use an SPDX string and `license-files`"
+        ]
+    );
+    let r = check(text, &["README.md"]);
+    assert_eq!(
+        r.message,
+        "pyproject.toml:6: license file \"LICENSE.txt\" does not exist in the released tree"
+    );
+}
+
+/// Textualize/rich (Poetry 1): metadata in [tool.poetry].
+#[test]
+fn poetry_project() {
+    let text = "[tool.poetry]\nname = \"rich\"\nversion = \"10.16.1\"\nlicense = \"MIT\"\nreadme = \"README.md\"\n\n[tool.poetry.dependencies]\npython = \"^3.6.2\"\n\n[build-system]\nrequires = [\"poetry-core>=1.0.0\"]\nbuild-backend = \"poetry.core.masonry.api\"\n";
+    let r = check(text, &["README.md"]);
+    assert_eq!(r.status, Status::Pass, "{r:#?}");
+    assert_eq!(
+        r.message,
+        "name rich, version 10.16.1, readme README.md (text/markdown), license MIT"
+    );
+    let r = check(&text.replace("\"MIT\"", "\"Proprietary\""), &["README.md"]);
+    assert_eq!(r.status, Status::Pass);
+    assert_eq!(
+        r.details,
+        [
+            "warning: pyproject.toml:4: `license` \"Proprietary\" is not an SPDX expression (`Proprietary` is not an SPDX license identifier); the index will show it as free text"
+        ]
+    );
+}
+
+#[test]
+fn every_upload_blocker_is_reported() {
+    let text = "[project]\nname = \"-bad\"\nversion = \"1.0-final-x\"\nreadme = \"README.adoc\"\nlicense = \"MIT License\"\nrequires-python = \"^3.9\"\n";
+    let r = check(text, &["README.adoc"]);
+    assert_eq!(r.status, Status::Fail);
+    let messages: Vec<&str> = r.issues.iter().map(|i| i.message.as_str()).collect();
+    assert_eq!(
+        messages[0],
+        "pyproject.toml:2: `name` \"-bad\" is not a valid distribution name"
+    );
+    assert!(
+        messages[1]
+            .starts_with("pyproject.toml:3: `version` \"1.0-final-x\" is not a PEP 440 version: "),
+        "{}",
+        messages[1]
+    );
+    assert_eq!(
+        messages[2],
+        "pyproject.toml:4: readme \"README.adoc\" has an extension with no known content type (.md, .rst, .txt)"
+    );
+    assert_eq!(
+        messages[3],
+        "pyproject.toml:5: `license` \"MIT License\" is not a valid SPDX expression: expected AND, OR or WITH after `MIT`, found `License`"
+    );
+    assert!(
+        messages[4].starts_with(
+            "pyproject.toml:6: `requires-python` \"^3.9\" is not a PEP 440 specifier set: "
+        ),
+        "{}",
+        messages[4]
+    );
+    assert_eq!(r.message, format!("{} (and 4 more)", messages[0]));
+}
+
+#[test]
+fn version_both_static_and_dynamic_or_missing() {
+    let r = check(
+        "[project]\nname = \"x\"\nversion = \"1.0\"\ndynamic = [\"version\"]\nrequires-python = \">=3.9\"\n",
+        &[],
+    );
+    assert_eq!(
+        r.message,
+        "pyproject.toml:4: `version` is both given and listed in `dynamic`; backends refuse that (PEP 621)"
+    );
+    let r = check("[project]\nname = \"x\"\n", &[]);
+    assert_eq!(
+        r.message,
+        "pyproject.toml:1: [project] has no `version` and does not list it in `dynamic`"
+    );
+}
+
+#[test]
+fn readme_tables() {
+    let base = "[project]\nname = \"x\"\nversion = \"1.0\"\nrequires-python = \">=3.9\"\n";
+    let r = check(
+        &format!(
+            "{base}readme = {{file = \"README\", content-type = \"text/markdown; charset=UTF-8; variant=GFM\"}}\n"
+        ),
+        &["README"],
+    );
+    assert_eq!(r.status, Status::Pass, "{r:#?}");
+    let r = check(
+        &format!("{base}readme = {{text = \"hi\", content-type = \"text/asciidoc\"}}\n"),
+        &[],
+    );
+    assert_eq!(
+        r.message,
+        "pyproject.toml:5: readme content-type \"text/asciidoc\" is not one the index renders"
+    );
+    let r = check(
+        &format!("{base}readme = {{file = \"README.md\"}}\n"),
+        &["README.md"],
+    );
+    assert_eq!(
+        r.message,
+        "pyproject.toml:5: the `readme` table has no `content-type`"
+    );
+}
+
+#[test]
+fn no_project_table() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[build-system]\nrequires = [\"setuptools\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("setup.py"),
+        "from setuptools import setup\nsetup()\n",
+    )
+    .unwrap();
+    let r = check_dir(dir.path());
+    assert_eq!(r.status, Status::Skipped);
+    std::fs::remove_file(dir.path().join("setup.py")).unwrap();
+    assert_eq!(check_dir(dir.path()).status, Status::Fail);
+}
+
+#[test]
+fn spdx_expressions() {
+    for (input, canonical) in [
+        ("MIT", "MIT"),
+        ("mit", "MIT"),
+        ("Apache-2.0 OR MIT", "Apache-2.0 OR MIT"),
+        (
+            "(MIT or apache-2.0) AND BSD-3-Clause",
+            "(MIT OR Apache-2.0) AND BSD-3-Clause",
+        ),
+        (
+            "GPL-2.0-or-later WITH Classpath-exception-2.0",
+            "GPL-2.0-or-later WITH Classpath-exception-2.0",
+        ),
+        ("LicenseRef-Proprietary", "LicenseRef-Proprietary"),
+        ("GPL-2.0+", "GPL-2.0+"),
+    ] {
+        assert_eq!(validate_license(input).as_deref(), Ok(canonical), "{input}");
+    }
+    for (input, why) in [
+        ("", "it is empty"),
+        (
+            "Apache-2",
+            "`Apache-2` is not an SPDX license identifier (did you mean Apache-2.0?)",
+        ),
+        ("MIT AND", "it ends where a license identifier is expected"),
+        ("(MIT", "a `(` is not closed"),
+        (
+            "MIT Apache-2.0",
+            "expected AND, OR or WITH after `MIT`, found `Apache-2.0`",
+        ),
+        (
+            "MIT WITH Nope",
+            "`Nope` is not an SPDX license exception identifier",
+        ),
+        ("OR MIT", "`OR` where a license identifier is expected"),
+    ] {
+        assert_eq!(validate_license(input), Err(why.to_owned()), "{input}");
+    }
+}
