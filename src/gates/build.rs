@@ -1,1 +1,542 @@
+//! The build check: build the sdist and wheel the way the release will, outside the project, and confirm that
+//! their file names carry exactly the release's version.
+//!
+//! A dynamic version (a `__version__` file, setuptools-scm, hatch-vcs) is only known once the backend runs;
+//! building is the one way to see the version that will be uploaded. The project is copied to a scratch
+//! directory first and built there, so the build never writes into the project tree (setuptools leaves
+//! `build/` and `*.egg-info` beside the sources; other checks may be reading the same tree in parallel).
+//!
+//! Frontend: the project's virtualenv with `build` installed (`python -m build`), else `uv build`, else a
+//! `python3` with `build`. When every `build-system.requires` distribution is installed in the chosen
+//! interpreter, the build runs without isolation: no download, no throwaway environment (seconds faster, and
+//! it works offline), with the backend the maintainer has installed. Otherwise the frontend creates an
+//! isolated environment and installs the requirements from the package index, as CI does.
 
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use pep440_rs::Version;
+
+use crate::gates::GateContext;
+use crate::outcome::{CheckResult, Kind};
+use crate::process::{self, Ended, Spec};
+use crate::toml_file::TomlFile;
+
+pub const CHECK: &str = "build";
+
+/// How the build is run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frontend {
+    /// `python -m build` with this interpreter.
+    PythonBuild { python: PathBuf },
+    /// `uv build`, with the project's interpreter when there is one.
+    Uv { uv: PathBuf, python: Option<PathBuf> },
+}
+
+impl Frontend {
+    fn label(&self) -> &'static str {
+        match self {
+            Frontend::PythonBuild { .. } => "python -m build",
+            Frontend::Uv { .. } => "uv build",
+        }
+    }
+
+    fn python(&self) -> Option<&Path> {
+        match self {
+            Frontend::PythonBuild { python } => Some(python),
+            Frontend::Uv { python, .. } => python.as_deref(),
+        }
+    }
+}
+
+/// What `[build-system]` declares; `None` without a backend (a bare setup.py counts as setuptools' legacy
+/// backend, which frontends use when `build-backend` is absent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildSystem {
+    pub backend: String,
+    pub requires: Vec<String>,
+}
+
+/// The declared build backend of the project in `dir`.
+pub fn build_system(dir: &Path) -> Option<BuildSystem> {
+    let text = std::fs::read_to_string(dir.join("pyproject.toml")).ok();
+    let file = text.and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
+    let backend = file
+        .as_ref()
+        .and_then(|f| f.get_str(&["build-system", "build-backend"]))
+        .map(str::to_owned);
+    let requires: Vec<String> = file
+        .as_ref()
+        .and_then(|f| f.get(&["build-system", "requires"]))
+        .and_then(toml_edit::Item::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    match backend {
+        Some(backend) => Some(BuildSystem { backend, requires }),
+        None if dir.join("setup.py").is_file() => Some(BuildSystem {
+            backend: "setuptools.build_meta:__legacy__".into(),
+            requires: if requires.is_empty() {
+                vec!["setuptools".into()]
+            } else {
+                requires
+            },
+        }),
+        None => None,
+    }
+}
+
+/// The frontend relgate would use, looking first at the project's own virtualenv (in the user's tree).
+pub fn find_frontend(local_project_dir: &Path) -> Option<Frontend> {
+    let venv_python = project_python(local_project_dir);
+    if let Some(python) = &venv_python {
+        if has_distributions(python, &["build".to_owned()]) {
+            return Some(Frontend::PythonBuild {
+                python: python.clone(),
+            });
+        }
+    }
+    let uv = venv_python
+        .as_ref()
+        .and_then(|p| p.parent().map(|bin| bin.join("uv")))
+        .filter(|p| p.is_file())
+        .or_else(|| which::which("uv").ok());
+    if let Some(uv) = uv {
+        return Some(Frontend::Uv {
+            uv,
+            python: venv_python,
+        });
+    }
+    let python = which::which("python3").ok()?;
+    has_distributions(&python, &["build".to_owned()]).then_some(Frontend::PythonBuild { python })
+}
+
+/// Build the released project and compare the artifacts' versions with `expected_version`.
+pub fn check_build(ctx: &GateContext, expected_version: &Version, timeout: Duration) -> CheckResult {
+    let started = Instant::now();
+    let Some(workspace) = ctx.workspace else {
+        return CheckResult::skipped(CHECK, Kind::Build, "the released content is not available to build");
+    };
+    let Some(system) = build_system(&workspace.project_dir) else {
+        return CheckResult::skipped(
+            CHECK,
+            Kind::Build,
+            "no build backend declared ([build-system] build-backend in pyproject.toml)",
+        );
+    };
+    let Some(frontend) = find_frontend(ctx.local_project_dir) else {
+        return CheckResult::error(
+            CHECK,
+            Kind::Build,
+            "no build frontend found: neither `uv` nor a Python with the `build` package",
+        )
+        .detail("install one (`pipx install uv`, or `pip install build` in the project's virtualenv), or set [tool.relgate] build = false");
+    };
+    let rel = workspace
+        .project_dir
+        .strip_prefix(&workspace.root)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    run_build(&Build {
+        root: &workspace.root,
+        rel: &rel,
+        in_place: workspace.in_place,
+        system: &system,
+        frontend: &frontend,
+        expected: expected_version,
+        timeout,
+    })
+    .took(started.elapsed())
+}
+
+struct Build<'a> {
+    /// The repository content to copy (the working tree or an export).
+    root: &'a Path,
+    /// The project directory inside `root`.
+    rel: &'a Path,
+    /// `root` is the user's working tree: its git directory can give VCS versions.
+    in_place: bool,
+    system: &'a BuildSystem,
+    frontend: &'a Frontend,
+    expected: &'a Version,
+    timeout: Duration,
+}
+
+fn run_build(b: &Build) -> CheckResult {
+    let scratch = match tempfile::Builder::new().prefix("relgate-build-").tempdir() {
+        Ok(dir) => dir,
+        Err(e) => {
+            return CheckResult::error(CHECK, Kind::Build, format!("cannot create a scratch directory: {e}"));
+        }
+    };
+    let src_root = scratch.path().join("src");
+    let out = scratch.path().join("dist");
+    if let Err(e) = copy_tree(b.root, &src_root).and_then(|()| std::fs::create_dir_all(&out)) {
+        return CheckResult::error(CHECK, Kind::Build, format!("cannot copy the project to {}: {e}", src_root.display()));
+    }
+    let project = src_root.join(b.rel);
+    let mut env: Vec<(OsString, OsString)> = Vec::new();
+    let mut notes = Vec::new();
+    if uses_vcs_version(b.system) {
+        match (b.in_place, b.root.join(".git")) {
+            (true, git) if git.exists() => {
+                // Let the VCS plugin read the real history through a `gitdir:` link; with optional locks off,
+                // git never rewrites the user's index while it looks.
+                let gitdir = std::fs::canonicalize(&git).unwrap_or(git);
+                let link = if gitdir.is_dir() {
+                    format!("gitdir: {}\n", gitdir.display())
+                } else {
+                    std::fs::read_to_string(&gitdir).unwrap_or_default()
+                };
+                if let Err(e) = std::fs::write(src_root.join(".git"), link) {
+                    return CheckResult::error(CHECK, Kind::Build, format!("cannot link the git history: {e}"));
+                }
+                env.push(("GIT_OPTIONAL_LOCKS".into(), "0".into()));
+            }
+            _ => {
+                env.push(("SETUPTOOLS_SCM_PRETEND_VERSION".into(), b.expected.to_string().into()));
+                notes.push(
+                    "the version comes from git, which an isolated export does not carry: built with SETUPTOOLS_SCM_PRETEND_VERSION set to the tag's version".to_owned(),
+                );
+            }
+        }
+    }
+    let isolated = !b
+        .frontend
+        .python()
+        .is_some_and(|python| has_distributions(python, &requirement_names(&b.system.requires)));
+    let argv = build_argv(b.frontend, &project, &out, isolated);
+    let command: Vec<String> = argv.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let how = format!(
+        "{}{}",
+        b.frontend.label(),
+        if isolated { "" } else { " without isolation" }
+    );
+    let finished = match process::run(&Spec {
+        argv,
+        cwd: project.clone(),
+        env,
+        env_remove: vec!["PYTHONPATH".into()],
+        timeout: b.timeout,
+        max_output: 64 * 1024,
+    }) {
+        Ok(finished) => finished,
+        Err(e) => {
+            let mut r = CheckResult::error(CHECK, Kind::Build, format!("cannot run {how}: {e}"));
+            r.command = Some(command);
+            return r;
+        }
+    };
+    let mut result = match finished.ended {
+        Ended::Exited(0) => verdict(&out, b.expected, &how, b.frontend),
+        Ended::Exited(code) => {
+            let mut r = CheckResult::fail(CHECK, Kind::Build, format!("the build failed ({how} exited with {code})"));
+            r.exit_code = Some(code);
+            r.details.extend(tail(&finished.output.text, 20));
+            r
+        }
+        Ended::Signaled(signal) => {
+            CheckResult::error(CHECK, Kind::Build, format!("{how} was killed by signal {signal}"))
+        }
+        Ended::TimedOut => CheckResult::error(
+            CHECK,
+            Kind::Build,
+            format!("{how} did not finish within {}s and was stopped", b.timeout.as_secs()),
+        ),
+        Ended::Interrupted => CheckResult::error(CHECK, Kind::Build, "interrupted"),
+    };
+    result.command = Some(command);
+    result.details.extend(notes);
+    result
+}
+
+fn build_argv(frontend: &Frontend, project: &Path, out: &Path, isolated: bool) -> Vec<OsString> {
+    let mut argv: Vec<OsString> = Vec::new();
+    match frontend {
+        Frontend::PythonBuild { python } => {
+            argv.extend([python.as_os_str().into(), "-m".into(), "build".into()]);
+            argv.extend(["--sdist".into(), "--wheel".into(), "--outdir".into(), out.as_os_str().into()]);
+            if !isolated {
+                argv.push("--no-isolation".into());
+            }
+        }
+        Frontend::Uv { uv, python } => {
+            argv.extend([uv.as_os_str().into(), "build".into(), "--sdist".into(), "--wheel".into()]);
+            argv.extend(["--out-dir".into(), out.as_os_str().into()]);
+            if let Some(python) = python {
+                argv.extend(["--python".into(), python.as_os_str().into()]);
+            }
+            if !isolated {
+                argv.push("--no-build-isolation".into());
+            }
+        }
+    }
+    argv.push(project.as_os_str().into());
+    argv
+}
+
+/// Compare the built files' versions with the release's, then let twine judge the metadata.
+fn verdict(out: &Path, expected: &Version, how: &str, frontend: &Frontend) -> CheckResult {
+    let mut names: Vec<String> = std::fs::read_dir(out)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let sdist = names.iter().find(|n| n.ends_with(".tar.gz"));
+    let wheel = names.iter().find(|n| n.ends_with(".whl"));
+    let (Some(sdist), Some(wheel)) = (sdist, wheel) else {
+        return CheckResult::fail(
+            CHECK,
+            Kind::Build,
+            format!("{how} succeeded but did not produce both an sdist and a wheel (got: {})", names.join(", ")),
+        );
+    };
+    let mut wrong = Vec::new();
+    for (file, version) in [(sdist, sdist_version(sdist)), (wheel, wheel_version(wheel))] {
+        match version.as_deref().map(str::parse::<Version>) {
+            Some(Ok(v)) if v == *expected => {}
+            Some(Ok(v)) => wrong.push(format!("{file} is version {v}")),
+            _ => wrong.push(format!("{file} carries no PEP 440 version in its name")),
+        }
+    }
+    if !wrong.is_empty() {
+        return CheckResult::fail(
+            CHECK,
+            Kind::Build,
+            format!("the built version is not the release's {expected}: {}", wrong.join("; ")),
+        )
+        .detail("the backend computes the version at build time: check its version source (e.g. [tool.hatch.version] path, setuptools-scm configuration) against the tag");
+    }
+    let twine = twine_check(out, &[sdist, wheel], frontend);
+    let built = format!("built {sdist} and {wheel} with {how}");
+    match twine {
+        Twine::Passed => CheckResult::pass(CHECK, Kind::Build, format!("{built}; twine check passed")),
+        Twine::Missing => CheckResult::pass(CHECK, Kind::Build, built)
+            .detail("twine not found: the metadata was not checked with `twine check`"),
+        Twine::Failed(lines) => {
+            let mut r = CheckResult::fail(
+                CHECK,
+                Kind::Build,
+                format!("{built}, but `twine check` rejects them: the index would refuse the upload"),
+            );
+            r.details.extend(lines);
+            r
+        }
+        Twine::Error(why) => CheckResult::pass(CHECK, Kind::Build, built).detail(format!("twine check could not run: {why}")),
+    }
+}
+
+enum Twine {
+    Passed,
+    Missing,
+    Failed(Vec<String>),
+    Error(String),
+}
+
+fn twine_check(out: &Path, files: &[&String], frontend: &Frontend) -> Twine {
+    let beside = frontend
+        .python()
+        .and_then(Path::parent)
+        .map(|bin| bin.join("twine"))
+        .filter(|p| p.is_file());
+    let Some(twine) = beside.or_else(|| which::which("twine").ok()) else {
+        return Twine::Missing;
+    };
+    let mut argv: Vec<OsString> = vec![twine.into_os_string(), "check".into()];
+    argv.extend(files.iter().map(|f| out.join(f).into_os_string()));
+    match process::run(&Spec {
+        argv,
+        cwd: out.to_path_buf(),
+        env: vec![("NO_COLOR".into(), "1".into())],
+        env_remove: Vec::new(),
+        timeout: Duration::from_secs(120),
+        max_output: 32 * 1024,
+    }) {
+        Ok(f) if matches!(f.ended, Ended::Exited(0)) => Twine::Passed,
+        Ok(f) if matches!(f.ended, Ended::Exited(_)) => Twine::Failed(tail(&f.output.text, 12)),
+        Ok(_) => Twine::Error("it was stopped".into()),
+        Err(e) => Twine::Error(e.to_string()),
+    }
+}
+
+/// `name-version.tar.gz` (names normalized with underscores, so the last `-` separates the version).
+fn sdist_version(file: &str) -> Option<String> {
+    let stem = file.strip_suffix(".tar.gz")?;
+    stem.rsplit_once('-').map(|(_, v)| v.to_owned())
+}
+
+/// `name-version(-build)?-python-abi-platform.whl`.
+fn wheel_version(file: &str) -> Option<String> {
+    let stem = file.strip_suffix(".whl")?;
+    let parts: Vec<&str> = stem.split('-').collect();
+    (parts.len() == 5 || parts.len() == 6).then(|| parts[1].to_owned())
+}
+
+/// Build requirements whose version comes from git: the build must see the history (or be told the version).
+fn uses_vcs_version(system: &BuildSystem) -> bool {
+    requirement_names(&system.requires).iter().any(|n| {
+        matches!(
+            n.as_str(),
+            "setuptools-scm" | "hatch-vcs" | "versioningit" | "poetry-dynamic-versioning" | "pdm-backend-scm" | "uv-dynamic-versioning" | "dunamai"
+        )
+    })
+}
+
+/// Normalized distribution names of requirement strings (`setuptools_scm[toml]>=8` is `setuptools-scm`).
+fn requirement_names(requires: &[String]) -> Vec<String> {
+    requires
+        .iter()
+        .map(|r| {
+            let name: String = r
+                .trim()
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .collect();
+            name.to_ascii_lowercase().replace(['_', '.'], "-")
+        })
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+/// The interpreter of the project's virtualenv: the activated one, else `.venv/` or `venv/` in the project.
+fn project_python(local_project_dir: &Path) -> Option<PathBuf> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(venv) = crate::env::virtual_env() {
+        candidates.push(PathBuf::from(venv));
+    }
+    candidates.push(local_project_dir.join(".venv"));
+    candidates.push(local_project_dir.join("venv"));
+    candidates
+        .into_iter()
+        .map(|v| v.join("bin").join("python"))
+        .find(|p| p.is_file())
+}
+
+/// Whether every named distribution is installed for `python` (a ~50 ms interpreter start).
+fn has_distributions(python: &Path, names: &[String]) -> bool {
+    let mut argv: Vec<OsString> = vec![
+        python.as_os_str().into(),
+        "-c".into(),
+        "import sys, importlib.metadata as m\nfor n in sys.argv[1:]: m.distribution(n)".into(),
+    ];
+    argv.extend(names.iter().map(OsString::from));
+    process::run(&Spec {
+        argv,
+        cwd: std::env::temp_dir(),
+        env: Vec::new(),
+        env_remove: vec!["PYTHONPATH".into()],
+        timeout: Duration::from_secs(30),
+        max_output: 4096,
+    })
+    .is_ok_and(|f| matches!(f.ended, Ended::Exited(0)))
+}
+
+/// Directories that are outputs, caches or environments, never inputs of a build.
+const NOT_COPIED: &[&str] = &[
+    ".git", ".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache",
+    ".pytest_cache", "dist", "build", "target", ".hypothesis",
+];
+
+/// Copy a tree, keeping symlinks as links and leaving out [`NOT_COPIED`] and `*.egg-info`.
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name_str = name.to_string_lossy();
+        let kind = entry.file_type()?;
+        let dest = to.join(&name);
+        if kind.is_symlink() {
+            if NOT_COPIED.contains(&name_str.as_ref()) {
+                continue;
+            }
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path())?, dest)?;
+        } else if kind.is_dir() {
+            if NOT_COPIED.contains(&name_str.as_ref()) || name_str.ends_with(".egg-info") {
+                continue;
+            }
+            copy_tree(&entry.path(), &dest)?;
+        } else {
+            std::fs::copy(entry.path(), dest)?;
+        }
+    }
+    Ok(())
+}
+
+fn tail(text: &str, n: usize) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|l| format!("  {l}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn artifact_versions() {
+        assert_eq!(sdist_version("my_pkg-1.0.0.tar.gz").as_deref(), Some("1.0.0"));
+        assert_eq!(wheel_version("my_pkg-1.0.0rc1-py3-none-any.whl").as_deref(), Some("1.0.0rc1"));
+        assert_eq!(wheel_version("my_pkg-2.0-1-cp312-cp312-manylinux_2_17_x86_64.whl").as_deref(), Some("2.0"));
+        assert_eq!(wheel_version("broken.whl"), None);
+    }
+
+    #[test]
+    fn requirement_names_are_normalized() {
+        let reqs = vec!["setuptools_scm[toml]>=8".to_owned(), " hatch-vcs ".to_owned(), "Poetry.Core>=1".to_owned()];
+        assert_eq!(requirement_names(&reqs), ["setuptools-scm", "hatch-vcs", "poetry-core"]);
+        assert!(uses_vcs_version(&BuildSystem {
+            backend: "setuptools.build_meta".into(),
+            requires: reqs
+        }));
+    }
+
+    #[test]
+    fn backend_from_pyproject_or_setup_py() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(build_system(dir.path()), None);
+        std::fs::write(dir.path().join("setup.py"), "").unwrap();
+        assert_eq!(build_system(dir.path()).unwrap().backend, "setuptools.build_meta:__legacy__");
+        std::fs::write(
+            dir.path().join("pyproject.toml"),
+            "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            build_system(dir.path()),
+            Some(BuildSystem {
+                backend: "hatchling.build".into(),
+                requires: vec!["hatchling".into()]
+            })
+        );
+    }
+
+    #[test]
+    fn copy_leaves_out_outputs_and_environments() {
+        let from = tempfile::tempdir().unwrap();
+        for dir in ["src/pkg", "build/lib", "pkg.egg-info", ".git", "dist"] {
+            std::fs::create_dir_all(from.path().join(dir)).unwrap();
+        }
+        std::fs::write(from.path().join("src/pkg/__init__.py"), "x = 1\n").unwrap();
+        std::os::unix::fs::symlink("src", from.path().join("link")).unwrap();
+        let to = tempfile::tempdir().unwrap();
+        copy_tree(from.path(), to.path()).unwrap();
+        let mut names: Vec<String> = std::fs::read_dir(to.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["link", "src"]);
+        assert_eq!(std::fs::read_to_string(to.path().join("src/pkg/__init__.py")).unwrap(), "x = 1\n");
+    }
+}
