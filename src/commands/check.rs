@@ -8,8 +8,9 @@ use crate::commands::Output;
 use crate::config::{Config, Isolation};
 use crate::gates::version::{self, ReleaseTag, VersionInput};
 use crate::gates::{GateContext, Workspace};
+use crate::gates::{build, metadata, publish};
 use crate::git;
-use crate::outcome::{CheckResult, Kind};
+use crate::outcome::{CheckResult, Kind, Status};
 use crate::release::Release;
 use crate::report::{self, ProjectInfo, Report, TagInfo, WorkspaceInfo};
 
@@ -39,6 +40,26 @@ pub fn list(args: &ProjectArgs, out: Output) -> anyhow::Result<Exit> {
             "version-uploadable",
             Kind::Version,
             "no local or .dev version",
+        ),
+        (
+            publish::WORKFLOW_CHECK,
+            Kind::Publish,
+            "the workflow that uploads to the index can authenticate",
+        ),
+        (
+            publish::TOOLS_CHECK,
+            Kind::Publish,
+            "the release workflow runs no quality tool the local gate skips",
+        ),
+        (
+            metadata::CHECK,
+            Kind::Publish,
+            "name, version, readme, license and requires-python are uploadable",
+        ),
+        (
+            build::CHECK,
+            Kind::Build,
+            "the built sdist and wheel carry the release's version",
         ),
     ];
     if out.format == Format::Json {
@@ -183,7 +204,7 @@ pub fn gate(args: &CheckArgs, _out: Output) -> anyhow::Result<Report> {
 /// is refused, each is reported as an error instead of running on other code.
 fn file_gates(
     ctx: &GateContext,
-    _selection: &Selection,
+    selection: &Selection,
     workspace: &WorkspaceInfo,
 ) -> Vec<CheckResult> {
     if ctx.workspace.is_none() && workspace.mode == "refused" {
@@ -203,7 +224,92 @@ fn file_gates(
         );
         return vec![refused];
     }
-    Vec::new()
+    let mut results = Vec::new();
+    let release_setup = publish_gates(ctx, selection, &results);
+    results.extend(release_setup);
+    results
+}
+
+/// The publishing workflow, the package metadata and the build. `quality` are the quality checks of this run:
+/// the release workflow's tools are compared with them.
+fn publish_gates(
+    ctx: &GateContext,
+    selection: &Selection,
+    quality: &[CheckResult],
+) -> Vec<CheckResult> {
+    let mut out = Vec::new();
+    if selection.check(publish::WORKFLOW_CHECK, Kind::Publish)
+        || selection.check(publish::TOOLS_CHECK, Kind::Publish)
+    {
+        let local: Vec<String> = quality
+            .iter()
+            .filter(|c| matches!(c.kind, Kind::Lint | Kind::Format | Kind::Type | Kind::Test))
+            .filter(|c| c.status != Status::Skipped)
+            .flat_map(|c| {
+                std::iter::once(c.name.clone()).chain(c.command.as_ref().map(|v| v.join(" ")))
+            })
+            .collect();
+        out.extend(publish::check_workflows(ctx, &local));
+    }
+    if selection.check(metadata::CHECK, Kind::Publish) {
+        out.push(metadata::check_metadata(ctx));
+    }
+    if selection.check(build::CHECK, Kind::Build) {
+        out.extend(build_gate(ctx));
+    }
+    out.retain(|c| selection.check(&c.name, c.kind));
+    for check in &mut out {
+        if let Some(settings) = ctx.config.checks.get(&check.name) {
+            check.required = settings.required.unwrap_or(true);
+        }
+    }
+    out.retain(|c| ctx.config.checks.get(&c.name).and_then(|s| s.enabled) != Some(false));
+    out
+}
+
+/// The build check runs when the project declares a backend and a frontend is found; `build = false` turns it
+/// off, `build = true` makes a missing backend or frontend an error.
+fn build_gate(ctx: &GateContext) -> Option<CheckResult> {
+    let forced = match ctx.config.build {
+        Some(false) => return None,
+        Some(true) => true,
+        None => false,
+    };
+    let workspace = ctx.workspace?;
+    if build::build_system(&workspace.project_dir).is_none() {
+        return forced.then(|| {
+            CheckResult::error(
+                build::CHECK,
+                Kind::Build,
+                "build = true, but the project declares no build backend ([build-system] build-backend)",
+            )
+        });
+    }
+    let frontend = build::find_frontend(ctx.local_project_dir);
+    if frontend.is_none() && !forced {
+        return Some(CheckResult::skipped(
+            build::CHECK,
+            Kind::Build,
+            "no build frontend found (uv, or a Python with `build`); set [tool.relgate] build = true to require one",
+        ));
+    }
+    let Some(version) = ctx.version else {
+        return Some(CheckResult::skipped(
+            build::CHECK,
+            Kind::Build,
+            "no release version to compare the built files with",
+        ));
+    };
+    let timeout = ctx
+        .config
+        .checks
+        .get(build::CHECK)
+        .and_then(|c| c.timeout)
+        .map_or_else(
+            || ctx.config.check_timeout(),
+            std::time::Duration::from_secs_f64,
+        );
+    Some(build::check_build_using(ctx, frontend, version, timeout))
 }
 
 /// Several release tags with different versions on one commit: only one of them can be right.

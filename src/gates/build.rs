@@ -31,7 +31,10 @@ pub enum Frontend {
     /// `python -m build` with this interpreter.
     PythonBuild { python: PathBuf },
     /// `uv build`, with the project's interpreter when there is one.
-    Uv { uv: PathBuf, python: Option<PathBuf> },
+    Uv {
+        uv: PathBuf,
+        python: Option<PathBuf>,
+    },
 }
 
 impl Frontend {
@@ -116,10 +119,33 @@ pub fn find_frontend(local_project_dir: &Path) -> Option<Frontend> {
 }
 
 /// Build the released project and compare the artifacts' versions with `expected_version`.
-pub fn check_build(ctx: &GateContext, expected_version: &Version, timeout: Duration) -> CheckResult {
+pub fn check_build(
+    ctx: &GateContext,
+    expected_version: &Version,
+    timeout: Duration,
+) -> CheckResult {
+    check_build_using(
+        ctx,
+        find_frontend(ctx.local_project_dir),
+        expected_version,
+        timeout,
+    )
+}
+
+/// [`check_build`] with the frontend already looked up (`None`: none was found, which is an error here).
+pub fn check_build_using(
+    ctx: &GateContext,
+    frontend: Option<Frontend>,
+    expected_version: &Version,
+    timeout: Duration,
+) -> CheckResult {
     let started = Instant::now();
     let Some(workspace) = ctx.workspace else {
-        return CheckResult::skipped(CHECK, Kind::Build, "the released content is not available to build");
+        return CheckResult::skipped(
+            CHECK,
+            Kind::Build,
+            "the released content is not available to build",
+        );
     };
     let Some(system) = build_system(&workspace.project_dir) else {
         return CheckResult::skipped(
@@ -128,7 +154,7 @@ pub fn check_build(ctx: &GateContext, expected_version: &Version, timeout: Durat
             "no build backend declared ([build-system] build-backend in pyproject.toml)",
         );
     };
-    let Some(frontend) = find_frontend(ctx.local_project_dir) else {
+    let Some(frontend) = frontend else {
         return CheckResult::error(
             CHECK,
             Kind::Build,
@@ -170,13 +196,21 @@ fn run_build(b: &Build) -> CheckResult {
     let scratch = match tempfile::Builder::new().prefix("relgate-build-").tempdir() {
         Ok(dir) => dir,
         Err(e) => {
-            return CheckResult::error(CHECK, Kind::Build, format!("cannot create a scratch directory: {e}"));
+            return CheckResult::error(
+                CHECK,
+                Kind::Build,
+                format!("cannot create a scratch directory: {e}"),
+            );
         }
     };
     let src_root = scratch.path().join("src");
     let out = scratch.path().join("dist");
     if let Err(e) = copy_tree(b.root, &src_root).and_then(|()| std::fs::create_dir_all(&out)) {
-        return CheckResult::error(CHECK, Kind::Build, format!("cannot copy the project to {}: {e}", src_root.display()));
+        return CheckResult::error(
+            CHECK,
+            Kind::Build,
+            format!("cannot copy the project to {}: {e}", src_root.display()),
+        );
     }
     let project = src_root.join(b.rel);
     let mut env: Vec<(OsString, OsString)> = Vec::new();
@@ -193,59 +227,103 @@ fn run_build(b: &Build) -> CheckResult {
                     std::fs::read_to_string(&gitdir).unwrap_or_default()
                 };
                 if let Err(e) = std::fs::write(src_root.join(".git"), link) {
-                    return CheckResult::error(CHECK, Kind::Build, format!("cannot link the git history: {e}"));
+                    return CheckResult::error(
+                        CHECK,
+                        Kind::Build,
+                        format!("cannot link the git history: {e}"),
+                    );
                 }
                 env.push(("GIT_OPTIONAL_LOCKS".into(), "0".into()));
             }
             _ => {
-                env.push(("SETUPTOOLS_SCM_PRETEND_VERSION".into(), b.expected.to_string().into()));
+                env.push((
+                    "SETUPTOOLS_SCM_PRETEND_VERSION".into(),
+                    b.expected.to_string().into(),
+                ));
                 notes.push(
                     "the version comes from git, which an isolated export does not carry: built with SETUPTOOLS_SCM_PRETEND_VERSION set to the tag's version".to_owned(),
                 );
             }
         }
     }
-    let isolated = !b
+    let mut isolated = !b
         .frontend
         .python()
         .is_some_and(|python| has_distributions(python, &requirement_names(&b.system.requires)));
-    let argv = build_argv(b.frontend, &project, &out, isolated);
-    let command: Vec<String> = argv.iter().map(|a| a.to_string_lossy().into_owned()).collect();
-    let how = format!(
-        "{}{}",
-        b.frontend.label(),
-        if isolated { "" } else { " without isolation" }
-    );
-    let finished = match process::run(&Spec {
-        argv,
-        cwd: project.clone(),
-        env,
-        env_remove: vec!["PYTHONPATH".into()],
-        timeout: b.timeout,
-        max_output: 64 * 1024,
-    }) {
-        Ok(finished) => finished,
-        Err(e) => {
-            let mut r = CheckResult::error(CHECK, Kind::Build, format!("cannot run {how}: {e}"));
-            r.command = Some(command);
-            return r;
-        }
-    };
+    let (finished, command, how) =
+        loop {
+            let argv = build_argv(b.frontend, &project, &out, isolated);
+            let command: Vec<String> = argv
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let how = format!(
+                "{}{}",
+                b.frontend.label(),
+                if isolated { "" } else { " without isolation" }
+            );
+            let finished = match process::run(&Spec {
+                argv,
+                cwd: project.clone(),
+                env: env.clone(),
+                env_remove: vec!["PYTHONPATH".into()],
+                timeout: b.timeout,
+                max_output: 64 * 1024,
+            }) {
+                Ok(finished) => finished,
+                Err(e) => {
+                    let mut r =
+                        CheckResult::error(CHECK, Kind::Build, format!("cannot run {how}: {e}"));
+                    r.command = Some(command);
+                    return r;
+                }
+            };
+            // The backend may ask for more than `requires` lists (setuptools < 70.1 asks for `wheel`): build
+            // again in an isolated environment rather than report the maintainer's environment as the project's
+            // failure.
+            let missing = [
+                "Missing dependencies",
+                "Unmet dependencies",
+                "No module named",
+            ]
+            .iter()
+            .any(|m| finished.output.text.contains(m));
+            if !isolated && missing && matches!(finished.ended, Ended::Exited(code) if code != 0) {
+                notes.push(format!(
+                "{how} lacked a build requirement in {}; built again in an isolated environment",
+                b.frontend.python().map_or_else(String::new, |p| p.display().to_string())
+            ));
+                isolated = true;
+                let _ = std::fs::remove_dir_all(&out);
+                let _ = std::fs::create_dir_all(&out);
+                continue;
+            }
+            break (finished, command, how);
+        };
     let mut result = match finished.ended {
         Ended::Exited(0) => verdict(&out, b.expected, &how, b.frontend),
         Ended::Exited(code) => {
-            let mut r = CheckResult::fail(CHECK, Kind::Build, format!("the build failed ({how} exited with {code})"));
+            let mut r = CheckResult::fail(
+                CHECK,
+                Kind::Build,
+                format!("the build failed ({how} exited with {code})"),
+            );
             r.exit_code = Some(code);
             r.details.extend(tail(&finished.output.text, 20));
             r
         }
-        Ended::Signaled(signal) => {
-            CheckResult::error(CHECK, Kind::Build, format!("{how} was killed by signal {signal}"))
-        }
+        Ended::Signaled(signal) => CheckResult::error(
+            CHECK,
+            Kind::Build,
+            format!("{how} was killed by signal {signal}"),
+        ),
         Ended::TimedOut => CheckResult::error(
             CHECK,
             Kind::Build,
-            format!("{how} did not finish within {}s and was stopped", b.timeout.as_secs()),
+            format!(
+                "{how} did not finish within {}s and was stopped",
+                b.timeout.as_secs()
+            ),
         ),
         Ended::Interrupted => CheckResult::error(CHECK, Kind::Build, "interrupted"),
     };
@@ -259,13 +337,23 @@ fn build_argv(frontend: &Frontend, project: &Path, out: &Path, isolated: bool) -
     match frontend {
         Frontend::PythonBuild { python } => {
             argv.extend([python.as_os_str().into(), "-m".into(), "build".into()]);
-            argv.extend(["--sdist".into(), "--wheel".into(), "--outdir".into(), out.as_os_str().into()]);
+            argv.extend([
+                "--sdist".into(),
+                "--wheel".into(),
+                "--outdir".into(),
+                out.as_os_str().into(),
+            ]);
             if !isolated {
                 argv.push("--no-isolation".into());
             }
         }
         Frontend::Uv { uv, python } => {
-            argv.extend([uv.as_os_str().into(), "build".into(), "--sdist".into(), "--wheel".into()]);
+            argv.extend([
+                uv.as_os_str().into(),
+                "build".into(),
+                "--sdist".into(),
+                "--wheel".into(),
+            ]);
             argv.extend(["--out-dir".into(), out.as_os_str().into()]);
             if let Some(python) = python {
                 argv.extend(["--python".into(), python.as_os_str().into()]);
@@ -291,12 +379,19 @@ fn verdict(out: &Path, expected: &Version, how: &str, frontend: &Frontend) -> Ch
         .unwrap_or_default();
     names.sort();
     let sdist = names.iter().find(|n| n.ends_with(".tar.gz"));
-    let wheel = names.iter().find(|n| n.ends_with(".whl"));
+    let wheel = names.iter().find(|n| {
+        Path::new(n.as_str())
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("whl"))
+    });
     let (Some(sdist), Some(wheel)) = (sdist, wheel) else {
         return CheckResult::fail(
             CHECK,
             Kind::Build,
-            format!("{how} succeeded but did not produce both an sdist and a wheel (got: {})", names.join(", ")),
+            format!(
+                "{how} succeeded but did not produce both an sdist and a wheel (got: {})",
+                names.join(", ")
+            ),
         );
     };
     let mut wrong = Vec::new();
@@ -318,19 +413,24 @@ fn verdict(out: &Path, expected: &Version, how: &str, frontend: &Frontend) -> Ch
     let twine = twine_check(out, &[sdist, wheel], frontend);
     let built = format!("built {sdist} and {wheel} with {how}");
     match twine {
-        Twine::Passed => CheckResult::pass(CHECK, Kind::Build, format!("{built}; twine check passed")),
+        Twine::Passed => {
+            CheckResult::pass(CHECK, Kind::Build, format!("{built}; twine check passed"))
+        }
         Twine::Missing => CheckResult::pass(CHECK, Kind::Build, built)
             .detail("twine not found: the metadata was not checked with `twine check`"),
         Twine::Failed(lines) => {
             let mut r = CheckResult::fail(
                 CHECK,
                 Kind::Build,
-                format!("{built}, but `twine check` rejects them: the index would refuse the upload"),
+                format!(
+                    "{built}, but `twine check` rejects them: the index would refuse the upload"
+                ),
             );
             r.details.extend(lines);
             r
         }
-        Twine::Error(why) => CheckResult::pass(CHECK, Kind::Build, built).detail(format!("twine check could not run: {why}")),
+        Twine::Error(why) => CheckResult::pass(CHECK, Kind::Build, built)
+            .detail(format!("twine check could not run: {why}")),
     }
 }
 
@@ -385,7 +485,13 @@ fn uses_vcs_version(system: &BuildSystem) -> bool {
     requirement_names(&system.requires).iter().any(|n| {
         matches!(
             n.as_str(),
-            "setuptools-scm" | "hatch-vcs" | "versioningit" | "poetry-dynamic-versioning" | "pdm-backend-scm" | "uv-dynamic-versioning" | "dunamai"
+            "setuptools-scm"
+                | "hatch-vcs"
+                | "versioningit"
+                | "poetry-dynamic-versioning"
+                | "pdm-backend-scm"
+                | "uv-dynamic-versioning"
+                | "dunamai"
         )
     })
 }
@@ -441,8 +547,20 @@ fn has_distributions(python: &Path, names: &[String]) -> bool {
 
 /// Directories that are outputs, caches or environments, never inputs of a build.
 const NOT_COPIED: &[&str] = &[
-    ".git", ".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache",
-    ".pytest_cache", "dist", "build", "target", ".hypothesis",
+    ".git",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "dist",
+    "build",
+    "target",
+    ".hypothesis",
 ];
 
 /// Copy a tree, keeping symlinks as links and leaving out [`NOT_COPIED`] and `*.egg-info`.
@@ -485,16 +603,32 @@ mod tests {
 
     #[test]
     fn artifact_versions() {
-        assert_eq!(sdist_version("my_pkg-1.0.0.tar.gz").as_deref(), Some("1.0.0"));
-        assert_eq!(wheel_version("my_pkg-1.0.0rc1-py3-none-any.whl").as_deref(), Some("1.0.0rc1"));
-        assert_eq!(wheel_version("my_pkg-2.0-1-cp312-cp312-manylinux_2_17_x86_64.whl").as_deref(), Some("2.0"));
+        assert_eq!(
+            sdist_version("my_pkg-1.0.0.tar.gz").as_deref(),
+            Some("1.0.0")
+        );
+        assert_eq!(
+            wheel_version("my_pkg-1.0.0rc1-py3-none-any.whl").as_deref(),
+            Some("1.0.0rc1")
+        );
+        assert_eq!(
+            wheel_version("my_pkg-2.0-1-cp312-cp312-manylinux_2_17_x86_64.whl").as_deref(),
+            Some("2.0")
+        );
         assert_eq!(wheel_version("broken.whl"), None);
     }
 
     #[test]
     fn requirement_names_are_normalized() {
-        let reqs = vec!["setuptools_scm[toml]>=8".to_owned(), " hatch-vcs ".to_owned(), "Poetry.Core>=1".to_owned()];
-        assert_eq!(requirement_names(&reqs), ["setuptools-scm", "hatch-vcs", "poetry-core"]);
+        let reqs = vec![
+            "setuptools_scm[toml]>=8".to_owned(),
+            " hatch-vcs ".to_owned(),
+            "Poetry.Core>=1".to_owned(),
+        ];
+        assert_eq!(
+            requirement_names(&reqs),
+            ["setuptools-scm", "hatch-vcs", "poetry-core"]
+        );
         assert!(uses_vcs_version(&BuildSystem {
             backend: "setuptools.build_meta".into(),
             requires: reqs
@@ -506,7 +640,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(build_system(dir.path()), None);
         std::fs::write(dir.path().join("setup.py"), "").unwrap();
-        assert_eq!(build_system(dir.path()).unwrap().backend, "setuptools.build_meta:__legacy__");
+        assert_eq!(
+            build_system(dir.path()).unwrap().backend,
+            "setuptools.build_meta:__legacy__"
+        );
         std::fs::write(
             dir.path().join("pyproject.toml"),
             "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n",
@@ -537,6 +674,9 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, ["link", "src"]);
-        assert_eq!(std::fs::read_to_string(to.path().join("src/pkg/__init__.py")).unwrap(), "x = 1\n");
+        assert_eq!(
+            std::fs::read_to_string(to.path().join("src/pkg/__init__.py")).unwrap(),
+            "x = 1\n"
+        );
     }
 }

@@ -416,6 +416,10 @@ impl Audit<'_> {
         }
     }
 
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "callers build the message with format!"
+    )]
     fn problem(&mut self, item: Option<&Item>, message: String, fix: String) {
         let line = item.and_then(|i| self.file.line_of(i));
         self.problems.push(Finding {
@@ -469,15 +473,12 @@ fn valid_name(name: &str) -> bool {
 
 /// The content type PEP 621 and the backends infer from a readme's extension.
 fn content_type_of(path: &str) -> Option<&'static str> {
-    let lower = path.to_ascii_lowercase();
-    if lower.ends_with(".md") || lower.ends_with(".markdown") {
-        Some("text/markdown")
-    } else if lower.ends_with(".rst") {
-        Some("text/x-rst")
-    } else if lower.ends_with(".txt") {
-        Some("text/plain")
-    } else {
-        None
+    let ext = Path::new(path).extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "md" | "markdown" => Some("text/markdown"),
+        "rst" => Some("text/x-rst"),
+        "txt" => Some("text/plain"),
+        _ => None,
     }
 }
 

@@ -2,5 +2,7 @@
 
 mod common;
 
+mod build;
 mod check;
+mod publish;
 mod version;

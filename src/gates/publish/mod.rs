@@ -63,7 +63,8 @@ fn read_workflows(root: &Path) -> Vec<(String, String)> {
         .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name().to_str()?.to_owned();
-            if !(name.ends_with(".yml") || name.ends_with(".yaml")) {
+            let ext = Path::new(&name).extension().and_then(|e| e.to_str());
+            if !matches!(ext, Some("yml" | "yaml")) {
                 return None;
             }
             let text = std::fs::read_to_string(e.path()).ok()?;

@@ -24,7 +24,7 @@ fn run(files: &[(&str, &str)], local: &[&str], configured: &[&str]) -> (CheckRes
     (workflow, tools)
 }
 
-/// pallets/flask's publish.yaml, trimmed: job-level id-token, an environment, TestPyPI then PyPI.
+/// pallets/flask's publish.yaml, trimmed: job-level id-token, an environment, the test index then the real one.
 const FLASK: &str = r"name: Publish
 on:
   push:

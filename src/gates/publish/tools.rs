@@ -163,12 +163,12 @@ fn tool_of_command(command: &str) -> Option<String> {
         let base = word.rsplit('/').next().unwrap_or(word);
         match base {
             "python" | "python3" | "py" if words.get(i + 1).map(String::as_str) == Some("-m") => {
-                i += 2
+                i += 2;
             }
             _ if base.starts_with("python3.")
                 && words.get(i + 1).map(String::as_str) == Some("-m") =>
             {
-                i += 2
+                i += 2;
             }
             "uv" | "poetry" | "pdm" | "pipx" | "hatch" | "rye" | "pipenv"
                 if words.get(i + 1).map(String::as_str) == Some("run") =>

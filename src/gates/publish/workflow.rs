@@ -171,7 +171,7 @@ impl Workflow {
         self.triggers.iter().any(|t| t.event == event)
     }
 
-    /// The triggers in words, e.g. "release published; tag push (v*); manual (workflow_dispatch)".
+    /// The triggers in words, e.g. `release published; tag push (v*); manual (workflow_dispatch)`.
     pub fn describe_triggers(&self) -> String {
         let parts: Vec<String> = self.triggers.iter().filter_map(describe_trigger).collect();
         if parts.is_empty() {

@@ -1,0 +1,207 @@
+//! The build check, for real: the pinned build frontend and backends from the test virtualenv build fixture
+//! projects, and the working tree must come out byte-identical (no dist/, build/ or *.egg-info).
+
+use serde_json::Value;
+
+use crate::common::{TestRepo, stderr, stdout, test_venv};
+
+const HATCH_PYPROJECT: &str = r#"[build-system]
+requires = ["hatchling"]
+build-backend = "hatchling.build"
+
+[project]
+name = "widget"
+dynamic = ["version"]
+readme = "README.md"
+requires-python = ">=3.9"
+license = "MIT"
+
+[tool.hatch.version]
+path = "src/widget/__init__.py"
+"#;
+
+/// A hatchling project whose version file says `file_version`, tagged `v1.0.0`.
+fn hatch_project(file_version: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("pyproject.toml", HATCH_PYPROJECT)
+        .write("README.md", "# widget\n\nA widget.\n")
+        .write(
+            "src/widget/__init__.py",
+            &format!("__version__ = \"{file_version}\"\n"),
+        )
+        .commit("release")
+        .tag("v1.0.0");
+    repo
+}
+
+/// `relgate check --only build --format json` with the test virtualenv active; the exit code and the build
+/// check's (status, message, details).
+#[track_caller]
+fn build_check(repo: &TestRepo) -> (i32, Option<(String, String, Vec<String>)>) {
+    let out = repo
+        .relgate()
+        .env("VIRTUAL_ENV", test_venv())
+        .args(["check", "--only", "build", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", stdout(&out), stderr(&out)));
+    let build = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "build")
+        .map(|c| {
+            let details = c["details"]
+                .as_array()
+                .map(|d| d.iter().map(|l| l.as_str().unwrap().to_owned()).collect())
+                .unwrap_or_default();
+            (
+                c["status"].as_str().unwrap().to_owned(),
+                c["message"].as_str().unwrap().to_owned(),
+                details,
+            )
+        });
+    (out.status.code().unwrap(), build)
+}
+
+#[test]
+fn dynamic_version_disagreeing_with_the_tag_fails_and_leaves_the_tree_alone() {
+    let repo = hatch_project("1.0.1");
+    let before = repo.snapshot();
+    let (code, build) = build_check(&repo);
+    let (status, message, details) = build.expect("a build check");
+    assert_eq!(
+        (code, status.as_str(), message.as_str()),
+        (
+            1,
+            "fail",
+            "the built version is not the release's 1.0.0: widget-1.0.1.tar.gz is version 1.0.1; widget-1.0.1-py3-none-any.whl is version 1.0.1"
+        )
+    );
+    assert_eq!(
+        details,
+        [
+            "the backend computes the version at build time: check its version source (e.g. [tool.hatch.version] path, setuptools-scm configuration) against the tag"
+        ]
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+#[test]
+fn matching_dynamic_version_passes_with_twine_check() {
+    let repo = hatch_project("1.0.0");
+    let before = repo.snapshot();
+    let (code, build) = build_check(&repo);
+    let (status, message, details) = build.expect("a build check");
+    assert_eq!(
+        (code, status.as_str(), message.as_str()),
+        (
+            0,
+            "pass",
+            "built widget-1.0.0.tar.gz and widget-1.0.0-py3-none-any.whl with python -m build without isolation; twine check passed"
+        ),
+        "{details:?}"
+    );
+    assert_eq!(repo.snapshot(), before);
+    assert!(!repo.path().join("dist").exists());
+}
+
+/// setuptools writes build/ and *.egg-info beside the sources: the scratch copy keeps them out of the tree.
+/// setuptools 65 asks for `wheel`, which the test virtualenv lacks, so this also shows the isolated retry
+/// (which installs the build requirements from the package index).
+#[test]
+fn setuptools_build_leaves_no_egg_info_or_build_dir() {
+    let repo = TestRepo::new();
+    repo.write(
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"setuptools\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"gadget\"\nversion = \"1.0.0\"\n\n[tool.setuptools]\npackages = [\"gadget\"]\n",
+    )
+    .write("gadget/__init__.py", "")
+    .commit("release")
+    .tag("v1.0.0");
+    let before = repo.snapshot();
+    let (code, build) = build_check(&repo);
+    let (status, message, details) = build.expect("a build check");
+    assert_eq!(
+        (code, status.as_str(), message.as_str()),
+        (
+            0,
+            "pass",
+            "built gadget-1.0.0.tar.gz and gadget-1.0.0-py3-none-any.whl with python -m build; twine check passed"
+        ),
+        "{details:?}"
+    );
+    assert_eq!(details.len(), 1, "{details:?}");
+    assert!(
+        details[0].starts_with("python -m build without isolation lacked a build requirement in "),
+        "{details:?}"
+    );
+    assert_eq!(repo.snapshot(), before);
+    for leftover in ["dist", "build", "gadget.egg-info"] {
+        assert!(
+            !repo.path().join(leftover).exists(),
+            "{leftover} was left behind"
+        );
+    }
+}
+
+#[test]
+fn build_false_switches_the_check_off() {
+    let repo = hatch_project("1.0.1");
+    repo.write(
+        "pyproject.toml",
+        &format!("{HATCH_PYPROJECT}\n[tool.relgate]\nbuild = false\n"),
+    )
+    .commit("config");
+    repo.git(&["tag", "-f", "v1.0.0"]);
+    assert_eq!(build_check(&repo), (0, None));
+}
+
+/// Without `uv` on PATH and without a virtualenv, no frontend exists: skipped by default, an error (exit 1)
+/// when `build = true` requires the check.
+#[test]
+fn missing_frontend_is_skipped_unless_required() {
+    let repo = hatch_project("1.0.0");
+    let empty = tempfile::tempdir().unwrap();
+    let run = |repo: &TestRepo| {
+        let out = repo
+            .relgate()
+            .env("PATH", empty.path())
+            .env_remove("VIRTUAL_ENV")
+            .args(["check", "--only", "build", "--format", "json"])
+            .output()
+            .unwrap();
+        let doc: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", stdout(&out), stderr(&out)));
+        let check = &doc["checks"][0];
+        (
+            out.status.code().unwrap(),
+            check["status"].as_str().unwrap().to_owned(),
+            check["message"].as_str().unwrap().to_owned(),
+        )
+    };
+    assert_eq!(
+        run(&repo),
+        (
+            0,
+            "skipped".to_owned(),
+            "no build frontend found (uv, or a Python with `build`); set [tool.relgate] build = true to require one".to_owned()
+        )
+    );
+    repo.write(
+        "pyproject.toml",
+        &format!("{HATCH_PYPROJECT}\n[tool.relgate]\nbuild = true\n"),
+    )
+    .commit("require the build");
+    repo.git(&["tag", "-f", "v1.0.0"]);
+    assert_eq!(
+        run(&repo),
+        (
+            1,
+            "error".to_owned(),
+            "no build frontend found: neither `uv` nor a Python with the `build` package"
+                .to_owned()
+        )
+    );
+}
