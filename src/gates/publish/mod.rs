@@ -131,12 +131,38 @@ fn analyze(
     }
     let publisher = remote.and_then(github_owner_repo);
     vec![
-        workflow_verdict(&uploads, &unreadable, remote, publisher.as_ref(), project),
+        workflow_verdict(
+            &workflows,
+            &uploads,
+            &unreadable,
+            remote,
+            publisher.as_ref(),
+            project,
+        ),
         tools_verdict(&workflows, &uploads, local_checks, configured),
     ]
 }
 
+/// The jobs of other workflows that call `w` as a reusable workflow (`uses: ./.github/workflows/w.yml`).
+fn callers<'a>(
+    workflows: &'a [Workflow],
+    w: &'a Workflow,
+) -> impl Iterator<Item = (&'a Workflow, &'a workflow::Job)> {
+    workflows.iter().flat_map(move |cw| {
+        cw.jobs
+            .iter()
+            .filter(move |cj| {
+                cj.uses
+                    .as_deref()
+                    .and_then(|u| u.strip_prefix("./"))
+                    .is_some_and(|u| u == w.path)
+            })
+            .map(move |cj| (cw, cj))
+    })
+}
+
 fn workflow_verdict(
+    workflows: &[Workflow],
     uploads: &[(&Workflow, Upload)],
     unreadable: &[String],
     remote: Option<&str>,
@@ -185,7 +211,13 @@ fn workflow_verdict(
         match &u.auth {
             Auth::Trusted => {
                 let perms = w.effective_permissions(job);
-                if !perms.is_some_and(workflow::Permissions::grants_id_token) {
+                // A reusable workflow without its own `permissions:` runs with its caller job's token.
+                let caller_grants = perms.is_none()
+                    && callers(workflows, w).any(|(cw, cj)| {
+                        cw.effective_permissions(cj)
+                            .is_some_and(workflow::Permissions::grants_id_token)
+                    });
+                if !caller_grants && !perms.is_some_and(workflow::Permissions::grants_id_token) {
                     let workflow_grants = w.permissions.as_ref().is_some_and(workflow::Permissions::grants_id_token);
                     let why = if job.permissions.is_some() && workflow_grants {
                         "its own `permissions:` block replaces the workflow's `id-token: write`"

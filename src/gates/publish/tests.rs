@@ -359,3 +359,35 @@ fn github_remote_forms() {
     );
     assert_eq!(github_owner_repo("/srv/git/widget.git"), None);
 }
+
+#[test]
+fn reusable_publishing_workflow_gets_id_token_from_its_caller() {
+    let publish = "on: workflow_call\njobs:\n  upload:\n    steps:\n      - uses: pypa/gh-action-pypi-publish@release/v1\n";
+    let release = "on:\n  push:\n    tags: ['v*']\njobs:\n  publish:\n    permissions:\n      id-token: write\n    uses: ./.github/workflows/publish.yml\n";
+    let (w, _) = run(
+        &[
+            (".github/workflows/publish.yml", publish),
+            (".github/workflows/release.yml", release),
+        ],
+        &[],
+        &[],
+    );
+    assert_eq!(w.status, Status::Pass, "{w:#?}");
+    assert!(
+        w.details.iter().any(|d| d.starts_with(
+            "  warning: .github/workflows/publish.yml is a reusable workflow; PyPI does not accept"
+        )),
+        "{:?}",
+        w.details
+    );
+    let release = release.replace("    permissions:\n      id-token: write\n", "");
+    let (w, _) = run(
+        &[
+            (".github/workflows/publish.yml", publish),
+            (".github/workflows/release.yml", &release),
+        ],
+        &[],
+        &[],
+    );
+    assert_eq!(w.status, Status::Fail);
+}

@@ -1,0 +1,211 @@
+//! Which build frontend and interpreter build the project, and what its `[build-system]` declares.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::process::{self, Ended, Spec};
+use crate::toml_file::TomlFile;
+
+/// How the build is run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frontend {
+    /// `python -m build` with this interpreter.
+    PythonBuild { python: PathBuf },
+    /// `uv build`, with the project's interpreter when there is one.
+    Uv {
+        uv: PathBuf,
+        python: Option<PathBuf>,
+    },
+}
+
+impl Frontend {
+    pub(super) fn label(&self) -> &'static str {
+        match self {
+            Frontend::PythonBuild { .. } => "python -m build",
+            Frontend::Uv { .. } => "uv build",
+        }
+    }
+
+    pub(super) fn python(&self) -> Option<&Path> {
+        match self {
+            Frontend::PythonBuild { python } => Some(python),
+            Frontend::Uv { python, .. } => python.as_deref(),
+        }
+    }
+}
+
+/// What `[build-system]` declares; `None` without a backend (a bare setup.py counts as setuptools' legacy
+/// backend, which frontends use when `build-backend` is absent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildSystem {
+    pub backend: String,
+    pub requires: Vec<String>,
+}
+
+/// The declared build backend of the project in `dir`.
+pub fn build_system(dir: &Path) -> Option<BuildSystem> {
+    let text = std::fs::read_to_string(dir.join("pyproject.toml")).ok();
+    let file = text.and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
+    let backend = file
+        .as_ref()
+        .and_then(|f| f.get_str(&["build-system", "build-backend"]))
+        .map(str::to_owned);
+    let requires: Vec<String> = file
+        .as_ref()
+        .and_then(|f| f.get(&["build-system", "requires"]))
+        .and_then(toml_edit::Item::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    match backend {
+        Some(backend) => Some(BuildSystem { backend, requires }),
+        None if dir.join("setup.py").is_file() => Some(BuildSystem {
+            backend: "setuptools.build_meta:__legacy__".into(),
+            requires: if requires.is_empty() {
+                vec!["setuptools".into()]
+            } else {
+                requires
+            },
+        }),
+        None => None,
+    }
+}
+
+/// The frontend relgate would use, looking first at the project's own virtualenv (in the user's tree).
+pub fn find_frontend(local_project_dir: &Path) -> Option<Frontend> {
+    let venv_python = project_python(local_project_dir);
+    if let Some(python) = &venv_python {
+        if has_distributions(python, &["build".to_owned()]) {
+            return Some(Frontend::PythonBuild {
+                python: python.clone(),
+            });
+        }
+    }
+    let uv = venv_python
+        .as_ref()
+        .and_then(|p| p.parent().map(|bin| bin.join("uv")))
+        .filter(|p| p.is_file())
+        .or_else(|| which::which("uv").ok());
+    if let Some(uv) = uv {
+        return Some(Frontend::Uv {
+            uv,
+            python: venv_python,
+        });
+    }
+    let python = which::which("python3").ok()?;
+    has_distributions(&python, &["build".to_owned()]).then_some(Frontend::PythonBuild { python })
+}
+
+/// Build requirements whose version comes from git: the build must see the history (or be told the version).
+pub(super) fn uses_vcs_version(system: &BuildSystem) -> bool {
+    requirement_names(&system.requires).iter().any(|n| {
+        matches!(
+            n.as_str(),
+            "setuptools-scm"
+                | "hatch-vcs"
+                | "versioningit"
+                | "poetry-dynamic-versioning"
+                | "pdm-backend-scm"
+                | "uv-dynamic-versioning"
+                | "dunamai"
+        )
+    })
+}
+
+/// Normalized distribution names of requirement strings (`setuptools_scm[toml]>=8` is `setuptools-scm`).
+pub(super) fn requirement_names(requires: &[String]) -> Vec<String> {
+    requires
+        .iter()
+        .map(|r| {
+            let name: String = r
+                .trim()
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .collect();
+            name.to_ascii_lowercase().replace(['_', '.'], "-")
+        })
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+/// The interpreter of the project's virtualenv: the activated one, else `.venv/` or `venv/` in the project.
+fn project_python(local_project_dir: &Path) -> Option<PathBuf> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(venv) = crate::env::virtual_env() {
+        candidates.push(PathBuf::from(venv));
+    }
+    candidates.push(local_project_dir.join(".venv"));
+    candidates.push(local_project_dir.join("venv"));
+    candidates
+        .into_iter()
+        .map(|v| v.join("bin").join("python"))
+        .find(|p| p.is_file())
+}
+
+/// Whether every named distribution is installed for `python` (a ~50 ms interpreter start).
+pub(super) fn has_distributions(python: &Path, names: &[String]) -> bool {
+    let mut argv: Vec<OsString> = vec![
+        python.as_os_str().into(),
+        "-c".into(),
+        "import sys, importlib.metadata as m\nfor n in sys.argv[1:]: m.distribution(n)".into(),
+    ];
+    argv.extend(names.iter().map(OsString::from));
+    process::run(&Spec {
+        argv,
+        cwd: std::env::temp_dir(),
+        env: Vec::new(),
+        env_remove: vec!["PYTHONPATH".into()],
+        timeout: Duration::from_secs(30),
+        max_output: 4096,
+    })
+    .is_ok_and(|f| matches!(f.ended, Ended::Exited(0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirement_names_are_normalized() {
+        let reqs = vec![
+            "setuptools_scm[toml]>=8".to_owned(),
+            " hatch-vcs ".to_owned(),
+            "Poetry.Core>=1".to_owned(),
+        ];
+        assert_eq!(
+            requirement_names(&reqs),
+            ["setuptools-scm", "hatch-vcs", "poetry-core"]
+        );
+        assert!(uses_vcs_version(&BuildSystem {
+            backend: "setuptools.build_meta".into(),
+            requires: reqs
+        }));
+    }
+
+    #[test]
+    fn backend_from_pyproject_or_setup_py() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(build_system(dir.path()), None);
+        std::fs::write(dir.path().join("setup.py"), "").unwrap();
+        assert_eq!(
+            build_system(dir.path()).unwrap().backend,
+            "setuptools.build_meta:__legacy__"
+        );
+        std::fs::write(
+            dir.path().join("pyproject.toml"),
+            "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            build_system(dir.path()),
+            Some(BuildSystem {
+                backend: "hatchling.build".into(),
+                requires: vec!["hatchling".into()]
+            })
+        );
+    }
+}
