@@ -325,6 +325,33 @@ impl Repo {
         Ok(())
     }
 
+    /// Make `dest` (a copy of `commit`'s files) a throwaway repository whose HEAD is `commit` and whose tags are
+    /// this repository's, borrowing the objects through `objects/info/alternates`: tools that derive a version
+    /// from git (setuptools-scm) read the history there, and nothing of this repository is written.
+    pub fn scratch_repo(&self, commit: Oid, dest: &Path) -> anyhow::Result<()> {
+        let scratch = Repository::init(dest)
+            .with_context(|| format!("cannot create a repository in {}", dest.display()))?;
+        let info = scratch.path().join("objects").join("info");
+        std::fs::create_dir_all(&info)?;
+        let objects = self.inner.commondir().join("objects");
+        std::fs::write(info.join("alternates"), format!("{}\n", objects.display()))?;
+        let scratch = Repository::open(dest)?;
+        for tag in self.tag_refs()? {
+            scratch.reference(
+                &format!("refs/tags/{}", tag.name),
+                tag.target,
+                true,
+                "relgate",
+            )?;
+        }
+        scratch.set_head_detached(commit)?;
+        let tree = scratch.find_commit(commit)?.tree()?;
+        let mut index = scratch.index()?;
+        index.read_tree(&tree)?;
+        index.write()?;
+        Ok(())
+    }
+
     /// The URL of a remote (`origin`), as configured; `None` when there is no such remote.
     pub fn remote_url(&self, name: &str) -> Option<String> {
         self.inner

@@ -448,10 +448,14 @@ impl Audit<'_> {
                 format!("{}{more}", self.problems[0].message),
             )
         };
-        for p in &self.problems {
-            result.details.push(p.message.clone());
+        // The first detail is the next action (the report's `next:` line); the other problems follow.
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                result.details.push(p.message.clone());
+            }
             if let Some(fix) = &p.fix_suggestion {
-                result.details.push(format!("  fix: {fix}"));
+                let indent = if i == 0 { "" } else { "  " };
+                result.details.push(format!("{indent}fix: {fix}"));
             }
         }
         result.details.extend(self.warnings);

@@ -205,3 +205,89 @@ fn missing_frontend_is_skipped_unless_required() {
         )
     );
 }
+
+const SCM_PYPROJECT: &str = r#"[build-system]
+requires = ["setuptools>=64", "setuptools-scm>=8"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "scmpkg"
+dynamic = ["version"]
+
+[tool.setuptools]
+packages = ["scmpkg"]
+
+[tool.setuptools_scm]
+"#;
+
+/// A setuptools-scm project tagged `v1.0.0`, with `extra` appended to its `[tool.setuptools_scm]` table.
+fn scm_project(extra: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("pyproject.toml", &format!("{SCM_PYPROJECT}{extra}"))
+        .write("scmpkg/__init__.py", "")
+        .commit("release")
+        .tag("v1.0.0");
+    repo
+}
+
+/// A version from git: the build in the scratch copy reads the real history (without touching the index), and
+/// a setuptools-scm configuration that cannot parse the tags fails where no static read could tell.
+#[test]
+fn vcs_version_is_read_from_the_real_history() {
+    let repo = scm_project("");
+    let before = repo.snapshot();
+    let (code, build) = build_check(&repo);
+    let (status, message, details) = build.expect("a build check");
+    assert_eq!(
+        (code, status.as_str(), message.as_str()),
+        (
+            0,
+            "pass",
+            "built scmpkg-1.0.0.tar.gz and scmpkg-1.0.0-py3-none-any.whl with python -m build; twine check passed"
+        ),
+        "{details:?}"
+    );
+    assert_eq!(repo.snapshot(), before);
+
+    let repo = scm_project("tag_regex = \"^release-(?P<version>.+)$\"\n");
+    let before = repo.snapshot();
+    let (code, build) = build_check(&repo);
+    let (status, message, details) = build.expect("a build check");
+    assert_eq!(
+        (code, status.as_str(), message.as_str()),
+        (
+            1,
+            "fail",
+            "the build failed (python -m build without isolation exited with 1): ValueError: Can't parse version from tag 'v1.0.0' (tag_regex='^release-(?P<version>.+)$', tag_prefix='')"
+        )
+    );
+    assert_eq!(
+        details[0],
+        "fix: run the build in the project to see the whole output: python -m build"
+    );
+    assert_eq!(repo.snapshot(), before);
+}
+
+/// An isolated export carries no history: the build is told the tag's version, and says so.
+#[test]
+fn vcs_version_in_an_export_is_the_tags() {
+    let repo = scm_project("");
+    repo.write("notes.txt", "not committed\n");
+    let before = repo.snapshot();
+    let (code, build) = build_check(&repo);
+    let (status, message, details) = build.expect("a build check");
+    assert_eq!(
+        (code, status.as_str(), message.as_str()),
+        (
+            0,
+            "pass",
+            "built scmpkg-1.0.0.tar.gz and scmpkg-1.0.0-py3-none-any.whl with python -m build; twine check passed"
+        ),
+        "{details:?}"
+    );
+    assert!(
+        details.iter().any(|d| d == "the version comes from git, which an isolated export does not carry: built with SETUPTOOLS_SCM_PRETEND_VERSION set to the tag's version"),
+        "{details:?}"
+    );
+    assert_eq!(repo.snapshot(), before);
+}

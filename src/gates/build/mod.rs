@@ -131,24 +131,25 @@ fn run_build(b: &Build) -> CheckResult {
     let mut env: Vec<(OsString, OsString)> = Vec::new();
     let mut notes = Vec::new();
     if uses_vcs_version(b.system) {
-        match (b.in_place, b.root.join(".git")) {
-            (true, git) if git.exists() => {
-                // Let the VCS plugin read the real history through a `gitdir:` link; with optional locks off,
-                // git never rewrites the user's index while it looks.
-                let gitdir = std::fs::canonicalize(&git).unwrap_or(git);
-                let link = if gitdir.is_dir() {
-                    format!("gitdir: {}\n", gitdir.display())
-                } else {
-                    std::fs::read_to_string(&gitdir).unwrap_or_default()
-                };
-                if let Err(e) = std::fs::write(src_root.join(".git"), link) {
+        // In place, the scratch copy becomes a throwaway repository borrowing the real objects and tags, so
+        // that the plugin sees the history while git writes nothing into the user's repository (setuptools-scm
+        // strips GIT_* variables, so a `gitdir:` link would let `git describe` refresh the user's index).
+        let history = if b.in_place {
+            crate::git::Repo::discover(b.root)
+                .ok()
+                .and_then(|repo| Some((repo.head().ok()??, repo)))
+        } else {
+            None
+        };
+        match history {
+            Some((head, repo)) => {
+                if let Err(e) = repo.scratch_repo(head, &src_root) {
                     return CheckResult::error(
                         CHECK,
                         Kind::Build,
-                        format!("cannot link the git history: {e}"),
+                        format!("cannot give the build the git history: {e:#}"),
                     );
                 }
-                env.push(("GIT_OPTIONAL_LOCKS".into(), "0".into()));
             }
             _ => {
                 env.push((
@@ -221,9 +222,16 @@ fn run_build(b: &Build) -> CheckResult {
             let mut r = CheckResult::fail(
                 CHECK,
                 Kind::Build,
-                format!("the build failed ({how} exited with {code})"),
+                match cause(&finished.output.text) {
+                    Some(cause) => format!("the build failed ({how} exited with {code}): {cause}"),
+                    None => format!("the build failed ({how} exited with {code})"),
+                },
             );
             r.exit_code = Some(code);
+            r.details.push(format!(
+                "fix: run the build in the project to see the whole output: {}",
+                b.frontend.label()
+            ));
             r.details.extend(tail(&finished.output.text, 20));
             r
         }
@@ -395,6 +403,22 @@ fn wheel_version(file: &str) -> Option<String> {
     (parts.len() == 5 || parts.len() == 6).then(|| parts[1].to_owned())
 }
 
+/// The line that says why a Python build failed: the last exception line (`ValueError: ...`), else the
+/// frontend's last `ERROR` line.
+fn cause(output: &str) -> Option<String> {
+    let lines: Vec<&str> = output.lines().map(str::trim).collect();
+    let exception = lines.iter().rev().find(|l| {
+        l.split_once(": ").is_some_and(|(head, _)| {
+            !head.is_empty()
+                && !head.contains(' ')
+                && (head.ends_with("Error") || head.ends_with("Exception"))
+        })
+    });
+    exception
+        .or_else(|| lines.iter().rev().find(|l| l.starts_with("ERROR ")))
+        .map(|l| (*l).to_owned())
+}
+
 fn tail(text: &str, n: usize) -> Vec<String> {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     lines[lines.len().saturating_sub(n)..]
@@ -406,6 +430,20 @@ fn tail(text: &str, n: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cause_is_the_last_exception_line() {
+        let output = "  File \"x.py\", line 3\nValueError: Can't parse version from tag 'v1.0.0'\nTIP pass --env-dir\nERROR Backend subprocess exited\n";
+        assert_eq!(
+            cause(output).as_deref(),
+            Some("ValueError: Can't parse version from tag 'v1.0.0'")
+        );
+        assert_eq!(
+            cause("ERROR Missing dependencies:\n\twheel\n").as_deref(),
+            Some("ERROR Missing dependencies:")
+        );
+        assert_eq!(cause("all good\n"), None);
+    }
 
     #[test]
     fn artifact_versions() {

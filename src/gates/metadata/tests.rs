@@ -53,8 +53,7 @@ fn missing_readme_and_license_file_fail_with_lines() {
     assert_eq!(
         r.details,
         [
-            "pyproject.toml:5: readme \"README.md\" does not exist in the released tree",
-            "  fix: commit README.md, or point `readme` at the file that exists",
+            "fix: commit README.md, or point `readme` at the file that exists",
             "pyproject.toml:7: license-files names \"LICENSE.txt\", which does not exist in the released tree",
             "  fix: commit LICENSE.txt, or remove it from `license-files`",
         ]
