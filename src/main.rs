@@ -8,6 +8,7 @@ mod env;
 mod error;
 mod gates;
 mod git;
+mod http;
 mod outcome;
 mod project;
 mod report;

@@ -65,6 +65,10 @@ impl Report {
     }
 
     pub fn exit(&self) -> Exit {
-        if self.status == "pass" { Exit::Pass } else { Exit::Fail }
+        if self.status == "pass" {
+            Exit::Pass
+        } else {
+            Exit::Fail
+        }
     }
 }

@@ -28,7 +28,9 @@ impl TomlFile {
                         "{name}{at}: invalid TOML: {}",
                         err.message().trim_end().replace('\n', " ")
                     ),
-                    format!("fix the TOML syntax in {name} (a TOML checker such as `taplo check` shows it too)"),
+                    format!(
+                        "fix the TOML syntax in {name} (a TOML checker such as `taplo check` shows it too)"
+                    ),
                 ))
             }
         }
@@ -108,7 +110,8 @@ mod tests {
 
     #[test]
     fn finds_line_of_value() {
-        let f = TomlFile::parse("p", "[project]\nname = \"x\"\nversion = \"1.0\"\n".into()).unwrap();
+        let f =
+            TomlFile::parse("p", "[project]\nname = \"x\"\nversion = \"1.0\"\n".into()).unwrap();
         let item = f.get(&["project", "version"]).unwrap();
         assert_eq!(f.line_of(item), Some(3));
     }

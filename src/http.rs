@@ -1,0 +1,536 @@
+//! The only HTTP agent: one bounded GET at a time, over ureq with rustls.
+//!
+//! Every request has an overall deadline (retries included), a redirect limit and a cap on the body it reads,
+//! so that a misbehaving index can slow the gate down by at most its timeout and never exhaust memory.
+//! Credentials embedded in a URL (`https://user:token@host/...`) are sent as HTTP basic authentication and
+//! never appear in any message: every URL and error text leaving this module goes through [`redact`].
+//!
+//! Glossary: a *proxy* here is an HTTP CONNECT proxy named by `HTTPS_PROXY` and friends (see `crate::env`);
+//! the *CA bundle* is the PEM file named by `SSL_CERT_FILE`.
+
+use std::io::ErrorKind;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use ureq::ResponseExt;
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+
+use crate::env;
+
+/// Redirects followed before giving up (pip follows up to 30; an index needs one or two at most).
+const MAX_REDIRECTS: u32 = 5;
+/// Attempts after the first one, for connection resets and 5xx answers.
+const RETRIES: u32 = 2;
+/// Pause before the first retry; doubled for the next one.
+const BACKOFF: Duration = Duration::from_millis(200);
+
+/// One GET request.
+pub struct Request<'a> {
+    pub url: &'a str,
+    pub headers: Vec<(&'static str, String)>,
+    /// The whole exchange, retries and body included, ends within this time.
+    pub timeout: Duration,
+    /// The largest body read; a longer one is an error, not a truncation.
+    pub max_bytes: u64,
+}
+
+/// An HTTP answer, whatever its status.
+pub struct Response {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+    /// The URL that answered, after redirects, without credentials.
+    pub url: String,
+}
+
+/// Why no HTTP answer was obtained. Messages never contain credentials.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    #[error("response larger than {0} bytes")]
+    TooLarge(u64),
+    #[error("too many redirects")]
+    TooManyRedirects,
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// GET; any HTTP status is `Ok(Response)` (the caller decides); follows up to 5 redirects; retries twice on
+/// connection reset / 5xx; proxies from `crate::env::https_proxy()`; CA bundle from `crate::env::ssl_cert_file()`.
+pub fn get(req: &Request) -> Result<Response, HttpError> {
+    let secrets = Secrets::of(req.url);
+    let deadline = Instant::now() + req.timeout;
+    let https = req
+        .url
+        .get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+    let proxy = proxy_for(req.url, https).map_err(|e| secrets.scrub_error(e))?;
+    let roots = if https {
+        root_certs(env::ssl_cert_file())?
+    } else {
+        RootCerts::WebPki
+    };
+
+    let mut attempt = 0;
+    loop {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(HttpError::Timeout(req.timeout));
+        }
+        let outcome = attempt_once(req, remaining, proxy.clone(), roots.clone());
+        let retry = match &outcome {
+            Ok(resp) => resp.status >= 500,
+            Err(Attempt::Reset(_)) => true,
+            Err(Attempt::Failed(_)) => false,
+        };
+        let pause = BACKOFF * 2u32.pow(attempt);
+        if !retry || attempt >= RETRIES || Instant::now() + pause >= deadline {
+            return match outcome {
+                Ok(mut resp) => {
+                    resp.url = secrets.scrub(&redact(&resp.url));
+                    Ok(resp)
+                }
+                Err(Attempt::Reset(message)) => Err(HttpError::Connect(secrets.scrub(&message))),
+                Err(Attempt::Failed(err)) => Err(secrets.scrub_error(classify(err, req))),
+            };
+        }
+        thread::sleep(pause);
+        attempt += 1;
+    }
+}
+
+/// The URL with any `user:password@` removed, for every message.
+pub fn redact(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+enum Attempt {
+    /// The connection broke before an answer: worth another try.
+    Reset(String),
+    Failed(ureq::Error),
+}
+
+fn attempt_once(
+    req: &Request,
+    remaining: Duration,
+    proxy: Option<ureq::Proxy>,
+    roots: RootCerts,
+) -> Result<Response, Attempt> {
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(MAX_REDIRECTS)
+        .max_redirects_will_error(true)
+        .timeout_global(Some(remaining))
+        .proxy(proxy)
+        .tls_config(TlsConfig::builder().root_certs(roots).build())
+        .user_agent(concat!("relgate/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .new_agent();
+    let mut request = agent.get(req.url);
+    for (name, value) in &req.headers {
+        request = request.header(*name, value);
+    }
+    let mut response = request.call().map_err(attempt_error)?;
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let url = response.get_uri().to_string();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(req.max_bytes)
+        .read_to_vec()
+        .map_err(attempt_error)?;
+    Ok(Response {
+        status,
+        content_type,
+        body,
+        url,
+    })
+}
+
+fn attempt_error(err: ureq::Error) -> Attempt {
+    match &err {
+        ureq::Error::Io(io)
+            if matches!(
+                io.kind(),
+                ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::BrokenPipe
+                    | ErrorKind::UnexpectedEof
+            ) =>
+        {
+            Attempt::Reset(format!("connection lost ({io})"))
+        }
+        _ => Attempt::Failed(err),
+    }
+}
+
+fn classify(err: ureq::Error, req: &Request) -> HttpError {
+    match err {
+        ureq::Error::Timeout(_) => HttpError::Timeout(req.timeout),
+        ureq::Error::Io(io) => match io.kind() {
+            ErrorKind::TimedOut | ErrorKind::WouldBlock => HttpError::Timeout(req.timeout),
+            ErrorKind::ConnectionRefused => {
+                HttpError::Connect(format!("connection refused by {}", host_of(req.url)))
+            }
+            _ => HttpError::Connect(io.to_string()),
+        },
+        ureq::Error::HostNotFound => {
+            HttpError::Connect(format!("host {} not found", host_of(req.url)))
+        }
+        ureq::Error::ConnectionFailed => {
+            HttpError::Connect(format!("no connection to {}", host_of(req.url)))
+        }
+        ureq::Error::ConnectProxyFailed(why) => {
+            HttpError::Connect(format!("through the proxy: {why}"))
+        }
+        ureq::Error::InvalidProxyUrl => {
+            HttpError::Other("the proxy URL in HTTPS_PROXY/ALL_PROXY is invalid".into())
+        }
+        ureq::Error::BodyExceedsLimit(_) => HttpError::TooLarge(req.max_bytes),
+        ureq::Error::TooManyRedirects => HttpError::TooManyRedirects,
+        ureq::Error::BadUri(_) => {
+            HttpError::Other(format!("{} is not a valid URL", redact(req.url)))
+        }
+        ureq::Error::Tls(why) => HttpError::Tls(why.to_string()),
+        ureq::Error::Rustls(why) => HttpError::Tls(why.to_string()),
+        ureq::Error::Pem(why) => HttpError::Tls(why.to_string()),
+        other => HttpError::Other(other.to_string()),
+    }
+}
+
+/// The proxy for this URL, from the environment, unless `NO_PROXY` names its host.
+fn proxy_for(url: &str, https: bool) -> Result<Option<ureq::Proxy>, HttpError> {
+    let configured = if https {
+        env::https_proxy()
+    } else {
+        env::http_proxy()
+    };
+    let Some(proxy) = configured else {
+        return Ok(None);
+    };
+    if env::no_proxy().is_some_and(|list| bypasses(&list, &host_of(url))) {
+        return Ok(None);
+    }
+    ureq::Proxy::new(&proxy)
+        .map(Some)
+        .map_err(|_| HttpError::Other(format!("the proxy URL {} is invalid", redact(&proxy))))
+}
+
+/// `NO_PROXY` as curl reads it: `*`, or comma-separated host names that match themselves and their
+/// subdomains (a leading dot is optional); ports are ignored.
+fn bypasses(no_proxy: &str, host: &str) -> bool {
+    let host = bare_host(host);
+    no_proxy
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .any(|entry| {
+            if entry == "*" {
+                return true;
+            }
+            let entry = bare_host(entry.trim_start_matches('.'));
+            host == entry || host.ends_with(&format!(".{entry}"))
+        })
+}
+
+/// The trusted roots: `SSL_CERT_FILE` when set (it replaces the built-in roots, as in OpenSSL and pip),
+/// else Mozilla's roots compiled in.
+fn root_certs(bundle: Option<std::ffi::OsString>) -> Result<RootCerts, HttpError> {
+    let Some(path) = bundle else {
+        return Ok(RootCerts::WebPki);
+    };
+    let shown = std::path::Path::new(&path).display().to_string();
+    let pem = std::fs::read(&path)
+        .map_err(|e| HttpError::Tls(format!("cannot read SSL_CERT_FILE={shown}: {e}")))?;
+    let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(&pem)
+        .filter_map(|item| match item {
+            Ok(PemItem::Certificate(cert)) => Some(cert),
+            _ => None,
+        })
+        .collect();
+    if certs.is_empty() {
+        return Err(HttpError::Tls(format!(
+            "SSL_CERT_FILE={shown} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+        )));
+    }
+    Ok(RootCerts::from(certs))
+}
+
+/// `host[:port]` of a URL, without credentials.
+fn host_of(url: &str) -> String {
+    let redacted = redact(url);
+    let rest = redacted
+        .split_once("://")
+        .map_or(redacted.as_str(), |(_, r)| r);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    rest[..end].to_string()
+}
+
+/// `host` without `:port` and IPv6 brackets, lower-cased.
+fn bare_host(authority: &str) -> String {
+    let host = match authority.rsplit_once(':') {
+        Some((name, port))
+            if port.chars().all(|c| c.is_ascii_digit())
+                && (!name.contains(':') || name.ends_with(']')) =>
+        {
+            name
+        }
+        _ => authority,
+    };
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase()
+}
+
+/// The credentials of the requested URL, to be removed from any text that might echo them.
+struct Secrets(Vec<String>);
+
+impl Secrets {
+    fn of(url: &str) -> Self {
+        let rest = url.split_once("://").map_or(url, |(_, r)| r);
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let mut secrets = Vec::new();
+        if let Some((userinfo, _)) = rest[..end].rsplit_once('@') {
+            secrets.push(userinfo.to_string());
+            secrets.extend(
+                userinfo
+                    .split(':')
+                    .filter(|s| s.len() >= 3)
+                    .map(str::to_string),
+            );
+        }
+        Secrets(secrets)
+    }
+
+    fn scrub(&self, text: &str) -> String {
+        self.0.iter().fold(text.to_string(), |text, secret| {
+            text.replace(secret.as_str(), "***")
+        })
+    }
+
+    fn scrub_error(&self, err: HttpError) -> HttpError {
+        match err {
+            HttpError::Connect(m) => HttpError::Connect(self.scrub(&m)),
+            HttpError::Tls(m) => HttpError::Tls(self.scrub(&m)),
+            HttpError::Other(m) => HttpError::Other(self.scrub(&m)),
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_server;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use test_server::{Reply, Server};
+
+    fn request(url: &str) -> Request<'_> {
+        Request {
+            url,
+            headers: vec![("Accept", "text/html".to_string())],
+            timeout: Duration::from_secs(5),
+            max_bytes: 1 << 20,
+        }
+    }
+
+    #[test]
+    fn redact_removes_userinfo_only() {
+        assert_eq!(
+            redact("https://user:tok@host.example/simple/"),
+            "https://host.example/simple/"
+        );
+        assert_eq!(
+            redact("https://tok@host:8443/simple"),
+            "https://host:8443/simple"
+        );
+        assert_eq!(
+            redact("https://host/simple/a@b/"),
+            "https://host/simple/a@b/"
+        );
+        assert_eq!(
+            redact("http://127.0.0.1:8080/simple"),
+            "http://127.0.0.1:8080/simple"
+        );
+        assert_eq!(redact("u:p@host/x"), "host/x");
+    }
+
+    #[test]
+    fn no_proxy_matching() {
+        assert!(bypasses("*", "pypi.org"));
+        assert!(bypasses("example.com, .internal", "pkgs.internal"));
+        assert!(bypasses("example.com", "a.example.com"));
+        assert!(bypasses("127.0.0.1:8080", "127.0.0.1:9000"));
+        assert!(!bypasses("example.com", "notexample.com"));
+        assert!(!bypasses("", "pypi.org"));
+    }
+
+    #[test]
+    fn any_status_is_a_response() {
+        let server = Server::start(vec![Reply::status(404, "")]);
+        let resp = get(&request(&server.url("/simple/nothing/"))).unwrap();
+        assert_eq!(resp.status, 404);
+        assert!(resp.body.is_empty());
+        assert_eq!(server.requests().len(), 1);
+    }
+
+    #[test]
+    fn sends_headers_and_basic_auth_but_reports_redacted_url() {
+        let server = Server::start(vec![Reply::ok("text/html", "<a href=x>x</a>")]);
+        let url = server
+            .url("/simple/p/")
+            .replace("http://", "http://alice:s3cret@");
+        let resp = get(&request(&url)).unwrap();
+        assert_eq!(resp.status, 200);
+        assert_eq!(resp.content_type.as_deref(), Some("text/html"));
+        assert_eq!(resp.body, b"<a href=x>x</a>");
+        assert_eq!(resp.url, server.url("/simple/p/"));
+        let seen = &server.requests()[0];
+        assert_eq!(seen.path, "/simple/p/");
+        assert_eq!(seen.header("accept"), Some("text/html"));
+        // base64("alice:s3cret")
+        assert_eq!(seen.header("authorization"), Some("Basic YWxpY2U6czNjcmV0"));
+    }
+
+    #[test]
+    fn retries_5xx_then_succeeds() {
+        let server = Server::start(vec![
+            Reply::status(503, "busy"),
+            Reply::ok("text/html", "ok"),
+        ]);
+        let resp = get(&request(&server.url("/simple/p/"))).unwrap();
+        assert_eq!((resp.status, resp.body.as_slice()), (200, b"ok".as_slice()));
+        assert_eq!(server.requests().len(), 2);
+    }
+
+    #[test]
+    fn persistent_5xx_is_returned_after_two_retries() {
+        let server = Server::start(vec![Reply::status(500, "down")]);
+        let resp = get(&request(&server.url("/simple/p/"))).unwrap();
+        assert_eq!(resp.status, 500);
+        assert_eq!(server.requests().len(), 3);
+    }
+
+    #[test]
+    fn reset_connection_is_retried() {
+        let server = Server::start(vec![Reply::Hangup, Reply::ok("text/html", "ok")]);
+        let resp = get(&request(&server.url("/simple/p/"))).unwrap();
+        assert_eq!(resp.status, 200);
+        assert_eq!(server.requests().len(), 2);
+    }
+
+    #[test]
+    fn silent_server_times_out() {
+        let server = Server::start(vec![Reply::Silent]);
+        let mut req = request("");
+        let url = server.url("/simple/p/");
+        req.url = &url;
+        req.timeout = Duration::from_millis(400);
+        let started = Instant::now();
+        let err = get(&req).err().unwrap();
+        assert_eq!(err.to_string(), "timed out after 400ms");
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn refused_connection() {
+        let url = test_server::refused_url("/simple/p/");
+        let err = get(&request(&url)).err().unwrap();
+        let host = url
+            .trim_start_matches("http://")
+            .trim_end_matches("/simple/p/");
+        assert_eq!(
+            err.to_string(),
+            format!("cannot connect: connection refused by {host}")
+        );
+    }
+
+    #[test]
+    fn redirect_loop_stops() {
+        let server = Server::start(vec![Reply::Redirect("/simple/p/".into())]);
+        let err = get(&request(&server.url("/simple/p/"))).err().unwrap();
+        assert!(matches!(err, HttpError::TooManyRedirects), "{err:?}");
+        assert_eq!(server.requests().len(), 1 + MAX_REDIRECTS as usize);
+    }
+
+    #[test]
+    fn redirect_is_followed_and_final_url_reported() {
+        let server = Server::start(vec![
+            Reply::Redirect("/other/".into()),
+            Reply::ok("text/html", "x"),
+        ]);
+        let resp = get(&request(&server.url("/simple/p"))).unwrap();
+        assert_eq!(resp.url, server.url("/other/"));
+    }
+
+    #[test]
+    fn body_over_the_limit_is_an_error() {
+        let server = Server::start(vec![Reply::Huge(2 << 20)]);
+        let err = get(&request(&server.url("/simple/p/"))).err().unwrap();
+        assert_eq!(err.to_string(), "response larger than 1048576 bytes");
+    }
+
+    #[test]
+    fn ca_bundle_problems_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.pem");
+        let err = root_certs(Some(missing.clone().into_os_string()))
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().starts_with(&format!(
+                "TLS: cannot read SSL_CERT_FILE={}: ",
+                missing.display()
+            )),
+            "{err}"
+        );
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let err = root_certs(Some(empty.clone().into_os_string()))
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "TLS: SSL_CERT_FILE={} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                empty.display()
+            )
+        );
+        assert!(matches!(root_certs(None), Ok(RootCerts::WebPki)));
+    }
+
+    #[test]
+    fn credentials_never_in_errors() {
+        let url =
+            test_server::refused_url("/simple/p/").replace("http://", "http://bob:hunter2token@");
+        let err = get(&request(&url)).err().unwrap();
+        let text = format!("{err} {err:?}");
+        assert!(
+            !text.contains("hunter2token") && !text.contains("bob"),
+            "{text}"
+        );
+    }
+}
