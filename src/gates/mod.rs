@@ -2,6 +2,7 @@
 //!
 //! Gates never print and never exit; the report decides what a set of results means.
 
+pub mod index;
 pub mod version;
 
 use std::path::{Path, PathBuf};
