@@ -495,3 +495,48 @@ fn settings_precedence() {
         (Duration::from_secs(10), false, IndexMode::Required)
     );
 }
+
+/// Opt-in (`RELGATE_LIVE_INDEX=1`): the public index, through the same code path, proxy and CA settings.
+#[test]
+fn live_public_index() {
+    if !crate::env::live_index() {
+        eprintln!("skipped: set RELGATE_LIVE_INDEX=1 to ask the public index");
+        return;
+    }
+    let mut live = settings(None, false, &Config::default());
+    live.url = DEFAULT_INDEX_URL.to_string();
+    let published = check("Pluggy", &Version::from_str("1.5.0").unwrap(), &live);
+    assert_verdict(
+        &published,
+        Status::Fail,
+        true,
+        "1.5.0 is already on https://pypi.org/simple/pluggy/: a published version can never be uploaded again; \
+         bump the version and tag again",
+    );
+    let yanked = check("pluggy", &Version::from_str("1.1.0").unwrap(), &live);
+    assert!(
+        yanked
+            .result
+            .message
+            .starts_with("1.1.0 is already on https://pypi.org/simple/pluggy/ (yanked: "),
+        "{}",
+        yanked.result.message
+    );
+    let older = check("pluggy", &Version::from_str("0.13.2").unwrap(), &live);
+    assert_eq!(
+        (older.result.status, older.conflict),
+        (Status::Fail, true),
+        "{}",
+        older.result.message
+    );
+    let missing = "relgate-live-test-no-such-project-4f9c2";
+    let first = check(missing, &Version::from_str("0.1.0").unwrap(), &live);
+    assert_verdict(
+        &first,
+        Status::Pass,
+        false,
+        &format!(
+            "first release: https://pypi.org/simple/{missing}/ does not exist (HTTP 404), so 0.1.0 is new there"
+        ),
+    );
+}
