@@ -65,10 +65,6 @@ impl Report {
     }
 
     pub fn exit(&self) -> Exit {
-        if self.status == "pass" {
-            Exit::Pass
-        } else {
-            Exit::Fail
-        }
+        if self.status == "pass" { Exit::Pass } else { Exit::Fail }
     }
 }

@@ -28,9 +28,7 @@ impl TomlFile {
                         "{name}{at}: invalid TOML: {}",
                         err.message().trim_end().replace('\n', " ")
                     ),
-                    format!(
-                        "fix the TOML syntax in {name} (a TOML checker such as `taplo check` shows it too)"
-                    ),
+                    format!("fix the TOML syntax in {name} (a TOML checker such as `taplo check` shows it too)"),
                 ))
             }
         }
@@ -110,8 +108,7 @@ mod tests {
 
     #[test]
     fn finds_line_of_value() {
-        let f =
-            TomlFile::parse("p", "[project]\nname = \"x\"\nversion = \"1.0\"\n".into()).unwrap();
+        let f = TomlFile::parse("p", "[project]\nname = \"x\"\nversion = \"1.0\"\n".into()).unwrap();
         let item = f.get(&["project", "version"]).unwrap();
         assert_eq!(f.line_of(item), Some(3));
     }
