@@ -164,7 +164,7 @@ pub struct ExplainArgs {
     #[arg(value_name = "PATH|-")]
     pub input: Option<PathBuf>,
 
-    /// Download and explain this run through the GitHub API (needs --repo and GH_TOKEN or GITHUB_TOKEN).
+    /// Download and explain this run through the GitHub API (needs --repo and `GH_TOKEN` or `GITHUB_TOKEN`).
     #[arg(long, value_name = "ID")]
     pub run: Option<u64>,
 

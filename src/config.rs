@@ -183,11 +183,17 @@ impl Config {
     /// Checks serde cannot express: ranges and the shape of strings.
     fn validate(&self) -> anyhow::Result<()> {
         let file = self.file_name();
-        let key_prefix = if file == "relgate.toml" { "" } else { "tool.relgate." };
+        let key_prefix = if file == "relgate.toml" {
+            ""
+        } else {
+            "tool.relgate."
+        };
         for format in self.tag_formats().unwrap_or_default() {
             if format.matches("{version}").count() != 1 {
                 return Err(hinted(
-                    format!("{file}: {key_prefix}tag-format {format:?} must contain `{{version}}` exactly once"),
+                    format!(
+                        "{file}: {key_prefix}tag-format {format:?} must contain `{{version}}` exactly once"
+                    ),
                     "e.g. tag-format = \"v{version}\" or \"mypkg-v{version}\"",
                 ));
             }
@@ -199,7 +205,9 @@ impl Config {
             if let Some(v) = value {
                 if !(v.is_finite() && v > 0.0 && v < 86_400.0) {
                     return Err(hinted(
-                        format!("{file}: {key_prefix}{key} = {v} is not a number of seconds between 0 and 86400"),
+                        format!(
+                            "{file}: {key_prefix}{key} = {v} is not a number of seconds between 0 and 86400"
+                        ),
                         format!("e.g. {key} = 30"),
                     ));
                 }
@@ -214,13 +222,17 @@ impl Config {
         if let Some(pattern) = &self.version_pattern {
             let re = regex::Regex::new(pattern).map_err(|e| {
                 hinted(
-                    format!("{file}: {key_prefix}version-pattern is not a valid regular expression: {e}"),
+                    format!(
+                        "{file}: {key_prefix}version-pattern is not a valid regular expression: {e}"
+                    ),
                     "e.g. version-pattern = '__version__ = \"(?P<version>[^\"]+)\"'",
                 )
             })?;
             if !re.capture_names().any(|n| n == Some("version")) && re.captures_len() < 2 {
                 return Err(hinted(
-                    format!("{file}: {key_prefix}version-pattern has no capture group for the version"),
+                    format!(
+                        "{file}: {key_prefix}version-pattern has no capture group for the version"
+                    ),
                     "name the group: (?P<version>...)",
                 ));
             }
@@ -237,7 +249,9 @@ impl Config {
             if let Some(t) = check.timeout {
                 if !(t.is_finite() && t > 0.0 && t < 86_400.0) {
                     return Err(hinted(
-                        format!("{file}: {key_prefix}checks.{name}.timeout = {t} is not a number of seconds between 0 and 86400"),
+                        format!(
+                            "{file}: {key_prefix}checks.{name}.timeout = {t} is not a number of seconds between 0 and 86400"
+                        ),
                         "e.g. timeout = 300",
                     ));
                 }
@@ -249,9 +263,12 @@ impl Config {
 
 fn read_optional(path: &Path) -> anyhow::Result<Option<String>> {
     match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| hinted(format!("{} is not valid UTF-8", path.display()), "save the file as UTF-8")),
+        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
+            hinted(
+                format!("{} is not valid UTF-8", path.display()),
+                "save the file as UTF-8",
+            )
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
@@ -284,7 +301,8 @@ mod tests {
 
     #[test]
     fn unknown_key_names_key_and_line() {
-        let err = load("[project]\nname='x'\n\n[tool.relgate]\ntag-fromat = 'v{version}'\n").unwrap_err();
+        let err =
+            load("[project]\nname='x'\n\n[tool.relgate]\ntag-fromat = 'v{version}'\n").unwrap_err();
         let text = err.to_string();
         assert!(text.starts_with("pyproject.toml:5:"), "{text}");
         assert!(text.contains("tag-fromat"), "{text}");
@@ -298,7 +316,9 @@ mod tests {
 
     #[test]
     fn other_tools_are_not_judged() {
-        let config = load("[tool.ruff]\nline-length = 100\n[tool.relgate]\ntag-format = 'v{version}'\n").unwrap();
+        let config =
+            load("[tool.ruff]\nline-length = 100\n[tool.relgate]\ntag-format = 'v{version}'\n")
+                .unwrap();
         assert_eq!(config.tag_formats(), Some(vec!["v{version}".to_string()]));
     }
 

@@ -76,12 +76,18 @@ impl Repo {
                     "run relgate inside the project's git repository, or pass --path DIR",
                 )
             } else {
-                anyhow::Error::new(e).context(format!("cannot open the git repository at {}", path.display()))
+                anyhow::Error::new(e).context(format!(
+                    "cannot open the git repository at {}",
+                    path.display()
+                ))
             }
         })?;
         let Some(workdir) = inner.workdir().map(Path::to_path_buf) else {
             return Err(hinted(
-                format!("{} is a bare repository: there is no working tree to check", inner.path().display()),
+                format!(
+                    "{} is a bare repository: there is no working tree to check",
+                    inner.path().display()
+                ),
                 "run relgate in a clone with a working tree",
             ));
         };
@@ -102,9 +108,18 @@ impl Repo {
     pub fn head(&self) -> anyhow::Result<Option<Oid>> {
         match self.inner.head() {
             Ok(head) => Ok(Some(
-                head.peel_to_commit().context("HEAD does not point at a commit")?.id(),
+                head.peel_to_commit()
+                    .context("HEAD does not point at a commit")?
+                    .id(),
             )),
-            Err(e) if matches!(e.code(), git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound) => Ok(None),
+            Err(e)
+                if matches!(
+                    e.code(),
+                    git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+                ) =>
+            {
+                Ok(None)
+            }
             Err(e) => Err(e).context("cannot read HEAD"),
         }
     }
@@ -112,7 +127,11 @@ impl Repo {
     /// Every ref under `refs/tags/`, cheaply: no object is read.
     pub fn tag_refs(&self) -> anyhow::Result<Vec<TagRef>> {
         let mut tags = Vec::new();
-        for reference in self.inner.references_glob("refs/tags/*").context("cannot list tags")? {
+        for reference in self
+            .inner
+            .references_glob("refs/tags/*")
+            .context("cannot list tags")?
+        {
             let Ok(reference) = reference else { continue };
             let Some(name) = reference
                 .name()
@@ -121,7 +140,9 @@ impl Repo {
             else {
                 continue;
             };
-            let Some(target) = reference.target() else { continue };
+            let Some(target) = reference.target() else {
+                continue;
+            };
             tags.push(TagRef {
                 name: name.to_owned(),
                 target,
@@ -174,7 +195,11 @@ impl Repo {
 
     /// Whether `ancestor` is `commit` or one of its ancestors.
     pub fn is_ancestor(&self, ancestor: Oid, commit: Oid) -> bool {
-        ancestor == commit || self.inner.graph_descendant_of(commit, ancestor).unwrap_or(false)
+        ancestor == commit
+            || self
+                .inner
+                .graph_descendant_of(commit, ancestor)
+                .unwrap_or(false)
     }
 
     /// The tree of a commit (its content's identity, used to key the record of passes).
@@ -204,7 +229,9 @@ impl Repo {
             root
         } else {
             match root.get_path(dir) {
-                Ok(entry) if entry.kind() == Some(ObjectType::Tree) => self.inner.find_tree(entry.id())?,
+                Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                    self.inner.find_tree(entry.id())?
+                }
                 Ok(_) => return Ok(None),
                 Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
                 Err(e) => return Err(e.into()),
@@ -263,7 +290,9 @@ impl Repo {
             };
             let path = dest.join(parent).join(name);
             let result = match entry.kind() {
-                Some(ObjectType::Tree) => std::fs::create_dir_all(&path).map_err(anyhow::Error::from),
+                Some(ObjectType::Tree) => {
+                    std::fs::create_dir_all(&path).map_err(anyhow::Error::from)
+                }
                 Some(ObjectType::Blob) => self.write_blob(entry.id(), entry.filemode(), &path),
                 _ => Ok(()),
             };
@@ -307,4 +336,23 @@ pub fn short(id: Oid) -> String {
 /// Parse a full hexadecimal object id from a hook's stdin.
 pub fn parse_id(hex: &str) -> Option<Oid> {
     Oid::from_str(hex).ok()
+}
+
+impl Repo {
+    /// Whether a tag designates `commit`, reading an object only for loose annotated tags.
+    pub fn points_at(&self, tag: &TagRef, commit: Oid) -> bool {
+        if tag.target == commit || tag.peeled == Some(commit) {
+            return true;
+        }
+        if tag.peeled.is_some() {
+            return false;
+        }
+        // A loose ref: only an annotated tag object can still lead to the commit.
+        let is_tag_object = self
+            .inner
+            .odb()
+            .and_then(|odb| odb.read_header(tag.target))
+            .is_ok_and(|(_, kind)| kind == ObjectType::Tag);
+        is_tag_object && self.peel_to_commit(tag.target).ok().flatten() == Some(commit)
+    }
 }

@@ -8,7 +8,9 @@ use std::time::Duration;
 use serde::Serialize;
 
 /// The family a check belongs to; `--only KIND,...` selects on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     Version,
@@ -99,7 +101,12 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
-    pub fn new(name: impl Into<String>, kind: Kind, status: Status, message: impl Into<String>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        kind: Kind,
+        status: Status,
+        message: impl Into<String>,
+    ) -> Self {
         CheckResult {
             name: name.into(),
             kind,

@@ -12,6 +12,10 @@ pub struct TomlFile {
 
 impl TomlFile {
     /// Parse `text`; a syntax error names `name:line:column`.
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "the document keeps its own copy; errors need the text"
+    )]
     pub fn parse(name: &str, text: String) -> anyhow::Result<Self> {
         match Document::parse(text.clone()) {
             Ok(doc) => Ok(TomlFile {
@@ -28,7 +32,9 @@ impl TomlFile {
                         "{name}{at}: invalid TOML: {}",
                         err.message().trim_end().replace('\n', " ")
                     ),
-                    format!("fix the TOML syntax in {name} (a TOML checker such as `taplo check` shows it too)"),
+                    format!(
+                        "fix the TOML syntax in {name} (a TOML checker such as `taplo check` shows it too)"
+                    ),
                 ))
             }
         }
@@ -108,7 +114,8 @@ mod tests {
 
     #[test]
     fn finds_line_of_value() {
-        let f = TomlFile::parse("p", "[project]\nname = \"x\"\nversion = \"1.0\"\n".into()).unwrap();
+        let f =
+            TomlFile::parse("p", "[project]\nname = \"x\"\nversion = \"1.0\"\n".into()).unwrap();
         let item = f.get(&["project", "version"]).unwrap();
         assert_eq!(f.line_of(item), Some(3));
     }

@@ -1,13 +1,304 @@
-//! `relgate check`: resolve the release, run every gate, report.
+//! `relgate check`: resolve the release, run every selected gate, report.
+
+use std::collections::HashSet;
 
 use crate::Exit;
-use crate::cli::{CheckArgs, ProjectArgs};
+use crate::cli::{CheckArgs, Format, ProjectArgs};
 use crate::commands::Output;
+use crate::config::{Config, Isolation};
+use crate::gates::version::{self, ReleaseTag, VersionInput};
+use crate::gates::{GateContext, Workspace};
+use crate::git;
+use crate::outcome::{CheckResult, Kind};
+use crate::release::Release;
+use crate::report::{self, ProjectInfo, Report, TagInfo, WorkspaceInfo};
 
-pub fn run(_args: &CheckArgs, _out: Output) -> anyhow::Result<Exit> {
-    anyhow::bail!("not yet")
+pub fn run(args: &CheckArgs, out: Output) -> anyhow::Result<Exit> {
+    if args.list {
+        return list(&args.project, out);
+    }
+    let report = gate(args, out)?;
+    report::print(&report, out.format, out.verbose, out.quiet)?;
+    Ok(report.exit())
 }
 
-pub fn list(_args: &ProjectArgs, _out: Output) -> anyhow::Result<Exit> {
-    anyhow::bail!("not yet")
+pub fn list(args: &ProjectArgs, out: Output) -> anyhow::Result<Exit> {
+    let release = Release::open(args)?;
+    let checks = vec![
+        (
+            "version",
+            Kind::Version,
+            "the tag names the declared version",
+        ),
+        (
+            "version-order",
+            Kind::Version,
+            "newer than every release tag in its history",
+        ),
+        (
+            "version-uploadable",
+            Kind::Version,
+            "no local or .dev version",
+        ),
+    ];
+    if out.format == Format::Json {
+        let doc: Vec<_> = checks
+            .iter()
+            .map(|(name, kind, why)| serde_json::json!({"name": name, "kind": kind, "command": null, "reason": why}))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        let _ = &release;
+        for (name, kind, why) in checks {
+            println!("{name:<20} {:<8} {why}", kind.as_str());
+        }
+    }
+    Ok(Exit::Pass)
+}
+
+/// Which checks the command line and configuration select.
+pub struct Selection {
+    only: Vec<Kind>,
+    skip: HashSet<String>,
+}
+
+impl Selection {
+    pub fn new(args: &CheckArgs, config: &Config) -> Selection {
+        let mut skip: HashSet<String> = args.skip.iter().map(|s| s.trim().to_owned()).collect();
+        skip.extend(config.skip.iter().flatten().cloned());
+        Selection {
+            only: args.only.clone(),
+            skip,
+        }
+    }
+
+    /// Whether any check of this kind may run.
+    pub fn kind(&self, kind: Kind) -> bool {
+        (self.only.is_empty() || self.only.contains(&kind)) && !self.skip.contains(kind.as_str())
+    }
+
+    /// Whether the named check of this kind runs.
+    pub fn check(&self, name: &str, kind: Kind) -> bool {
+        self.kind(kind) && !self.skip.contains(name)
+    }
+
+    /// Whether any check that reads the project's files (tools, build, publish setup) is selected.
+    pub fn needs_files(&self) -> bool {
+        [
+            Kind::Lint,
+            Kind::Format,
+            Kind::Type,
+            Kind::Test,
+            Kind::Publish,
+            Kind::Build,
+        ]
+        .into_iter()
+        .any(|k| self.kind(k))
+    }
+}
+
+/// Run the gate for one release and build its report (shared with the hooks, which pass `--tag`).
+pub fn gate(args: &CheckArgs, _out: Output) -> anyhow::Result<Report> {
+    let release = Release::open(&args.project)?;
+    let head = release.require_head()?;
+    let all_tags = release.repo.tag_refs()?;
+    let selection = Selection::new(args, &release.config);
+
+    let (tag, others) = match &args.tag {
+        Some(name) => (Some(release.explicit_tag(name)?), Vec::new()),
+        None => {
+            let mut at_head = release.tags_at(&all_tags, head);
+            let first = (!at_head.is_empty()).then(|| at_head.remove(0));
+            (first, at_head)
+        }
+    };
+    let declared = release.declared(tag.as_ref().map(|t| (t.commit, t.name.as_str())))?;
+    let declared_result = Ok(declared.clone());
+    let outcome = version::check(&VersionInput {
+        repo: &release.repo,
+        declared: &declared_result,
+        tag: tag.as_ref(),
+        base: Some(tag.as_ref().map_or(head, |t| t.commit)),
+        format: &release.format,
+        config: &release.config,
+        all_tags: &all_tags,
+    });
+    let mut checks: Vec<CheckResult> = outcome
+        .checks
+        .into_iter()
+        .filter(|c| selection.check(&c.name, c.kind))
+        .collect();
+    if let Some(check) = several_tags(tag.as_ref(), &others) {
+        if selection.check(&check.name, check.kind) {
+            checks.push(check);
+        }
+    }
+
+    let (workspace, workspace_info) = if selection.needs_files() {
+        prepare_workspace(&release, tag.as_ref())?
+    } else {
+        (
+            None,
+            WorkspaceInfo {
+                mode: "none",
+                note: Some("no check that reads the project's files was selected".into()),
+            },
+        )
+    };
+    let ctx = GateContext {
+        config: &release.config,
+        local_project_dir: &release.project_dir,
+        workspace: workspace.as_ref(),
+        name: declared.name.as_deref(),
+        version: outcome.release.as_ref(),
+    };
+    checks.extend(file_gates(&ctx, &selection, &workspace_info));
+
+    let report = Report {
+        relgate_version: env!("CARGO_PKG_VERSION"),
+        status: "pass",
+        project: ProjectInfo {
+            name: declared.name.clone(),
+            version: declared
+                .version
+                .clone()
+                .or_else(|| outcome.release.as_ref().map(ToString::to_string)),
+            version_source: Some(declared.source.as_str()),
+            file: declared.file.clone(),
+            line: declared.line,
+        },
+        tag: tag.as_ref().map(|t| TagInfo {
+            name: t.name.clone(),
+            version: t.version.as_ref().map(ToString::to_string),
+            commit: t.commit.to_string(),
+        }),
+        workspace: workspace_info,
+        checks,
+        version_validation: outcome.validation,
+    };
+    Ok(report.finish())
+}
+
+/// The checks that read the project's files. When the working tree is not the released content and isolation
+/// is refused, each is reported as an error instead of running on other code.
+fn file_gates(
+    ctx: &GateContext,
+    _selection: &Selection,
+    workspace: &WorkspaceInfo,
+) -> Vec<CheckResult> {
+    if ctx.workspace.is_none() && workspace.mode == "refused" {
+        let mut refused = CheckResult::error(
+            "workspace",
+            Kind::Test,
+            format!(
+                "the project's checks were not run: {}",
+                workspace
+                    .note
+                    .as_deref()
+                    .unwrap_or("the working tree is not the tagged content")
+            ),
+        );
+        refused.details.push(
+            "check out the tag with a clean tree (git switch --detach TAG), or set [tool.relgate] isolation = \"export\"".into(),
+        );
+        return vec![refused];
+    }
+    Vec::new()
+}
+
+/// Several release tags with different versions on one commit: only one of them can be right.
+fn several_tags(tag: Option<&ReleaseTag>, others: &[ReleaseTag]) -> Option<CheckResult> {
+    let tag = tag?;
+    let differing: Vec<&str> = others
+        .iter()
+        .filter(|o| o.version != tag.version)
+        .map(|o| o.name.as_str())
+        .collect();
+    if differing.is_empty() {
+        return None;
+    }
+    Some(
+        CheckResult::fail(
+            "version-tags",
+            Kind::Version,
+            format!(
+                "HEAD carries several release tags with different versions: {} and {}",
+                tag.name,
+                differing.join(", ")
+            ),
+        )
+        .detail("delete the wrong tag (git tag -d NAME) before pushing"),
+    )
+}
+
+/// Where file-based checks run: in place when the working tree is exactly the released content, else an
+/// isolated export of the tag (or nowhere, when isolation is refused).
+fn prepare_workspace(
+    release: &Release,
+    tag: Option<&ReleaseTag>,
+) -> anyhow::Result<(Option<Workspace>, WorkspaceInfo)> {
+    let in_place = || Workspace {
+        root: release.repo.workdir().to_path_buf(),
+        project_dir: release.project_dir.clone(),
+        in_place: true,
+        _export: None,
+    };
+    let Some(tag) = tag else {
+        return Ok((
+            Some(in_place()),
+            WorkspaceInfo {
+                mode: "in-place",
+                note: Some("no release tag at HEAD: the working tree was checked as it is".into()),
+            },
+        ));
+    };
+    let difference = release.repo.difference_from(tag.commit)?;
+    if difference.is_clean() {
+        return Ok((
+            Some(in_place()),
+            WorkspaceInfo {
+                mode: "in-place",
+                note: None,
+            },
+        ));
+    }
+    let what = format!(
+        "tag {} is at {}; {}",
+        tag.name,
+        git::short(tag.commit),
+        difference.describe()
+    );
+    match release.config.isolation.unwrap_or_default() {
+        Isolation::Refuse => Ok((
+            None,
+            WorkspaceInfo {
+                mode: "refused",
+                note: Some(what),
+            },
+        )),
+        Isolation::Export => {
+            let export = tempfile::Builder::new()
+                .prefix("relgate-export-")
+                .tempdir()
+                .map_err(|e| {
+                    anyhow::anyhow!("cannot create a temporary directory for the export: {e}")
+                })?;
+            release.repo.export(tag.commit, export.path())?;
+            let workspace = Workspace {
+                root: export.path().to_path_buf(),
+                project_dir: export.path().join(&release.subdir),
+                in_place: false,
+                _export: Some(export),
+            };
+            Ok((
+                Some(workspace),
+                WorkspaceInfo {
+                    mode: "export",
+                    note: Some(format!(
+                        "{what}: the checks ran on an isolated export of the tag"
+                    )),
+                },
+            ))
+        }
+    }
 }

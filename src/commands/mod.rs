@@ -23,9 +23,12 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Check(args) => check::run(&args, out),
         Command::Checks(args) => check::list(&args, out),
         Command::Version(args) => version::run(&args, out),
-        Command::Install(_) | Command::Uninstall(_) | Command::Hook(_) | Command::Ci(_) => Err(
-            crate::error::hinted("this command is not built yet", "see README.md for what works today"),
-        ),
+        Command::Install(_) | Command::Uninstall(_) | Command::Hook(_) | Command::Ci(_) => {
+            Err(crate::error::hinted(
+                "this command is not built yet",
+                "see README.md for what works today",
+            ))
+        }
     }
 }
 

@@ -1,1 +1,362 @@
-//! The version gate: the tag, the declared version, the release history, under PEP 440.
+//! The version gate: the tag, the declared version and the release history agree, under PEP 440.
+//!
+//! Three checks: `version` (the tag names the declared version), `version-order` (the release is newer than
+//! every release tag in its history, and no other commit carries the same version), `version-uploadable` (the
+//! package index would accept it).
+
+use std::str::FromStr;
+use std::time::Instant;
+
+use pep440_rs::Version;
+
+use crate::config::Config;
+use crate::git::{self, CommitId, Repo, TagRef};
+use crate::outcome::{CheckResult, Kind};
+use crate::project::{Declared, VersionSource};
+use crate::report::VersionValidation;
+use crate::tag_format::TagFormat;
+
+/// The release tag being gated.
+#[derive(Debug, Clone)]
+pub struct ReleaseTag {
+    pub name: String,
+    pub commit: CommitId,
+    /// `None` when the name is not a release version under the tag format.
+    pub version: Option<Version>,
+}
+
+pub struct VersionInput<'a> {
+    pub repo: &'a Repo,
+    /// What the project declares, or why it cannot be determined.
+    pub declared: &'a Result<Declared, String>,
+    pub tag: Option<&'a ReleaseTag>,
+    /// The commit whose history counts: the tag's, else HEAD (`None` without commits).
+    pub base: Option<CommitId>,
+    pub format: &'a TagFormat,
+    pub config: &'a Config,
+    /// Every ref under refs/tags/, listed once by the caller.
+    pub all_tags: &'a [TagRef],
+}
+
+pub struct VersionOutcome {
+    pub checks: Vec<CheckResult>,
+    pub validation: VersionValidation,
+    /// The version being released (the tag's, else the declared one), for the index and build checks.
+    pub release: Option<Version>,
+}
+
+pub fn check(input: &VersionInput) -> VersionOutcome {
+    let started = Instant::now();
+    let mut validation = VersionValidation {
+        git_version: input
+            .tag
+            .and_then(|t| t.version.as_ref())
+            .map(ToString::to_string),
+        ..VersionValidation::default()
+    };
+
+    let agreement = agreement(input, &mut validation);
+    let release = agreement.1.clone();
+    let mut checks = vec![agreement.0.took(started.elapsed())];
+
+    if let Some(version) = &release {
+        let started = Instant::now();
+        checks.push(order(input, version).took(started.elapsed()));
+        checks.push(uploadable(version, input.config));
+    } else {
+        checks.push(CheckResult::skipped(
+            "version-order",
+            Kind::Version,
+            "no release version to compare with the history",
+        ));
+        checks.push(CheckResult::skipped(
+            "version-uploadable",
+            Kind::Version,
+            "no release version to check",
+        ));
+    }
+    for c in &checks[1..] {
+        if c.blocks() && validation.error_message.is_none() {
+            validation.error_message = Some(c.message.clone());
+            validation.recommended_action = c.details.first().cloned();
+        }
+    }
+    VersionOutcome {
+        checks,
+        validation,
+        release,
+    }
+}
+
+/// The tag names the declared version. Returns the check and the release version.
+fn agreement(
+    input: &VersionInput,
+    validation: &mut VersionValidation,
+) -> (CheckResult, Option<Version>) {
+    let name = "version";
+    let declared = match input.declared {
+        Ok(d) => d,
+        Err(message) => {
+            validation.error_message = Some(message.clone());
+            validation.recommended_action = Some("configure [tool.relgate] version-file".into());
+            return (
+                CheckResult::error(name, Kind::Version, message.clone()),
+                None,
+            );
+        }
+    };
+    let where_declared = location(declared);
+
+    // The declared version, parsed; VCS versions have none (the tag is the version).
+    let declared_version = match &declared.version {
+        Some(raw) => match Version::from_str(raw) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let message = format!(
+                    "the declared version {raw:?} ({where_declared}) is not a valid PEP 440 version: {e}"
+                );
+                validation.error_message = Some(message.clone());
+                validation.package_version = Some(raw.clone());
+                let hint = "use a PEP 440 version such as 1.4.0, 1.4.0rc1, 2024.1 or 1.4.0.post1";
+                validation.recommended_action = Some(hint.into());
+                return (
+                    CheckResult::fail(name, Kind::Version, message).detail(hint),
+                    None,
+                );
+            }
+        },
+        None => None,
+    };
+    validation.package_version = declared_version.as_ref().map(ToString::to_string);
+
+    let Some(tag) = input.tag else {
+        return match declared_version {
+            Some(v) => {
+                let expected = input
+                    .format
+                    .expected(declared.version.as_deref().unwrap_or_default());
+                validation.is_synchronized = false;
+                validation.recommended_action =
+                    Some(format!("tag the release: git tag {expected}"));
+                (
+                    CheckResult::pass(
+                        name,
+                        Kind::Version,
+                        format!(
+                            "no release tag at HEAD; declared version {v} ({where_declared}) checked against the existing tags; its tag will be {expected}"
+                        ),
+                    ),
+                    Some(v),
+                )
+            }
+            None => (
+                CheckResult::skipped(
+                    name,
+                    Kind::Version,
+                    format!(
+                        "no release tag at HEAD, and the version comes from git tags ({}): tag the release to check it",
+                        declared.vcs_tool.as_deref().unwrap_or("vcs")
+                    ),
+                ),
+                None,
+            ),
+        };
+    };
+
+    let Some(tag_version) = &tag.version else {
+        let message = format!(
+            "tag {} is not a release tag: it does not match {} with a PEP 440 version",
+            tag.name,
+            input.format.describe()
+        );
+        validation.error_message = Some(message.clone());
+        let hint = "name release tags like v1.4.0, or set [tool.relgate] tag-format";
+        validation.recommended_action = Some(hint.into());
+        return (
+            CheckResult::fail(name, Kind::Version, message).detail(hint),
+            None,
+        );
+    };
+
+    match declared_version {
+        None => {
+            validation.is_synchronized = true;
+            validation.package_version = Some(tag_version.to_string());
+            (
+                CheckResult::pass(
+                    name,
+                    Kind::Version,
+                    format!(
+                        "tag {} is the version ({} derives it from git tags)",
+                        tag.name,
+                        declared.vcs_tool.as_deref().unwrap_or("vcs")
+                    ),
+                ),
+                Some(tag_version.clone()),
+            )
+        }
+        Some(declared_v) if declared_v == *tag_version => {
+            validation.is_synchronized = true;
+            (
+                CheckResult::pass(
+                    name,
+                    Kind::Version,
+                    format!(
+                        "tag {} matches the declared version {declared_v} ({where_declared})",
+                        tag.name
+                    ),
+                ),
+                Some(tag_version.clone()),
+            )
+        }
+        Some(declared_v) => {
+            let message = format!(
+                "tag {} says {tag_version}, but {where_declared} declares {declared_v}",
+                tag.name
+            );
+            let expected = input.format.expected(&declared_v.to_string());
+            let action = format!(
+                "either set the version to {tag_version} in {}, commit and move the tag (git tag -f {}), or delete the tag (git tag -d {}) and tag the declared version (git tag {expected})",
+                declared.file.as_deref().unwrap_or("the project"),
+                tag.name,
+                tag.name
+            );
+            validation.is_synchronized = false;
+            validation.error_message = Some(message.clone());
+            validation.recommended_action = Some(action.clone());
+            (
+                CheckResult::fail(name, Kind::Version, message).detail(action),
+                Some(tag_version.clone()),
+            )
+        }
+    }
+}
+
+/// The release is newer than every release tag in its history; no other commit is tagged with this version.
+fn order(input: &VersionInput, version: &Version) -> CheckResult {
+    let name = "version-order";
+    let Some(base) = input.base else {
+        return CheckResult::pass(
+            name,
+            Kind::Version,
+            "no commits yet: nothing to compare with",
+        );
+    };
+    let own_commit = input.tag.map(|t| t.commit);
+    let mut candidates: Vec<(&TagRef, Version)> = input
+        .all_tags
+        .iter()
+        .filter_map(|t| input.format.version_of(&t.name).map(|v| (t, v)))
+        .collect();
+    // Newest first, so the first one found in the history is the one to report.
+    candidates.sort_by(|a, b| b.1.cmp(&a.1));
+
+    let monotonic = input.config.monotonic.unwrap_or(true);
+    let mut newer_elsewhere: Option<String> = None;
+    for (tag, tag_version) in &candidates {
+        let commit = input.repo.tag_commit(tag).ok().flatten();
+        if *tag_version == *version {
+            let same_release = input.tag.is_some_and(|t| t.name == tag.name)
+                || (commit.is_some() && commit == own_commit);
+            if !same_release {
+                let at = commit.map(git::short).unwrap_or_default();
+                return CheckResult::fail(
+                    name,
+                    Kind::Version,
+                    format!("{version} is already tagged: {} at {at}", tag.name),
+                )
+                .detail("a version is released once: bump the version (and tag the new one)");
+            }
+            continue;
+        }
+        if tag_version < version {
+            // The newest older release that is in the history is the one this release follows.
+            if commit.is_some_and(|c| input.repo.is_ancestor(c, base)) {
+                let note =
+                    newer_elsewhere.map_or_else(String::new, |n| format!(" ({n} on another line)"));
+                return CheckResult::pass(
+                    name,
+                    Kind::Version,
+                    format!(
+                        "{version} is newer than {}, the latest release tag in its history{note}",
+                        tag.name
+                    ),
+                );
+            }
+            continue;
+        }
+        // A newer tag: fine on another line, a step backwards in this history.
+        match commit {
+            Some(c) if input.repo.is_ancestor(c, base) => {
+                if monotonic {
+                    return CheckResult::fail(
+                        name,
+                        Kind::Version,
+                        format!(
+                            "{version} goes backwards: {} ({tag_version}, at {}) is already in this commit's history",
+                            tag.name,
+                            git::short(c)
+                        ),
+                    )
+                    .detail(format!("release a version greater than {tag_version}, or set [tool.relgate] monotonic = false"));
+                }
+            }
+            _ => {
+                if newer_elsewhere.is_none() {
+                    newer_elsewhere = Some(tag.name.clone());
+                }
+            }
+        }
+    }
+    let note = newer_elsewhere.map_or_else(String::new, |n| format!(" ({n} is on another line)"));
+    CheckResult::pass(
+        name,
+        Kind::Version,
+        format!("{version} is the first release tag in its history{note}"),
+    )
+}
+
+/// Would the package index accept this version?
+fn uploadable(version: &Version, config: &Config) -> CheckResult {
+    let name = "version-uploadable";
+    if version.is_local() {
+        return CheckResult::fail(
+            name,
+            Kind::Version,
+            format!("{version} is a local version: the package index refuses uploads of local versions (the part after `+`)"),
+        )
+        .detail("release a version without the `+local` part");
+    }
+    if version.is_dev() && !config.allow_dev.unwrap_or(false) {
+        return CheckResult::fail(
+            name,
+            Kind::Version,
+            format!("{version} is a development release (.dev)"),
+        )
+        .detail(
+            "release a final, pre- or post-release version, or set [tool.relgate] allow-dev = true",
+        );
+    }
+    let kind = if version.is_pre() {
+        "a pre-release (installers skip it unless asked)"
+    } else if version.is_post() {
+        "a post-release"
+    } else if version.is_dev() {
+        "a development release (allowed by allow-dev)"
+    } else {
+        "a final release"
+    };
+    CheckResult::pass(name, Kind::Version, format!("{version} is {kind}"))
+}
+
+fn location(declared: &Declared) -> String {
+    let file = declared.file.as_deref().unwrap_or("the project");
+    let at = declared
+        .line
+        .map_or_else(|| file.to_owned(), |l| format!("{file}:{l}"));
+    if declared.source == VersionSource::Static {
+        at
+    } else {
+        format!("{at}, {}", declared.source.as_str())
+    }
+}

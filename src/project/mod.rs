@@ -57,3 +57,8 @@ pub struct Declared {
     /// The VCS plugin, for `vcs` sources (e.g. `setuptools-scm`).
     pub vcs_tool: Option<String>,
 }
+
+mod discover;
+mod pymodule;
+
+pub use discover::declared;

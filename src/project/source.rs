@@ -33,7 +33,9 @@ impl TreeSource<'_> {
 
 impl Source for TreeSource<'_> {
     fn read(&self, rel: &str) -> anyhow::Result<Option<String>> {
-        let Some(path) = self.resolve(rel) else { return Ok(None) };
+        let Some(path) = self.resolve(rel) else {
+            return Ok(None);
+        };
         let bytes = self
             .repo
             .read_file(self.commit, &path)
@@ -42,7 +44,9 @@ impl Source for TreeSource<'_> {
     }
 
     fn list(&self, rel: &str) -> anyhow::Result<Option<Vec<(String, bool)>>> {
-        let Some(path) = self.resolve(rel) else { return Ok(None) };
+        let Some(path) = self.resolve(rel) else {
+            return Ok(None);
+        };
         self.repo.list_dir(self.commit, &path)
     }
 
@@ -61,7 +65,12 @@ impl Source for WorkTreeSource {
         let path = self.dir.join(rel);
         match std::fs::read(&path) {
             Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
                 Ok(None)
             }
             Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => Ok(None),
@@ -71,7 +80,9 @@ impl Source for WorkTreeSource {
 
     fn list(&self, rel: &str) -> anyhow::Result<Option<Vec<(String, bool)>>> {
         let path = self.dir.join(rel);
-        let Ok(entries) = std::fs::read_dir(&path) else { return Ok(None) };
+        let Ok(entries) = std::fs::read_dir(&path) else {
+            return Ok(None);
+        };
         Ok(Some(
             entries
                 .filter_map(Result::ok)
@@ -113,7 +124,10 @@ mod tests {
 
     #[test]
     fn normalizes_within_repository() {
-        assert_eq!(normalize(Path::new("pkg/../VERSION")), Some(PathBuf::from("VERSION")));
+        assert_eq!(
+            normalize(Path::new("pkg/../VERSION")),
+            Some(PathBuf::from("VERSION"))
+        );
         assert_eq!(normalize(Path::new("../x")), None);
         assert_eq!(normalize(Path::new("./a/b")), Some(PathBuf::from("a/b")));
     }

@@ -1,0 +1,120 @@
+//! How release tags are named (`v{version}`, `{version}`, `mypkg-v{version}`), and the version a tag names.
+//!
+//! The version part is parsed under PEP 440, so `v1.0.0-RC1` names 1.0.0rc1, the same release as `1.0.0rc1`.
+
+use std::str::FromStr;
+
+use pep440_rs::Version;
+
+use crate::config::Config;
+
+#[derive(Debug, Clone)]
+pub struct TagFormat {
+    /// (prefix, suffix) around `{version}`, in order of preference.
+    forms: Vec<(String, String)>,
+}
+
+impl TagFormat {
+    /// `--tag-format`, else `[tool.relgate] tag-format`, else both `v{version}` and `{version}`.
+    pub fn new(cli: Option<&str>, config: &Config) -> anyhow::Result<TagFormat> {
+        let formats = match cli {
+            Some(format) => vec![format.to_owned()],
+            None => config
+                .tag_formats()
+                .unwrap_or_else(|| vec!["v{version}".into(), "{version}".into()]),
+        };
+        let mut forms = Vec::new();
+        for format in formats {
+            let Some((prefix, suffix)) = format.split_once("{version}") else {
+                return Err(crate::error::hinted(
+                    format!("tag format {format:?} has no {{version}} placeholder"),
+                    "e.g. --tag-format 'v{version}' or 'mypkg-v{version}'",
+                ));
+            };
+            forms.push((prefix.to_owned(), suffix.to_owned()));
+        }
+        Ok(TagFormat { forms })
+    }
+
+    /// The version a tag names, if it is a release tag of this format.
+    pub fn version_of(&self, tag: &str) -> Option<Version> {
+        self.forms.iter().find_map(|(prefix, suffix)| {
+            let inner = tag
+                .strip_prefix(prefix.as_str())?
+                .strip_suffix(suffix.as_str())?;
+            // An empty prefix must not swallow another package's prefixed tags (`other-v1.0`): PEP 440 refuses
+            // those anyway, and a leading `v` is PEP 440's own optional prefix.
+            if inner.is_empty()
+                || !inner.starts_with(|c: char| c.is_ascii_digit() || c == 'v' || c == 'V')
+            {
+                return None;
+            }
+            Version::from_str(inner).ok()
+        })
+    }
+
+    /// Whether the name has the shape of a release tag of this format, whatever follows the prefix.
+    pub fn looks_like_release(&self, tag: &str) -> bool {
+        self.forms.iter().any(|(prefix, suffix)| {
+            !prefix.is_empty()
+                && tag.strip_prefix(prefix.as_str()).is_some_and(|rest| {
+                    rest.starts_with(|c: char| c.is_ascii_digit())
+                        && rest.ends_with(suffix.as_str())
+                })
+        })
+    }
+
+    /// The tag a version should have (the preferred form).
+    pub fn expected(&self, version: &str) -> String {
+        let (prefix, suffix) = &self.forms[0];
+        format!("{prefix}{version}{suffix}")
+    }
+
+    /// For messages: "v{version} or {version}".
+    pub fn describe(&self) -> String {
+        self.forms
+            .iter()
+            .map(|(p, s)| format!("{p}{{version}}{s}"))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn default() -> TagFormat {
+        TagFormat::new(None, &Config::default()).unwrap()
+    }
+
+    #[test]
+    fn pep440_normalization() {
+        let f = default();
+        assert_eq!(
+            f.version_of("v1.0.0-RC1"),
+            Version::from_str("1.0.0rc1").ok()
+        );
+        assert_eq!(f.version_of("1.0"), Version::from_str("1.0.0").ok());
+        assert_eq!(f.version_of("2024.1"), Version::from_str("2024.1").ok());
+        assert_eq!(
+            f.version_of("v1.0.post1"),
+            Version::from_str("1.0.post1").ok()
+        );
+        assert_eq!(f.version_of("mypkg-v1.0"), None);
+        assert_eq!(f.version_of("latest"), None);
+        assert_eq!(f.version_of("v"), None);
+    }
+
+    #[test]
+    fn prefixed_format() {
+        let f = TagFormat::new(Some("mypkg-v{version}"), &Config::default()).unwrap();
+        assert_eq!(
+            f.version_of("mypkg-v1.2.3"),
+            Version::from_str("1.2.3").ok()
+        );
+        assert_eq!(f.version_of("v1.2.3"), None);
+        assert_eq!(f.version_of("other-v1.2.3"), None);
+        assert_eq!(f.expected("1.2.3"), "mypkg-v1.2.3");
+    }
+}

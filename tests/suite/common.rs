@@ -1,0 +1,203 @@
+//! Shared test helpers: a real git repository in a temporary directory, and the relgate binary.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// A git repository in a temporary directory, with git configured as on a fresh machine: explicit default
+/// branch, identity, no signing, and no user or system configuration leaking in.
+pub struct TestRepo {
+    pub dir: TempDir,
+    pub home: TempDir,
+}
+
+impl TestRepo {
+    #[track_caller]
+    pub fn new() -> TestRepo {
+        let repo = TestRepo {
+            dir: tempfile::Builder::new()
+                .prefix("relgate-test-")
+                .tempdir()
+                .unwrap(),
+            home: tempfile::tempdir().unwrap(),
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The environment every git and relgate command runs with.
+    pub fn envs(&self) -> Vec<(&'static str, PathBuf)> {
+        vec![
+            ("HOME", self.home.path().to_path_buf()),
+            ("XDG_CONFIG_HOME", self.home.path().join(".config")),
+            ("GIT_CONFIG_NOSYSTEM", PathBuf::from("1")),
+            ("GIT_AUTHOR_NAME", PathBuf::from("Test")),
+            ("GIT_AUTHOR_EMAIL", PathBuf::from("test@example.invalid")),
+            ("GIT_COMMITTER_NAME", PathBuf::from("Test")),
+            ("GIT_COMMITTER_EMAIL", PathBuf::from("test@example.invalid")),
+        ]
+    }
+
+    /// Run git in the repository; panics with git's output on failure.
+    #[track_caller]
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = self.git_output(args);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Run git and return its output whatever the status.
+    pub fn git_output(&self, args: &[&str]) -> Output {
+        std::process::Command::new("git")
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "tag.gpgsign=false",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(self.path())
+            .envs(self.envs())
+            .output()
+            .unwrap()
+    }
+
+    /// Write a file (creating directories).
+    #[track_caller]
+    pub fn write(&self, rel: &str, content: &str) -> &Self {
+        let path = self.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+        self
+    }
+
+    /// Stage everything and commit.
+    #[track_caller]
+    pub fn commit(&self, message: &str) -> &Self {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self
+    }
+
+    #[track_caller]
+    pub fn tag(&self, name: &str) -> &Self {
+        self.git(&["tag", name]);
+        self
+    }
+
+    #[track_caller]
+    pub fn annotated_tag(&self, name: &str) -> &Self {
+        self.git(&["tag", "-a", name, "-m", name]);
+        self
+    }
+
+    /// A relgate command running in the repository with the test environment.
+    pub fn relgate(&self) -> Command {
+        let mut cmd = Command::cargo_bin("relgate").unwrap();
+        cmd.current_dir(self.path())
+            .env_remove("NO_COLOR")
+            .env_remove("RELGATE_INDEX_URL");
+        for (k, v) in self.envs() {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    /// Every file's bytes (outside .git) plus git's own view of the index, refs and stash: equal snapshots
+    /// mean relgate changed nothing.
+    pub fn snapshot(&self) -> Snapshot {
+        let mut files = BTreeMap::new();
+        collect(self.path(), self.path(), &mut files);
+        let git_dir = self.path().join(".git");
+        let index = std::fs::read(git_dir.join("index")).unwrap_or_default();
+        let refs = self.git(&["for-each-ref", "--format=%(refname) %(objectname)"]);
+        let stash = self.git_output(&["stash", "list"]).stdout;
+        Snapshot {
+            files,
+            index,
+            refs,
+            stash,
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    files: BTreeMap<PathBuf, Vec<u8>>,
+    index: Vec<u8>,
+    refs: String,
+    stash: Vec<u8>,
+}
+
+fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.file_name().is_some_and(|n| n == ".git") {
+            continue;
+        }
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            collect(root, &path, files);
+        } else if kind.is_symlink() {
+            let target = std::fs::read_link(&path).unwrap();
+            files.insert(
+                path.strip_prefix(root).unwrap().to_path_buf(),
+                target.into_os_string().into_encoded_bytes(),
+            );
+        } else {
+            files.insert(
+                path.strip_prefix(root).unwrap().to_path_buf(),
+                std::fs::read(&path).unwrap(),
+            );
+        }
+    }
+}
+
+/// stdout of a finished command, as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// stderr of a finished command, as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The virtualenv with the pinned Python tools (created by scripts/test.sh).
+#[track_caller]
+pub fn test_venv() -> PathBuf {
+    let venv = std::env::var_os("RELGATE_TEST_VENV").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-test"),
+        PathBuf::from,
+    );
+    assert!(
+        venv.join("bin/python").exists(),
+        "the test virtualenv is missing at {}: run the tests through scripts/test.sh, which installs the pinned tools",
+        venv.display()
+    );
+    venv
+}
+
+/// The pyproject.toml of a minimal project declaring `version`.
+pub fn pyproject(name: &str, version: &str) -> String {
+    format!("[project]\nname = \"{name}\"\nversion = \"{version}\"\n")
+}

@@ -1,0 +1,6 @@
+//! relgate's integration tests: one binary, a module per area, real git repositories in temporary directories.
+
+mod common;
+
+mod check;
+mod version;

@@ -1,0 +1,340 @@
+//! `relgate version`: every version source, read statically from the project's files.
+
+use serde_json::{Value, json};
+
+use crate::common::{TestRepo, stderr, stdout};
+
+/// `relgate version --format json` in a repository holding `files`.
+#[track_caller]
+fn version_json(files: &[(&str, &str)]) -> Value {
+    let repo = TestRepo::new();
+    for (path, content) in files {
+        repo.write(path, content);
+    }
+    repo.commit("init");
+    let out = repo
+        .relgate()
+        .args(["version", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[track_caller]
+fn version_error(files: &[(&str, &str)]) -> String {
+    let repo = TestRepo::new();
+    for (path, content) in files {
+        repo.write(path, content);
+    }
+    repo.commit("init");
+    let out = repo.relgate().arg("version").output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "");
+    stderr(&out)
+}
+
+#[test]
+fn pep621_static() {
+    let doc = version_json(&[(
+        "pyproject.toml",
+        "[project]\nname = \"mypkg\"\nversion = \"1.4.0\"\n",
+    )]);
+    assert_eq!(
+        doc,
+        json!({"name": "mypkg", "version": "1.4.0", "version_source": "static", "file": "pyproject.toml", "line": 3, "expected_tag": "v1.4.0"})
+    );
+}
+
+#[test]
+fn human_form() {
+    let repo = TestRepo::new();
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"mypkg\"\nversion = \"2024.1\"\n",
+    )
+    .commit("init");
+    let out = repo.relgate().arg("version").output().unwrap();
+    assert_eq!(
+        stdout(&out),
+        "mypkg 2024.1\n  source:       static (pyproject.toml:3)\n  expected tag: v2024.1\n"
+    );
+}
+
+#[test]
+fn poetry() {
+    let doc = version_json(&[(
+        "pyproject.toml",
+        "[tool.poetry]\nname = \"poetic\"\nversion = \"0.3.1\"\ndescription = \"\"\n\n[build-system]\nrequires = [\"poetry-core\"]\nbuild-backend = \"poetry.core.masonry.api\"\n",
+    )]);
+    assert_eq!(doc["version"], "0.3.1");
+    assert_eq!(doc["version_source"], "poetry");
+    assert_eq!(doc["line"], 3);
+    assert_eq!(doc["name"], "poetic");
+}
+
+#[test]
+fn hatch_path_default_pattern() {
+    let doc = version_json(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"hatched\"\ndynamic = [\"version\"]\n\n[tool.hatch.version]\npath = \"src/hatched/__about__.py\"\n",
+        ),
+        (
+            "src/hatched/__about__.py",
+            "# SPDX\n__version__ = \"1.2.0rc1\"\n",
+        ),
+    ]);
+    assert_eq!(
+        doc,
+        json!({"name": "hatched", "version": "1.2.0rc1", "version_source": "hatch-file", "file": "src/hatched/__about__.py", "line": 2, "expected_tag": "v1.2.0rc1"})
+    );
+}
+
+#[test]
+fn hatch_path_custom_pattern() {
+    let doc = version_json(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"h\"\ndynamic = [\"version\"]\n[tool.hatch.version]\npath = \"h.py\"\npattern = \"RELEASE = '(?P<version>[^']+)'\"\n",
+        ),
+        ("h.py", "RELEASE = '3.0.post1'\n"),
+    ]);
+    assert_eq!(doc["version"], "3.0.post1");
+    assert_eq!(doc["version_source"], "hatch-file");
+}
+
+#[test]
+fn setuptools_attr_src_layout_with_reexport() {
+    let doc = version_json(&[
+        (
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"attrpkg\"\ndynamic = [\"version\"]\n\n[tool.setuptools.dynamic]\nversion = {attr = \"attrpkg.__version__\"}\n",
+        ),
+        (
+            "src/attrpkg/__init__.py",
+            "from ._version import __version__\n",
+        ),
+        ("src/attrpkg/_version.py", "__version__: str = '0.9.0'\n"),
+    ]);
+    assert_eq!(doc["version"], "0.9.0");
+    assert_eq!(doc["version_source"], "setuptools-attr");
+    assert_eq!(doc["file"], "src/attrpkg/_version.py");
+    assert_eq!(doc["line"], 1);
+}
+
+#[test]
+fn setuptools_file() {
+    let doc = version_json(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"filepkg\"\ndynamic = [\"version\"]\n[tool.setuptools.dynamic]\nversion = {file = \"VERSION\"}\n",
+        ),
+        ("VERSION", "4.5.6\n"),
+    ]);
+    assert_eq!(doc["version"], "4.5.6");
+    assert_eq!(doc["version_source"], "setuptools-file");
+    assert_eq!(doc["file"], "VERSION");
+}
+
+#[test]
+fn flit_module() {
+    let doc = version_json(&[
+        (
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"flit_core>=3.4\"]\nbuild-backend = \"flit_core.buildapi\"\n\n[project]\nname = \"flitty-pkg\"\ndynamic = [\"version\", \"description\"]\n",
+        ),
+        (
+            "flitty_pkg/__init__.py",
+            "\"\"\"A flit package.\"\"\"\n\n__version__ = \"0.1.0\"\n",
+        ),
+    ]);
+    assert_eq!(doc["version"], "0.1.0");
+    assert_eq!(doc["version_source"], "flit");
+    assert_eq!(doc["file"], "flitty_pkg/__init__.py");
+    assert_eq!(doc["line"], 3);
+}
+
+#[test]
+fn pdm_file() {
+    let doc = version_json(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"pdmpkg\"\ndynamic = [\"version\"]\n[tool.pdm.version]\nsource = \"file\"\npath = \"src/pdmpkg/__init__.py\"\n",
+        ),
+        ("src/pdmpkg/__init__.py", "__version__ = \"2.0.0\"\n"),
+    ]);
+    assert_eq!(doc["version"], "2.0.0");
+    assert_eq!(doc["version_source"], "pdm-file");
+}
+
+#[test]
+fn setup_cfg_literal_and_attr() {
+    let literal = version_json(&[
+        ("setup.cfg", "[metadata]\nname = cfgpkg\nversion = 1.0.1\n"),
+        ("setup.py", "from setuptools import setup\nsetup()\n"),
+    ]);
+    assert_eq!(literal["version"], "1.0.1");
+    assert_eq!(literal["version_source"], "setup-cfg");
+    assert_eq!(literal["file"], "setup.cfg");
+    assert_eq!(literal["line"], 3);
+    assert_eq!(literal["name"], "cfgpkg");
+
+    let attr = version_json(&[
+        (
+            "setup.cfg",
+            "[metadata]\nname = cfgpkg\nversion = attr: cfgpkg.__version__\n\n[options]\npackage_dir =\n    =src\npackages = find:\n",
+        ),
+        ("src/cfgpkg/__init__.py", "__version__ = '1.1.0'\n"),
+    ]);
+    assert_eq!(attr["version"], "1.1.0");
+    assert_eq!(attr["version_source"], "setup-cfg");
+    assert_eq!(attr["file"], "src/cfgpkg/__init__.py");
+}
+
+#[test]
+fn vcs_plugins() {
+    for (pyproject, tool) in [
+        (
+            "[build-system]\nrequires = [\"setuptools>=64\", \"setuptools-scm>=8\"]\nbuild-backend = \"setuptools.build_meta\"\n[project]\nname = \"scm\"\ndynamic = [\"version\"]\n[tool.setuptools_scm]\n",
+            "setuptools-scm",
+        ),
+        (
+            "[build-system]\nrequires = [\"hatchling\", \"hatch-vcs\"]\nbuild-backend = \"hatchling.build\"\n[project]\nname = \"hv\"\ndynamic = [\"version\"]\n[tool.hatch.version]\nsource = \"vcs\"\n",
+            "hatch-vcs",
+        ),
+        (
+            "[tool.poetry]\nname = \"pdv\"\nversion = \"0.0.0\"\n[tool.poetry-dynamic-versioning]\nenable = true\n",
+            "poetry-dynamic-versioning",
+        ),
+        (
+            "[project]\nname = \"pdmscm\"\ndynamic = [\"version\"]\n[tool.pdm.version]\nsource = \"scm\"\n",
+            "pdm-backend (scm)",
+        ),
+        (
+            "[build-system]\nrequires = [\"setuptools\", \"versioningit\"]\n[project]\nname = \"vit\"\ndynamic = [\"version\"]\n[tool.versioningit]\n",
+            "versioningit",
+        ),
+    ] {
+        let repo = TestRepo::new();
+        repo.write("pyproject.toml", pyproject).commit("init");
+        let out = repo
+            .relgate()
+            .args(["version", "--format", "json"])
+            .output()
+            .unwrap();
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["version_source"], "vcs", "{tool}");
+        assert_eq!(doc["version"], Value::Null, "{tool}");
+        let human = repo.relgate().arg("version").output().unwrap();
+        assert!(
+            stdout(&human).contains(&format!("the version comes from git tags ({tool})")),
+            "{}",
+            stdout(&human)
+        );
+    }
+}
+
+#[test]
+fn legacy_setup_py_forms() {
+    let literal = version_json(&[(
+        "setup.py",
+        "from setuptools import setup\n\nsetup(\n    name=\"oldpkg\",\n    version=\"0.7.2\",\n    packages=[\"oldpkg\"],\n)\n",
+    )]);
+    assert_eq!(literal["version"], "0.7.2");
+    assert_eq!(literal["version_source"], "setup-py");
+    assert_eq!(literal["line"], 5);
+    assert_eq!(literal["name"], "oldpkg");
+
+    let module = version_json(&[
+        (
+            "setup.py",
+            "import re\nfrom setuptools import setup\nabout = {}\nexec(open('oldpkg/__version__.py').read(), about)\nsetup(name='oldpkg', version=about['__version__'])\n",
+        ),
+        (
+            "oldpkg/__version__.py",
+            "__title__ = 'oldpkg'\n__version__ = '2.31.0'\n",
+        ),
+    ]);
+    assert_eq!(module["version"], "2.31.0");
+    assert_eq!(module["version_source"], "setup-py");
+    assert_eq!(module["file"], "oldpkg/__version__.py");
+    assert_eq!(module["line"], 2);
+
+    let file = version_json(&[
+        (
+            "setup.py",
+            "from setuptools import setup\nwith open('VERSION') as f:\n    v = f.read().strip()\nsetup(name='vf', version=v)\n",
+        ),
+        ("VERSION", "5.0.0\n"),
+    ]);
+    assert_eq!(file["version"], "5.0.0");
+    assert_eq!(file["file"], "VERSION");
+}
+
+#[test]
+fn configured_version_file() {
+    let doc = version_json(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"cfg\"\ndynamic = [\"version\"]\n\n[tool.relgate]\nversion-file = \"cfg/meta.py\"\nversion-pattern = 'VERSION_STRING = \"(?P<version>[^\"]+)\"'\n",
+        ),
+        ("cfg/meta.py", "import os\nVERSION_STRING = \"8.1\"\n"),
+    ]);
+    assert_eq!(doc["version"], "8.1");
+    assert_eq!(doc["version_source"], "config");
+    assert_eq!(doc["line"], 2);
+}
+
+#[test]
+fn computed_version_cannot_be_determined() {
+    let err = version_error(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"comp\"\ndynamic = [\"version\"]\n[tool.setuptools.dynamic]\nversion = {attr = \"comp.__version__\"}\n",
+        ),
+        (
+            "comp/__init__.py",
+            "import importlib.metadata\n__version__ = importlib.metadata.version('comp')\n",
+        ),
+    ]);
+    assert_eq!(
+        err,
+        "error: cannot determine the version statically: [tool.setuptools.dynamic] version points at comp.__version__, and comp/__init__.py does not assign __version__ a string literal (it is computed)\n\
+         hint: tell relgate where the version is: [tool.relgate] version-file = \"src/pkg/__init__.py\" (and version-pattern = '__version__ = \"(?P<version>[^\"]+)\"' if it is not a `__version__` assignment)\n"
+    );
+}
+
+#[test]
+fn setup_py_computed_version() {
+    let err = version_error(&[(
+        "setup.py",
+        "from setuptools import setup\nsetup(name='x', version=compute())\n",
+    )]);
+    assert!(
+        err.starts_with("error: cannot determine the version statically: setup.py has no version that can be read without running it\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn no_project() {
+    let err = version_error(&[("README.md", "hello\n")]);
+    assert_eq!(
+        err,
+        "error: no Python project found in the working tree: no pyproject.toml, setup.cfg or setup.py\n\
+         hint: run relgate in the project's directory, or pass --path DIR for a project in a subdirectory\n"
+    );
+}
