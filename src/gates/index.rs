@@ -45,6 +45,13 @@ pub struct IndexSettings {
     pub offline: bool,
 }
 
+impl IndexSettings {
+    /// Whether the index will be asked (not `--offline`, not `index = "off"`).
+    pub fn asks(&self) -> bool {
+        !self.offline && self.mode != IndexMode::Off
+    }
+}
+
 /// The index check's result, and whether the version conflicts with what is published (the report's
 /// `version_validation.pypi_conflict`).
 #[derive(Debug, Clone)]
@@ -94,20 +101,70 @@ pub fn validate_url(url: &str) -> anyhow::Result<()> {
     ))
 }
 
+/// The index check as `relgate check` runs it: [`check`] when the project's name and release version are
+/// known, else a result saying why the index could not be asked.
+pub fn gate(
+    name: Option<&str>,
+    version: Option<&Version>,
+    settings: &IndexSettings,
+) -> IndexVerdict {
+    match (name, version) {
+        (Some(name), Some(version)) => check(name, version, settings),
+        _ => {
+            let result = not_asked(settings, "the version")
+                .or_else(|| {
+                    version.is_none().then(|| {
+                        CheckResult::skipped(
+                            NAME,
+                            Kind::Index,
+                            "no release version to look up on the package index (see the version checks)",
+                        )
+                    })
+                })
+                .unwrap_or_else(|| {
+                    CheckResult::error(
+                        NAME,
+                        Kind::Index,
+                        format!(
+                            "the project's name is not declared statically ([project] name in pyproject.toml, or \
+                             [metadata] name in setup.cfg), so the package index cannot be asked; {PROCEED}"
+                        ),
+                    )
+                });
+            finish(result, false, settings, Instant::now())
+        }
+    }
+}
+
 /// Ask the index about `version` of the project `name`. Never fails: every outcome is a result.
 pub fn check(name: &str, version: &Version, settings: &IndexSettings) -> IndexVerdict {
     let started = Instant::now();
-    let (mut result, conflict) = if settings.offline {
-        let message = format!(
-            "--offline: the package index was not asked whether {version} is already published"
-        );
-        (CheckResult::skipped(NAME, Kind::Index, message), false)
-    } else if settings.mode == IndexMode::Off {
-        let message = "the index check is off (index = \"off\" in [tool.relgate])";
-        (CheckResult::skipped(NAME, Kind::Index, message), false)
-    } else {
-        ask(name, version, settings)
+    let (result, conflict) = match not_asked(settings, &version.to_string()) {
+        Some(skipped) => (skipped, false),
+        None => ask(name, version, settings),
     };
+    finish(result, conflict, settings, started)
+}
+
+/// The skipped result when the index must not be asked (`--offline`, `index = "off"`).
+fn not_asked(settings: &IndexSettings, version: &str) -> Option<CheckResult> {
+    if settings.asks() {
+        return None;
+    }
+    let message = if settings.offline {
+        format!("--offline: the package index was not asked whether {version} is already published")
+    } else {
+        "the index check is off (index = \"off\" in [tool.relgate])".to_string()
+    };
+    Some(CheckResult::skipped(NAME, Kind::Index, message))
+}
+
+fn finish(
+    mut result: CheckResult,
+    conflict: bool,
+    settings: &IndexSettings,
+    started: Instant,
+) -> IndexVerdict {
     result.required = settings.mode == IndexMode::Required;
     result.reason = Some(format!(
         "the version must be new on {}",
