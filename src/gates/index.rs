@@ -32,6 +32,8 @@ const MAX_PAGE_BYTES: u64 = 64 << 20;
 const NAME: &str = "index";
 /// The way forward when the index cannot give a verdict.
 const PROCEED: &str = "to release without asking the index, run `relgate check --offline` or set index = \"advisory\" in [tool.relgate]";
+/// What an unanswered question means when the index is advisory.
+const ADVISORY: &str = "index = \"advisory\": this does not block the release";
 
 /// How the index is asked, resolved from the command line, the environment and the configuration.
 #[derive(Debug, Clone)]
@@ -127,7 +129,8 @@ pub fn gate(
                         Kind::Index,
                         format!(
                             "the project's name is not declared statically ([project] name in pyproject.toml, or \
-                             [metadata] name in setup.cfg), so the package index cannot be asked; {PROCEED}"
+                             [metadata] name in setup.cfg), so the package index cannot be asked; {}",
+                            proceed(settings)
                         ),
                     )
                 });
@@ -144,6 +147,14 @@ pub fn check(name: &str, version: &Version, settings: &IndexSettings) -> IndexVe
         None => ask(name, version, settings),
     };
     finish(result, conflict, settings, started)
+}
+
+fn proceed(settings: &IndexSettings) -> &'static str {
+    if settings.mode == IndexMode::Advisory {
+        ADVISORY
+    } else {
+        PROCEED
+    }
 }
 
 /// The skipped result when the index must not be asked (`--offline`, `index = "off"`).
@@ -179,7 +190,7 @@ fn finish(
 fn ask(name: &str, version: &Version, settings: &IndexSettings) -> (CheckResult, bool) {
     if let Err(err) = validate_url(&settings.url) {
         return (
-            CheckResult::error(NAME, Kind::Index, format!("{err}; {PROCEED}")),
+            CheckResult::error(NAME, Kind::Index, format!("{err}; {}", proceed(settings))),
             false,
         );
     }
@@ -193,7 +204,10 @@ fn ask(name: &str, version: &Version, settings: &IndexSettings) -> (CheckResult,
         max_bytes: MAX_PAGE_BYTES,
     };
     let unreachable = |why: String| {
-        let message = format!("cannot ask the package index at {page}: {why}; {PROCEED}");
+        let message = format!(
+            "cannot ask the package index at {page}: {why}; {}",
+            proceed(settings)
+        );
         (CheckResult::error(NAME, Kind::Index, message), false)
     };
     let response = match http::get(&request) {

@@ -3,4 +3,5 @@
 mod common;
 
 mod check;
+mod index;
 mod version;
