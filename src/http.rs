@@ -13,6 +13,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use ureq::ResponseExt;
+use ureq::config::RedirectAuthHeaders;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
 use crate::env;
@@ -64,12 +65,25 @@ pub enum HttpError {
 /// connection reset / 5xx; proxies from `crate::env::https_proxy()`; CA bundle from `crate::env::ssl_cert_file()`.
 pub fn get(req: &Request) -> Result<Response, HttpError> {
     let secrets = Secrets::of(req.url);
+    // Credentials travel as a header on a URL without them, so that no error text from below can echo them.
+    let (url, authorization) = split_credentials(req.url);
     let deadline = Instant::now() + req.timeout;
     let https = req
         .url
         .get(..8)
         .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
-    let proxy = proxy_for(req.url, https).map_err(|e| secrets.scrub_error(e))?;
+    let proxy_url = proxy_url_for(req.url, https);
+    let secrets = secrets.and(proxy_url.as_deref());
+    let via = proxy_url.as_deref().map(host_of);
+    let proxy = match &proxy_url {
+        Some(proxy_url) => Some(ureq::Proxy::new(proxy_url).map_err(|_| {
+            HttpError::Other(format!(
+                "the proxy URL {} is invalid",
+                secrets.scrub(&redact(proxy_url))
+            ))
+        })?),
+        None => None,
+    };
     let roots = if https {
         root_certs(env::ssl_cert_file())?
     } else {
@@ -82,7 +96,14 @@ pub fn get(req: &Request) -> Result<Response, HttpError> {
         if remaining.is_zero() {
             return Err(HttpError::Timeout(req.timeout));
         }
-        let outcome = attempt_once(req, remaining, proxy.clone(), roots.clone());
+        let outcome = attempt_once(
+            req,
+            &url,
+            authorization.as_deref(),
+            remaining,
+            proxy.clone(),
+            roots.clone(),
+        );
         let retry = match &outcome {
             Ok(resp) => resp.status >= 500,
             Err(Attempt::Reset(_)) => true,
@@ -96,7 +117,9 @@ pub fn get(req: &Request) -> Result<Response, HttpError> {
                     Ok(resp)
                 }
                 Err(Attempt::Reset(message)) => Err(HttpError::Connect(secrets.scrub(&message))),
-                Err(Attempt::Failed(err)) => Err(secrets.scrub_error(classify(err, req))),
+                Err(Attempt::Failed(err)) => {
+                    Err(secrets.scrub_error(classify(err, req, via.as_deref())))
+                }
             };
         }
         thread::sleep(pause);
@@ -125,6 +148,8 @@ enum Attempt {
 
 fn attempt_once(
     req: &Request,
+    url: &str,
+    authorization: Option<&str>,
     remaining: Duration,
     proxy: Option<ureq::Proxy>,
     roots: RootCerts,
@@ -133,15 +158,19 @@ fn attempt_once(
         .http_status_as_error(false)
         .max_redirects(MAX_REDIRECTS)
         .max_redirects_will_error(true)
+        .redirect_auth_headers(RedirectAuthHeaders::SameHost)
         .timeout_global(Some(remaining))
         .proxy(proxy)
         .tls_config(TlsConfig::builder().root_certs(roots).build())
         .user_agent(concat!("relgate/", env!("CARGO_PKG_VERSION")))
         .build()
         .new_agent();
-    let mut request = agent.get(req.url);
+    let mut request = agent.get(url);
     for (name, value) in &req.headers {
         request = request.header(*name, value);
+    }
+    if let Some(authorization) = authorization {
+        request = request.header("Authorization", authorization);
     }
     let mut response = request.call().map_err(attempt_error)?;
     let status = response.status().as_u16();
@@ -182,28 +211,29 @@ fn attempt_error(err: ureq::Error) -> Attempt {
     }
 }
 
-fn classify(err: ureq::Error, req: &Request) -> HttpError {
+/// `via`: the proxy's `host:port`, when the request went through one.
+fn classify(err: ureq::Error, req: &Request, via: Option<&str>) -> HttpError {
+    let peer = via.map_or_else(|| host_of(req.url), |proxy| format!("the proxy {proxy}"));
     match err {
         ureq::Error::Timeout(_) => HttpError::Timeout(req.timeout),
         ureq::Error::Io(io) => match io.kind() {
             ErrorKind::TimedOut | ErrorKind::WouldBlock => HttpError::Timeout(req.timeout),
             ErrorKind::ConnectionRefused => {
-                HttpError::Connect(format!("connection refused by {}", host_of(req.url)))
+                HttpError::Connect(format!("connection refused by {peer}"))
             }
+            // rustls reports a failed handshake (an unknown CA, a wrong host name) as invalid data.
+            ErrorKind::InvalidData if is_https(req.url) => HttpError::Tls(io.to_string()),
             _ => HttpError::Connect(io.to_string()),
         },
-        ureq::Error::HostNotFound => {
-            HttpError::Connect(format!("host {} not found", host_of(req.url)))
-        }
-        ureq::Error::ConnectionFailed => {
-            HttpError::Connect(format!("no connection to {}", host_of(req.url)))
-        }
+        ureq::Error::HostNotFound => HttpError::Connect(match via {
+            Some(proxy) => format!("proxy host {proxy} not found"),
+            None => format!("host {} not found", host_of(req.url)),
+        }),
+        ureq::Error::ConnectionFailed => HttpError::Connect(format!("no connection to {peer}")),
         ureq::Error::ConnectProxyFailed(why) => {
-            HttpError::Connect(format!("through the proxy: {why}"))
+            HttpError::Connect(format!("through {peer}: {why}"))
         }
-        ureq::Error::InvalidProxyUrl => {
-            HttpError::Other("the proxy URL in HTTPS_PROXY/ALL_PROXY is invalid".into())
-        }
+        ureq::Error::InvalidProxyUrl => HttpError::Other("the proxy URL is invalid".into()),
         ureq::Error::BodyExceedsLimit(_) => HttpError::TooLarge(req.max_bytes),
         ureq::Error::TooManyRedirects => HttpError::TooManyRedirects,
         ureq::Error::BadUri(_) => {
@@ -216,22 +246,17 @@ fn classify(err: ureq::Error, req: &Request) -> HttpError {
     }
 }
 
-/// The proxy for this URL, from the environment, unless `NO_PROXY` names its host.
-fn proxy_for(url: &str, https: bool) -> Result<Option<ureq::Proxy>, HttpError> {
-    let configured = if https {
+/// The proxy URL for this URL, from the environment, unless `NO_PROXY` names its host.
+fn proxy_url_for(url: &str, https: bool) -> Option<String> {
+    let proxy = if https {
         env::https_proxy()
     } else {
         env::http_proxy()
-    };
-    let Some(proxy) = configured else {
-        return Ok(None);
-    };
+    }?;
     if env::no_proxy().is_some_and(|list| bypasses(&list, &host_of(url))) {
-        return Ok(None);
+        return None;
     }
-    ureq::Proxy::new(&proxy)
-        .map(Some)
-        .map_err(|_| HttpError::Other(format!("the proxy URL {} is invalid", redact(&proxy))))
+    Some(proxy)
 }
 
 /// `NO_PROXY` as curl reads it: `*`, or comma-separated host names that match themselves and their
@@ -274,6 +299,11 @@ fn root_certs(bundle: Option<std::ffi::OsString>) -> Result<RootCerts, HttpError
     Ok(RootCerts::from(certs))
 }
 
+fn is_https(url: &str) -> bool {
+    url.get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+}
+
 /// `host[:port]` of a URL, without credentials.
 fn host_of(url: &str) -> String {
     let redacted = redact(url);
@@ -300,6 +330,65 @@ fn bare_host(authority: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// The URL without `user:password@`, and the HTTP basic `Authorization` value they make (percent-decoded, as
+/// pip reads them).
+fn split_credentials(url: &str) -> (String, Option<String>) {
+    let redacted = redact(url);
+    if redacted == url {
+        return (redacted, None);
+    }
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let userinfo = rest[..end].rsplit_once('@').map_or("", |(u, _)| u);
+    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    let pair = format!("{}:{}", percent_decode(user), percent_decode(password));
+    (redacted, Some(format!("Basic {}", base64(pair.as_bytes()))))
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Standard base64 with padding (RFC 4648), for the basic authentication header.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// The credentials of the requested URL, to be removed from any text that might echo them.
 struct Secrets(Vec<String>);
 
@@ -318,6 +407,14 @@ impl Secrets {
             );
         }
         Secrets(secrets)
+    }
+
+    /// Also the proxy URL's credentials.
+    fn and(mut self, proxy_url: Option<&str>) -> Self {
+        if let Some(url) = proxy_url {
+            self.0.extend(Secrets::of(url).0);
+        }
+        self
     }
 
     fn scrub(&self, text: &str) -> String {
@@ -372,6 +469,34 @@ mod tests {
             "http://127.0.0.1:8080/simple"
         );
         assert_eq!(redact("u:p@host/x"), "host/x");
+    }
+
+    #[test]
+    fn credentials_become_a_basic_header() {
+        assert_eq!(
+            split_credentials("https://h/simple"),
+            ("https://h/simple".into(), None)
+        );
+        assert_eq!(
+            split_credentials("https://alice:s3cret@h/simple"),
+            (
+                "https://h/simple".into(),
+                Some("Basic YWxpY2U6czNjcmV0".into())
+            )
+        );
+        // Percent-encoded characters are decoded first: "u@x" / "p:w".
+        assert_eq!(
+            split_credentials("https://u%40x:p%3Aw@h/"),
+            (
+                "https://h/".into(),
+                Some(format!("Basic {}", base64(b"u@x:p:w")))
+            )
+        );
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foob"), "Zm9vYg==");
     }
 
     #[test]

@@ -304,3 +304,109 @@ fn answer(
     )?;
     out.write_all(body)
 }
+
+/// An HTTP CONNECT proxy on 127.0.0.1 (what `HTTPS_PROXY` names): it tunnels each connection to the
+/// requested target and records the targets.
+pub struct ConnectProxy {
+    port: u16,
+    targets: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl ConnectProxy {
+    pub fn start() -> ConnectProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("local address").port();
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
+        let targets = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let accept = {
+            let (targets, stop) = (Arc::clone(&targets), Arc::clone(&stop));
+            thread::spawn(move || {
+                let born = Instant::now();
+                while !stop.load(Ordering::SeqCst) && born.elapsed() < LIFETIME {
+                    match listener.accept() {
+                        Ok((stream, _)) => {
+                            let targets = Arc::clone(&targets);
+                            thread::spawn(move || {
+                                let _ = tunnel(&stream, &targets);
+                            });
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                            thread::sleep(Duration::from_millis(5));
+                        }
+                        Err(_) => return,
+                    }
+                }
+            })
+        };
+        ConnectProxy {
+            port,
+            targets,
+            stop,
+            accept: Some(accept),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The `host:port` of every CONNECT request.
+    pub fn targets(&self) -> Vec<String> {
+        self.targets.lock().expect("target log").clone()
+    }
+}
+
+impl Drop for ConnectProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(handle) = self.accept.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn tunnel(client: &TcpStream, targets: &Mutex<Vec<String>>) -> std::io::Result<()> {
+    client.set_nonblocking(false)?;
+    client.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(client.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line.trim_end().is_empty() {
+            break;
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, target) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or("").to_string(),
+    );
+    let mut client_out = client.try_clone()?;
+    if method != "CONNECT" {
+        return write!(
+            client_out,
+            "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n"
+        );
+    }
+    targets.lock().expect("target log").push(target.clone());
+    let upstream = TcpStream::connect(&target)?;
+    upstream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(client_out, "HTTP/1.1 200 Connection established\r\n\r\n")?;
+    let mut upstream_in = upstream.try_clone()?;
+    let mut upstream_out = upstream;
+    let up = thread::spawn(move || {
+        let _ = std::io::copy(&mut reader, &mut upstream_in);
+        let _ = upstream_in.shutdown(std::net::Shutdown::Write);
+    });
+    let _ = std::io::copy(&mut upstream_out, &mut client_out);
+    let _ = client_out.shutdown(std::net::Shutdown::Write);
+    let _ = up.join();
+    Ok(())
+}

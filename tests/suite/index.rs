@@ -512,3 +512,229 @@ fn the_index_runs_beside_the_version_checks() {
         ["version", "version-order", "version-uploadable", "index"]
     );
 }
+
+#[test]
+fn proxies_from_the_environment_and_no_proxy() {
+    let server = Server::start(vec![Reply::fixture("pluggy")]);
+    let proxy = server::ConnectProxy::start();
+    let root = server.url("/simple");
+    let repo = release("pluggy", "1.8.0", "");
+    let new = format!("1.8.0 is new: the newest release on {root}/pluggy/ is 1.7.0");
+
+    let out = run(
+        &repo,
+        &["--index-url", &root],
+        &[("http_proxy", &proxy.url())],
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains(&new), "{}", out.stdout);
+    assert_eq!(proxy.targets(), [format!("127.0.0.1:{}", server.port())]);
+
+    // NO_PROXY names the index host: the dead proxy is not used.
+    let dead = refused_url("");
+    let out = run(
+        &repo,
+        &["--index-url", &root],
+        &[("ALL_PROXY", &dead), ("NO_PROXY", "localhost,127.0.0.1")],
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains(&new), "{}", out.stdout);
+
+    // Without it, the dead proxy is named (with its credentials removed).
+    let dead_with_password = dead.replace("http://", "http://proxyuser:proxypass@");
+    let out = run(
+        &repo,
+        &["--index-url", &root, "--format", "json"],
+        &[("ALL_PROXY", &dead_with_password)],
+    );
+    assert_eq!(out.code, 1);
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    let dead_host = dead.trim_start_matches("http://");
+    assert_eq!(
+        doc["checks"][0]["message"],
+        format!("cannot ask the package index at {root}/pluggy/: cannot connect: connection refused by the proxy {dead_host}; {PROCEED}").as_str()
+    );
+    assert!(!out.stdout.contains("proxypass"));
+    assert_eq!(server.requests().len(), 2);
+}
+
+/// A TLS index: `openssl` makes a CA and a certificate for 127.0.0.1, Python's `ssl` serves the captured
+/// pluggy page with it. Killed on drop.
+struct TlsIndex {
+    child: std::process::Child,
+    port: u16,
+    ca: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl TlsIndex {
+    fn start() -> TlsIndex {
+        use std::io::BufRead;
+        let dir = tempfile::tempdir().unwrap();
+        let openssl = |args: &[&str]| {
+            let out = std::process::Command::new("openssl")
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .unwrap_or_else(|e| panic!("this test needs the openssl command: {e}"));
+            assert!(out.status.success(), "openssl {args:?}: {}", stderr(&out));
+        };
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        openssl(
+            &[
+                &["req", "-x509"],
+                &ec[..],
+                &["-keyout", "ca.key", "-out", "ca.pem", "-days", "2"],
+                &[
+                    "-subj",
+                    "/CN=relgate test CA",
+                    "-addext",
+                    "basicConstraints=critical,CA:TRUE",
+                    "-addext",
+                    "keyUsage=critical,keyCertSign,cRLSign",
+                ],
+            ]
+            .concat(),
+        );
+        openssl(
+            &[
+                &["req"],
+                &ec[..],
+                &[
+                    "-keyout",
+                    "server.key",
+                    "-out",
+                    "server.csr",
+                    "-subj",
+                    "/CN=127.0.0.1",
+                ],
+            ]
+            .concat(),
+        );
+        std::fs::write(
+            dir.path().join("ext.cnf"),
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ]);
+        let script = r#"
+import http.server, os, ssl, sys, threading
+body = open(sys.argv[3], "rb").read()
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(sys.argv[1], sys.argv[2])
+server.socket = context.wrap_socket(server.socket, server_side=True)
+threading.Timer(60, lambda: os._exit(0)).start()
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#;
+        let fixture: std::path::PathBuf = [
+            env!("CARGO_MANIFEST_DIR"),
+            "tests",
+            "fixtures",
+            "index",
+            "pluggy.simple.json",
+        ]
+        .iter()
+        .collect();
+        let mut child = std::process::Command::new(crate::common::test_venv().join("bin/python"))
+            .args(["-c", script])
+            .arg(dir.path().join("server.pem"))
+            .arg(dir.path().join("server.key"))
+            .arg(fixture)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("the TLS server did not start: {line:?}"));
+        TlsIndex {
+            child,
+            port,
+            ca: dir.path().join("ca.pem"),
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for TlsIndex {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn tls_index_with_a_custom_ca_bundle() {
+    let index = TlsIndex::start();
+    let root = format!("https://127.0.0.1:{}/simple", index.port);
+    let repo = release("pluggy", "1.5.0", "");
+    let ca = index.ca.to_str().unwrap();
+
+    let out = run(
+        &repo,
+        &["--index-url", &root, "--format", "json"],
+        &[("SSL_CERT_FILE", ca)],
+    );
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        (&doc["checks"][0]["status"], &doc["checks"][0]["message"]),
+        (
+            &"fail".into(),
+            &format!("1.5.0 is already on {root}/pluggy/: a published version can never be uploaded again; bump the version and tag again").into()
+        )
+    );
+
+    // The built-in roots do not know this CA: an error that says where a CA goes, not a pass.
+    let out = run(
+        &repo,
+        &["--index-url", &root, "--format", "json"],
+        &[("SSL_CERT_FILE", "")],
+    );
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        (out.code, &doc["checks"][0]["status"]),
+        (1, &"error".into())
+    );
+    assert_eq!(
+        doc["checks"][0]["message"],
+        format!("cannot ask the package index at {root}/pluggy/: TLS: invalid peer certificate: UnknownIssuer (a company proxy's CA goes in SSL_CERT_FILE); {PROCEED}").as_str()
+    );
+}
