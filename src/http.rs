@@ -532,6 +532,13 @@ mod tests {
         let seen = &server.requests()[0];
         assert_eq!(seen.path, "/simple/p/");
         assert_eq!(seen.header("accept"), Some("text/html"));
+        let count = |name: &str| seen.headers.iter().filter(|(n, _)| n == name).count();
+        assert_eq!(
+            (count("accept"), count("authorization")),
+            (1, 1),
+            "{:?}",
+            seen.headers
+        );
         // base64("alice:s3cret")
         assert_eq!(seen.header("authorization"), Some("Basic YWxpY2U6czNjcmV0"));
     }

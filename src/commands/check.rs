@@ -144,7 +144,7 @@ pub fn gate(args: &CheckArgs, _out: Output) -> anyhow::Result<Report> {
     let index_settings = index::settings(args.index_url.as_deref(), args.offline, &release.config);
     let index_job = if selection.check("index", Kind::Index) {
         if index_settings.asks() {
-            index::validate_url(&index_settings.url)?;
+            index_settings.validate()?;
         }
         let (name, version) = (declared.name.clone(), outcome.release.clone());
         Some(std::thread::spawn(move || {

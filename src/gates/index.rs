@@ -45,9 +45,19 @@ pub struct IndexSettings {
     pub allow_maintenance: bool,
     /// `--offline`: the index is not asked and the check says so.
     pub offline: bool,
+    /// Where `url` was set, for errors about it (`--index-url`, `RELGATE_INDEX_URL`, a configuration key).
+    pub origin: String,
 }
 
 impl IndexSettings {
+    /// The URL is one relgate can ask; the error names where it was set. For the command, before any check.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        validate_url(&self.url).map_err(|err| {
+            let hint = crate::error::hint_of(&err).unwrap_or_default().to_string();
+            crate::error::hinted(format!("{}: {err}", self.origin), hint)
+        })
+    }
+
     /// Whether the index will be asked (not `--offline`, not `index = "off"`).
     pub fn asks(&self) -> bool {
         !self.offline && self.mode != IndexMode::Off
@@ -64,13 +74,22 @@ pub struct IndexVerdict {
 
 /// Precedence: `--index-url` > `RELGATE_INDEX_URL` > `index-url` in the configuration > the public index.
 pub fn settings(cli_url: Option<&str>, offline: bool, config: &Config) -> IndexSettings {
-    let url = cli_url
-        .map(str::to_string)
-        .or_else(crate::env::index_url)
-        .or_else(|| config.index_url.clone())
-        .unwrap_or_else(|| DEFAULT_INDEX_URL.to_string());
+    let config_key = || match config.source.as_deref() {
+        Some("relgate.toml") => "index-url in relgate.toml".to_string(),
+        _ => "tool.relgate.index-url in pyproject.toml".to_string(),
+    };
+    let (url, origin) = if let Some(url) = cli_url {
+        (url.to_string(), "--index-url".to_string())
+    } else if let Some(url) = crate::env::index_url() {
+        (url, "RELGATE_INDEX_URL".to_string())
+    } else if let Some(url) = &config.index_url {
+        (url.clone(), config_key())
+    } else {
+        (DEFAULT_INDEX_URL.to_string(), "the default".to_string())
+    };
     IndexSettings {
         url,
+        origin,
         timeout: config.index_timeout(),
         mode: config.index_mode(),
         allow_maintenance: config.allow_maintenance.unwrap_or(false),
@@ -188,7 +207,7 @@ fn finish(
 }
 
 fn ask(name: &str, version: &Version, settings: &IndexSettings) -> (CheckResult, bool) {
-    if let Err(err) = validate_url(&settings.url) {
+    if let Err(err) = settings.validate() {
         return (
             CheckResult::error(NAME, Kind::Index, format!("{err}; {}", proceed(settings))),
             false,

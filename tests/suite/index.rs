@@ -485,7 +485,7 @@ fn an_index_url_that_is_not_http_is_a_usage_error() {
     assert_eq!(out.stdout, "");
     assert_eq!(
         out.stderr,
-        "error: the index URL \"pypi.org/simple\" is not an http:// or https:// URL\nhint: give the simple API root, as for pip's --index-url: e.g. --index-url https://pypi.org/simple\n"
+        "error: --index-url: the index URL \"pypi.org/simple\" is not an http:// or https:// URL\nhint: give the simple API root, as for pip's --index-url: e.g. --index-url https://pypi.org/simple\n"
     );
 }
 

@@ -17,6 +17,7 @@ fn settings_for(url: String) -> IndexSettings {
         mode: IndexMode::Required,
         allow_maintenance: false,
         offline: false,
+        origin: "--index-url".into(),
     }
 }
 
@@ -308,6 +309,38 @@ fn advisory_mode_does_not_block() {
 }
 
 #[test]
+fn gate_without_name_or_version() {
+    let root = refused_url("/simple");
+    let version = Version::from_str("1.0").unwrap();
+    let verdict = gate(None, Some(&version), &settings_for(root.clone()));
+    assert_verdict(
+        &verdict,
+        Status::Error,
+        false,
+        &format!(
+            "the project's name is not declared statically ([project] name in pyproject.toml, or [metadata] name \
+             in setup.cfg), so the package index cannot be asked{PROCEED_TAIL}"
+        ),
+    );
+    let verdict = gate(Some("pluggy"), None, &settings_for(root.clone()));
+    assert_verdict(
+        &verdict,
+        Status::Skipped,
+        false,
+        "no release version to look up on the package index (see the version checks)",
+    );
+    let mut offline = settings_for(root);
+    offline.offline = true;
+    let verdict = gate(None, None, &offline);
+    assert_verdict(
+        &verdict,
+        Status::Skipped,
+        false,
+        "--offline: the package index was not asked whether the version is already published",
+    );
+}
+
+#[test]
 fn off_and_offline_skip_without_asking() {
     let server = Server::start(vec![Reply::fixture("pluggy")]);
     let version = Version::from_str("1.5.0").unwrap();
@@ -370,7 +403,7 @@ fn invalid_url_is_an_error_not_a_pass() {
         Status::Error,
         false,
         &format!(
-            "the index URL \"pypi.org/simple\" is not an http:// or https:// URL{PROCEED_TAIL}"
+            "--index-url: the index URL \"pypi.org/simple\" is not an http:// or https:// URL{PROCEED_TAIL}"
         ),
     );
     assert!(validate_url("https://pypi.org/simple").is_ok());
@@ -489,6 +522,18 @@ fn settings_precedence() {
     assert_eq!(s.timeout, Duration::from_millis(2500));
     assert!(s.allow_maintenance && s.offline);
     assert_eq!(s.mode, IndexMode::Advisory);
+    assert_eq!(s.origin, "--index-url");
+    if crate::env::index_url().is_none() {
+        assert_eq!(
+            settings(None, false, &config).origin,
+            "tool.relgate.index-url in pyproject.toml"
+        );
+        config.source = Some("relgate.toml".into());
+        assert_eq!(
+            settings(None, false, &config).origin,
+            "index-url in relgate.toml"
+        );
+    }
     let defaults = settings(None, false, &Config::default());
     assert_eq!(
         (defaults.timeout, defaults.allow_maintenance, defaults.mode),
