@@ -634,7 +634,11 @@ fn python_paths_in(setup: &str) -> Vec<String> {
                 .collect::<Vec<_>>()
                 .join("/")
         })
-        .filter(|p| std::path::Path::new(p).extension().is_some_and(|e| e == "py"))
+        .filter(|p| {
+            std::path::Path::new(p)
+                .extension()
+                .is_some_and(|e| e == "py")
+        })
         .collect();
     paths.extend(
         LITERAL
