@@ -263,3 +263,15 @@ fn verdict(report: &Report) -> String {
         }
     }
 }
+
+/// "a, b, c and 7 more": long lists of names stay one readable line.
+pub fn name_list(names: &[&str], at_most: usize) -> String {
+    if names.len() <= at_most {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        names[..at_most].join(", "),
+        names.len() - at_most
+    )
+}

@@ -258,7 +258,7 @@ fn several_tags(tag: Option<&ReleaseTag>, others: &[ReleaseTag]) -> Option<Check
             format!(
                 "HEAD carries several release tags with different versions: {} and {}",
                 tag.name,
-                differing.join(", ")
+                crate::report::name_list(&differing, 5)
             ),
         )
         .detail("delete the wrong tag (git tag -d NAME) before pushing"),

@@ -551,11 +551,28 @@ fn setup_py_version(source: &dyn Source, setup: &str) -> anyhow::Result<Option<D
             )));
         }
     }
-    // `version=__version__`, `version=about["__version__"]`: the common module layouts.
+    // `version=__version__`, `version=about["__version__"]`, `VERSION = re.search(..., open(...).read())`:
+    // first the module files setup.py names, then the common layouts.
     if setup.contains("__version__") {
+        for file in python_paths_in(setup) {
+            if let Some(text) = source.read(&file)? {
+                if let Some((value, line)) = pymodule::read_assignment(&text, "__version__") {
+                    return Ok(Some(found(
+                        VersionSource::SetupPy,
+                        value,
+                        &file,
+                        Some(line),
+                    )));
+                }
+            }
+        }
         let name = SETUP_NAME.captures(setup).map(|c| c[1].replace('-', "_"));
-        let mut packages: Vec<String> = name.into_iter().collect();
-        for root in ["", "src"] {
+        let mut packages: Vec<String> = name
+            .iter()
+            .flat_map(|n| [n.clone(), n.to_lowercase()])
+            .collect();
+        let roots = ["", "src", "lib"];
+        for root in roots {
             if let Some(entries) = source.list(root)? {
                 packages.extend(
                     entries
@@ -567,6 +584,8 @@ fn setup_py_version(source: &dyn Source, setup: &str) -> anyhow::Result<Option<D
                 );
             }
         }
+        packages.dedup();
+        let roots: Vec<String> = roots.iter().map(|r| (*r).to_owned()).collect();
         for package in packages {
             for module in [
                 "__version__",
@@ -580,12 +599,9 @@ fn setup_py_version(source: &dyn Source, setup: &str) -> anyhow::Result<Option<D
                 } else {
                     format!("{package}.{module}")
                 };
-                if let AttrLookup::Found { value, file, line } = pymodule::find_attr(
-                    source,
-                    &dotted,
-                    "__version__",
-                    &pymodule::default_roots(None),
-                )? {
+                if let AttrLookup::Found { value, file, line } =
+                    pymodule::find_attr(source, &dotted, "__version__", &roots)?
+                {
                     return Ok(Some(found(
                         VersionSource::SetupPy,
                         value,
@@ -597,6 +613,40 @@ fn setup_py_version(source: &dyn Source, setup: &str) -> anyhow::Result<Option<D
         }
     }
     Ok(None)
+}
+
+/// Python files setup.py names: `"src/pkg/__init__.py"` literals and `os.path.join(..., "lib", "pkg",
+/// "__init__.py")` sequences.
+fn python_paths_in(setup: &str) -> Vec<String> {
+    static LITERAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"["']([\w./-]+\.py)["']"#).expect("static regex"));
+    static JOIN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"os\.path\.join\(([^()]*(?:\([^()]*\)[^()]*)*)\)").expect("static regex")
+    });
+    static QUOTED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"["']([\w.-]+)["']"#).expect("static regex"));
+    let mut paths: Vec<String> = JOIN
+        .captures_iter(setup)
+        .map(|c| {
+            QUOTED
+                .captures_iter(&c[1])
+                .map(|q| q[1].to_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .filter(|p| {
+            std::path::Path::new(p)
+                .extension()
+                .is_some_and(|e| e == "py")
+        })
+        .collect();
+    paths.extend(
+        LITERAL
+            .captures_iter(setup)
+            .map(|c| c[1].trim_start_matches("./").to_owned())
+            .filter(|p| p != "setup.py"),
+    );
+    paths
 }
 
 fn capture_version(re: &Regex, text: &str) -> Option<(String, u32)> {

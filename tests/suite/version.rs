@@ -338,3 +338,41 @@ fn no_project() {
          hint: run relgate in the project's directory, or pass --path DIR for a project in a subdirectory\n"
     );
 }
+
+#[test]
+fn setup_py_reading_a_module_it_names() {
+    // SQLAlchemy's historical setup.py: the version is parsed out of lib/sqlalchemy/__init__.py.
+    let doc = version_json(&[
+        (
+            "setup.py",
+            "import os, re\nv_file = open(os.path.join(os.path.dirname(__file__),\n                        'lib', 'sqlalchemy', '__init__.py'))\nVERSION = re.compile(r\".*__version__ = '(.*?)'\", re.S).match(v_file.read()).group(1)\nsetup(name=\"SQLAlchemy\", version=VERSION, package_dir={'': 'lib'})\n",
+        ),
+        (
+            "lib/sqlalchemy/__init__.py",
+            "from .sql import select\n\n__version__ = '0.7.0'\n",
+        ),
+    ]);
+    assert_eq!(doc["version"], "0.7.0");
+    assert_eq!(doc["version_source"], "setup-py");
+    assert_eq!(doc["file"], "lib/sqlalchemy/__init__.py");
+    assert_eq!(doc["line"], 3);
+    assert_eq!(doc["name"], "SQLAlchemy");
+}
+
+#[test]
+fn django_style_computed_version_is_explained() {
+    let err = version_error(&[
+        (
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"setuptools>=77.0.3\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"Django\"\ndynamic = [\"version\"]\n\n[tool.setuptools.dynamic]\nversion = {attr = \"django.__version__\"}\n",
+        ),
+        (
+            "django/__init__.py",
+            "from django.utils.version import get_version\n\nVERSION = (6, 0, 0, \"alpha\", 0)\n\n__version__ = get_version(VERSION)\n",
+        ),
+    ]);
+    assert!(
+        err.starts_with("error: cannot determine the version statically: [tool.setuptools.dynamic] version points at django.__version__, and django/__init__.py does not assign __version__ a string literal (it is computed)\n"),
+        "{err}"
+    );
+}
