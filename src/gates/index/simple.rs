@@ -89,8 +89,11 @@ pub fn parse(content_type: Option<&str>, body: &[u8], project: &str) -> Result<P
         .trim()
         .to_ascii_lowercase();
     match media.as_str() {
-        JSON_TYPE => parse_json(body, project),
-        HTML_TYPE | "text/html" => parse_html(body, project),
+        // `latest` is for requests, but an answer labelled so is read by its own api-version.
+        JSON_TYPE | "application/vnd.pypi.simple.latest+json" => parse_json(body, project),
+        HTML_TYPE | "application/vnd.pypi.simple.latest+html" | "text/html" => {
+            parse_html(body, project)
+        }
         other if other.starts_with("application/vnd.pypi.simple.") => Err(format!(
             "the answer is {other}, a version of the simple API relgate does not know (it reads v1)"
         )),
@@ -165,6 +168,14 @@ fn parse_html(body: &[u8], project: &str) -> Result<Page, String> {
         std::str::from_utf8(body).map_err(|_| "the HTML answer is not UTF-8 text".to_string())?;
     if !text.contains('<') {
         return Err("the HTML answer holds no markup at all".into());
+    }
+    // PEP 629: a page may declare its API version; a major version other than 1 is not ours to read.
+    if let Some(version) = repository_version(text) {
+        if version.split('.').next().map(str::trim) != Some("1") {
+            return Err(format!(
+                "the HTML answer is API version {version}; relgate reads version 1"
+            ));
+        }
     }
     let mut page = Page {
         form: Form::Html,
@@ -272,6 +283,24 @@ fn anchors(html: &str) -> Vec<Anchor> {
         at = text_end;
     }
     found
+}
+
+/// `<meta name="pypi:repository-version" content="1.1">` (PEP 629), when present.
+fn repository_version(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    lower.match_indices("<meta").find_map(|(start, _)| {
+        let end = tag_end(html, start + 5)?;
+        let attrs = attributes(&html[start + 5..end]);
+        let named = attrs
+            .iter()
+            .any(|(n, v)| n == "name" && v.eq_ignore_ascii_case("pypi:repository-version"));
+        named.then(|| {
+            attrs
+                .into_iter()
+                .find(|(n, _)| n == "content")
+                .map(|(_, v)| v)
+        })?
+    })
 }
 
 /// The `>` closing a tag, skipping quoted attribute values.
@@ -561,6 +590,26 @@ mod tests {
         for (content_type, body, expected) in cases {
             assert_eq!(parse(content_type, body, "foo").unwrap_err(), expected);
         }
+    }
+
+    #[test]
+    fn html_api_version() {
+        let page = |version: &str| {
+            format!(
+                "<html><head><meta name=\"pypi:repository-version\" content=\"{version}\"></head><body><a href=\"foo-1.0.tar.gz\">foo-1.0.tar.gz</a></body></html>"
+            )
+        };
+        assert_eq!(
+            parse(Some("text/html"), page("1.1").as_bytes(), "foo")
+                .unwrap()
+                .releases
+                .len(),
+            1
+        );
+        assert_eq!(
+            parse(Some("text/html"), page("2.0").as_bytes(), "foo").unwrap_err(),
+            "the HTML answer is API version 2.0; relgate reads version 1"
+        );
     }
 
     #[test]
