@@ -12,6 +12,7 @@
 //! who means it sets `allow-maintenance`. A final release after its own pre-releases (2.0.0 after 2.0.0rc1)
 //! is newer by PEP 440 and passes.
 
+mod html;
 mod simple;
 
 use std::time::{Duration, Instant};

@@ -13,6 +13,8 @@ use std::str::FromStr;
 use pep440_rs::Version;
 use serde_json::Value;
 
+use super::html::{anchors, repository_version};
+
 /// PEP 691's media type for the JSON form, version 1.
 pub const JSON_TYPE: &str = "application/vnd.pypi.simple.v1+json";
 /// PEP 691's name for the HTML form; `text/html` is its PEP 503 spelling.
@@ -242,157 +244,6 @@ pub fn version_of<'a>(filename: &'a str, project: &str) -> Option<(&'a str, Vers
     })
 }
 
-/// One `<a ...>text</a>`, attributes unescaped.
-struct Anchor {
-    attrs: Vec<(String, String)>,
-    text: String,
-}
-
-impl Anchor {
-    fn attr(&self, name: &str) -> Option<String> {
-        self.attrs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-    }
-}
-
-/// The anchors of a PEP 503 page. Not a general HTML parser: the simple API's pages are flat lists of `<a>`.
-fn anchors(html: &str) -> Vec<Anchor> {
-    let lower = html.to_ascii_lowercase();
-    let mut found = Vec::new();
-    let mut at = 0;
-    while let Some(start) = lower[at..].find("<a").map(|i| at + i) {
-        let after = start + 2;
-        if !lower[after..].starts_with(|c: char| c.is_ascii_whitespace() || c == '>') {
-            at = after;
-            continue;
-        }
-        let Some(tag_end) = tag_end(html, after) else {
-            break;
-        };
-        let attrs = attributes(&html[after..tag_end]);
-        let text_start = tag_end + 1;
-        let text_end = lower[text_start..]
-            .find("</a")
-            .map_or(html.len(), |i| text_start + i);
-        found.push(Anchor {
-            attrs,
-            text: unescape(&html[text_start..text_end]),
-        });
-        at = text_end;
-    }
-    found
-}
-
-/// `<meta name="pypi:repository-version" content="1.1">` (PEP 629), when present.
-fn repository_version(html: &str) -> Option<String> {
-    let lower = html.to_ascii_lowercase();
-    lower.match_indices("<meta").find_map(|(start, _)| {
-        let end = tag_end(html, start + 5)?;
-        let attrs = attributes(&html[start + 5..end]);
-        let named = attrs
-            .iter()
-            .any(|(n, v)| n == "name" && v.eq_ignore_ascii_case("pypi:repository-version"));
-        named.then(|| {
-            attrs
-                .into_iter()
-                .find(|(n, _)| n == "content")
-                .map(|(_, v)| v)
-        })?
-    })
-}
-
-/// The `>` closing a tag, skipping quoted attribute values.
-fn tag_end(html: &str, from: usize) -> Option<usize> {
-    let mut quote = None;
-    for (i, c) in html[from..].char_indices() {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(q), c) if c == q => quote = None,
-            (None, '>') => return Some(from + i),
-            _ => {}
-        }
-    }
-    None
-}
-
-fn attributes(tag: &str) -> Vec<(String, String)> {
-    let mut attrs = Vec::new();
-    let mut rest = tag.trim_start();
-    while !rest.is_empty() {
-        let name_end = rest
-            .find(|c: char| c.is_ascii_whitespace() || c == '=' || c == '/')
-            .unwrap_or(rest.len());
-        let name = rest[..name_end].to_ascii_lowercase();
-        rest = rest[name_end..].trim_start();
-        let mut value = String::new();
-        if let Some(after_eq) = rest.strip_prefix('=') {
-            let after_eq = after_eq.trim_start();
-            let (raw, remaining) = if let Some(q @ ('"' | '\'')) = after_eq.chars().next() {
-                let inner = &after_eq[1..];
-                let end = inner.find(q).unwrap_or(inner.len());
-                (&inner[..end], inner.get(end + 1..).unwrap_or(""))
-            } else {
-                let end = after_eq
-                    .find(|c: char| c.is_ascii_whitespace())
-                    .unwrap_or(after_eq.len());
-                (&after_eq[..end], &after_eq[end..])
-            };
-            value = unescape(raw);
-            rest = remaining;
-        } else if name.is_empty() {
-            // A stray `/` or similar: skip one character.
-            rest = rest.get(1..).unwrap_or("");
-        }
-        if !name.is_empty() {
-            attrs.push((name, value));
-        }
-        rest = rest.trim_start();
-    }
-    attrs
-}
-
-/// HTML character references: the named ones an index emits, and numeric ones.
-fn unescape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        let Some(semi) = after.find(';').filter(|&i| i <= 10) else {
-            out.push('&');
-            rest = after;
-            continue;
-        };
-        let entity = &after[..semi];
-        let decoded = match entity {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "nbsp" => Some('\u{a0}'),
-            _ => entity
-                .strip_prefix("#x")
-                .or_else(|| entity.strip_prefix("#X"))
-                .map(|hex| u32::from_str_radix(hex, 16))
-                .or_else(|| entity.strip_prefix('#').map(str::parse::<u32>))
-                .and_then(Result::ok)
-                .and_then(char::from_u32),
-        };
-        if let Some(c) = decoded {
-            out.push(c);
-            rest = &after[semi + 1..];
-        } else {
-            out.push('&');
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -609,14 +460,6 @@ mod tests {
         assert_eq!(
             parse(Some("text/html"), page("2.0").as_bytes(), "foo").unwrap_err(),
             "the HTML answer is API version 2.0; relgate reads version 1"
-        );
-    }
-
-    #[test]
-    fn unescaping() {
-        assert_eq!(
-            unescape("a &amp; b &lt;c&gt; &#39;d&#x27; &bogus; & e"),
-            "a & b <c> 'd' &bogus; & e"
         );
     }
 }
