@@ -68,10 +68,7 @@ pub fn get(req: &Request) -> Result<Response, HttpError> {
     // Credentials travel as a header on a URL without them, so that no error text from below can echo them.
     let (url, authorization) = split_credentials(req.url);
     let deadline = Instant::now() + req.timeout;
-    let https = req
-        .url
-        .get(..8)
-        .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+    let https = is_https(req.url);
     let proxy_url = proxy_url_for(req.url, https);
     let secrets = secrets.and(proxy_url.as_deref());
     let via = proxy_url.as_deref().map(host_of);

@@ -350,21 +350,20 @@ fn judge(
     (CheckResult::pass(NAME, Kind::Index, message), false)
 }
 
-/// The release line of a version: its epoch and first two release numbers (`1.4` for 1.4.3; `5` for 5).
-fn line_of(version: &Version) -> (u64, Vec<u64>) {
+/// The release line of a version: its epoch and first two release numbers, zero-padded as PEP 440 compares
+/// them (1.4.3 and 1.4 are on the 1.4 line; 2 and 2.0.1 on the 2.0 line).
+fn line_of(version: &Version) -> (u64, [u64; 2]) {
     let release = version.release();
-    (version.epoch(), release[..release.len().min(2)].to_vec())
+    let number = |i: usize| release.get(i).copied().unwrap_or(0);
+    (version.epoch(), [number(0), number(1)])
 }
 
-fn line_label((epoch, numbers): &(u64, Vec<u64>)) -> String {
-    let numbers: Vec<String> = numbers.iter().map(u64::to_string).collect();
-    let dotted = numbers.join(".");
-    let prefix = if *epoch == 0 {
-        String::new()
+fn line_label((epoch, [major, minor]): &(u64, [u64; 2])) -> String {
+    if *epoch == 0 {
+        format!("{major}.{minor}.x")
     } else {
-        format!("{epoch}!")
-    };
-    format!("{prefix}{dotted}.x")
+        format!("{epoch}!{major}.{minor}.x")
+    }
 }
 
 #[cfg(test)]

@@ -480,6 +480,30 @@ fn maintenance_cannot_go_backwards_within_its_line() {
 }
 
 #[test]
+fn release_lines_pad_like_pep440() {
+    let line = |v: &str| line_label(&line_of(&Version::from_str(v).unwrap()));
+    assert_eq!(
+        [
+            line("1.4.3"),
+            line("1.4"),
+            line("2"),
+            line("2.0.1rc1"),
+            line("1!3.1")
+        ],
+        ["1.4.x", "1.4.x", "2.0.x", "2.0.x", "1!3.1.x"]
+    );
+    let (result, conflict) = judge_html(&["foo-2.0.tar.gz", "foo-3.0.tar.gz"], "2.0.0.post1", true);
+    assert_eq!(
+        (result.status, conflict),
+        (Status::Pass, false),
+        "{}",
+        result.message
+    );
+    let (result, _) = judge_html(&["foo-2.0.1.tar.gz", "foo-3.0.tar.gz"], "2", true);
+    assert_eq!(result.status, Status::Fail, "{}", result.message);
+}
+
+#[test]
 fn yanked_newer_version_still_counts() {
     let html = "<a href=\"foo-1.0.tar.gz\">foo-1.0.tar.gz</a><a href=\"foo-2.0.tar.gz\" data-yanked>foo-2.0.tar.gz</a>";
     let listing = simple::parse(Some("text/html"), html.as_bytes(), "foo").unwrap();
