@@ -28,7 +28,8 @@ pub fn github_token() -> Option<String> {
     non_empty("GH_TOKEN").or_else(|| non_empty("GITHUB_TOKEN"))
 }
 
-/// `SSL_CERT_FILE`: a PEM bundle of extra trusted certificates (a company proxy's CA).
+/// `SSL_CERT_FILE`: a PEM bundle of the certificate authorities to trust instead of the built-in Mozilla roots
+/// (as OpenSSL, curl and pip read it): a company proxy's CA, together with the public ones it should keep.
 pub fn ssl_cert_file() -> Option<OsString> {
     env::var_os("SSL_CERT_FILE").filter(|v| !v.is_empty())
 }
@@ -36,6 +37,14 @@ pub fn ssl_cert_file() -> Option<OsString> {
 /// `HTTPS_PROXY`/`https_proxy`/`ALL_PROXY`, as curl and pip read them.
 pub fn https_proxy() -> Option<String> {
     ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+        .into_iter()
+        .find_map(non_empty)
+}
+
+/// `http_proxy`/`ALL_PROXY` for plain `http://` indexes. Upper-case `HTTP_PROXY` is ignored, as curl does:
+/// a CGI environment lets a request set it (<https://httpoxy.org>).
+pub fn http_proxy() -> Option<String> {
+    ["http_proxy", "ALL_PROXY", "all_proxy"]
         .into_iter()
         .find_map(non_empty)
 }

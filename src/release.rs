@@ -45,6 +45,11 @@ impl Release {
             .workdir()
             .canonicalize()
             .with_context(|| format!("cannot resolve {}", repo.workdir().display()))?;
+        let project_dir = if args.path.is_none() {
+            nearest_project(&project_dir, &root)
+        } else {
+            project_dir
+        };
         let subdir = project_dir
             .strip_prefix(&root)
             .map(Path::to_path_buf)
@@ -133,6 +138,29 @@ impl Release {
                 };
                 project::declared(&source as &dyn Source, &self.config)
             }
+        }
+    }
+}
+
+/// Run from a subdirectory (e.g. `src/`), the project is the nearest ancestor up to the repository root that
+/// holds a pyproject.toml, setup.cfg or setup.py.
+fn nearest_project(start: &Path, root: &Path) -> PathBuf {
+    let is_project = |dir: &Path| {
+        ["pyproject.toml", "setup.cfg", "setup.py"]
+            .iter()
+            .any(|f| dir.join(f).is_file())
+    };
+    let mut dir = start;
+    loop {
+        if is_project(dir) {
+            return dir.to_path_buf();
+        }
+        if dir == root {
+            return start.to_path_buf();
+        }
+        match dir.parent() {
+            Some(parent) if parent.starts_with(root) => dir = parent,
+            _ => return start.to_path_buf(),
         }
     }
 }

@@ -6,6 +6,7 @@ use crate::Exit;
 use crate::cli::{CheckArgs, Format, ProjectArgs};
 use crate::commands::Output;
 use crate::config::{Config, Isolation};
+use crate::gates::index;
 use crate::gates::version::{self, ReleaseTag, VersionInput};
 use crate::gates::{GateContext, Workspace};
 use crate::gates::{build, metadata, publish};
@@ -40,6 +41,11 @@ pub fn list(args: &ProjectArgs, out: Output) -> anyhow::Result<Exit> {
             "version-uploadable",
             Kind::Version,
             "no local or .dev version",
+        ),
+        (
+            "index",
+            Kind::Index,
+            "the version is new on the package index",
         ),
         (
             publish::WORKFLOW_CHECK,
@@ -155,6 +161,21 @@ pub fn gate(args: &CheckArgs, _out: Output) -> anyhow::Result<Report> {
         }
     }
 
+    // The index is asked in its own thread while the other checks run: it adds nothing to the wall time.
+    let index_settings = index::settings(args.index_url.as_deref(), args.offline, &release.config);
+    let index_job = if selection.check("index", Kind::Index) {
+        if index_settings.asks() {
+            index_settings.validate()?;
+        }
+        let (name, version) = (declared.name.clone(), outcome.release.clone());
+        Some(std::thread::spawn(move || {
+            index::gate(name.as_deref(), version.as_ref(), &index_settings)
+        }))
+    } else {
+        None
+    };
+    let index_position = checks.len();
+
     let (workspace, workspace_info) = if selection.needs_files() {
         prepare_workspace(&release, tag.as_ref())?
     } else {
@@ -174,6 +195,19 @@ pub fn gate(args: &CheckArgs, _out: Output) -> anyhow::Result<Report> {
         version: outcome.release.as_ref(),
     };
     checks.extend(file_gates(&ctx, &selection, &workspace_info));
+    let mut validation = outcome.validation;
+    if let Some(job) = index_job {
+        let verdict = job.join().unwrap_or_else(|_| index::IndexVerdict {
+            result: CheckResult::error(
+                "index",
+                Kind::Index,
+                "the index check stopped unexpectedly (a bug in relgate; please report it)",
+            ),
+            conflict: false,
+        });
+        validation.pypi_conflict = verdict.conflict;
+        checks.insert(index_position, verdict.result);
+    }
 
     let report = Report {
         relgate_version: env!("CARGO_PKG_VERSION"),
@@ -195,7 +229,7 @@ pub fn gate(args: &CheckArgs, _out: Output) -> anyhow::Result<Report> {
         }),
         workspace: workspace_info,
         checks,
-        version_validation: outcome.validation,
+        version_validation: validation,
     };
     Ok(report.finish())
 }

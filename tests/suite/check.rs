@@ -15,6 +15,7 @@ fn project(version: &str) -> TestRepo {
 /// Run `relgate check --only version --format json`; returns the exit code and the document.
 #[track_caller]
 fn check_json(repo: &TestRepo, extra: &[&str]) -> (i32, Value) {
+    let before = repo.snapshot();
     let out = repo
         .relgate()
         .args(["check", "--only", "version", "--format", "json"])
@@ -23,6 +24,7 @@ fn check_json(repo: &TestRepo, extra: &[&str]) -> (i32, Value) {
         .unwrap();
     let doc = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", stdout(&out), stderr(&out)));
+    assert_eq!(repo.snapshot(), before, "relgate changed the repository");
     (out.status.code().unwrap(), doc)
 }
 
@@ -606,4 +608,26 @@ fn skip_removes_a_check() {
     let (code, doc) = check_json(&repo, &["--skip", "version-order,version-uploadable"]);
     assert_eq!(code, 0);
     assert_eq!(verdicts(&doc).len(), 1);
+}
+
+#[test]
+fn run_from_a_subdirectory_finds_the_project() {
+    let repo = project("1.0.0");
+    repo.write("src/mypkg/__init__.py", "").commit("code");
+    repo.tag("v1.0.0");
+    let out = repo
+        .relgate()
+        .current_dir(repo.path().join("src/mypkg"))
+        .args(["check", "--only", "version", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["project"]["file"], "pyproject.toml");
 }

@@ -4,5 +4,6 @@ mod common;
 
 mod build;
 mod check;
+mod index;
 mod publish;
 mod version;

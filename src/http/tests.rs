@@ -1,0 +1,228 @@
+//! The HTTP agent against a real server on 127.0.0.1.
+
+use super::*;
+use test_server::{Reply, Server};
+
+fn request(url: &str) -> Request<'_> {
+    Request {
+        url,
+        headers: vec![("Accept", "text/html".to_string())],
+        timeout: Duration::from_secs(5),
+        max_bytes: 1 << 20,
+    }
+}
+
+#[test]
+fn redact_removes_userinfo_only() {
+    assert_eq!(
+        redact("https://user:tok@host.example/simple/"),
+        "https://host.example/simple/"
+    );
+    assert_eq!(
+        redact("https://tok@host:8443/simple"),
+        "https://host:8443/simple"
+    );
+    assert_eq!(
+        redact("https://host/simple/a@b/"),
+        "https://host/simple/a@b/"
+    );
+    assert_eq!(
+        redact("http://127.0.0.1:8080/simple"),
+        "http://127.0.0.1:8080/simple"
+    );
+    assert_eq!(redact("u:p@host/x"), "host/x");
+}
+
+#[test]
+fn credentials_become_a_basic_header() {
+    assert_eq!(
+        split_credentials("https://h/simple"),
+        ("https://h/simple".into(), None)
+    );
+    assert_eq!(
+        split_credentials("https://alice:s3cret@h/simple"),
+        (
+            "https://h/simple".into(),
+            Some("Basic YWxpY2U6czNjcmV0".into())
+        )
+    );
+    // Percent-encoded characters are decoded first: "u@x" / "p:w".
+    assert_eq!(
+        split_credentials("https://u%40x:p%3Aw@h/"),
+        (
+            "https://h/".into(),
+            Some(format!("Basic {}", base64(b"u@x:p:w")))
+        )
+    );
+    assert_eq!(base64(b""), "");
+    assert_eq!(base64(b"f"), "Zg==");
+    assert_eq!(base64(b"fo"), "Zm8=");
+    assert_eq!(base64(b"foo"), "Zm9v");
+    assert_eq!(base64(b"foob"), "Zm9vYg==");
+}
+
+#[test]
+fn no_proxy_matching() {
+    assert!(bypasses("*", "pypi.org"));
+    assert!(bypasses("example.com, .internal", "pkgs.internal"));
+    assert!(bypasses("example.com", "a.example.com"));
+    assert!(bypasses("127.0.0.1:8080", "127.0.0.1:9000"));
+    assert!(!bypasses("example.com", "notexample.com"));
+    assert!(!bypasses("", "pypi.org"));
+}
+
+#[test]
+fn any_status_is_a_response() {
+    let server = Server::start(vec![Reply::status(404, "")]);
+    let resp = get(&request(&server.url("/simple/nothing/"))).unwrap();
+    assert_eq!(resp.status, 404);
+    assert!(resp.body.is_empty());
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn sends_headers_and_basic_auth_but_reports_redacted_url() {
+    let server = Server::start(vec![Reply::ok("text/html", "<a href=x>x</a>")]);
+    let url = server
+        .url("/simple/p/")
+        .replace("http://", "http://alice:s3cret@");
+    let resp = get(&request(&url)).unwrap();
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.content_type.as_deref(), Some("text/html"));
+    assert_eq!(resp.body, b"<a href=x>x</a>");
+    assert_eq!(resp.url, server.url("/simple/p/"));
+    let seen = &server.requests()[0];
+    assert_eq!(seen.path, "/simple/p/");
+    assert_eq!(seen.header("accept"), Some("text/html"));
+    let count = |name: &str| seen.headers.iter().filter(|(n, _)| n == name).count();
+    assert_eq!(
+        (count("accept"), count("authorization")),
+        (1, 1),
+        "{:?}",
+        seen.headers
+    );
+    // base64("alice:s3cret")
+    assert_eq!(seen.header("authorization"), Some("Basic YWxpY2U6czNjcmV0"));
+}
+
+#[test]
+fn retries_5xx_then_succeeds() {
+    let server = Server::start(vec![
+        Reply::status(503, "busy"),
+        Reply::ok("text/html", "ok"),
+    ]);
+    let resp = get(&request(&server.url("/simple/p/"))).unwrap();
+    assert_eq!((resp.status, resp.body.as_slice()), (200, b"ok".as_slice()));
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn persistent_5xx_is_returned_after_two_retries() {
+    let server = Server::start(vec![Reply::status(500, "down")]);
+    let resp = get(&request(&server.url("/simple/p/"))).unwrap();
+    assert_eq!(resp.status, 500);
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[test]
+fn reset_connection_is_retried() {
+    let server = Server::start(vec![Reply::Hangup, Reply::ok("text/html", "ok")]);
+    let resp = get(&request(&server.url("/simple/p/"))).unwrap();
+    assert_eq!(resp.status, 200);
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn silent_server_times_out() {
+    let server = Server::start(vec![Reply::Silent]);
+    let mut req = request("");
+    let url = server.url("/simple/p/");
+    req.url = &url;
+    req.timeout = Duration::from_millis(400);
+    let started = Instant::now();
+    let err = get(&req).err().unwrap();
+    assert_eq!(err.to_string(), "timed out after 400ms");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn refused_connection() {
+    let url = test_server::refused_url("/simple/p/");
+    let err = get(&request(&url)).err().unwrap();
+    let host = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/simple/p/");
+    assert_eq!(
+        err.to_string(),
+        format!("cannot connect: connection refused by {host}")
+    );
+}
+
+#[test]
+fn redirect_loop_stops() {
+    let server = Server::start(vec![Reply::Redirect("/simple/p/".into())]);
+    let err = get(&request(&server.url("/simple/p/"))).err().unwrap();
+    assert!(matches!(err, HttpError::TooManyRedirects), "{err:?}");
+    assert_eq!(server.requests().len(), 1 + MAX_REDIRECTS as usize);
+}
+
+#[test]
+fn redirect_is_followed_and_final_url_reported() {
+    let server = Server::start(vec![
+        Reply::Redirect("/other/".into()),
+        Reply::ok("text/html", "x"),
+    ]);
+    let resp = get(&request(&server.url("/simple/p"))).unwrap();
+    assert_eq!(resp.url, server.url("/other/"));
+}
+
+#[test]
+fn body_over_the_limit_is_an_error() {
+    let server = Server::start(vec![Reply::Huge(2 << 20)]);
+    let err = get(&request(&server.url("/simple/p/"))).err().unwrap();
+    assert_eq!(err.to_string(), "response larger than 1048576 bytes");
+}
+
+#[test]
+fn ca_bundle_problems_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.pem");
+    let err = root_certs(Some(missing.clone().into_os_string()))
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string().starts_with(&format!(
+            "TLS: cannot read SSL_CERT_FILE={}: ",
+            missing.display()
+        )),
+        "{err}"
+    );
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "not a certificate\n").unwrap();
+    let err = root_certs(Some(empty.clone().into_os_string()))
+        .err()
+        .unwrap();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "TLS: SSL_CERT_FILE={} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+            empty.display()
+        )
+    );
+    assert!(matches!(root_certs(None), Ok(RootCerts::WebPki)));
+}
+
+#[test]
+fn credentials_never_in_errors() {
+    let url = test_server::refused_url("/simple/p/").replace("http://", "http://bob:hunter2token@");
+    let err = get(&request(&url)).err().unwrap();
+    let text = format!("{err} {err:?}");
+    assert!(
+        !text.contains("hunter2token") && !text.contains("bob"),
+        "{text}"
+    );
+}
