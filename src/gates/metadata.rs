@@ -416,10 +416,6 @@ impl Audit<'_> {
         }
     }
 
-    #[expect(
-        clippy::needless_pass_by_value,
-        reason = "callers build the message with format!"
-    )]
     fn problem(&mut self, item: Option<&Item>, message: String, fix: String) {
         let line = item.and_then(|i| self.file.line_of(i));
         self.problems.push(Finding {
@@ -429,7 +425,7 @@ impl Audit<'_> {
             kind: Kind::Publish.as_str().into(),
             severity: "error".into(),
             code: None,
-            message: format!("{}: {message}", self.file.locate(item)),
+            message,
             fix_suggestion: Some(fix),
         });
     }
@@ -438,25 +434,19 @@ impl Audit<'_> {
         let mut result = if self.problems.is_empty() {
             CheckResult::pass(CHECK, Kind::Publish, self.summary.join(", "))
         } else {
-            let more = match self.problems.len() {
-                1 => String::new(),
-                n => format!(" (and {} more)", n - 1),
-            };
             CheckResult::fail(
                 CHECK,
                 Kind::Publish,
-                format!("{}{more}", self.problems[0].message),
+                crate::gates::publish::summarize(&self.problems),
             )
         };
-        // The first detail is the next action (the report's `next:` line); the other problems follow.
-        for (i, p) in self.problems.iter().enumerate() {
-            if i > 0 {
-                result.details.push(p.message.clone());
-            }
-            if let Some(fix) = &p.fix_suggestion {
-                let indent = if i == 0 { "" } else { "  " };
-                result.details.push(format!("{indent}fix: {fix}"));
-            }
+        // The first detail is the next action (the report's `next:` line); every problem is in `issues`.
+        if let Some(fix) = self
+            .problems
+            .first()
+            .and_then(|p| p.fix_suggestion.as_ref())
+        {
+            result.details.push(format!("fix: {fix}"));
         }
         result.details.extend(self.warnings);
         result.issues = self.problems;

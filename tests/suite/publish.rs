@@ -78,11 +78,10 @@ fn trusted_publishing_with_id_token_passes_and_prints_the_publisher() {
                 "pass",
                 "publishes from .github/workflows/publish.yml (job `pypi`, PyPI)"
             ),
-            // mypy is configured and the local run (publish checks only) does not run it.
             v(
                 "release-checks",
-                "fail",
-                "the release run runs mypy (publish.yml job `test`, step `Run uv run mypy src`) before publishing, but the local gate skips it: the release would fail where relgate passed"
+                "skipped",
+                "no quality check is part of this run: nothing to compare the release workflow's tools with"
             ),
             v(
                 "metadata",
@@ -91,7 +90,7 @@ fn trusted_publishing_with_id_token_passes_and_prints_the_publisher() {
             ),
         ]
     );
-    assert_eq!(code, 1);
+    assert_eq!(code, 0);
     assert_eq!(
         doc["checks"][0]["details"][1],
         "  trusted publisher to register on PyPI (https://pypi.org/manage/project/widget/settings/publishing/): owner = acme, repository = widget, workflow = publish.yml, environment = pypi"
@@ -175,4 +174,37 @@ fn no_workflow_is_skipped() {
     let note = "no GitHub Actions workflow (.github/workflows/*.yml): nothing publishes from CI";
     assert_eq!(checks[0], v("publish-workflow", "skipped", note));
     assert_eq!(checks[1], v("release-checks", "skipped", note));
+}
+
+/// The seed's failure: the release run fails on a check the local run skipped.
+#[test]
+fn a_configured_tool_skipped_locally_but_run_by_the_release_fails() {
+    let repo = project(PUBLISH);
+    let out = repo
+        .relgate()
+        .args([
+            "check",
+            "--only",
+            "publish,type",
+            "--skip",
+            "mypy",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", stdout(&out), stderr(&out)));
+    let tools = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "release-checks")
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(tools["status"], "fail");
+    assert_eq!(
+        tools["message"],
+        "the release run runs mypy (publish.yml job `test`, step `Run uv run mypy src`) before publishing, but the local gate skips it: the release would fail where relgate passed"
+    );
 }

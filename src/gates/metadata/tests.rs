@@ -52,10 +52,26 @@ fn missing_readme_and_license_file_fail_with_lines() {
     );
     assert_eq!(
         r.details,
+        ["fix: commit README.md, or point `readme` at the file that exists"]
+    );
+    let issues: Vec<(Option<u32>, &str, Option<&str>)> = r
+        .issues
+        .iter()
+        .map(|i| (i.line, i.message.as_str(), i.fix_suggestion.as_deref()))
+        .collect();
+    assert_eq!(
+        issues,
         [
-            "fix: commit README.md, or point `readme` at the file that exists",
-            "pyproject.toml:7: license-files names \"LICENSE.txt\", which does not exist in the released tree",
-            "  fix: commit LICENSE.txt, or remove it from `license-files`",
+            (
+                Some(5),
+                "readme \"README.md\" does not exist in the released tree",
+                Some("commit README.md, or point `readme` at the file that exists")
+            ),
+            (
+                Some(7),
+                "license-files names \"LICENSE.txt\", which does not exist in the released tree",
+                Some("commit LICENSE.txt, or remove it from `license-files`")
+            ),
         ]
     );
     assert_eq!(r.issues[0].line, Some(5));
@@ -140,33 +156,35 @@ fn every_upload_blocker_is_reported() {
     let text = "[project]\nname = \"-bad\"\nversion = \"1.0-final-x\"\nreadme = \"README.adoc\"\nlicense = \"MIT License\"\nrequires-python = \"^3.9\"\n";
     let r = check(text, &["README.adoc"]);
     assert_eq!(r.status, Status::Fail);
+    let lines: Vec<Option<u32>> = r.issues.iter().map(|i| i.line).collect();
+    assert_eq!(lines, [Some(2), Some(3), Some(4), Some(5), Some(6)]);
     let messages: Vec<&str> = r.issues.iter().map(|i| i.message.as_str()).collect();
     assert_eq!(
         messages[0],
-        "pyproject.toml:2: `name` \"-bad\" is not a valid distribution name"
+        "`name` \"-bad\" is not a valid distribution name"
     );
     assert!(
-        messages[1]
-            .starts_with("pyproject.toml:3: `version` \"1.0-final-x\" is not a PEP 440 version: "),
+        messages[1].starts_with("`version` \"1.0-final-x\" is not a PEP 440 version: "),
         "{}",
         messages[1]
     );
     assert_eq!(
         messages[2],
-        "pyproject.toml:4: readme \"README.adoc\" has an extension with no known content type (.md, .rst, .txt)"
+        "readme \"README.adoc\" has an extension with no known content type (.md, .rst, .txt)"
     );
     assert_eq!(
         messages[3],
-        "pyproject.toml:5: `license` \"MIT License\" is not a valid SPDX expression: expected AND, OR or WITH after `MIT`, found `License`"
+        "`license` \"MIT License\" is not a valid SPDX expression: expected AND, OR or WITH after `MIT`, found `License`"
     );
     assert!(
-        messages[4].starts_with(
-            "pyproject.toml:6: `requires-python` \"^3.9\" is not a PEP 440 specifier set: "
-        ),
+        messages[4].starts_with("`requires-python` \"^3.9\" is not a PEP 440 specifier set: "),
         "{}",
         messages[4]
     );
-    assert_eq!(r.message, format!("{} (and 4 more)", messages[0]));
+    assert_eq!(
+        r.message,
+        format!("pyproject.toml:2: {} (and 4 more)", messages[0])
+    );
 }
 
 #[test]

@@ -228,7 +228,7 @@ fn workflow_verdict(
                     };
                     problem(
                         format!(
-                            "{at}: job `{}` uses trusted publishing but cannot request an OIDC token: {why}",
+                            "job `{}` uses trusted publishing but cannot request an OIDC token: {why}",
                             u.job
                         ),
                         format!("add `id-token: write` under `permissions:` of job `{}`", u.job),
@@ -252,7 +252,7 @@ fn workflow_verdict(
                 }
             }
             Auth::Literal(place) => problem(
-                format!("{at}: an upload credential is written into the workflow file ({place}): anyone who can read the repository can upload"),
+                format!("an upload credential is written into the workflow file ({place}): anyone who can read the repository can upload"),
                 "revoke that token on the index, then use trusted publishing (or `${{ secrets.NAME }}`)".into(),
             ),
             Auth::Unknown => details.push(format!(
@@ -262,13 +262,18 @@ fn workflow_verdict(
             Auth::Token(_) => {}
         }
         for (job_id, need) in w.dangling_needs() {
-            problem(
-                format!(
-                    "{}: job `{job_id}` needs `{need}`, which is not a job of this workflow: GitHub will not run it",
-                    w.path
+            problems.push(Finding {
+                file: Some(w.path.clone()),
+                line: w.job(&job_id).and_then(|j| j.line),
+                column: None,
+                kind: Kind::Publish.as_str().into(),
+                severity: "error".into(),
+                code: None,
+                message: format!(
+                    "job `{job_id}` needs `{need}`, which is not a job of this workflow: GitHub will not run it"
                 ),
-                format!("fix the `needs:` of job `{job_id}`"),
-            );
+                fix_suggestion: Some(format!("fix the `needs:` of job `{job_id}`")),
+            });
         }
     }
     for line in unreadable {
@@ -283,21 +288,32 @@ fn workflow_verdict(
             format!("publishes from {}", summaries.join(", ")),
         )
     } else {
-        let first = problems[0].message.clone();
-        let more = match problems.len() {
-            1 => String::new(),
-            n => format!(" (and {} more)", n - 1),
-        };
-        CheckResult::fail(WORKFLOW_CHECK, Kind::Publish, format!("{first}{more}"))
+        CheckResult::fail(WORKFLOW_CHECK, Kind::Publish, summarize(&problems))
     };
-    for p in &problems {
-        if let Some(fix) = &p.fix_suggestion {
-            details.insert(0, format!("fix: {fix}"));
-        }
+    // The first detail is the next action (the report's `next:` line); every problem is in `issues`.
+    if let Some(fix) = problems.first().and_then(|p| p.fix_suggestion.as_ref()) {
+        details.insert(0, format!("fix: {fix}"));
     }
     result.details = details;
     result.issues = problems;
     result
+}
+
+/// One line for a failed check: the first problem with its location, and how many more there are.
+pub(crate) fn summarize(problems: &[Finding]) -> String {
+    let Some(first) = problems.first() else {
+        return String::new();
+    };
+    let at = match (&first.file, first.line) {
+        (Some(file), Some(line)) => format!("{file}:{line}: "),
+        (Some(file), None) => format!("{file}: "),
+        _ => String::new(),
+    };
+    let more = match problems.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    format!("{at}{}{more}", first.message)
 }
 
 /// The fields of the index's "add a trusted publisher" form, filled in.

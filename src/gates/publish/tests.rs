@@ -92,6 +92,10 @@ fn trusted_publishing_without_id_token_fails_with_the_fix() {
         Some(".github/workflows/publish.yaml")
     );
     assert_eq!(w.issues[0].line, Some(12));
+    assert_eq!(
+        w.issues[0].message,
+        "job `publish-pypi` uses trusted publishing but cannot request an OIDC token: no `permissions:` block grants `id-token: write` (no default does)"
+    );
 }
 
 /// python-attrs/attrs' pypi-package.yml, trimmed: workflow-level id-token, a release trigger, environments.
