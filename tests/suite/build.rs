@@ -291,3 +291,40 @@ fn vcs_version_in_an_export_is_the_tags() {
     );
     assert_eq!(repo.snapshot(), before);
 }
+
+/// Without a virtualenv, `uv build` on PATH builds in an isolated environment (hatchling from the package
+/// index; Python downloads are off so that nothing but the index is contacted).
+#[test]
+fn uv_on_path_builds_in_isolation() {
+    let repo = hatch_project("1.0.0");
+    let bin = tempfile::tempdir().unwrap();
+    let venv = test_venv();
+    std::os::unix::fs::symlink(venv.join("bin/uv"), bin.path().join("uv")).unwrap();
+    std::os::unix::fs::symlink(venv.join("bin/python3"), bin.path().join("python3")).unwrap();
+    let before = repo.snapshot();
+    let out = repo
+        .relgate()
+        .env("PATH", bin.path())
+        .env_remove("VIRTUAL_ENV")
+        .env("UV_PYTHON_DOWNLOADS", "never")
+        .env("UV_CACHE_DIR", repo.home.path().join("uv-cache"))
+        .args(["check", "--only", "build", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", stdout(&out), stderr(&out)));
+    let build = &doc["checks"][0];
+    assert_eq!(out.status.code(), Some(0), "{build:#}");
+    assert_eq!(build["status"], "pass");
+    // twine is not on this PATH: the pass says the metadata was not checked with it.
+    assert_eq!(
+        build["message"],
+        "built widget-1.0.0.tar.gz and widget-1.0.0-py3-none-any.whl with uv build"
+    );
+    assert_eq!(
+        build["details"][0],
+        "twine not found: the metadata was not checked with `twine check`"
+    );
+    assert_eq!(build["command"][1], "build");
+    assert_eq!(repo.snapshot(), before);
+}
