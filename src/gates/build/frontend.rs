@@ -156,7 +156,10 @@ pub(super) fn has_distributions(python: &Path, names: &[String]) -> bool {
     argv.extend(names.iter().map(OsString::from));
     process::run(&Spec {
         argv,
-        cwd: std::env::temp_dir(),
+        // The interpreter's own directory: not the project, whose modules could shadow the standard library.
+        cwd: python
+            .parent()
+            .map_or_else(|| PathBuf::from("/"), Path::to_path_buf),
         env: Vec::new(),
         env_remove: vec!["PYTHONPATH".into()],
         timeout: Duration::from_secs(30),
