@@ -395,3 +395,55 @@ fn reusable_publishing_workflow_gets_id_token_from_its_caller() {
     );
     assert_eq!(w.status, Status::Fail);
 }
+
+/// psf/requests' publish.yml, trimmed: workflow-level `contents: read`, job-level id-token, the environment on
+/// the build job only (so the publisher has none), a quoted action reference pinned by commit.
+const REQUESTS: &str = r#"name: Publish to PyPI
+on:
+  push:
+    tags:
+      - "v*"
+permissions:
+  contents: read
+jobs:
+  build:
+    name: "Build dists"
+    runs-on: "ubuntu-latest"
+    environment:
+      name: "publish"
+    steps:
+      - name: "Build dists"
+        run: |
+          SOURCE_DATE_EPOCH=$(git log -1 --pretty=%ct) \
+          python -m build
+  publish:
+    name: "Publish"
+    if: startsWith(github.ref, 'refs/tags/')
+    needs: ["build"]
+    permissions:
+      contents: write
+      id-token: write
+    runs-on: "ubuntu-latest"
+    steps:
+    - name: "Publish dists to PyPI"
+      uses: "pypa/gh-action-pypi-publish@76f52bc884231f62b9a034ebfe128415bbaabdfc"
+"#;
+
+#[test]
+fn requests_publish_workflow() {
+    let (w, t) = run(&[(".github/workflows/publish.yml", REQUESTS)], &[], &[]);
+    assert_eq!(w.status, Status::Pass, "{w:#?}");
+    assert_eq!(
+        w.details,
+        [
+            ".github/workflows/publish.yml:19: job `publish` uploads to PyPI with pypa/gh-action-pypi-publish, using trusted publishing; runs on tag push (v*)",
+            "  only when: startsWith(github.ref, 'refs/tags/')",
+            "  trusted publisher to register on PyPI (https://pypi.org/manage/project/widget/settings/publishing/): owner = acme, repository = widget, workflow = publish.yml, environment = (none: leave it empty)",
+        ]
+    );
+    assert_eq!(t.status, Status::Pass);
+    assert_eq!(
+        t.message,
+        "the publishing jobs run no quality tool before uploading"
+    );
+}
