@@ -194,7 +194,8 @@ pub fn gate(args: &CheckArgs, _out: Output) -> anyhow::Result<Report> {
         name: declared.name.as_deref(),
         version: outcome.release.as_ref(),
     };
-    checks.extend(file_gates(&ctx, &selection, &workspace_info));
+    let tag_name = tag.as_ref().map(|t| t.name.as_str());
+    checks.extend(file_gates(&ctx, &selection, &workspace_info, tag_name));
     let mut validation = outcome.validation;
     if let Some(job) = index_job {
         let verdict = job.join().unwrap_or_else(|_| index::IndexVerdict {
@@ -240,6 +241,7 @@ fn file_gates(
     ctx: &GateContext,
     selection: &Selection,
     workspace: &WorkspaceInfo,
+    tag: Option<&str>,
 ) -> Vec<CheckResult> {
     if ctx.workspace.is_none() && workspace.mode == "refused" {
         let mut refused = CheckResult::error(
@@ -259,7 +261,7 @@ fn file_gates(
         return vec![refused];
     }
     let mut results = Vec::new();
-    let release_setup = publish_gates(ctx, selection, &results);
+    let release_setup = publish_gates(ctx, selection, &results, tag);
     results.extend(release_setup);
     results
 }
@@ -270,6 +272,7 @@ fn publish_gates(
     ctx: &GateContext,
     selection: &Selection,
     quality: &[CheckResult],
+    tag: Option<&str>,
 ) -> Vec<CheckResult> {
     let mut out = Vec::new();
     if selection.check(publish::WORKFLOW_CHECK, Kind::Publish)
@@ -283,7 +286,7 @@ fn publish_gates(
                 std::iter::once(c.name.clone()).chain(c.command.as_ref().map(|v| v.join(" ")))
             })
             .collect();
-        let mut results = publish::check_workflows(ctx, &local);
+        let mut results = publish::check_workflows_for_tag(ctx, &local, tag);
         let quality_selected = [Kind::Lint, Kind::Format, Kind::Type, Kind::Test]
             .into_iter()
             .any(|k| selection.kind(k));

@@ -208,3 +208,22 @@ fn a_configured_tool_skipped_locally_but_run_by_the_release_fails() {
         "the release run runs mypy (publish.yml job `test`, step `Run uv run mypy src`) before publishing, but the local gate skips it: the release would fail where relgate passed"
     );
 }
+
+/// The tag being released must start the publishing workflow.
+#[test]
+fn a_tag_the_workflow_does_not_trigger_on_fails() {
+    let repo = project(&PUBLISH.replace(
+        "on:\n  release:\n    types: [published]\n",
+        "on:\n  push:\n    tags: ['release-*']\n",
+    ));
+    let (code, checks, _) = publish_checks(&repo);
+    assert_eq!(code, 1);
+    assert_eq!(
+        checks[0],
+        v(
+            "publish-workflow",
+            "fail",
+            ".github/workflows/publish.yml: pushing v1.0.0 does not start this workflow (tags: release-*): nothing would be published"
+        )
+    );
+}

@@ -28,7 +28,27 @@ pub const TOOLS_CHECK: &str = "release-checks";
 /// Check the publishing workflow. `local_checks` are the names (or commands) of the quality checks relgate runs
 /// locally for this release, e.g. `["ruff", "ruff-format", "mypy", "pytest"]`.
 pub fn check_workflows(ctx: &GateContext, local_checks: &[String]) -> Vec<CheckResult> {
+    check_workflows_for_tag(ctx, local_checks, None)
+}
+
+/// [`check_workflows`] knowing the release tag's name; without it, the names the tag format gives the version.
+pub fn check_workflows_for_tag(
+    ctx: &GateContext,
+    local_checks: &[String],
+    tag: Option<&str>,
+) -> Vec<CheckResult> {
     let started = Instant::now();
+    let tags: Vec<String> = match (tag, ctx.version) {
+        (Some(tag), _) => vec![tag.to_owned()],
+        (None, Some(version)) => ctx
+            .config
+            .tag_formats()
+            .unwrap_or_else(|| vec!["v{version}".into(), "{version}".into()])
+            .iter()
+            .map(|f| f.replace("{version}", &version.to_string()))
+            .collect(),
+        (None, None) => Vec::new(),
+    };
     let repo = crate::git::Repo::discover(ctx.local_project_dir).ok();
     let root: PathBuf = match (ctx.workspace, &repo) {
         (Some(ws), _) => ws.root.clone(),
@@ -41,16 +61,15 @@ pub fn check_workflows(ctx: &GateContext, local_checks: &[String]) -> Vec<CheckR
     let remote = repo.as_ref().and_then(|r| r.remote_url("origin"));
     let files = read_workflows(&root);
     let configured = tools::configured_tools(project_dir);
-    analyze(
-        &files,
-        remote.as_deref(),
-        local_checks,
-        &configured,
-        ctx.name,
-    )
-    .into_iter()
-    .map(|r| r.took(started.elapsed()))
-    .collect()
+    let release = Release {
+        remote: remote.as_deref(),
+        project: ctx.name,
+        tags: &tags,
+    };
+    analyze(&files, &release, local_checks, &configured)
+        .into_iter()
+        .map(|r| r.took(started.elapsed()))
+        .collect()
 }
 
 /// `(path relative to the root, text)` of every `.github/workflows/*.yml|*.yaml`, sorted by path.
@@ -75,13 +94,22 @@ fn read_workflows(root: &Path) -> Vec<(String, String)> {
     files
 }
 
+/// What the workflows are checked against.
+struct Release<'a> {
+    /// The `origin` remote's URL.
+    remote: Option<&'a str>,
+    /// The project's normalized name.
+    project: Option<&'a str>,
+    /// The release tag's possible names (one when the tag is known).
+    tags: &'a [String],
+}
+
 /// The two verdicts from the workflow texts; pure, so that tests feed it real workflows.
 fn analyze(
     files: &[(String, String)],
-    remote: Option<&str>,
+    release: &Release,
     local_checks: &[String],
     configured: &BTreeSet<String>,
-    project: Option<&str>,
 ) -> Vec<CheckResult> {
     if files.is_empty() {
         let note =
@@ -129,16 +157,8 @@ fn analyze(
         }
         return vec![skipped, tools];
     }
-    let publisher = remote.and_then(github_owner_repo);
     vec![
-        workflow_verdict(
-            &workflows,
-            &uploads,
-            &unreadable,
-            remote,
-            publisher.as_ref(),
-            project,
-        ),
+        workflow_verdict(&workflows, &uploads, &unreadable, release),
         tools_verdict(&workflows, &uploads, local_checks, configured),
     ]
 }
@@ -165,10 +185,12 @@ fn workflow_verdict(
     workflows: &[Workflow],
     uploads: &[(&Workflow, Upload)],
     unreadable: &[String],
-    remote: Option<&str>,
-    publisher: Option<&(String, String)>,
-    project: Option<&str>,
+    release: &Release,
 ) -> CheckResult {
+    let publisher = release.remote.and_then(github_owner_repo);
+    let publisher = publisher.as_ref();
+    let (remote, project) = (release.remote, release.project);
+    let mut missed_tag = BTreeSet::new();
     let mut problems: Vec<Finding> = Vec::new();
     let mut details = Vec::new();
     let mut summaries = Vec::new();
@@ -260,6 +282,43 @@ fn workflow_verdict(
                 u.uploader.label()
             )),
             Auth::Token(_) => {}
+        }
+        let tags = release.tags;
+        if !tags.is_empty()
+            && tags.iter().all(|t| w.misses_tag(t) == Some(true))
+            && missed_tag.insert(w.path.clone())
+        {
+            let filters: Vec<String> = w
+                .triggers
+                .iter()
+                .filter(|t| t.event == "push")
+                .map(|t| {
+                    if !t.filter.is_empty() {
+                        format!("tags: {}", t.filter.join(", "))
+                    } else if !t.tags_ignore.is_empty() {
+                        format!("tags-ignore: {}", t.tags_ignore.join(", "))
+                    } else {
+                        format!("branches only: {}", t.branches.join(", "))
+                    }
+                })
+                .collect();
+            problems.push(Finding {
+                file: Some(w.path.clone()),
+                line: None,
+                column: None,
+                kind: Kind::Publish.as_str().into(),
+                severity: "error".into(),
+                code: None,
+                message: format!(
+                    "pushing {} does not start this workflow ({}): nothing would be published",
+                    tags.join(" or "),
+                    filters.join("; ")
+                ),
+                fix_suggestion: Some(format!(
+                    "add a pattern matching {} under `on: push: tags:`, or name the tag as the workflow expects (tag-format)",
+                    tags[0]
+                )),
+            });
         }
         for (job_id, need) in w.dangling_needs() {
             problems.push(Finding {

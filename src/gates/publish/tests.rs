@@ -6,6 +6,13 @@ use crate::outcome::Status;
 
 const REMOTE: &str = "git@github.com:acme/widget.git";
 
+/// No remote, no project name, no tag.
+const NOTHING: Release = Release {
+    remote: None,
+    project: None,
+    tags: &[],
+};
+
 fn run(files: &[(&str, &str)], local: &[&str], configured: &[&str]) -> (CheckResult, CheckResult) {
     let files: Vec<(String, String)> = files
         .iter()
@@ -13,7 +20,13 @@ fn run(files: &[(&str, &str)], local: &[&str], configured: &[&str]) -> (CheckRes
         .collect();
     let local: Vec<String> = local.iter().map(|s| (*s).to_owned()).collect();
     let configured: BTreeSet<String> = configured.iter().map(|s| (*s).to_owned()).collect();
-    let mut results = analyze(&files, Some(REMOTE), &local, &configured, Some("widget"));
+    let tags = ["v1.0.0".to_owned()];
+    let release = Release {
+        remote: Some(REMOTE),
+        project: Some("widget"),
+        tags: &tags,
+    };
+    let mut results = analyze(&files, &release, &local, &configured);
     assert_eq!(results.len(), 2);
     let tools = results.pop().unwrap();
     let workflow = results.pop().unwrap();
@@ -295,7 +308,7 @@ fn reusable_workflow_in_the_needs_chain_is_followed() {
 #[test]
 fn no_workflow_or_no_upload_is_skipped_and_broken_yaml_fails() {
     let files: Vec<(String, String)> = Vec::new();
-    let r = analyze(&files, None, &[], &BTreeSet::new(), None);
+    let r = analyze(&files, &NOTHING, &[], &BTreeSet::new());
     assert_eq!(r[0].status, Status::Skipped);
     assert_eq!(
         r[0].message,
@@ -335,7 +348,7 @@ fn missing_remote_says_what_to_use() {
         ".github/workflows/publish.yaml".to_owned(),
         FLASK.to_owned(),
     )];
-    let r = analyze(&files, None, &[], &BTreeSet::new(), None);
+    let r = analyze(&files, &NOTHING, &[], &BTreeSet::new());
     assert_eq!(
         r[0].details[3],
         "  trusted publisher to register on PyPI (https://pypi.org/manage/account/publishing/): owner = (no `origin` remote: use the GitHub owner and repository name), repository = (no `origin` remote: use the GitHub owner and repository name), workflow = publish.yaml, environment = publish"
@@ -446,4 +459,30 @@ fn requests_publish_workflow() {
         t.message,
         "the publishing jobs run no quality tool before uploading"
     );
+}
+
+#[test]
+fn a_release_tag_the_push_filter_leaves_out_fails() {
+    let text = "on:\n  push:\n    tags: ['release-*']\npermissions:\n  id-token: write\njobs:\n  up:\n    steps:\n      - run: uv publish\n";
+    let (w, _) = run(&[(".github/workflows/release.yml", text)], &[], &[]);
+    assert_eq!(w.status, Status::Fail);
+    assert_eq!(
+        w.message,
+        ".github/workflows/release.yml: pushing v1.0.0 does not start this workflow (tags: release-*): nothing would be published"
+    );
+    assert_eq!(
+        w.details[0],
+        "fix: add a pattern matching v1.0.0 under `on: push: tags:`, or name the tag as the workflow expects (tag-format)"
+    );
+    // A branch-only push filter publishes from branch pushes (pypa/sampleproject): not a forgotten tag.
+    let branches = text.replace("    tags: ['release-*']", "    branches: [main]");
+    let (w, _) = run(&[(".github/workflows/release.yml", &branches)], &[], &[]);
+    assert_eq!(w.status, Status::Pass, "{w:#?}");
+    assert_eq!(
+        w.details[0],
+        ".github/workflows/release.yml:7: job `up` uploads to PyPI with uv publish, using trusted publishing; runs on branch push (main)"
+    );
+    let manual = text.replace("on:\n", "on:\n  workflow_dispatch:\n");
+    let (w, _) = run(&[(".github/workflows/release.yml", &manual)], &[], &[]);
+    assert_eq!(w.status, Status::Pass, "{w:#?}");
 }

@@ -34,6 +34,71 @@ pub struct Trigger {
     pub filter: Vec<String>,
     /// Branch patterns for `push`.
     pub branches: Vec<String>,
+    /// `tags-ignore` patterns for `push`.
+    pub tags_ignore: Vec<String>,
+    /// `push` names `branches` or `branches-ignore`: without a tag filter, tag pushes do not start it.
+    pub branch_filtered: bool,
+}
+
+impl Trigger {
+    /// Whether pushing `tag` starts the workflow through this trigger (GitHub's filter rules).
+    pub fn starts_on_tag(&self, tag: &str) -> bool {
+        if self.event != "push" {
+            return false;
+        }
+        if !self.filter.is_empty() {
+            return matches_filters(&self.filter, tag);
+        }
+        if !self.tags_ignore.is_empty() {
+            return !self
+                .tags_ignore
+                .iter()
+                .any(|p| glob(p).is_some_and(|re| re.is_match(tag)));
+        }
+        !self.branch_filtered
+    }
+}
+
+/// GitHub's filter patterns, in order: a later `!pattern` excludes what an earlier one included.
+/// <https://docs.github.com/en/actions/reference/workflow-syntax-for-github-actions#filter-pattern-cheat-sheet>
+pub fn matches_filters(patterns: &[String], name: &str) -> bool {
+    let mut included = false;
+    for pattern in patterns {
+        let (negated, pattern) = match pattern.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, pattern.as_str()),
+        };
+        if glob(pattern).is_some_and(|re| re.is_match(name)) {
+            included = !negated;
+        }
+    }
+    included
+}
+
+/// `*` is any run without `/`, `**` any run, `?` and `+` quantify the previous character, `[...]` is a class.
+fn glob(pattern: &str) -> Option<regex::Regex> {
+    let mut re = String::from("^");
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '*' if chars.get(i + 1) == Some(&'*') => {
+                re.push_str(".*");
+                i += 1;
+            }
+            '*' => re.push_str("[^/]*"),
+            '?' | '+' => re.push(chars[i]),
+            '[' => {
+                let end = chars[i..].iter().position(|&c| c == ']').map(|p| p + i)?;
+                re.extend(&chars[i..=end]);
+                i = end;
+            }
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+        i += 1;
+    }
+    re.push('$');
+    regex::Regex::new(&re).ok()
 }
 
 /// A `permissions:` block.
@@ -171,6 +236,32 @@ impl Workflow {
         self.triggers.iter().any(|t| t.event == event)
     }
 
+    /// `Some(true)` when pushing `tag` is certain not to start this workflow: every trigger that could run it
+    /// is a `push` whose tag filters leave the tag out. `None` when another trigger (a published release, a
+    /// manual run, another workflow, a branch push) may start it.
+    pub fn misses_tag(&self, tag: &str) -> Option<bool> {
+        let relevant: Vec<&Trigger> = self
+            .triggers
+            .iter()
+            .filter(|t| {
+                !matches!(
+                    t.event.as_str(),
+                    "pull_request" | "pull_request_target" | "merge_group"
+                )
+            })
+            .collect();
+        if relevant.iter().any(|t| t.event != "push") || relevant.is_empty() {
+            return None;
+        }
+        if relevant.iter().any(|t| t.starts_on_tag(tag)) {
+            return Some(false);
+        }
+        // A push filtered on branches only publishes from branch pushes (pypa/sampleproject does): another
+        // release model, not a tag the filter forgot.
+        let tag_filtered = |t: &&Trigger| !t.filter.is_empty() || !t.tags_ignore.is_empty();
+        relevant.iter().all(tag_filtered).then_some(true)
+    }
+
     /// The triggers in words, e.g. `release published; tag push (v*); manual (workflow_dispatch)`.
     pub fn describe_triggers(&self) -> String {
         let parts: Vec<String> = self.triggers.iter().filter_map(describe_trigger).collect();
@@ -207,21 +298,32 @@ fn parse_triggers(on: &Yaml) -> Vec<Trigger> {
         event,
         filter: Vec::new(),
         branches: Vec::new(),
+        tags_ignore: Vec::new(),
+        branch_filtered: false,
     };
     match on {
         Yaml::String(event) => vec![bare(event.clone())],
         Yaml::Array(events) => events.iter().filter_map(scalar).map(bare).collect(),
         Yaml::Hash(events) => events
             .iter()
-            .filter_map(|(event, filter)| {
+            .filter_map(|(event, spec)| {
                 let event = scalar(event)?;
                 let (filter, branches) = match event.as_str() {
-                    "push" => (strings(&filter["tags"]), strings(&filter["branches"])),
-                    "release" => (strings(&filter["types"]), Vec::new()),
-                    "workflow_run" => (strings(&filter["workflows"]), strings(&filter["branches"])),
+                    "push" => (strings(&spec["tags"]), strings(&spec["branches"])),
+                    "release" => (strings(&spec["types"]), Vec::new()),
+                    "workflow_run" => (strings(&spec["workflows"]), strings(&spec["branches"])),
                     _ => (Vec::new(), Vec::new()),
                 };
+                let push = event == "push";
                 Some(Trigger {
+                    tags_ignore: if push {
+                        strings(&spec["tags-ignore"])
+                    } else {
+                        Vec::new()
+                    },
+                    branch_filtered: push
+                        && (!spec["branches"].is_badvalue()
+                            || !spec["branches-ignore"].is_badvalue()),
                     event,
                     filter,
                     branches,
@@ -366,6 +468,28 @@ mod tests {
         );
         assert_eq!(w.job("b").unwrap().line, Some(7));
         assert_eq!(w.file, "p.yml");
+    }
+
+    #[test]
+    fn tag_filters_follow_github_rules() {
+        let trigger = |on: &str| {
+            parse("w.yml", &format!("on:\n{on}\njobs: {{}}\n"))
+                .unwrap()
+                .triggers
+                .remove(0)
+        };
+        let t = trigger("  push:\n    tags: ['v*', '!v*-rc*']");
+        assert!(t.starts_on_tag("v1.0.0"));
+        assert!(!t.starts_on_tag("v1.0.0-rc1"));
+        assert!(!t.starts_on_tag("1.0.0"));
+        let t = trigger("  push:\n    tags: ['[0-9]+.[0-9]+.[0-9]+']");
+        assert!(t.starts_on_tag("12.0.3"));
+        assert!(!t.starts_on_tag("v12.0.3"));
+        assert!(trigger("  push:").starts_on_tag("anything"));
+        assert!(!trigger("  push:\n    branches: [main]").starts_on_tag("v1.0.0"));
+        assert!(!trigger("  push:\n    tags-ignore: ['v*']").starts_on_tag("v1.0.0"));
+        assert!(trigger("  push:\n    tags: ['**']").starts_on_tag("pkg/v1.0"));
+        assert!(!trigger("  push:\n    tags: ['*']").starts_on_tag("pkg/v1.0"));
     }
 
     #[test]
