@@ -13,7 +13,7 @@ mod tools;
 mod upload;
 mod workflow;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -159,7 +159,7 @@ fn analyze(
     }
     vec![
         workflow_verdict(&workflows, &uploads, &unreadable, release),
-        tools_verdict(&workflows, &uploads, local_checks, configured),
+        tools::verdict(&workflows, &uploads, local_checks, configured),
     ]
 }
 
@@ -407,118 +407,6 @@ fn publisher_fields(
         "  trusted publisher to register on {} ({page}): owner = {owner}, repository = {repository}, workflow = {file}, environment = {environment}",
         index.label()
     )
-}
-
-fn tools_verdict(
-    workflows: &[Workflow],
-    uploads: &[(&Workflow, Upload)],
-    local_checks: &[String],
-    configured: &BTreeSet<String>,
-) -> CheckResult {
-    // tool -> where the release run first runs it.
-    let mut found: BTreeMap<String, String> = BTreeMap::new();
-    let mut seen_jobs = BTreeSet::new();
-    for (w, u) in uploads {
-        collect_tools(workflows, w, &u.job, &mut found, &mut seen_jobs, 0);
-        // A `workflow_run` trigger makes the named workflows' runs gate this one.
-        for trigger in w.triggers.iter().filter(|t| t.event == "workflow_run") {
-            for other in workflows {
-                let named = other
-                    .name
-                    .as_ref()
-                    .is_some_and(|n| trigger.filter.contains(n));
-                if named || trigger.filter.contains(&other.file) {
-                    for job in &other.jobs {
-                        collect_tools(workflows, other, &job.id, &mut found, &mut seen_jobs, 0);
-                    }
-                }
-            }
-        }
-    }
-    let local: BTreeSet<String> = local_checks
-        .iter()
-        .filter_map(|c| tools::local_id(c))
-        .collect();
-    let mut blocking = Vec::new();
-    let mut warnings = Vec::new();
-    for (tool, at) in &found {
-        if local.contains(tool) {
-            continue;
-        }
-        if tools::QUALITY_TOOLS.contains(&tool.as_str()) && configured.contains(tool) {
-            blocking.push(format!("{tool} ({at})"));
-        } else if tools::AGGREGATORS.contains(&tool.as_str()) {
-            warnings.push(format!(
-                "warning: the release run runs {tool} ({at}); relgate cannot see what it runs: run it before tagging"
-            ));
-        } else {
-            warnings.push(format!(
-                "warning: the release run runs {tool} ({at}), which the local gate does not run"
-            ));
-        }
-    }
-    let ran: Vec<&str> = found.keys().map(String::as_str).collect();
-    let mut result = if !blocking.is_empty() {
-        CheckResult::fail(
-            TOOLS_CHECK,
-            Kind::Publish,
-            format!(
-                "the release run runs {} before publishing, but the local gate skips {}: the release would fail where relgate passed",
-                blocking.join(", "),
-                if blocking.len() == 1 { "it" } else { "them" }
-            ),
-        )
-        .detail("fix: enable the check locally (remove it from `skip`, or set `enabled = true` in [tool.relgate.checks.NAME])")
-    } else if ran.is_empty() {
-        CheckResult::pass(
-            TOOLS_CHECK,
-            Kind::Publish,
-            "the publishing jobs run no quality tool before uploading",
-        )
-    } else {
-        CheckResult::pass(
-            TOOLS_CHECK,
-            Kind::Publish,
-            format!(
-                "the release run's quality tools ({}) run locally too",
-                ran.join(", ")
-            ),
-        )
-    };
-    result.details.extend(warnings);
-    result
-}
-
-fn collect_tools(
-    workflows: &[Workflow],
-    w: &Workflow,
-    job_id: &str,
-    found: &mut BTreeMap<String, String>,
-    seen: &mut BTreeSet<(String, String)>,
-    depth: usize,
-) {
-    for job in w.gating_jobs(job_id) {
-        if !seen.insert((w.path.clone(), job.id.clone())) {
-            continue;
-        }
-        for step in &job.steps {
-            for tool in tools::tools_in_step(step) {
-                found.entry(tool).or_insert_with(|| {
-                    format!("{} job `{}`, step `{}`", w.file, job.id, step.label())
-                });
-            }
-        }
-        // A local reusable workflow: all its jobs gate this job.
-        if let Some(called) = job.uses.as_deref().and_then(|u| u.strip_prefix("./")) {
-            if depth < 4 {
-                if let Some(inner) = workflows.iter().find(|x| x.path == called) {
-                    for inner_job in &inner.jobs {
-                        collect_tools(workflows, inner, &inner_job.id, found, seen, depth + 1);
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// `(owner, repository)` of a github.com remote URL in any of its forms (https, ssh, scp-like).

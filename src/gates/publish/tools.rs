@@ -3,10 +3,13 @@
 //! A release run that fails on a check the local gate skipped is the failure relgate exists to prevent, so the
 //! publish gate compares the tools that gate the publishing job with the checks relgate runs locally.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::workflow::Step;
+use super::TOOLS_CHECK;
+use super::upload::Upload;
+use super::workflow::{Step, Workflow};
+use crate::outcome::{CheckResult, Kind};
 use crate::toml_file::TomlFile;
 
 /// Tools relgate knows how to run locally; a workflow running one the project configures must be matched.
@@ -122,6 +125,115 @@ pub fn configured_tools(project_dir: &Path) -> BTreeSet<String> {
         out.insert("pytest".into());
     }
     out
+}
+
+pub(super) fn verdict(
+    workflows: &[Workflow],
+    uploads: &[(&Workflow, Upload)],
+    local_checks: &[String],
+    configured: &BTreeSet<String>,
+) -> CheckResult {
+    // tool -> where the release run first runs it.
+    let mut found: BTreeMap<String, String> = BTreeMap::new();
+    let mut seen_jobs = BTreeSet::new();
+    for (w, u) in uploads {
+        collect_tools(workflows, w, &u.job, &mut found, &mut seen_jobs, 0);
+        // A `workflow_run` trigger makes the named workflows' runs gate this one.
+        for trigger in w.triggers.iter().filter(|t| t.event == "workflow_run") {
+            for other in workflows {
+                let named = other
+                    .name
+                    .as_ref()
+                    .is_some_and(|n| trigger.filter.contains(n));
+                if named || trigger.filter.contains(&other.file) {
+                    for job in &other.jobs {
+                        collect_tools(workflows, other, &job.id, &mut found, &mut seen_jobs, 0);
+                    }
+                }
+            }
+        }
+    }
+    let local: BTreeSet<String> = local_checks.iter().filter_map(|c| local_id(c)).collect();
+    let mut blocking = Vec::new();
+    let mut warnings = Vec::new();
+    for (tool, at) in &found {
+        if local.contains(tool) {
+            continue;
+        }
+        if QUALITY_TOOLS.contains(&tool.as_str()) && configured.contains(tool) {
+            blocking.push(format!("{tool} ({at})"));
+        } else if AGGREGATORS.contains(&tool.as_str()) {
+            warnings.push(format!(
+                "warning: the release run runs {tool} ({at}); relgate cannot see what it runs: run it before tagging"
+            ));
+        } else {
+            warnings.push(format!(
+                "warning: the release run runs {tool} ({at}), which the local gate does not run"
+            ));
+        }
+    }
+    let ran: Vec<&str> = found.keys().map(String::as_str).collect();
+    let mut result = if !blocking.is_empty() {
+        CheckResult::fail(
+            TOOLS_CHECK,
+            Kind::Publish,
+            format!(
+                "the release run runs {} before publishing, but the local gate skips {}: the release would fail where relgate passed",
+                blocking.join(", "),
+                if blocking.len() == 1 { "it" } else { "them" }
+            ),
+        )
+        .detail("fix: enable the check locally (remove it from `skip`, or set `enabled = true` in [tool.relgate.checks.NAME])")
+    } else if ran.is_empty() {
+        CheckResult::pass(
+            TOOLS_CHECK,
+            Kind::Publish,
+            "the publishing jobs run no quality tool before uploading",
+        )
+    } else {
+        CheckResult::pass(
+            TOOLS_CHECK,
+            Kind::Publish,
+            format!(
+                "the release run's quality tools ({}) run locally too",
+                ran.join(", ")
+            ),
+        )
+    };
+    result.details.extend(warnings);
+    result
+}
+
+fn collect_tools(
+    workflows: &[Workflow],
+    w: &Workflow,
+    job_id: &str,
+    found: &mut BTreeMap<String, String>,
+    seen: &mut BTreeSet<(String, String)>,
+    depth: usize,
+) {
+    for job in w.gating_jobs(job_id) {
+        if !seen.insert((w.path.clone(), job.id.clone())) {
+            continue;
+        }
+        for step in &job.steps {
+            for tool in tools_in_step(step) {
+                found.entry(tool).or_insert_with(|| {
+                    format!("{} job `{}`, step `{}`", w.file, job.id, step.label())
+                });
+            }
+        }
+        // A local reusable workflow: all its jobs gate this job.
+        if let Some(called) = job.uses.as_deref().and_then(|u| u.strip_prefix("./")) {
+            if depth < 4 {
+                if let Some(inner) = workflows.iter().find(|x| x.path == called) {
+                    for inner_job in &inner.jobs {
+                        collect_tools(workflows, inner, &inner_job.id, found, seen, depth + 1);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Simple commands of a shell script: split on newlines (honouring `\` continuations) and `&&`, `||`, `;`, `|`.
