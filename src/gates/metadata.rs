@@ -86,7 +86,14 @@ fn check_dir(dir: &Path) -> CheckResult {
                 .detail("fix: add a [project] table with name and version (https://packaging.python.org/en/latest/guides/writing-pyproject-toml/)")
         };
     }
-    audit.finish()
+    let table = if file.get(&["project"]).is_some() {
+        "[project]"
+    } else {
+        "[tool.poetry]"
+    };
+    let mut result = audit.finish();
+    result.reason = Some(format!("the {table} table of pyproject.toml"));
+    result
 }
 
 struct Audit<'a> {

@@ -79,7 +79,7 @@ pub fn check_build_using(
         .strip_prefix(&workspace.root)
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    run_build(&Build {
+    let mut result = run_build(&Build {
         root: &workspace.root,
         rel: &rel,
         in_place: workspace.in_place,
@@ -88,7 +88,17 @@ pub fn check_build_using(
         expected: expected_version,
         timeout,
     })
-    .took(started.elapsed())
+    .took(started.elapsed());
+    let tool = match &frontend {
+        Frontend::PythonBuild { python } => python.display().to_string(),
+        Frontend::Uv { uv, .. } => uv.display().to_string(),
+    };
+    result.reason = Some(format!(
+        "build backend {} declared; frontend {} ({tool})",
+        system.backend,
+        frontend.label()
+    ));
+    result
 }
 
 struct Build<'a> {

@@ -66,9 +66,21 @@ pub fn check_workflows_for_tag(
         project: ctx.name,
         tags: &tags,
     };
+    let reason = format!(
+        "{} workflow file(s) in .github/workflows of {}",
+        files.len(),
+        if ctx.workspace.is_some_and(|ws| !ws.in_place) {
+            "the exported tag"
+        } else {
+            "the working tree"
+        }
+    );
     analyze(&files, &release, local_checks, &configured)
         .into_iter()
-        .map(|r| r.took(started.elapsed()))
+        .map(|mut r| {
+            r.reason = Some(reason.clone());
+            r.took(started.elapsed())
+        })
         .collect()
 }
 
