@@ -371,17 +371,33 @@ impl Audit<'_> {
         let Some(patterns) = item.as_array() else {
             return;
         };
+        let mut files: Option<Vec<String>> = None;
         for pattern in patterns.iter().filter_map(|v| v.as_str()) {
-            if pattern.contains(['*', '?', '[']) {
+            if !pattern.contains(['*', '?', '[']) {
+                if !self.dir.join(pattern).is_file() {
+                    self.problem(
+                        Some(item),
+                        format!(
+                            "license-files names {pattern:?}, which does not exist in the released tree"
+                        ),
+                        format!("commit {pattern}, or remove it from `license-files`"),
+                    );
+                }
                 continue;
             }
-            if !self.dir.join(pattern).is_file() {
+            let Some(re) = license_glob(pattern) else {
+                continue;
+            };
+            let files = files.get_or_insert_with(|| {
+                let mut out = Vec::new();
+                list_files(self.dir, "", 0, &mut out);
+                out
+            });
+            if !files.iter().any(|f| re.is_match(f)) {
                 self.problem(
                     Some(item),
-                    format!(
-                        "license-files names {pattern:?}, which does not exist in the released tree"
-                    ),
-                    format!("commit {pattern}, or remove it from `license-files`"),
+                    format!("license-files pattern {pattern:?} matches no file in the released tree"),
+                    "fix the pattern or commit the license file: backends refuse a pattern that matches nothing (PEP 639)".into(),
                 );
             }
         }
@@ -458,6 +474,64 @@ impl Audit<'_> {
         result.details.extend(self.warnings);
         result.issues = self.problems;
         result
+    }
+}
+
+/// A PEP 639 `license-files` glob as a regular expression over `/`-separated relative paths.
+fn license_glob(pattern: &str) -> Option<regex::Regex> {
+    let mut re = String::from("^");
+    let mut rest = pattern;
+    while let Some(c) = rest.chars().next() {
+        if let Some(after) = rest.strip_prefix("**/") {
+            re.push_str("(?:.*/)?");
+            rest = after;
+            continue;
+        }
+        if let Some(after) = rest.strip_prefix("**") {
+            re.push_str(".*");
+            rest = after;
+            continue;
+        }
+        match c {
+            '*' => re.push_str("[^/]*"),
+            '?' => re.push_str("[^/]"),
+            '[' => {
+                let end = rest.find(']')?;
+                re.push_str(&rest[..=end]);
+                rest = &rest[end + 1..];
+                continue;
+            }
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    re.push('$');
+    regex::Regex::new(&re).ok()
+}
+
+/// Relative paths of the files under `dir`, a few levels deep, leaving out hidden directories, environments and
+/// build outputs (license files live near the top).
+fn list_files(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel = format!("{prefix}{name}");
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => {
+                let skip = name.starts_with('.')
+                    || matches!(
+                        name.as_str(),
+                        "venv" | "node_modules" | "build" | "dist" | "target" | "__pycache__"
+                    );
+                if depth < 4 && !skip {
+                    list_files(&entry.path(), &format!("{rel}/"), depth + 1, out);
+                }
+            }
+            Ok(_) => out.push(rel),
+            Err(_) => {}
+        }
     }
 }
 

@@ -250,3 +250,26 @@ fn no_project_table() {
     std::fs::remove_file(dir.path().join("setup.py")).unwrap();
     assert_eq!(check_dir(dir.path()).status, Status::Fail);
 }
+
+#[test]
+fn license_file_globs_must_match() {
+    let text = "[project]\nname = \"x\"\nversion = \"1.0\"\nrequires-python = \">=3.9\"\nlicense = \"MIT\"\nlicense-files = [\"LICEN[CS]E*\", \"licenses/**/*.txt\"]\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pyproject.toml"), text).unwrap();
+    std::fs::write(dir.path().join("COPYING"), "MIT\n").unwrap();
+    let r = check_dir(dir.path());
+    assert_eq!(r.status, Status::Fail);
+    let messages: Vec<&str> = r.issues.iter().map(|i| i.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "license-files pattern \"LICEN[CS]E*\" matches no file in the released tree",
+            "license-files pattern \"licenses/**/*.txt\" matches no file in the released tree",
+        ]
+    );
+    std::fs::write(dir.path().join("LICENSE.md"), "MIT\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("licenses/vendored/a")).unwrap();
+    std::fs::write(dir.path().join("licenses/vendored/a/BSD.txt"), "BSD\n").unwrap();
+    let r = check_dir(dir.path());
+    assert_eq!(r.status, Status::Pass, "{r:#?}");
+}
