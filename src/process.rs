@@ -17,11 +17,14 @@ pub struct Spec {
     pub max_output: usize,
 }
 
+/// How a child ended. `Interrupted` is relgate's own Ctrl-C/SIGTERM; `Cancelled` is `--fail-fast` stopping the
+/// remaining checks after another one failed.
 pub enum Ended {
     Exited(i32),
     Signaled(i32),
     TimedOut,
     Interrupted,
+    Cancelled,
 }
 
 /// Output with stderr merged into stdout, cut to a head and a tail when larger than the bound.

@@ -259,6 +259,11 @@ fn run_build(b: &Build) -> CheckResult {
             ),
         ),
         Ended::Interrupted => CheckResult::error(CHECK, Kind::Build, "interrupted"),
+        Ended::Cancelled => CheckResult::skipped(
+            CHECK,
+            Kind::Build,
+            "not finished: --fail-fast stopped it after another check failed",
+        ),
     };
     result.command = Some(command);
     result.details.extend(notes);
