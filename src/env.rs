@@ -62,3 +62,23 @@ pub fn live_index() -> bool {
 fn non_empty(name: &str) -> Option<String> {
     env::var(name).ok().filter(|v| !v.is_empty())
 }
+
+/// `UV_PROJECT_ENVIRONMENT`: where uv keeps a project's environment instead of `.venv`.
+pub fn uv_project_environment() -> Option<OsString> {
+    env::var_os("UV_PROJECT_ENVIRONMENT").filter(|v| !v.is_empty())
+}
+
+/// `PATH`, to put a virtualenv's `bin/` first for the tools run in it, as activating it would.
+pub fn path() -> Option<OsString> {
+    env::var_os("PATH")
+}
+
+/// `PYTHONPATH`, kept after the import roots of an isolated export.
+pub fn python_path() -> Option<OsString> {
+    env::var_os("PYTHONPATH").filter(|v| !v.is_empty())
+}
+
+/// `PYTEST_ADDOPTS`, kept before the options relgate adds for pytest.
+pub fn pytest_addopts() -> Option<String> {
+    non_empty("PYTEST_ADDOPTS")
+}

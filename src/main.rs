@@ -9,6 +9,7 @@ mod commands;
 mod config;
 mod env;
 mod error;
+mod findings;
 mod gates;
 mod git;
 mod http;

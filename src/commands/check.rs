@@ -1,15 +1,13 @@
 //! `relgate check`: resolve the release, run every selected gate, report.
 
-use std::collections::HashSet;
-
 use crate::Exit;
-use crate::cli::{CheckArgs, Format, ProjectArgs};
+use crate::cli::CheckArgs;
 use crate::commands::Output;
-use crate::config::{Config, Isolation};
+use crate::config::Isolation;
 use crate::gates::index;
 use crate::gates::version::{self, ReleaseTag, VersionInput};
-use crate::gates::{GateContext, Workspace};
-use crate::gates::{build, metadata, publish};
+use crate::gates::{GateContext, Selection, Workspace};
+use crate::gates::{build, metadata, publish, quality};
 use crate::git;
 use crate::outcome::{CheckResult, Kind, Status};
 use crate::release::Release;
@@ -17,111 +15,11 @@ use crate::report::{self, ProjectInfo, Report, TagInfo, WorkspaceInfo};
 
 pub fn run(args: &CheckArgs, out: Output) -> anyhow::Result<Exit> {
     if args.list {
-        return list(&args.project, out);
+        return super::list::run(args, out);
     }
     let report = gate(args, out)?;
     report::print(&report, out.format, out.verbose, out.quiet)?;
     Ok(report.exit())
-}
-
-pub fn list(args: &ProjectArgs, out: Output) -> anyhow::Result<Exit> {
-    let release = Release::open(args)?;
-    let checks = vec![
-        (
-            "version",
-            Kind::Version,
-            "the tag names the declared version",
-        ),
-        (
-            "version-order",
-            Kind::Version,
-            "newer than every release tag in its history",
-        ),
-        (
-            "version-uploadable",
-            Kind::Version,
-            "no local or .dev version",
-        ),
-        (
-            "index",
-            Kind::Index,
-            "the version is new on the package index",
-        ),
-        (
-            publish::WORKFLOW_CHECK,
-            Kind::Publish,
-            "the workflow that uploads to the index can authenticate",
-        ),
-        (
-            publish::TOOLS_CHECK,
-            Kind::Publish,
-            "the release workflow runs no quality tool the local gate skips",
-        ),
-        (
-            metadata::CHECK,
-            Kind::Publish,
-            "name, version, readme, license and requires-python are uploadable",
-        ),
-        (
-            build::CHECK,
-            Kind::Build,
-            "the built sdist and wheel carry the release's version",
-        ),
-    ];
-    if out.format == Format::Json {
-        let doc: Vec<_> = checks
-            .iter()
-            .map(|(name, kind, why)| serde_json::json!({"name": name, "kind": kind, "command": null, "reason": why}))
-            .collect();
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-    } else {
-        let _ = &release;
-        for (name, kind, why) in checks {
-            println!("{name:<20} {:<8} {why}", kind.as_str());
-        }
-    }
-    Ok(Exit::Pass)
-}
-
-/// Which checks the command line and configuration select.
-pub struct Selection {
-    only: Vec<Kind>,
-    skip: HashSet<String>,
-}
-
-impl Selection {
-    pub fn new(args: &CheckArgs, config: &Config) -> Selection {
-        let mut skip: HashSet<String> = args.skip.iter().map(|s| s.trim().to_owned()).collect();
-        skip.extend(config.skip.iter().flatten().cloned());
-        Selection {
-            only: args.only.clone(),
-            skip,
-        }
-    }
-
-    /// Whether any check of this kind may run.
-    pub fn kind(&self, kind: Kind) -> bool {
-        (self.only.is_empty() || self.only.contains(&kind)) && !self.skip.contains(kind.as_str())
-    }
-
-    /// Whether the named check of this kind runs.
-    pub fn check(&self, name: &str, kind: Kind) -> bool {
-        self.kind(kind) && !self.skip.contains(name)
-    }
-
-    /// Whether any check that reads the project's files (tools, build, publish setup) is selected.
-    pub fn needs_files(&self) -> bool {
-        [
-            Kind::Lint,
-            Kind::Format,
-            Kind::Type,
-            Kind::Test,
-            Kind::Publish,
-            Kind::Build,
-        ]
-        .into_iter()
-        .any(|k| self.kind(k))
-    }
 }
 
 /// Run the gate for one release and build its report (shared with the hooks, which pass `--tag`).
@@ -190,12 +88,13 @@ pub fn gate(args: &CheckArgs, _out: Output) -> anyhow::Result<Report> {
     let ctx = GateContext {
         config: &release.config,
         local_project_dir: &release.project_dir,
+        git_common_dir: release.repo.common_dir(),
         workspace: workspace.as_ref(),
         name: declared.name.as_deref(),
         version: outcome.release.as_ref(),
     };
     let tag_name = tag.as_ref().map(|t| t.name.as_str());
-    checks.extend(file_gates(&ctx, &selection, &workspace_info, tag_name));
+    checks.extend(file_gates(&ctx, &selection, &workspace_info, tag_name)?);
     let mut validation = outcome.validation;
     if let Some(job) = index_job {
         let verdict = job.join().unwrap_or_else(|_| index::IndexVerdict {
@@ -242,7 +141,7 @@ fn file_gates(
     selection: &Selection,
     workspace: &WorkspaceInfo,
     tag: Option<&str>,
-) -> Vec<CheckResult> {
+) -> anyhow::Result<Vec<CheckResult>> {
     if ctx.workspace.is_none() && workspace.mode == "refused" {
         let mut refused = CheckResult::error(
             "workspace",
@@ -258,12 +157,16 @@ fn file_gates(
         refused.details.push(
             "check out the tag with a clean tree (git switch --detach TAG), or set [tool.relgate] isolation = \"export\"".into(),
         );
-        return vec![refused];
+        return Ok(vec![refused]);
     }
-    let mut results = Vec::new();
+    // QUALITY, until the runner lands: the planned checks run one after the other here; the runner's
+    // parallel pool replaces these two lines.
+    let planned = quality::plan(ctx, selection)?;
+    let mut results: Vec<CheckResult> = planned.iter().map(quality::run_one).collect();
+    // END QUALITY
     let release_setup = publish_gates(ctx, selection, &results, tag);
     results.extend(release_setup);
-    results
+    Ok(results)
 }
 
 /// The publishing workflow, the package metadata and the build. `quality` are the quality checks of this run:
@@ -391,7 +294,7 @@ fn several_tags(tag: Option<&ReleaseTag>, others: &[ReleaseTag]) -> Option<Check
 
 /// Where file-based checks run: in place when the working tree is exactly the released content, else an
 /// isolated export of the tag (or nowhere, when isolation is refused).
-fn prepare_workspace(
+pub(super) fn prepare_workspace(
     release: &Release,
     tag: Option<&ReleaseTag>,
 ) -> anyhow::Result<(Option<Workspace>, WorkspaceInfo)> {

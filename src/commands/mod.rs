@@ -1,6 +1,7 @@
 //! One module per command; each orchestrates gates and ops and returns an [`Exit`] or an error.
 
 mod check;
+mod list;
 mod version;
 
 use crate::Exit;
@@ -21,7 +22,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
     };
     match command {
         Command::Check(args) => check::run(&args, out),
-        Command::Checks(args) => check::list(&args, out),
+        Command::Checks(project) => list::run(
+            &crate::cli::CheckArgs {
+                project,
+                ..crate::cli::CheckArgs::default()
+            },
+            out,
+        ),
         Command::Version(args) => version::run(&args, out),
         Command::Install(_) | Command::Uninstall(_) | Command::Hook(_) | Command::Ci(_) => {
             Err(crate::error::hinted(
