@@ -151,10 +151,13 @@ pub fn plan(ctx: &GateContext, selection: &Selection) -> anyhow::Result<Vec<Plan
         }
         let version = invocation.executable.as_ref().and_then(|exe| {
             let is_tool = exe.path.file_name().is_some_and(|n| n == tool.program());
-            match &exe.venv {
-                Some(venv) => env::dist_version(venv, tool.distribution()),
-                None if is_tool => env::version(exe, tool.distribution()),
-                None => None,
+            if is_tool {
+                env::version(exe, tool.distribution())
+            } else {
+                // `python -m pytest`: the distribution of the interpreter's environment, if known.
+                exe.venv
+                    .as_deref()
+                    .and_then(|venv| env::dist_version(venv, tool.distribution()))
             }
         });
         let identity = invocation
