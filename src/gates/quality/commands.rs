@@ -55,7 +55,8 @@ pub fn invocation(req: &Request) -> Invocation {
     let project_args: Option<Vec<String>> = req
         .detection
         .and_then(|d| d.command.as_ref())
-        .map(|c| sanitize(tool, &c.args));
+        .and_then(|c| c.args.as_deref())
+        .map(|args| sanitize(tool, args));
     let mut note = None;
     let mut argv = vec![program];
     match tool {

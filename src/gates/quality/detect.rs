@@ -41,7 +41,8 @@ impl Detection {
 
 /// The tools the project in `dir` uses, in report order. Files that cannot be read or parsed are passed
 /// over: detection never fails (the version check reports a broken pyproject.toml).
-pub fn detect(dir: &Path) -> Vec<Detection> {
+/// `root` is the repository's (or the export's) root, where `.github/workflows` is; `dir` the project's.
+pub fn detect(root: &Path, dir: &Path) -> Vec<Detection> {
     let pyproject =
         read(dir, "pyproject.toml").and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
     let py = pyproject.as_ref();
@@ -52,13 +53,13 @@ pub fn detect(dir: &Path) -> Vec<Detection> {
                 d.reasons.push(reason);
             }
             if d.command.is_none() {
-                d.command = command;
+                d.command = command.filter(|c| c.args.is_some());
             }
         } else {
             found.push(Detection {
                 tool,
                 reasons: vec![reason],
-                command,
+                command: command.filter(|c| c.args.is_some()),
             });
         }
     };
@@ -68,15 +69,16 @@ pub fn detect(dir: &Path) -> Vec<Detection> {
     for (tool, reason) in sources::pre_commit(dir) {
         add(tool, reason, None);
     }
+    let subdir = dir.strip_prefix(root).unwrap_or(Path::new(""));
     let commands = sources::tox(dir, py)
         .into_iter()
         .chain(sources::nox(dir))
-        .chain(sources::hatch(dir, py));
+        .chain(sources::hatch(dir, py))
+        .chain(sources::workflows(root, subdir));
     for command in commands {
-        let shown = if command.args.is_empty() {
-            command.tool.name().to_owned()
-        } else {
-            format!("{} {}", label(command.tool), command.args.join(" "))
+        let shown = match command.args.as_deref() {
+            Some(args) if !args.is_empty() => format!("{} {}", label(command.tool), args.join(" ")),
+            _ => label(command.tool).to_owned(),
         };
         add(
             command.tool,
@@ -194,7 +196,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, content).unwrap();
         }
-        detect(dir.path())
+        detect(dir.path(), dir.path())
             .into_iter()
             .map(|d| (d.tool.name().to_owned(), d.reason()))
             .collect()
@@ -271,13 +273,16 @@ mod tests {
             "[testenv:type]\ncommands = mypy --strict src\n",
         )
         .unwrap();
-        let found = detect(dir.path());
+        let found = detect(dir.path(), dir.path());
         assert_eq!(found.len(), 1);
         assert_eq!(
             found[0].reason(),
             "tox.ini [testenv:type]: mypy --strict src"
         );
-        assert_eq!(found[0].command.as_ref().unwrap().args, ["--strict", "src"]);
+        assert_eq!(
+            found[0].command.as_ref().unwrap().args,
+            Some(vec!["--strict".to_owned(), "src".to_owned()])
+        );
     }
 
     #[test]

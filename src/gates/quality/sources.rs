@@ -2,7 +2,7 @@
 //! and the development dependencies it declares. These are read, never run (tox and nox would build
 //! environments into the tree).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use toml_edit::{Item, Value};
 
@@ -13,8 +13,9 @@ use crate::toml_file::TomlFile;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolCommand {
     pub tool: Tool,
-    /// The tool's arguments (after `check`/`format` for ruff), with tox/hatch placeholders resolved.
-    pub args: Vec<String>,
+    /// The tool's arguments (after `check`/`format` for ruff), with tox/hatch placeholders resolved; `None`
+    /// when they cannot be known (a CI expression, an action's inputs).
+    pub args: Option<Vec<String>>,
     /// Where the command is written, e.g. `tox.ini [testenv:lint]`.
     pub source: String,
 }
@@ -57,7 +58,7 @@ pub fn tox(dir: &Path, pyproject: Option<&TomlFile>) -> Vec<ToolCommand> {
             if let Some((tool, args)) = tool_command(&words) {
                 out.push(ToolCommand {
                     tool,
-                    args,
+                    args: Some(args),
                     source: format!("pyproject.toml [tool.tox.{name}]"),
                 });
             }
@@ -83,7 +84,7 @@ pub fn nox(dir: &Path) -> Vec<ToolCommand> {
         if let Some((tool, args)) = tool_command(&words) {
             out.push(ToolCommand {
                 tool,
-                args,
+                args: Some(args),
                 source: "noxfile.py".into(),
             });
         }
@@ -126,7 +127,7 @@ pub fn hatch(dir: &Path, pyproject: Option<&TomlFile>) -> Vec<ToolCommand> {
                     if let Some((tool, args)) = tool_command(&split_words(&line)) {
                         out.push(ToolCommand {
                             tool,
-                            args,
+                            args: Some(args),
                             source: format!("{label}.{env}.scripts] {name}"),
                         });
                     }
@@ -135,6 +136,131 @@ pub fn hatch(dir: &Path, pyproject: Option<&TomlFile>) -> Vec<ToolCommand> {
         }
     }
     out
+}
+
+/// Commands the GitHub Actions workflows run (`run:` scripts, and the tools' own actions), for the project
+/// at `subdir` of the repository (empty at the root): only steps whose working directory is the project's.
+/// CI is where a release fails, so what it runs is what the gate runs.
+pub fn workflows(root: &Path, subdir: &Path) -> Vec<ToolCommand> {
+    let Ok(entries) = std::fs::read_dir(root.join(".github/workflows")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    files.sort();
+    let wanted = normalize_dir(&subdir.to_string_lossy());
+    let mut out = Vec::new();
+    for file in files {
+        let Some(doc) = std::fs::read_to_string(&file)
+            .ok()
+            .and_then(|t| yaml_rust2::YamlLoader::load_from_str(&t).ok())
+            .and_then(|docs| docs.into_iter().next())
+        else {
+            continue;
+        };
+        let name = file
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let Some(jobs) = doc["jobs"].as_hash() else {
+            continue;
+        };
+        let top_dir = doc["defaults"]["run"]["working-directory"].as_str();
+        for (job_id, job) in jobs {
+            let job_id = job_id.as_str().unwrap_or("?");
+            let job_dir = job["defaults"]["run"]["working-directory"]
+                .as_str()
+                .or(top_dir);
+            for step in job["steps"].as_vec().into_iter().flatten() {
+                let dir = step["working-directory"].as_str().or(job_dir).unwrap_or("");
+                if normalize_dir(dir) != wanted {
+                    continue;
+                }
+                let source = format!(".github/workflows/{name} job `{job_id}`");
+                if let Some(uses) = step["uses"].as_str() {
+                    out.extend(action_tool(uses, step).map(|tool| ToolCommand {
+                        tool,
+                        args: None,
+                        source: source.clone(),
+                    }));
+                }
+                for command in step["run"]
+                    .as_str()
+                    .map(script_commands)
+                    .unwrap_or_default()
+                {
+                    let words = split_words(&command);
+                    // `${{ matrix.x }}` and `$VAR` are only known in CI: the tool counts, not its arguments.
+                    let expressions = words.iter().any(|w| w.contains('$') || w.contains('`'));
+                    if let Some((tool, args)) = tool_command(&words) {
+                        out.push(ToolCommand {
+                            tool,
+                            args: (!expressions).then_some(args),
+                            source: source.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The tool a step's action runs: ruff's, black's, isort's and pyright's own actions.
+fn action_tool(uses: &str, step: &yaml_rust2::Yaml) -> Option<Tool> {
+    let action = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
+    match action.as_str() {
+        "astral-sh/ruff-action" | "chartboost/ruff-action" => {
+            let args = step["with"]["args"].as_str().unwrap_or("");
+            Some(if args.trim_start().starts_with("format") {
+                Tool::RuffFormat
+            } else {
+                Tool::Ruff
+            })
+        }
+        "psf/black" => Some(Tool::Black),
+        "isort/isort-action" => Some(Tool::Isort),
+        "jakebailey/pyright-action" => Some(Tool::Pyright),
+        _ => None,
+    }
+}
+
+/// The simple commands of a shell script: lines (joined at a trailing `\`), split at `&&`, `||`, `;`, `|`.
+fn script_commands(script: &str) -> Vec<String> {
+    let joined = script.replace("\\\n", " ");
+    let mut out = Vec::new();
+    for line in joined.lines() {
+        let line = line.trim();
+        if line.starts_with('#') {
+            continue;
+        }
+        for part in line
+            .split("&&")
+            .flat_map(|p| p.split("||"))
+            .flat_map(|p| p.split([';', '|']))
+        {
+            let part = part.trim();
+            if !part.is_empty() {
+                out.push(part.to_owned());
+            }
+        }
+    }
+    out
+}
+
+fn normalize_dir(dir: &str) -> String {
+    let mut d = dir.trim();
+    while let Some(rest) = d.strip_prefix("./") {
+        d = rest;
+    }
+    let d = d.trim_end_matches('/');
+    if d == "." {
+        String::new()
+    } else {
+        d.to_owned()
+    }
 }
 
 /// Tools run by `.pre-commit-config.yaml` hooks: the known hook ids of the tools' own repositories, and
@@ -401,7 +527,7 @@ fn tox_ini(text: &str, label: &str) -> Vec<ToolCommand> {
             if let Some((tool, args)) = tool_command(&words) {
                 out.push(ToolCommand {
                     tool,
-                    args,
+                    args: Some(args),
                     source: format!("{label} [{section}]"),
                 });
             }
@@ -700,17 +826,17 @@ mod tests {
             [
                 ToolCommand {
                     tool: Tool::Pytest,
-                    args: s(&["tests"]),
+                    args: Some(s(&["tests"])),
                     source: "tox.ini [testenv]".into()
                 },
                 ToolCommand {
                     tool: Tool::Ruff,
-                    args: s(&["src", "tests"]),
+                    args: Some(s(&["src", "tests"])),
                     source: "tox.ini [testenv:lint]".into()
                 },
                 ToolCommand {
                     tool: Tool::Mypy,
-                    args: s(&["--strict", "src"]),
+                    args: Some(s(&["--strict", "src"])),
                     source: "tox.ini [testenv:lint]".into()
                 },
             ]
@@ -727,12 +853,12 @@ mod tests {
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let found = tox(dir.path(), Some(&py));
-        assert_eq!(found[0].args, s(&["tests"]));
+        assert_eq!(found[0].args, Some(s(&["tests"])));
         assert_eq!(
             found[1],
             ToolCommand {
                 tool: Tool::Mypy,
-                args: s(&["src"]),
+                args: Some(s(&["src"])),
                 source: "pyproject.toml [tool.tox.env.type]".into()
             }
         );
@@ -748,7 +874,7 @@ mod tests {
         .unwrap();
         let found: Vec<(Tool, Vec<String>)> = nox(dir.path())
             .into_iter()
-            .map(|c| (c.tool, c.args))
+            .map(|c| (c.tool, c.args.unwrap()))
             .collect();
         assert_eq!(
             found,
@@ -821,6 +947,34 @@ mod tests {
     }
 
     #[test]
+    fn workflow_steps_of_the_project() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".github/workflows")).unwrap();
+        std::fs::write(
+            dir.path().join(".github/workflows/ci.yml"),
+            "on: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: astral-sh/ruff-action@v3\n        with:\n          args: format --check\n      - run: |\n          uv run mypy src --python-version ${{ matrix.python }}\n          python -m pytest \\\n            tests -x && echo done\n      - run: pytest other\n        working-directory: packages/other\n",
+        )
+        .unwrap();
+        let found: Vec<(Tool, Option<Vec<String>>)> = workflows(dir.path(), Path::new(""))
+            .into_iter()
+            .map(|c| (c.tool, c.args))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Tool::RuffFormat, None),
+                (Tool::Mypy, None),
+                (Tool::Pytest, Some(s(&["tests", "-x"]))),
+            ]
+        );
+        let other: Vec<Tool> = workflows(dir.path(), Path::new("packages/other/"))
+            .into_iter()
+            .map(|c| c.tool)
+            .collect();
+        assert_eq!(other, [Tool::Pytest]);
+    }
+
+    #[test]
     fn hatch_scripts() {
         let py = TomlFile::parse(
             "pyproject.toml",
@@ -830,7 +984,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let found: Vec<(Tool, Vec<String>, String)> = hatch(dir.path(), Some(&py))
             .into_iter()
-            .map(|c| (c.tool, c.args, c.source))
+            .map(|c| (c.tool, c.args.unwrap(), c.source))
             .collect();
         assert_eq!(
             found,
