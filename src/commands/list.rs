@@ -154,7 +154,7 @@ pub fn run(args: &CheckArgs, out: Output) -> anyhow::Result<Exit> {
     for row in &rows {
         let first = match (&row.error, &row.command) {
             (Some(e), _) => format!("cannot run: {}", e.message),
-            (None, Some(argv)) => shown_command(row.executable.as_deref(), argv),
+            (None, Some(command)) => shown_command(row.executable.as_deref(), command),
             (None, None) => row.reason.clone(),
         };
         println!("{:<width$} {:<8} {first}", row.name, row.kind.as_str());

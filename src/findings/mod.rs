@@ -1,7 +1,7 @@
 //! One parser per tool: a tool's output (stderr merged into stdout, possibly cut to a head and a tail) becomes
 //! structured [`Finding`]s.
 //!
-//! Every parser reads the machine-readable form relgate asks for (JSON lines, JSON, JUnit XML) and, for a
+//! Every parser reads the machine-readable form relgate asks for (JSON lines, JSON, `JUnit` XML) and, for a
 //! command the user configured with `run`, the tool's default text output. Lines a parser does not recognise
 //! are ignored: the caller falls back to an excerpt of the output when a failing tool yields no finding.
 
@@ -35,7 +35,7 @@ pub enum Parser {
     Mypy,
     /// pyright's and basedpyright's `--outputjson`, or their text.
     Pyright,
-    /// pytest's JUnit XML report, or the short test summary of its text.
+    /// pytest's `JUnit` XML report, or the short test summary of its text.
     Pytest,
 }
 
@@ -47,7 +47,7 @@ pub struct Input<'a> {
     pub project_dir: &'a Path,
     /// The check's kind (`lint`, `format`, ...), copied into each finding.
     pub kind: &'a str,
-    /// The JUnit XML report pytest wrote, when it wrote one.
+    /// The `JUnit` XML report pytest wrote, when it wrote one.
     pub junit_xml: Option<&'a str>,
 }
 

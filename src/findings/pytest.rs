@@ -1,4 +1,4 @@
-//! pytest: the JUnit XML report relgate asks for (`--junitxml=<temp file> -o junit_family=xunit1`, which
+//! pytest: the `JUnit` XML report relgate asks for (`--junitxml=<temp file> -o junit_family=xunit1`, which
 //! gives each test case its file), or, for a configured command, the short test summary of its text
 //! (`FAILED tests/test_x.py::test_y - AssertionError: ...`).
 //!
@@ -57,7 +57,7 @@ pub fn parse(input: &Input) -> Vec<Finding> {
         .collect()
 }
 
-/// `(tests, failed or erroring, skipped)` from a JUnit XML report's test suites.
+/// `(tests, failed or erroring, skipped)` from a `JUnit` XML report's test suites.
 pub fn junit_counts(xml: &str) -> Option<(u32, u32, u32)> {
     let doc = roxmltree::Document::parse(xml).ok()?;
     let mut counts = (0, 0, 0);
@@ -77,7 +77,7 @@ pub fn junit_counts(xml: &str) -> Option<(u32, u32, u32)> {
     any.then_some(counts)
 }
 
-/// Findings from a JUnit XML report; `None` when it cannot be read (then the text is parsed).
+/// Findings from a `JUnit` XML report; `None` when it cannot be read (then the text is parsed).
 fn junit(xml: &str, input: &Input) -> Option<Vec<Finding>> {
     let doc = roxmltree::Document::parse(xml).ok()?;
     let mut out = Vec::new();

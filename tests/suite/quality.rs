@@ -4,6 +4,7 @@
 //! The test virtualenv plays the project's environment the way real projects have one: a gitignored `.venv`
 //! in the project (a symlink to it), or one created by uv or Poetry whose tools import from it.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -532,7 +533,6 @@ fn tool_scripts(root: &Path, tools: &[(&str, &str)]) {
             ),
         )
         .unwrap();
-        use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
 }

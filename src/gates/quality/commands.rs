@@ -21,7 +21,7 @@ pub struct Invocation {
     pub executable: Option<Executable>,
     /// Why it cannot run: the executable was not found.
     pub not_found: Option<NotFound>,
-    /// pytest writes a JUnit XML report (to a temporary file named when it runs).
+    /// pytest writes a `JUnit` XML report (to a temporary file named when it runs).
     pub junit: bool,
     /// Why the arguments are what they are, when relgate chose them (e.g. mypy's targets).
     pub note: Option<String>,
@@ -128,7 +128,7 @@ pub fn invocation(req: &Request) -> Invocation {
         }
     }
     match project_args {
-        Some(args) => argv.extend(args),
+        Some(project) => argv.extend(project),
         None => match tool {
             Tool::Black | Tool::Isort => argv.push(".".into()),
             Tool::Mypy => {
@@ -267,6 +267,17 @@ fn import_roots(project_dir: &Path) -> String {
     value.to_string_lossy().into_owned()
 }
 
+/// Top-level directories that are not the project's package, when guessing mypy's targets.
+const NOT_PACKAGES: [&str; 7] = [
+    "tests",
+    "test",
+    "docs",
+    "doc",
+    "examples",
+    "scripts",
+    "benchmarks",
+];
+
 /// mypy's targets when the project names none (`files`, `packages` or `modules` in its configuration): the
 /// src layout's `src`, else the package named after the project, else the packages at the top level, else
 /// `.`. Returns the targets and why they were chosen.
@@ -295,15 +306,6 @@ fn mypy_targets(dir: &Path, name: Option<&str>) -> (Vec<String>, Option<String>)
             return (vec![target.clone()], why(&format!("the package {target}")));
         }
     }
-    const NOT_PACKAGES: [&str; 7] = [
-        "tests",
-        "test",
-        "docs",
-        "doc",
-        "examples",
-        "scripts",
-        "benchmarks",
-    ];
     let mut packages: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {
             entries

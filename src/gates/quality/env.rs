@@ -8,6 +8,7 @@
 //! `--frozen`, creates `.venv`; `poetry run` creates its environment). When a managed project's environment
 //! does not exist, the tools that import the project report how to create it.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 use std::time::{Duration, UNIX_EPOCH};
@@ -257,9 +258,9 @@ pub fn identity(exe: &Executable) -> String {
     if let Some(venv) = &exe.venv {
         let python = venv.join("bin").join("python");
         let python = python.canonicalize().unwrap_or(python);
-        out.push_str(&format!(" python={}", python.display()));
+        let _ = write!(out, " python={}", python.display());
         for dir in site_packages(venv) {
-            out.push_str(&format!(" {}={}", dir.display(), mtime(&dir)));
+            let _ = write!(out, " {}={}", dir.display(), mtime(&dir));
         }
     }
     out
@@ -348,10 +349,10 @@ fn find_venv(dir: &Path, manager: Option<Manager>) -> Option<Venv> {
         Manager::Uv | Manager::Pdm => return None,
     };
     let manager_exe = which::which(program).ok()?;
-    let mut argv = vec![manager_exe.into_os_string()];
-    argv.extend(args.iter().map(Into::into));
+    let mut command = vec![manager_exe.into_os_string()];
+    command.extend(args.iter().map(Into::into));
     let finished = process::run(&Spec {
-        argv,
+        argv: command,
         cwd: dir.to_path_buf(),
         env: Vec::new(),
         env_remove: vec!["VIRTUAL_ENV".into()],

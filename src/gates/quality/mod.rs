@@ -70,7 +70,7 @@ pub struct PlannedCheck {
     pub note: Option<String>,
     /// Set when the check cannot run: the error message and the next action (a missing tool).
     pub unavailable: Option<(String, String)>,
-    /// pytest: a JUnit XML report is requested when it runs (`-o junit_family=xunit1 --junitxml=<temp>`).
+    /// pytest: a `JUnit` XML report is requested when it runs (`-o junit_family=xunit1 --junitxml=<temp>`).
     pub junit: bool,
     /// The command is relgate's (machine-readable output options), not a configured `run`.
     pub detected_command: bool,
@@ -144,10 +144,8 @@ pub fn plan(ctx: &GateContext, selection: &Selection) -> anyhow::Result<Vec<Plan
             ),
         };
         if run.is_some() {
-            reason.push_str(&format!(
-                "; command from {}",
-                config_key(ctx.config, tool.name(), Some("run"))
-            ));
+            reason.push_str("; command from ");
+            reason.push_str(&config_key(ctx.config, tool.name(), Some("run")));
         }
         let version = invocation.executable.as_ref().and_then(|exe| {
             let is_tool = exe.path.file_name().is_some_and(|n| n == tool.program());
@@ -329,12 +327,12 @@ pub fn run_one(check: &PlannedCheck) -> CheckResult {
             junit_xml: junit_xml.as_deref(),
         },
     );
-    let args: &[String] = if check.detected_command {
+    let command_args: &[String] = if check.detected_command {
         &check.argv[1..]
     } else {
         &[]
     };
-    let project_args = project_args(check.tool, args);
+    let project_args = project_args(check.tool, command_args);
     let mut result = conclude::conclude(
         result,
         conclude::Exit {
