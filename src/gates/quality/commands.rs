@@ -80,14 +80,14 @@ pub fn invocation(req: &Request) -> Invocation {
                 })
                 .collect();
             if !venvs.is_empty() {
-                argv.push(format!("--extend-exclude={}", venvs.join(",")));
+                // On the command line the option replaces the configuration's own: keep those entries.
+                let mut excluded = flake8_extend_exclude(&req.workspace.project_dir);
+                excluded.extend(venvs.iter().map(|v| (*v).to_owned()));
+                argv.push(format!("--extend-exclude={}", excluded.join(",")));
             }
         }
         Tool::Mypy => {
-            let version = executable
-                .as_ref()
-                .and_then(|e| e.venv.as_deref())
-                .and_then(|v| env::dist_version(v, "mypy"));
+            let version = executable.as_ref().and_then(|e| env::version(e, "mypy"));
             if version.as_deref().is_none_or(json_capable_mypy) {
                 argv.extend(words(&["-O", "json"]));
             } else {
@@ -357,6 +357,31 @@ fn mypy_configures_targets(dir: &Path) -> bool {
     false
 }
 
+/// The `extend-exclude` entries of flake8's configuration (the first of setup.cfg, tox.ini and .flake8
+/// with a `[flake8]` section, as flake8 reads them).
+fn flake8_extend_exclude(dir: &Path) -> Vec<String> {
+    for name in ["setup.cfg", "tox.ini", ".flake8"] {
+        let Ok(text) = std::fs::read_to_string(dir.join(name)) else {
+            continue;
+        };
+        if !ini_has_section(&text, "flake8") {
+            continue;
+        }
+        return ini_entries(&text)
+            .into_iter()
+            .filter(|(s, k, _)| s == "flake8" && (k == "extend-exclude" || k == "extend_exclude"))
+            .flat_map(|(_, _, v)| {
+                v.split([',', '\n'])
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+    }
+    Vec::new()
+}
+
 /// mypy writes `-O json` since 1.11.
 fn json_capable_mypy(version: &str) -> bool {
     let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
@@ -488,6 +513,17 @@ mod tests {
             sanitize(Tool::Pytest, &s(&["-x", "--junitxml", "r.xml", "tests"])),
             ["-x", "tests"]
         );
+    }
+
+    #[test]
+    fn flake8_keeps_the_configured_extend_exclude() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(".flake8"),
+            "[flake8]\nextend-exclude =\n    build,\n    docs/conf.py\n",
+        )
+        .unwrap();
+        assert_eq!(flake8_extend_exclude(dir.path()), ["build", "docs/conf.py"]);
     }
 
     #[test]

@@ -122,19 +122,39 @@ pub fn plan(ctx: &GateContext, selection: &Selection) -> anyhow::Result<Vec<Plan
     }
     let environment = env::resolve(ctx.local_project_dir);
     let state_dir = ctx.git_common_dir.join("relgate");
+    let invocations: Vec<(Tool, Option<&detect::Detection>, commands::Invocation)> = chosen
+        .into_iter()
+        .map(|(tool, detection)| {
+            let run = ctx
+                .config
+                .checks
+                .get(tool.name())
+                .and_then(|s| s.run.as_deref());
+            let invocation = commands::invocation(&commands::Request {
+                tool,
+                detection,
+                run,
+                environment: &environment,
+                workspace,
+                state_dir: &state_dir,
+                name: ctx.name,
+            });
+            (tool, detection, invocation)
+        })
+        .collect();
+    // A version read from `*.dist-info` costs nothing; one asked with `--version` starts a process (ruff
+    // from PATH, an entry point outside a distribution): ask them all at once.
+    let versions: Vec<Option<String>> = std::thread::scope(|scope| {
+        let jobs: Vec<_> = invocations
+            .iter()
+            .map(|(tool, _, invocation)| scope.spawn(move || tool_version(*tool, invocation)))
+            .collect();
+        jobs.into_iter().map(|j| j.join().ok().flatten()).collect()
+    });
     let mut planned = Vec::new();
-    for (tool, detection) in chosen {
+    for ((tool, detection, invocation), version) in invocations.into_iter().zip(versions) {
         let settings = ctx.config.checks.get(tool.name());
         let run = settings.and_then(|s| s.run.as_deref());
-        let invocation = commands::invocation(&commands::Request {
-            tool,
-            detection,
-            run,
-            environment: &environment,
-            workspace,
-            state_dir: &state_dir,
-            name: ctx.name,
-        });
         let mut reason = match detection {
             Some(d) => d.reason(),
             None => format!(
@@ -147,17 +167,6 @@ pub fn plan(ctx: &GateContext, selection: &Selection) -> anyhow::Result<Vec<Plan
             reason.push_str("; command from ");
             reason.push_str(&config_key(ctx.config, tool.name(), Some("run")));
         }
-        let version = invocation.executable.as_ref().and_then(|exe| {
-            let is_tool = exe.path.file_name().is_some_and(|n| n == tool.program());
-            if is_tool {
-                env::version(exe, tool.distribution())
-            } else {
-                // `python -m pytest`: the distribution of the interpreter's environment, if known.
-                exe.venv
-                    .as_deref()
-                    .and_then(|venv| env::dist_version(venv, tool.distribution()))
-            }
-        });
         let identity = invocation
             .executable
             .as_ref()
@@ -355,6 +364,19 @@ pub fn run_one(check: &PlannedCheck) -> CheckResult {
         result.message = format!("{} ({version}{exe})", result.message);
     }
     result.took(elapsed)
+}
+
+/// The version of the tool a check runs: its executable's, or for `python -m TOOL` the distribution
+/// installed in the interpreter's virtualenv.
+fn tool_version(tool: Tool, invocation: &commands::Invocation) -> Option<String> {
+    let exe = invocation.executable.as_ref()?;
+    if exe.path.file_name().is_some_and(|n| n == tool.program()) {
+        env::version(exe, tool.distribution())
+    } else {
+        exe.venv
+            .as_deref()
+            .and_then(|venv| env::dist_version(venv, tool.distribution()))
+    }
 }
 
 /// The arguments of a detected command that name what it checks (for fix commands): relgate's own output
