@@ -16,6 +16,9 @@ const PYPROJECT: &str = r#"[project]
 name = "demo"
 version = "1.0.0"
 
+[tool.ruff]
+fix = true
+
 [tool.ruff.lint]
 select = ["F", "E"]
 
@@ -281,7 +284,16 @@ fn known_violations_give_exact_findings_and_exit_1() {
 
 #[test]
 fn a_clean_project_passes_with_an_exact_report() {
-    let repo = demo(CORE_GOOD, ORDER_GOOD);
+    // A basedpyright baseline listing an error that is gone: basedpyright would rewrite it, relgate hands it
+    // a copy.
+    let repo = demo_with(
+        CORE_GOOD,
+        ORDER_GOOD,
+        &[(
+            ".basedpyright/baseline.json",
+            "{\n    \"files\": {\n        \"./src/demo/core.py\": [\n            {\n                \"code\": \"reportReturnType\",\n                \"range\": {\n                    \"startColumn\": 11,\n                    \"endColumn\": 12,\n                    \"lineCount\": 1\n                }\n            }\n        ]\n    }\n}\n",
+        )],
+    );
     let before = repo.snapshot();
     let out = relgate(&repo, None)
         .args(["check", "--offline"])
@@ -764,7 +776,7 @@ fn relgate_checks_lists_what_would_run_without_running_it() {
 version-order        version  newer than every release tag in its history
 version-uploadable   version  no local or .dev version
 index                index    the version is new on the package index
-ruff                 lint     .venv/bin/ruff check --output-format=json-lines
+ruff                 lint     .venv/bin/ruff check --no-fix --output-format=json-lines
                               ruff 0.17.6 · from .venv
                               why: [tool.ruff] in pyproject.toml
 ruff-format          format   .venv/bin/ruff format --check --output-format=json-lines

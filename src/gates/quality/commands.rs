@@ -60,7 +60,8 @@ pub fn invocation(req: &Request) -> Invocation {
     let mut note = None;
     let mut argv = vec![program];
     match tool {
-        Tool::Ruff => argv.extend(words(&["check", "--output-format=json-lines"])),
+        // `fix = true` in ruff's configuration would rewrite the files.
+        Tool::Ruff => argv.extend(words(&["check", "--no-fix", "--output-format=json-lines"])),
         Tool::RuffFormat => {
             argv.extend(words(&["format", "--check", "--output-format=json-lines"]));
         }
@@ -68,6 +69,10 @@ pub fn invocation(req: &Request) -> Invocation {
         Tool::Isort => argv.push("--check-only".into()),
         Tool::Flake8 => {
             argv.push("--format=default".into());
+            if flake8_setting(&req.workspace.project_dir, "output-file").is_some() {
+                // The configured report file would be written into the tree; the output is read here.
+                argv.push("--output-file=/dev/stdout".into());
+            }
             // flake8, unlike ruff and black, does not leave virtualenvs out by default.
             let venvs: Vec<&str> = [".venv", "venv"]
                 .into_iter()
@@ -194,6 +199,15 @@ fn configured(req: &Request, run: &[String], env: Vec<(String, String)>) -> Invo
     };
     if let Some(exe) = &executable {
         argv[0] = exe.path.display().to_string();
+    }
+    let ruff_check = req.tool == Tool::Ruff
+        && Path::new(program).file_name().is_some_and(|n| n == "ruff")
+        && run
+            .get(1)
+            .is_none_or(|sub| sub == "check" || sub.starts_with('-'));
+    if ruff_check {
+        // Whatever the command or ruff's `fix = true` says, the tree is not rewritten (the last flag wins).
+        argv.push("--no-fix".into());
     }
     Invocation {
         argv,
@@ -357,9 +371,10 @@ fn mypy_configures_targets(dir: &Path) -> bool {
     false
 }
 
-/// The `extend-exclude` entries of flake8's configuration (the first of setup.cfg, tox.ini and .flake8
-/// with a `[flake8]` section, as flake8 reads them).
-fn flake8_extend_exclude(dir: &Path) -> Vec<String> {
+/// A setting of flake8's configuration (the first of setup.cfg, tox.ini and .flake8 with a `[flake8]`
+/// section, as flake8 reads them), dashes or underscores.
+fn flake8_setting(dir: &Path, key: &str) -> Option<String> {
+    let underscored = key.replace('-', "_");
     for name in ["setup.cfg", "tox.ini", ".flake8"] {
         let Ok(text) = std::fs::read_to_string(dir.join(name)) else {
             continue;
@@ -369,17 +384,45 @@ fn flake8_extend_exclude(dir: &Path) -> Vec<String> {
         }
         return ini_entries(&text)
             .into_iter()
-            .filter(|(s, k, _)| s == "flake8" && (k == "extend-exclude" || k == "extend_exclude"))
-            .flat_map(|(_, _, v)| {
-                v.split([',', '\n'])
-                    .map(str::trim)
-                    .filter(|e| !e.is_empty())
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+            .find(|(s, k, _)| s == "flake8" && (k == key || *k == underscored))
+            .map(|(_, _, v)| v);
     }
-    Vec::new()
+    None
+}
+
+/// The baseline file basedpyright reads, when it exists: `baselineFile` of `[tool.basedpyright]` or
+/// pyrightconfig.json, else `.basedpyright/baseline.json`. basedpyright rewrites it whenever an error it lists
+/// is gone, so relgate hands it a copy (`--baselinefile`).
+pub fn basedpyright_baseline(dir: &Path) -> Option<PathBuf> {
+    let configured = std::fs::read_to_string(dir.join("pyrightconfig.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["baselineFile"].as_str().map(str::to_owned))
+        .or_else(|| {
+            let text = std::fs::read_to_string(dir.join("pyproject.toml")).ok()?;
+            let file = TomlFile::parse("pyproject.toml", text).ok()?;
+            file.get_str(&["tool", "basedpyright", "baselineFile"])
+                .map(str::to_owned)
+        });
+    let path = dir.join(
+        configured
+            .as_deref()
+            .unwrap_or(".basedpyright/baseline.json"),
+    );
+    path.is_file().then_some(path)
+}
+
+/// The `extend-exclude` entries of flake8's configuration.
+fn flake8_extend_exclude(dir: &Path) -> Vec<String> {
+    flake8_setting(dir, "extend-exclude")
+        .map(|v| {
+            v.split([',', '\n'])
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// mypy writes `-O json` since 1.11.

@@ -16,7 +16,7 @@ mod sources;
 mod tool;
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use self::tool::Tool;
@@ -239,6 +239,18 @@ pub fn run_one(check: &PlannedCheck) -> CheckResult {
     if check.junit {
         argv.extend(junit_args(&junit_path.display().to_string()));
     }
+    let runs_basedpyright = Path::new(&argv[0])
+        .file_name()
+        .is_some_and(|n| n == "basedpyright");
+    if check.tool == Tool::Basedpyright && runs_basedpyright {
+        if let Some(baseline) = commands::basedpyright_baseline(&check.cwd) {
+            let copy = scratch.path().join("baseline.json");
+            if std::fs::copy(&baseline, &copy).is_ok() {
+                argv.push("--baselinefile".into());
+                argv.push(copy.display().to_string());
+            }
+        }
+    }
     result.command = Some(argv.clone());
     let mut env = check.env.clone();
     // Caches keyed by file path: in place they are kept warm in relgate's state directory; an export's
@@ -392,7 +404,13 @@ fn project_args(tool: Tool, args: &[String]) -> Vec<String> {
     while let Some(arg) = iter.next() {
         let ours = matches!(
             arg.as_str(),
-            "--check" | "--check-only" | "--outputjson" | "--format=default" | "--no-cov"
+            "--check"
+                | "--check-only"
+                | "--no-fix"
+                | "--outputjson"
+                | "--format=default"
+                | "--no-cov"
+                | "--output-file=/dev/stdout"
         ) || arg.starts_with("--output-format=")
             || arg.starts_with("--cache-dir=")
             || arg.starts_with("--extend-exclude=");
