@@ -82,3 +82,19 @@ pub fn python_path() -> Option<OsString> {
 pub fn pytest_addopts() -> Option<String> {
     non_empty("PYTEST_ADDOPTS")
 }
+
+/// Where pre-commit keeps the environments of its hooks: `PRE_COMMIT_HOME`, else `$XDG_CACHE_HOME/pre-commit`,
+/// else `~/.cache/pre-commit` (as pre-commit computes it).
+pub fn pre_commit_home() -> Option<std::path::PathBuf> {
+    if let Some(home) = env::var_os("PRE_COMMIT_HOME").filter(|v| !v.is_empty()) {
+        return Some(home.into());
+    }
+    if let Some(cache) = env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return Some(std::path::PathBuf::from(cache).join("pre-commit"));
+    }
+    env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| {
+        std::path::PathBuf::from(h)
+            .join(".cache")
+            .join("pre-commit")
+    })
+}

@@ -88,7 +88,10 @@ fn relgate(repo: &TestRepo, extra_path: Option<&Path>) -> Command {
         Some(dir) => format!("{}:/usr/bin:/bin", dir.display()),
         None => "/usr/bin:/bin".to_owned(),
     };
-    cmd.env_remove("VIRTUAL_ENV").env("PATH", path);
+    cmd.env_remove("VIRTUAL_ENV")
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove("PRE_COMMIT_HOME")
+        .env("PATH", path);
     cmd
 }
 
@@ -844,5 +847,45 @@ build                build    the built sdist and wheel carry the release's vers
                 "timeout_s": 600.0
             }
         ])
+    );
+}
+
+/// A tool only a pre-commit hook runs comes from the environment pre-commit installed for that hook, at the
+/// hook's pinned version; a pin no installed environment matches says how to get one.
+#[test]
+fn a_pre_commit_hook_tool_runs_from_the_hook_environment_at_its_pinned_version() {
+    let repo = TestRepo::new();
+    repo.write("pyproject.toml", &crate::common::pyproject("demo", "1.0.0"))
+        .write(
+            ".pre-commit-config.yaml",
+            "repos:\n  - repo: https://github.com/psf/black-pre-commit-mirror\n    rev: 26.10.1\n    hooks:\n      - id: black\n  - repo: https://github.com/PyCQA/flake8\n    rev: 6.1.0\n    hooks:\n      - id: flake8\n",
+        )
+        .write("demo.py", "X = 1\n")
+        .commit("release")
+        .tag("v1.0.0");
+    let hooks = repo.home.path().join(".cache/pre-commit/repo5x2k_q1a");
+    std::fs::create_dir_all(&hooks).unwrap();
+    std::os::unix::fs::symlink(test_venv(), hooks.join("py_env-python3.11")).unwrap();
+    let (code, doc) = check_json(&repo, &mut relgate(&repo, None), &["--only", "lint,format"]);
+    assert_eq!(code, 1);
+    let black = check(&doc, "black");
+    assert_eq!(black["status"], "pass");
+    assert_eq!(
+        black["message"],
+        format!(
+            "every file is formatted (black 26.10.1, {}/py_env-python3.11/bin/black)",
+            hooks.display()
+        )
+    );
+    assert_eq!(black["reason"], "hook black in .pre-commit-config.yaml");
+    let flake8 = check(&doc, "flake8");
+    assert_eq!(flake8["status"], "error");
+    assert_eq!(
+        flake8["message"],
+        "flake8 not found: no virtualenv (.venv, venv, VIRTUAL_ENV), no pre-commit environment with flake8 6.1.0, and not on PATH"
+    );
+    assert_eq!(
+        flake8["details"][0],
+        "let pre-commit install its hooks (pre-commit install-hooks), or install it: pipx install flake8, or switch the check off: [tool.relgate.checks.flake8] enabled = false"
     );
 }

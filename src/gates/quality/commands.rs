@@ -47,7 +47,10 @@ pub fn invocation(req: &Request) -> Invocation {
         return configured(req, run, env);
     }
     let tool = req.tool;
-    let found = req.environment.find(tool.program(), Some(tool));
+    let pre_commit_rev = req.detection.and_then(|d| d.pre_commit_rev.as_deref());
+    let found = req
+        .environment
+        .find(tool.program(), Some(tool), pre_commit_rev);
     let (program, executable, not_found) = match found {
         Ok(exe) => (exe.path.display().to_string(), Some(exe), None),
         Err(nf) => (tool.program().to_owned(), None, Some(nf)),
@@ -189,10 +192,11 @@ fn configured(req: &Request, run: &[String], env: Vec<(String, String)>) -> Invo
             ),
         }
     } else {
-        match req
-            .environment
-            .find(program, Some(req.tool).filter(|t| t.program() == program))
-        {
+        match req.environment.find(
+            program,
+            Some(req.tool).filter(|t| t.program() == program),
+            req.detection.and_then(|d| d.pre_commit_rev.as_deref()),
+        ) {
             Ok(exe) => (Some(exe), None),
             Err(nf) => (None, Some(nf)),
         }

@@ -18,6 +18,8 @@ pub struct Detection {
     pub tool: Tool,
     pub reasons: Vec<String>,
     pub command: Option<ToolCommand>,
+    /// The `rev` of the pre-commit repository that runs it: the version pre-commit installs.
+    pub pre_commit_rev: Option<String>,
 }
 
 impl Detection {
@@ -60,14 +62,16 @@ pub fn detect(root: &Path, dir: &Path) -> Vec<Detection> {
                 tool,
                 reasons: vec![reason],
                 command: command.filter(|c| c.args.is_some()),
+                pre_commit_rev: None,
             });
         }
     };
     for (tool, reason) in configuration(dir, py) {
         add(tool, reason, None);
     }
-    for (tool, reason) in sources::pre_commit(dir) {
-        add(tool, reason, None);
+    let hooks = sources::pre_commit(dir);
+    for (tool, reason, _) in &hooks {
+        add(*tool, reason.clone(), None);
     }
     let subdir = dir.strip_prefix(root).unwrap_or(Path::new(""));
     let commands = sources::tox(dir, py)
@@ -88,6 +92,11 @@ pub fn detect(root: &Path, dir: &Path) -> Vec<Detection> {
     }
     for (tool, reason) in sources::dependencies(dir, py) {
         add(tool, reason, None);
+    }
+    for (tool, _, rev) in hooks {
+        if let Some(d) = found.iter_mut().find(|d| d.tool == tool) {
+            d.pre_commit_rev = d.pre_commit_rev.take().or(rev);
+        }
     }
     found.sort_by_key(|d| d.tool);
     found

@@ -152,7 +152,15 @@ impl Environment {
 
     /// The executable of `program`: the environment's `bin/`, else PATH (never PATH for a tool that imports
     /// the project, when the project has an environment or a manager: it would test other code).
-    pub fn find(&self, program: &str, tool: Option<Tool>) -> Result<Executable, NotFound> {
+    ///
+    /// A tool pinned by a pre-commit hook (`pre_commit_rev`) is also looked for in the hook environments
+    /// pre-commit installed, at exactly that version, before PATH.
+    pub fn find(
+        &self,
+        program: &str,
+        tool: Option<Tool>,
+        pre_commit_rev: Option<&str>,
+    ) -> Result<Executable, NotFound> {
         if let Some(venv) = &self.venv {
             let candidate = venv.root.join("bin").join(program);
             if is_executable(&candidate) {
@@ -164,16 +172,26 @@ impl Environment {
         }
         let isolated = tool.is_some_and(Tool::needs_project_env)
             && (self.venv.is_some() || self.manager.is_some());
+        if let (Some(tool), Some(rev), false) = (tool, pre_commit_rev, isolated) {
+            if let Some(found) = pre_commit_env(program, tool, rev) {
+                return Ok(found);
+            }
+        }
         if !isolated {
             if let Ok(path) = which::which(program) {
                 let venv = venv_of(&path);
                 return Ok(Executable { path, venv });
             }
         }
-        Err(self.not_found(program, tool))
+        Err(self.not_found(program, tool, pre_commit_rev))
     }
 
-    fn not_found(&self, program: &str, tool: Option<Tool>) -> NotFound {
+    fn not_found(
+        &self,
+        program: &str,
+        tool: Option<Tool>,
+        pre_commit_rev: Option<&str>,
+    ) -> NotFound {
         let dist: &str = match tool {
             Some(t) => t.distribution(),
             None => program,
@@ -209,6 +227,15 @@ impl Environment {
                 ),
                 hint: format!(
                     "create the project's virtualenv with it: python3 -m venv .venv && .venv/bin/python -m pip install -e . {dist}{off}"
+                ),
+            },
+            (None, None) if pre_commit_rev.is_some() => NotFound {
+                message: format!(
+                    "{program} not found: no virtualenv (.venv, venv, VIRTUAL_ENV), no pre-commit environment with {program} {}, and not on PATH",
+                    pre_commit_rev.unwrap_or_default().trim_start_matches('v')
+                ),
+                hint: format!(
+                    "let pre-commit install its hooks (pre-commit install-hooks), or install it: pipx install {dist}{off}"
                 ),
             },
             (None, None) => NotFound {
@@ -376,6 +403,41 @@ fn find_venv(dir: &Path, manager: Option<Manager>) -> Option<Venv> {
         label: format!("the {} environment ({})", manager.name(), root.display()),
         root,
     })
+}
+
+/// The executable of a hook environment pre-commit installed (`<home>/repoXXXX/py_env-python3.X/bin/`) whose
+/// distribution is at the hook's `rev` (`v0.6.0` pins ruff 0.6.0).
+fn pre_commit_env(program: &str, tool: Tool, rev: &str) -> Option<Executable> {
+    let home = crate::env::pre_commit_home()?;
+    let wanted = rev.trim_start_matches('v');
+    let mut repos: Vec<PathBuf> = std::fs::read_dir(&home)
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("repo"))
+        .map(|e| e.path())
+        .collect();
+    repos.sort();
+    for repo in repos {
+        let Ok(envs) = std::fs::read_dir(&repo) else {
+            continue;
+        };
+        for env in envs.flatten() {
+            if !env.file_name().to_string_lossy().starts_with("py_env-") {
+                continue;
+            }
+            let root = env.path();
+            let candidate = root.join("bin").join(program);
+            if is_executable(&candidate)
+                && dist_version(&root, tool.distribution()).as_deref() == Some(wanted)
+            {
+                return Some(Executable {
+                    path: candidate,
+                    venv: Some(root),
+                });
+            }
+        }
+    }
+    None
 }
 
 fn is_venv(root: &Path) -> bool {

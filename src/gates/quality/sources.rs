@@ -263,9 +263,9 @@ fn normalize_dir(dir: &str) -> String {
     }
 }
 
-/// Tools run by `.pre-commit-config.yaml` hooks: the known hook ids of the tools' own repositories, and
-/// local hooks whose `entry` runs a tool.
-pub fn pre_commit(dir: &Path) -> Vec<(Tool, String)> {
+/// Tools run by `.pre-commit-config.yaml` hooks: the known hook ids of the tools' own repositories (with
+/// the repository's `rev`, the tool's pinned version), and local hooks whose `entry` runs a tool.
+pub fn pre_commit(dir: &Path) -> Vec<(Tool, String, Option<String>)> {
     let Ok(text) = std::fs::read_to_string(dir.join(".pre-commit-config.yaml")) else {
         return Vec::new();
     };
@@ -276,31 +276,38 @@ pub fn pre_commit(dir: &Path) -> Vec<(Tool, String)> {
     let Some(repos) = docs.first().and_then(|d| d["repos"].as_vec()) else {
         return out;
     };
-    for hook in repos.iter().filter_map(|r| r["hooks"].as_vec()).flatten() {
-        let Some(id) = hook["id"].as_str() else {
-            continue;
-        };
-        let by_id = match id {
-            "ruff" | "ruff-check" => Some(Tool::Ruff),
-            "ruff-format" => Some(Tool::RuffFormat),
-            "black" | "black-jupyter" => Some(Tool::Black),
-            "isort" => Some(Tool::Isort),
-            "flake8" => Some(Tool::Flake8),
-            "mypy" => Some(Tool::Mypy),
-            "pyright" => Some(Tool::Pyright),
-            "basedpyright" => Some(Tool::Basedpyright),
-            "pytest" => Some(Tool::Pytest),
-            _ => None,
-        };
-        let tool = by_id.or_else(|| {
-            let entry = hook["entry"].as_str()?;
-            tool_command(&split_words(entry)).map(|(tool, _)| tool)
-        });
-        if let Some(tool) = tool {
-            out.push((tool, format!("hook {id} in .pre-commit-config.yaml")));
+    for repo in repos {
+        let rev = repo["rev"].as_str().map(str::to_owned);
+        for hook in repo["hooks"].as_vec().into_iter().flatten() {
+            if let Some((tool, reason, local)) = hook_tool(hook) {
+                out.push((tool, reason, if local { None } else { rev.clone() }));
+            }
         }
     }
     out
+}
+
+/// The tool a hook runs, why, and whether it is a local hook (its `entry` names the command).
+fn hook_tool(hook: &yaml_rust2::Yaml) -> Option<(Tool, String, bool)> {
+    let id = hook["id"].as_str()?;
+    let by_id = match id {
+        "ruff" | "ruff-check" => Some(Tool::Ruff),
+        "ruff-format" => Some(Tool::RuffFormat),
+        "black" | "black-jupyter" => Some(Tool::Black),
+        "isort" => Some(Tool::Isort),
+        "flake8" => Some(Tool::Flake8),
+        "mypy" => Some(Tool::Mypy),
+        "pyright" => Some(Tool::Pyright),
+        "basedpyright" => Some(Tool::Basedpyright),
+        "pytest" => Some(Tool::Pytest),
+        _ => None,
+    };
+    let reason = format!("hook {id} in .pre-commit-config.yaml");
+    if let Some(tool) = by_id {
+        return Some((tool, reason, false));
+    }
+    let entry = hook["entry"].as_str()?;
+    tool_command(&split_words(entry)).map(|(tool, _)| (tool, reason, true))
 }
 
 /// Tools listed among the development dependencies: PEP 735 `[dependency-groups]`, development extras of
@@ -894,20 +901,24 @@ mod tests {
             "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    rev: v0.6.0\n    hooks:\n      - id: ruff\n        args: [--fix]\n      - id: ruff-format\n  - repo: local\n    hooks:\n      - id: tests\n        name: tests\n        entry: uv run pytest -q\n        language: system\n",
         )
         .unwrap();
+        let rev = Some("v0.6.0".to_owned());
         assert_eq!(
             pre_commit(dir.path()),
             [
                 (
                     Tool::Ruff,
-                    "hook ruff in .pre-commit-config.yaml".to_owned()
+                    "hook ruff in .pre-commit-config.yaml".to_owned(),
+                    rev.clone()
                 ),
                 (
                     Tool::RuffFormat,
-                    "hook ruff-format in .pre-commit-config.yaml".to_owned()
+                    "hook ruff-format in .pre-commit-config.yaml".to_owned(),
+                    rev
                 ),
                 (
                     Tool::Pytest,
-                    "hook tests in .pre-commit-config.yaml".to_owned()
+                    "hook tests in .pre-commit-config.yaml".to_owned(),
+                    None
                 ),
             ]
         );
