@@ -146,7 +146,7 @@ pub fn run(spec: &Spec) -> Result<Finished, SpawnError> {
         program: program.clone(),
         source,
     };
-    let (reader, writer) = std::io::pipe().map_err(io_error)?;
+    let (reader, writer) = os_pipe::pipe().map_err(io_error)?;
     let mut expr = duct::cmd(first, args)
         .dir(&spec.cwd)
         .stdin_null()

@@ -17,7 +17,7 @@ pub(super) struct Capture {
 }
 
 impl Capture {
-    pub(super) fn start(mut reader: std::io::PipeReader, max: usize) -> Capture {
+    pub(super) fn start(mut reader: os_pipe::PipeReader, max: usize) -> Capture {
         let buffer = Arc::new(Mutex::new(Bounded::new(max)));
         let (tx, done) = mpsc::channel();
         let shared = Arc::clone(&buffer);
