@@ -131,7 +131,10 @@ pub fn run(spec: &Spec) -> Result<Finished, SpawnError> {
             program,
             source: std::io::Error::new(
                 std::io::ErrorKind::NotFound,
-                format!("the working directory {} does not exist", spec.cwd.display()),
+                format!(
+                    "the working directory {} does not exist",
+                    spec.cwd.display()
+                ),
             ),
         });
     }
@@ -253,9 +256,10 @@ pub fn interrupted() -> bool {
 pub fn watch_interrupts() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        let Ok(mut signals) =
-            signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM])
-        else {
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([
+            signal_hook::consts::SIGINT,
+            signal_hook::consts::SIGTERM,
+        ]) else {
             return;
         };
         let spawned = std::thread::Builder::new()
@@ -282,20 +286,35 @@ pub fn set_verbose(verbose: bool) {
 
 /// A `--fail-fast` cancellation shared by the runner and the children started on its worker threads.
 #[derive(Debug, Clone, Default)]
-pub struct Cancel(Arc<AtomicBool>);
+pub struct Cancel(Arc<CancelState>);
+
+#[derive(Debug, Default)]
+struct CancelState {
+    cancelled: AtomicBool,
+    because: Mutex<Option<String>>,
+}
 
 impl Cancel {
     pub fn new() -> Cancel {
         Cancel::default()
     }
 
-    /// Stop the running children of this token (they end [`Ended::Cancelled`]) and refuse new ones.
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+    /// Stop the running children of this token (they end [`Ended::Cancelled`]) and refuse new ones; `because`
+    /// names the check that failed (the first reason is kept).
+    pub fn cancel(&self, because: &str) {
+        if let Ok(mut reason) = self.0.because.lock() {
+            reason.get_or_insert_with(|| because.to_owned());
+        }
+        self.0.cancelled.store(true, Ordering::SeqCst);
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.0.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// The name of the check whose failure cancelled the run.
+    pub fn because(&self) -> Option<String> {
+        self.0.because.lock().ok().and_then(|r| r.clone())
     }
 
     /// Run `f` with this token governing every [`run`] it makes on this thread.
@@ -304,6 +323,16 @@ impl Cancel {
         let result = f();
         CANCEL.with(|c| c.replace(previous));
         result
+    }
+}
+
+/// The message for a check that `--fail-fast` stopped: it names the failed check when this thread's
+/// cancellation knows it.
+pub fn cancelled_message() -> String {
+    let because = CANCEL.with(|c| c.borrow().as_ref().and_then(Cancel::because));
+    match because {
+        Some(name) => format!("not finished: --fail-fast stopped it after {name} failed"),
+        None => "not finished: --fail-fast stopped it after another check failed".to_owned(),
     }
 }
 
@@ -506,9 +535,14 @@ mod tests {
     #[test]
     fn cancelled_before_start() {
         let cancel = Cancel::new();
-        cancel.cancel();
-        let f = cancel.scope(|| run(&spec(&["sh", "-c", "exit 0"]))).unwrap();
-        assert_eq!(f.ended, Ended::Cancelled);
+        cancel.cancel("mypy");
+        let (f, message) =
+            cancel.scope(|| (run(&spec(&["sh", "-c", "exit 0"])), cancelled_message()));
+        assert_eq!(f.unwrap().ended, Ended::Cancelled);
+        assert_eq!(
+            message,
+            "not finished: --fail-fast stopped it after mypy failed"
+        );
     }
 
     #[test]

@@ -62,10 +62,7 @@ impl Capture {
     }
 
     pub(super) fn finish(&self) -> Captured {
-        self.buffer
-            .lock()
-            .map(|b| b.captured())
-            .unwrap_or_default()
+        self.buffer.lock().map(|b| b.captured()).unwrap_or_default()
     }
 }
 
@@ -177,13 +174,19 @@ mod tests {
         }
         let c = b.captured();
         assert_eq!(c.total, 21);
-        assert_eq!(c.text, "abcde\n[... 11 bytes of output not kept ...]\npqrst");
+        assert_eq!(
+            c.text,
+            "abcde\n[... 11 bytes of output not kept ...]\npqrst"
+        );
         assert_eq!(c.dropped, 11);
 
         // A line start within the tail: the partial line before it is dropped too.
         let mut b = Bounded::new(10);
         b.push(b"abcdefghijklm\nop");
-        assert_eq!(b.captured().text, "abcde\n[... 9 bytes of output not kept ...]\nop");
+        assert_eq!(
+            b.captured().text,
+            "abcde\n[... 9 bytes of output not kept ...]\nop"
+        );
 
         let mut b = Bounded::new(100);
         b.push(b"short\n");
