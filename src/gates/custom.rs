@@ -306,16 +306,16 @@ impl CustomCheck {
                 self.located
             ));
         }
-        let looked = match &tools.venv {
-            Some(venv) => format!("{} and PATH", venv.join("bin").display()),
-            None => "PATH (no virtualenv: neither VIRTUAL_ENV, .venv/ nor venv/)".to_owned(),
+        let message = match &tools.venv {
+            Some(venv) => format!(
+                "`{program}` was not found in {} or on PATH",
+                venv.join("bin").display()
+            ),
+            None => format!(
+                "`{program}` was not found on PATH, and the project has no virtualenv (VIRTUAL_ENV, .venv/ or venv/)"
+            ),
         };
-        CheckResult::error(
-            &self.name,
-            self.kind,
-            format!("`{program}` was not found (looked in {looked})"),
-        )
-        .detail(format!(
+        CheckResult::error(&self.name, self.kind, message).detail(format!(
             "install {program} (e.g. into the project's virtualenv), or fix {table}.run in {}",
             self.located
         ))

@@ -6,4 +6,5 @@ mod build;
 mod check;
 mod index;
 mod publish;
+mod runner;
 mod version;
