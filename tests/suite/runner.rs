@@ -481,3 +481,243 @@ fn a_custom_check_without_kind_is_a_configuration_error() {
         "pyproject.toml:5: [tool.relgate.checks.mpyy] is not a check relgate runs, and it has no `run` command"
     );
 }
+
+/// A project whose only custom check, `suite`, counts its runs in `$HOME/count`.
+fn counting_project(extra: &str) -> TestRepo {
+    let repo = project(&format!(
+        "{}{extra}",
+        check("suite", "test", r#""counter""#, "")
+    ));
+    script(
+        &repo,
+        "counter",
+        "echo run >> \"$HOME/count\"\necho counted\n",
+    );
+    repo
+}
+
+/// The records under the repository's common git directory, each parsed (a record that does not parse fails
+/// the test).
+pub fn records(repo: &TestRepo) -> Vec<Value> {
+    let dir = repo.path().join(".git/relgate/passes");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".json") {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            out.push(
+                serde_json::from_str(&text)
+                    .unwrap_or_else(|e| panic!("record {name} does not parse ({e}): {text}")),
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn a_second_run_reuses_the_pass_and_runs_nothing() {
+    let repo = counting_project("");
+    let (code, first) = run_json(&repo, &["--only", "test"]);
+    assert_eq!((code, count(&repo)), (0, 1));
+    assert_eq!(first["checks"][0]["cached"], Value::Null);
+
+    let out = run(&repo, &["--only", "test"]);
+    assert_eq!(out.code, 0);
+    assert_eq!(count(&repo), 1, "the check ran again");
+    assert_eq!(
+        normalize(&out.stdout, &repo),
+        "relgate 0.1.0 · mypkg 1.0.0 (pyproject.toml:3, static) · tag v1.0.0 at <sha>\n  \
+         suite ........... pass N ms  `counter` exited with 0 (cached)\n\
+         PASS 1 checks passed: ready to release\n"
+    );
+    assert_eq!(out.stderr, "relgate: suite: pass (cached)\n");
+    let (code, second) = run_json(&repo, &["--only", "test"]);
+    assert_eq!((code, count(&repo)), (0, 1));
+    let (a, b) = (&first["checks"][0], &second["checks"][0]);
+    assert_eq!(b["cached"], true);
+    assert_eq!(
+        (&b["message"], &b["duration_ms"], &b["command"]),
+        (&a["message"], &a["duration_ms"], &a["command"])
+    );
+    let records = records(&repo);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["result"]["name"], "suite");
+}
+
+#[test]
+fn a_new_tree_configuration_or_tool_runs_the_check_again() {
+    let repo = counting_project("");
+    assert_eq!(run(&repo, &["--only", "test"]).code, 0);
+    assert_eq!(count(&repo), 1);
+
+    // A new commit, tagged: another tree.
+    repo.write("src/mypkg/__init__.py", "")
+        .commit("code")
+        .tag("v1.0.1");
+    assert_eq!(run(&repo, &["--only", "test"]).code, 0);
+    assert_eq!(count(&repo), 2);
+    assert_eq!(run(&repo, &["--only", "test"]).code, 0);
+    assert_eq!(count(&repo), 2);
+
+    // Another configuration (read from the working tree; the checks run on an export of the tag).
+    let original = std::fs::read_to_string(repo.path().join("pyproject.toml")).unwrap();
+    repo.write(
+        "pyproject.toml",
+        &format!("{original}\n[tool.relgate]\ntimeout = 100\n"),
+    );
+    let (code, doc) = run_json(&repo, &["--only", "test"]);
+    assert_eq!((code, count(&repo)), (0, 3));
+    assert_eq!(doc["workspace"]["mode"], "export");
+    assert_eq!(run(&repo, &["--only", "test"]).code, 0);
+    assert_eq!(count(&repo), 3);
+    // Back to the committed configuration: the pass earned in place is reused by the export, and vice versa.
+    repo.write("pyproject.toml", &original);
+    assert_eq!(run(&repo, &["--only", "test"]).code, 0);
+    assert_eq!(count(&repo), 3);
+
+    // Another tool: the executable changed (an upgrade).
+    script(
+        &repo,
+        "counter",
+        "echo run >> \"$HOME/count\"\necho counted, version 2\n",
+    );
+    assert_eq!(run(&repo, &["--only", "test"]).code, 0);
+    assert_eq!(count(&repo), 4);
+    assert_eq!(run(&repo, &["--only", "test"]).code, 0);
+    assert_eq!(count(&repo), 4);
+
+    // --no-cache neither reads nor writes the record.
+    assert_eq!(run(&repo, &["--only", "test", "--no-cache"]).code, 0);
+    assert_eq!(count(&repo), 5);
+    script(
+        &repo,
+        "counter",
+        "echo run >> \"$HOME/count\"\necho counted, version 3\n",
+    );
+    assert_eq!(run(&repo, &["--only", "test", "--no-cache"]).code, 0);
+    assert_eq!(count(&repo), 6);
+    let recorded = records(&repo).len();
+    assert_eq!(run(&repo, &["--only", "test"]).code, 0);
+    assert_eq!(count(&repo), 7, "--no-cache wrote a record");
+    assert_eq!(records(&repo).len(), recorded + 1);
+}
+
+#[test]
+fn cache_false_in_the_configuration_never_records() {
+    let repo = counting_project("\n[tool.relgate]\ncache = false\n");
+    for n in 1..=2 {
+        let (code, doc) = run_json(&repo, &["--only", "test"]);
+        assert_eq!((code, count(&repo)), (0, n));
+        assert_eq!(doc["checks"][0]["cached"], Value::Null);
+    }
+    assert!(!repo.path().join(".git/relgate").exists());
+}
+
+#[test]
+fn a_pass_before_tagging_is_reused_for_the_tag() {
+    let repo = TestRepo::new();
+    repo.write(
+        "pyproject.toml",
+        &format!(
+            "{}{}",
+            pyproject("mypkg", "1.0.0"),
+            check("suite", "test", r#""counter""#, "")
+        ),
+    )
+    .commit("release");
+    script(&repo, "counter", "echo run >> \"$HOME/count\"\n");
+    // No tag yet: the clean working tree is HEAD's tree.
+    let (code, doc) = run_json(&repo, &["--only", "test"]);
+    assert_eq!((code, count(&repo)), (0, 1));
+    assert_eq!(doc["tag"], Value::Null);
+    repo.tag("v1.0.0");
+    // What the pre-push hook runs for the tag.
+    let (code, doc) = run_json(&repo, &["--only", "test", "--tag", "v1.0.0"]);
+    assert_eq!((code, count(&repo)), (0, 1));
+    assert_eq!(doc["checks"][0]["cached"], true);
+
+    // A working tree that is not a commit's content is never recorded.
+    let repo = TestRepo::new();
+    repo.write(
+        "pyproject.toml",
+        &format!(
+            "{}{}",
+            pyproject("mypkg", "1.0.0"),
+            check("suite", "test", r#""counter""#, "")
+        ),
+    )
+    .commit("release")
+    .write("notes.txt", "untracked");
+    script(&repo, "counter", "echo run >> \"$HOME/count\"\n");
+    for n in 1..=2 {
+        assert_eq!(run(&repo, &["--only", "test"]).code, 0);
+        assert_eq!(count(&repo), n);
+    }
+    assert!(records(&repo).is_empty());
+}
+
+#[test]
+fn linked_worktrees_share_the_record() {
+    let repo = counting_project("");
+    let worktree = repo.home.path().join("wt");
+    repo.git(&[
+        "worktree",
+        "add",
+        "--detach",
+        "-q",
+        worktree.to_str().unwrap(),
+        "v1.0.0",
+    ]);
+    assert_eq!(run(&repo, &["--only", "test"]).code, 0);
+    assert_eq!(count(&repo), 1);
+    let (code, doc) = run_json(
+        &repo,
+        &["--only", "test", "--path", worktree.to_str().unwrap()],
+    );
+    assert_eq!((code, count(&repo)), (0, 1));
+    assert_eq!(doc["checks"][0]["cached"], true);
+    assert_eq!(doc["tag"]["name"], "v1.0.0");
+}
+
+/// The same server the index tests use.
+#[path = "../../src/http/test_server.rs"]
+mod server;
+
+#[test]
+fn the_index_is_asked_every_time() {
+    let server = server::Server::start(vec![server::Reply::fixture("pluggy")]);
+    let root = server.url("/simple");
+    let repo = TestRepo::new();
+    repo.write(
+        "pyproject.toml",
+        &format!(
+            "{}{}",
+            pyproject("pluggy", "1.8.0"),
+            check("suite", "test", r#""counter""#, "")
+        ),
+    )
+    .commit("release")
+    .tag("v1.8.0");
+    script(&repo, "counter", "echo run >> \"$HOME/count\"\n");
+    for run_number in 1..=2 {
+        let (code, doc) = run_json(&repo, &["--only", "index,test", "--index-url", &root]);
+        assert_eq!(code, 0);
+        assert_eq!(
+            verdicts(&doc),
+            [
+                v(
+                    "index",
+                    "pass",
+                    &format!("1.8.0 is new: the newest release on {root}/pluggy/ is 1.7.0")
+                ),
+                v("suite", "pass", "`counter` exited with 0"),
+            ]
+        );
+        assert_eq!(doc["checks"][0]["cached"], Value::Null);
+        assert_eq!(server.requests().len(), run_number);
+    }
+    assert_eq!(count(&repo), 1);
+}
