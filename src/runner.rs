@@ -166,7 +166,10 @@ pub fn run(
                 Ok(Event::Started(i, name)) => board.started(i, name),
                 Ok(Event::Done(i, results)) => {
                     board.ended(i);
-                    board.finished(&results);
+                    // Checks stopped by Ctrl-C have no verdict to show; main says what happened.
+                    if !process::interrupted() {
+                        board.finished(&results);
+                    }
                     if let (Some(record), Some(key), [result]) =
                         (record, keys[i].as_deref(), results.as_slice())
                     {

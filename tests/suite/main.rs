@@ -4,6 +4,7 @@ mod common;
 
 mod build;
 mod check;
+mod faults;
 mod index;
 mod publish;
 mod runner;
