@@ -2,7 +2,8 @@
 //! `-j`, `--fail-fast`, optional checks, missing tools, output excerpts, configuration errors, and the record of
 //! passes (what reuses a pass, and everything that must not).
 
-use std::path::PathBuf;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -127,9 +128,7 @@ pub fn normalize(text: &str, repo: &TestRepo) -> String {
 
 /// How many times the counting check ran (it appends a line to `$HOME/count` each time).
 pub fn count(repo: &TestRepo) -> usize {
-    std::fs::read_to_string(repo.home.path().join("count"))
-        .map(|t| t.lines().count())
-        .unwrap_or(0)
+    std::fs::read_to_string(repo.home.path().join("count")).map_or(0, |t| t.lines().count())
 }
 
 /// Two checks that each wait for the other's file: they pass only when they run at the same time.
@@ -403,7 +402,7 @@ fn a_failing_check_shows_its_exit_code_and_the_tail_of_its_output() {
          output (last 30 of 46 lines):\n",
     );
     for i in 17..=45 {
-        expected.push_str(&format!("        scanned file {i}\n"));
+        writeln!(expected, "        scanned file {i}").unwrap();
     }
     expected.push_str(
         "        src/x.py: no licence header\n\
@@ -449,9 +448,9 @@ fn a_failing_check_shows_its_exit_code_and_the_tail_of_its_output() {
 
 #[test]
 fn a_custom_check_without_kind_is_a_configuration_error() {
-    let repo = project(&format!(
-        "\n[tool.relgate]\ntimeout = 60\n\n[tool.relgate.checks.docs]\nrun = [\"make\", \"docs\"]\n"
-    ));
+    let repo = project(
+        "\n[tool.relgate]\ntimeout = 60\n\n[tool.relgate.checks.docs]\nrun = [\"make\", \"docs\"]\n",
+    );
     let out = run(&repo, &["--only", "lint"]);
     assert_eq!(out.code, 2);
     assert_eq!(out.stdout, "");
@@ -506,7 +505,7 @@ pub fn records(repo: &TestRepo) -> Vec<Value> {
     let mut out = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".json") {
+        if Path::new(&name).extension().is_some_and(|e| e == "json") {
             let text = std::fs::read_to_string(entry.path()).unwrap();
             out.push(
                 serde_json::from_str(&text)
@@ -682,9 +681,7 @@ fn linked_worktrees_share_the_record() {
     assert_eq!(doc["tag"]["name"], "v1.0.0");
 }
 
-/// The same server the index tests use.
-#[path = "../../src/http/test_server.rs"]
-mod server;
+use crate::index::server;
 
 #[test]
 fn the_index_is_asked_every_time() {
