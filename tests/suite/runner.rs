@@ -718,3 +718,45 @@ fn the_index_is_asked_every_time() {
     }
     assert_eq!(count(&repo), 1);
 }
+
+#[test]
+fn custom_checks_are_listed_and_run_without_the_hooks_git_variables() {
+    let repo = project(&format!(
+        "{}{}",
+        check(
+            "clean-env",
+            "test",
+            r#""sh", "-c", "echo \"GIT_DIR=$GIT_DIR GIT_INDEX_FILE=$GIT_INDEX_FILE\"; test -z \"$GIT_DIR$GIT_INDEX_FILE\"""#,
+            ""
+        ),
+        check("docs", "build", r#""make", "docs""#, "enabled = false\n"),
+    ));
+    let out = repo.relgate().args(["checks"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out).ends_with(
+            "clean-env            test     sh -c 'echo \"GIT_DIR=$GIT_DIR GIT_INDEX_FILE=$GIT_INDEX_FILE\"; test -z \"$GIT_DIR$GIT_INDEX_FILE\"'\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    // What git sets for a hook.
+    let git_dir = repo.path().join(".git");
+    let out = repo
+        .relgate()
+        .env("GIT_DIR", &git_dir)
+        .env("GIT_INDEX_FILE", git_dir.join("index"))
+        .args(["check", "--only", "test,build", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        verdicts(&doc),
+        [v(
+            "clean-env",
+            "pass",
+            "`sh -c 'echo \"GIT_DIR=$GIT_DIR GIT_INDEX_FILE=$GIT_INDEX_FILE\"; test -z \"$GIT_DIR$GIT_INDEX_FILE\"'` exited with 0"
+        )]
+    );
+}
