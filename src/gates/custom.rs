@@ -240,7 +240,7 @@ impl CustomCheck {
             }
         };
         let name = &self.name;
-        let mut result = match finished.ended {
+        let result = match finished.ended {
             Ended::Exited(0) => {
                 CheckResult::pass(name, self.kind, format!("`{command}` exited with 0"))
             }
@@ -288,8 +288,7 @@ impl CustomCheck {
             Ended::Interrupted => CheckResult::error(name, self.kind, "interrupted"),
             Ended::Cancelled => CheckResult::skipped(name, self.kind, process::cancelled_message()),
         };
-        result = result.took(finished.elapsed);
-        result
+        result.took(finished.elapsed)
     }
 
     fn not_found(&self, tools: &ToolEnv) -> CheckResult {
