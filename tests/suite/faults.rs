@@ -300,6 +300,12 @@ fn interrupt_with(sig: &str) {
     for file in ["s-child.pid", "s-grandchild.pid", "sleeper.pid", "count"] {
         wait_for(&repo.home.path().join(file));
     }
+    // `a-quick` has passed once its record is written.
+    let until = Instant::now() + Duration::from_secs(60);
+    while records(&repo).is_empty() {
+        assert!(Instant::now() < until, "a-quick was never recorded");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     signal(child.id(), sig);
     let out = child.wait_with_output();
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
