@@ -212,10 +212,11 @@ fn results_come_in_plan_order_not_completion_order() {
         ),
         check("z-quick", "lint", r#""mark", "z-done""#, ""),
     ));
+    // The pause after the file appears leaves relgate ample time to see `z-quick` finish first.
     script(
         &repo,
         "wait-for",
-        "while [ ! -e \"$HOME/$1\" ]; do sleep 0.05; done\n",
+        "while [ ! -e \"$HOME/$1\" ]; do sleep 0.05; done\nsleep 0.5\n",
     );
     script(&repo, "mark", "touch \"$HOME/$1\"\n");
     let out = run(&repo, &["--only", "lint", "-j", "2"]);
