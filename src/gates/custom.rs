@@ -295,12 +295,12 @@ impl CustomCheck {
         let program = &self.run[0];
         let table = self.timeout_key.trim_end_matches(".timeout");
         if program.contains('/') {
-            return CheckResult::error(
-                &self.name,
-                self.kind,
-                format!("`{program}` was not found in the project"),
-            )
-            .detail(format!(
+            let message = if Path::new(program).is_absolute() {
+                format!("`{program}` does not exist")
+            } else {
+                format!("`{program}` was not found in the project")
+            };
+            return CheckResult::error(&self.name, self.kind, message).detail(format!(
                 "commit the script, or fix {table}.run in {}",
                 self.located
             ));
