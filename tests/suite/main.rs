@@ -4,6 +4,8 @@ mod common;
 
 mod build;
 mod check;
+mod faults;
 mod index;
 mod publish;
+mod runner;
 mod version;
