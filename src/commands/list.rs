@@ -8,7 +8,7 @@ use crate::cli::{CheckArgs, Format};
 use crate::commands::Output;
 use crate::findings::shell_word;
 use crate::gates::quality::{self, PlannedCheck};
-use crate::gates::{GateContext, Selection, build, metadata, publish};
+use crate::gates::{GateContext, Selection, build, custom, metadata, publish};
 use crate::outcome::Kind;
 use crate::release::Release;
 
@@ -32,6 +32,9 @@ struct Listed {
     /// Why the check cannot run as things are (a missing tool), and what to do.
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<ListedError>,
+    /// A check relgate detected: shown with its version, environment and reason.
+    #[serde(skip)]
+    detected: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -52,7 +55,8 @@ pub fn run(args: &CheckArgs, out: Output) -> anyhow::Result<Exit> {
             .next(),
     };
     let (workspace, info) = if selection.needs_files() {
-        super::check::prepare_workspace(&release, tag.as_ref())?
+        let (workspace, info, _) = super::check::prepare_workspace(&release, tag.as_ref(), head)?;
+        (workspace, info)
     } else {
         (
             None,
@@ -74,6 +78,7 @@ pub fn run(args: &CheckArgs, out: Output) -> anyhow::Result<Exit> {
         version: None,
     };
     let planned = quality::plan(&ctx, &selection)?;
+    let custom = custom::plan(&release.config)?;
 
     let fixed = |name: &str, kind: Kind, why: &str| Listed {
         name: name.to_owned(),
@@ -91,6 +96,7 @@ pub fn run(args: &CheckArgs, out: Output) -> anyhow::Result<Exit> {
             .unwrap_or(true),
         timeout_s: None,
         error: None,
+        detected: false,
     };
     let mut rows = vec![
         fixed(
@@ -137,6 +143,19 @@ pub fn run(args: &CheckArgs, out: Output) -> anyhow::Result<Exit> {
             "the built sdist and wheel carry the release's version",
         ),
     ]);
+    rows.extend(custom.iter().map(|c| Listed {
+        name: c.name.clone(),
+        kind: c.kind,
+        command: Some(c.run.clone()),
+        reason: format!("configured in {}", release.config.locate_check(&c.name)),
+        version: None,
+        executable: None,
+        environment: None,
+        required: c.required,
+        timeout_s: Some(c.timeout.as_secs_f64()),
+        error: None,
+        detected: false,
+    }));
     rows.retain(|r| selection.check(&r.name, r.kind));
 
     if out.format == Format::Json {
@@ -154,11 +173,14 @@ pub fn run(args: &CheckArgs, out: Output) -> anyhow::Result<Exit> {
     for row in &rows {
         let first = match (&row.error, &row.command) {
             (Some(e), _) => format!("cannot run: {}", e.message),
-            (None, Some(command)) => shown_command(row.executable.as_deref(), command),
+            (None, Some(command)) if row.detected => {
+                shown_command(row.executable.as_deref(), command)
+            }
+            (None, Some(command)) => crate::process::display(command),
             (None, None) => row.reason.clone(),
         };
         println!("{:<width$} {:<8} {first}", row.name, row.kind.as_str());
-        if row.command.is_none() {
+        if !row.detected {
             continue;
         }
         let mut about = Vec::new();
@@ -204,6 +226,7 @@ fn listed(check: &PlannedCheck) -> Listed {
                 message: message.clone(),
                 hint: hint.clone(),
             }),
+        detected: true,
     }
 }
 

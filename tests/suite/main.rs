@@ -4,7 +4,9 @@ mod common;
 
 mod build;
 mod check;
+mod faults;
 mod index;
 mod publish;
 mod quality;
+mod runner;
 mod version;

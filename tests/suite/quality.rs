@@ -492,7 +492,7 @@ fn a_kind_that_contradicts_the_tool_is_a_configuration_error() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out),
-        "error: relgate.toml: [checks.mypy] kind = \"test\" contradicts mypy, which relgate runs as a type check\n\
+        "error: relgate.toml:1: [checks.mypy] kind = \"test\" contradicts mypy, which relgate runs as a type check\n\
          hint: remove the key (the kind of mypy is type), or give your check another name to make it a custom check\n"
     );
 }

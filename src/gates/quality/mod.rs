@@ -300,9 +300,9 @@ pub fn run_one(check: &PlannedCheck) -> CheckResult {
         Ended::Exited(code) => code,
         Ended::Signaled(signal) => {
             result.message = format!(
-                "{} was killed by signal {signal}{}",
+                "{} was killed by {}",
                 check.name,
-                signal_name(signal)
+                process::signal_name(signal)
             );
             if signal == libc::SIGKILL {
                 result.details.push(
@@ -445,7 +445,7 @@ fn validate(config: &Config) -> anyhow::Result<()> {
             return Err(hinted(
                 format!(
                     "{}: {} = \"{}\" contradicts {name}, which relgate runs as a {} check",
-                    config_file(config),
+                    config.locate_check(name),
                     config_key(config, name, Some("kind")),
                     kind.as_str(),
                     tool.kind().as_str()
@@ -462,14 +462,10 @@ fn validate(config: &Config) -> anyhow::Result<()> {
 
 /// `[tool.relgate.checks.NAME] KEY` (or `[checks.NAME]` in relgate.toml), for messages.
 fn config_key(config: &Config, name: &str, key: Option<&str>) -> String {
-    let prefix = if config.source.as_deref() == Some("relgate.toml") {
-        ""
-    } else {
-        "tool.relgate."
-    };
+    let table = config.key(&format!("checks.{name}"));
     match key {
-        Some(key) => format!("[{prefix}checks.{name}] {key}"),
-        None => format!("[{prefix}checks.{name}]"),
+        Some(key) => format!("[{table}] {key}"),
+        None => format!("[{table}]"),
     }
 }
 
@@ -483,18 +479,6 @@ fn seconds(d: Duration) -> String {
         format!("{} s", d.as_secs())
     } else {
         format!("{secs:.1} s")
-    }
-}
-
-fn signal_name(signal: i32) -> &'static str {
-    match signal {
-        libc::SIGKILL => " (SIGKILL)",
-        libc::SIGTERM => " (SIGTERM)",
-        libc::SIGSEGV => " (SIGSEGV: the tool crashed)",
-        libc::SIGABRT => " (SIGABRT: the tool aborted)",
-        libc::SIGBUS => " (SIGBUS)",
-        libc::SIGINT => " (SIGINT)",
-        _ => "",
     }
 }
 
@@ -537,7 +521,7 @@ mod tests {
         let err = validate(&config).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "pyproject.toml: [tool.relgate.checks.mypy] kind = \"test\" contradicts mypy, which relgate runs as a type check"
+            "pyproject.toml:1: [tool.relgate.checks.mypy] kind = \"test\" contradicts mypy, which relgate runs as a type check"
         );
         assert_eq!(
             crate::error::hint_of(&err),
