@@ -638,6 +638,27 @@ fn a_uv_project_runs_its_tools_from_the_environment_uv_created() {
         .unwrap();
     assert_eq!(pytest["environment"], ".venv, a uv project");
     assert_eq!(pytest["executable"], ".venv/bin/pytest");
+
+    // The same tree and environment: the passes are remembered. A package installed into the environment
+    // makes them stale.
+    let cached = |doc: &Value| {
+        doc["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["name"].as_str().unwrap().to_owned(), c["cached"] == true))
+            .collect::<Vec<_>>()
+    };
+    let both = |flag: bool| vec![("mypy".to_owned(), flag), ("pytest".to_owned(), flag)];
+    let (code, doc) = check_json(&repo, &mut relgate(&repo, None), &["--only", "type,test"]);
+    assert_eq!((code, cached(&doc)), (0, both(true)));
+    std::fs::create_dir(
+        repo.path()
+            .join(".venv/lib/python3.11/site-packages/attrs-25.1.0.dist-info"),
+    )
+    .unwrap();
+    let (code, doc) = check_json(&repo, &mut relgate(&repo, None), &["--only", "type,test"]);
+    assert_eq!((code, cached(&doc)), (0, both(false)));
 }
 
 #[test]
