@@ -12,6 +12,7 @@ mod commands;
 mod conclude;
 mod detect;
 mod env;
+mod project;
 mod sources;
 mod tool;
 
@@ -243,7 +244,7 @@ pub fn run_one(check: &PlannedCheck) -> CheckResult {
         .file_name()
         .is_some_and(|n| n == "basedpyright");
     if check.tool == Tool::Basedpyright && runs_basedpyright {
-        if let Some(baseline) = commands::basedpyright_baseline(&check.cwd) {
+        if let Some(baseline) = project::basedpyright_baseline(&check.cwd) {
             let copy = scratch.path().join("baseline.json");
             if std::fs::copy(&baseline, &copy).is_ok() {
                 argv.push("--baselinefile".into());
@@ -330,7 +331,7 @@ pub fn run_one(check: &PlannedCheck) -> CheckResult {
         }
         Ended::Cancelled => {
             result.status = Status::Skipped;
-            result.message = "cancelled: --fail-fast stopped it after another check failed".into();
+            result.message = process::cancelled_message();
             return result.took(elapsed);
         }
     };
