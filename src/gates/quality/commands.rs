@@ -65,7 +65,12 @@ pub fn invocation(req: &Request) -> Invocation {
         // `fix = true` in ruff's configuration would rewrite the files.
         Tool::Ruff => argv.extend(words(&["check", "--no-fix", "--output-format=json-lines"])),
         Tool::RuffFormat => {
-            argv.extend(words(&["format", "--check", "--output-format=json-lines"]));
+            argv.extend(words(&["format", "--check"]));
+            // `ruff format --check` writes JSON since 0.15 (its text is read before that).
+            let version = executable.as_ref().and_then(|e| env::version(e, "ruff"));
+            if version.as_deref().is_some_and(|v| at_least(v, (0, 15))) {
+                argv.push("--output-format=json-lines".into());
+            }
         }
         Tool::Black => argv.push("--check".into()),
         Tool::Isort => argv.push("--check-only".into()),
@@ -95,7 +100,7 @@ pub fn invocation(req: &Request) -> Invocation {
         }
         Tool::Mypy => {
             let version = executable.as_ref().and_then(|e| env::version(e, "mypy"));
-            if version.as_deref().is_none_or(json_capable_mypy) {
+            if version.as_deref().is_none_or(|v| at_least(v, (1, 11))) {
                 argv.extend(words(&["-O", "json"]));
             } else {
                 argv.extend(words(&[
@@ -284,11 +289,16 @@ fn import_roots(project_dir: &Path) -> String {
     value.to_string_lossy().into_owned()
 }
 
-/// mypy writes `-O json` since 1.11.
-fn json_capable_mypy(version: &str) -> bool {
-    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
-    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    (major, minor) >= (1, 11)
+/// Whether a `MAJOR.MINOR...` version is at least `(major, minor)` (mypy writes `-O json` since 1.11).
+fn at_least(version: &str, (major, minor): (u32, u32)) -> bool {
+    let mut parts = version.split('.').map(|p| {
+        p.chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse::<u32>()
+            .unwrap_or(0)
+    });
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (major, minor)
 }
 
 /// The project's arguments without what would change files or the output format relgate reads (tox's
@@ -418,9 +428,12 @@ mod tests {
     }
 
     #[test]
-    fn mypy_json_from_1_11() {
-        assert!(json_capable_mypy("1.11.0"));
-        assert!(json_capable_mypy("2.4.1"));
-        assert!(!json_capable_mypy("1.10.1"));
+    fn versions_compare_by_major_and_minor() {
+        assert!(at_least("1.11.0", (1, 11)));
+        assert!(at_least("2.4.1", (1, 11)));
+        assert!(!at_least("1.10.1", (1, 11)));
+        assert!(at_least("0.17.6", (0, 15)));
+        assert!(!at_least("0.9.10", (0, 15)));
+        assert!(at_least("1.0rc1", (1, 0)));
     }
 }
