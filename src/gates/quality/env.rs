@@ -144,9 +144,13 @@ impl Environment {
         let managed = self
             .manager
             .map_or_else(String::new, |m| format!(", a {} project", m.name()));
-        match &self.venv {
-            Some(v) => format!("{}{managed}", v.label),
-            None => format!("PATH{managed}"),
+        match (&self.venv, self.manager) {
+            (Some(v), _) => format!("{}{managed}", v.label),
+            (None, Some(m)) => format!(
+                "PATH (the {} environment does not exist){managed}",
+                m.name()
+            ),
+            (None, None) => "PATH".to_owned(),
         }
     }
 
