@@ -11,6 +11,7 @@ mod env;
 mod error;
 mod gates;
 mod git;
+mod hooks;
 mod http;
 mod outcome;
 mod process;

@@ -4,6 +4,7 @@ mod common;
 
 mod build;
 mod check;
+mod hooks;
 mod index;
 mod publish;
 mod version;
