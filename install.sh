@@ -48,13 +48,13 @@ fi
 
 # Where the binary goes: what `cargo install` uses (--root, then CARGO_INSTALL_ROOT, then CARGO_HOME).
 install_root=${root:-${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}}
-mkdir -p "$install_root/bin"
-install_root=$(cd "$install_root" && pwd)
+case $install_root in /*) ;; *) install_root=$(pwd)/$install_root ;; esac
 bindir=$install_root/bin
 relgate=$bindir/relgate
 
 if [ -n "$binary" ]; then
   [ -f "$binary" ] && [ -x "$binary" ] || die 2 "--binary $binary is not an executable file"
+  mkdir -p "$bindir"
   # Through a temporary name in the same directory: a hook running relgate never sees a half-copied file.
   cp "$binary" "$bindir/.relgate.install.$$"
   chmod 755 "$bindir/.relgate.install.$$"
@@ -94,7 +94,7 @@ if [ -n "$hooks" ]; then
 fi
 
 found=$(command -v relgate 2>/dev/null || true)
-if [ "$found" = "$relgate" ]; then
+if [ "$found" = "$relgate" ] || { [ -n "$found" ] && [ "$found" -ef "$relgate" ] 2>/dev/null; }; then
   say "relgate is on PATH: run relgate check in your project"
 elif [ -n "$found" ]; then
   say "warning: relgate on PATH is $found, not the one just installed; put $bindir first:"

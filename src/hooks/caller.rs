@@ -41,8 +41,8 @@ pub fn subcommand(argv: &[String]) -> Option<String> {
     if program != "git" {
         return None;
     }
-    let mut args = argv[1..].iter();
-    while let Some(arg) = args.next() {
+    let mut rest = argv[1..].iter();
+    while let Some(arg) = rest.next() {
         match arg.as_str() {
             // Global options that take their value as the next argument (git(1)).
             "-C" | "-c" | "--git-dir" | "--work-tree" | "--namespace" | "--config-env"
@@ -50,7 +50,7 @@ pub fn subcommand(argv: &[String]) -> Option<String> {
                 if !arg.contains('=') =>
             {
                 if arg != "--exec-path" {
-                    args.next();
+                    rest.next();
                 }
             }
             a if a.starts_with('-') => {}

@@ -136,22 +136,10 @@ pub fn plan_install(
         ));
     };
     if current.ours {
-        return Ok(update(
-            path,
-            &current,
-            moved_aside.as_ref(),
-            &render,
-            &plan,
-        )?);
+        return update(path, &current, moved_aside.as_ref(), &render, &plan);
     }
     if let Some(legacy_file) = read_hook(&legacy)?.filter(|f| f.ours) {
-        return Ok(update(
-            legacy,
-            &legacy_file,
-            moved_aside.as_ref(),
-            &render,
-            &plan,
-        )?);
+        return update(legacy, &legacy_file, moved_aside.as_ref(), &render, &plan);
     }
     if let Some(aside) = &moved_aside {
         if aside.bytes == current.bytes {
@@ -476,7 +464,7 @@ fn write_executable(path: &Path, text: &str) -> anyhow::Result<()> {
 
 /// Write the shim next to its final place (same file system, so the rename is atomic), mode 0755.
 fn write_temp(path: &Path, text: &str) -> anyhow::Result<PathBuf> {
-    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let temp = sibling(path, &format!(".relgate-tmp-{}", std::process::id()));
@@ -491,7 +479,6 @@ fn write_temp(path: &Path, text: &str) -> anyhow::Result<PathBuf> {
         .and_then(|()| file.sync_all())
         .with_context(|| format!("cannot write {}", temp.display()))?;
     // The mode given to open(2) is masked by the umask; hooks must be executable whatever it is.
-    use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(0o755))
         .with_context(|| format!("cannot make {} executable", temp.display()))?;
     Ok(temp)

@@ -1,17 +1,11 @@
 //! The installed hooks, for real: `relgate install`, then `git push` to a bare remote in the temp dir and
 //! `git tag`, with the relgate binary under test found through the path the shims record.
 
-use std::path::Path;
-use std::process::Output;
-
 use tempfile::TempDir;
 
 use crate::common::{TestRepo, pyproject, stderr, stdout};
 
-#[path = "../../src/http/test_server.rs"]
-mod server;
-
-use server::{Reply, Server};
+use crate::index::server::{Reply, Server};
 
 /// Only the fast checks (the hooks' own behaviour is the subject, not the project's tools), and the index (a
 /// closed port in these tests) advisory: its error is a warning line.
@@ -627,5 +621,4 @@ fn odd_input_to_the_hook_commands_is_named() {
              hint: this input comes from git; if another hook or a script feeds relgate, make it pass git's lines unchanged\n"
         )
     );
-    let _ = Path::new(".");
 }

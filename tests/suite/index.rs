@@ -9,7 +9,7 @@ use crate::common::{TestRepo, pyproject, stderr, stdout};
 
 /// The same server the unit tests use, std-only: scripted replies, request log, stops by itself.
 #[path = "../../src/http/test_server.rs"]
-mod server;
+pub mod server;
 
 use server::{Reply, Server, refused_url};
 

@@ -6,5 +6,6 @@ mod build;
 mod check;
 mod hooks;
 mod index;
+mod install;
 mod publish;
 mod version;

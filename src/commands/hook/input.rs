@@ -78,10 +78,8 @@ pub fn read_stdin(hook: &str) -> anyhow::Result<String> {
     }
     String::from_utf8(bytes).map_err(|e| {
         let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
+            .split(|&b| b == b'\n')
+            .count();
         hinted(
             format!("line {line} of git's input to the {hook} hook is not UTF-8"),
             "relgate reads ref names as UTF-8: rename the ref, or push without the gate: git push --no-verify",
@@ -182,7 +180,7 @@ fn is_zero(s: &str) -> bool {
 mod tests {
     use super::*;
 
-    const A: &str = "1111111111111111111111111111111111111111";
+    const A: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
     const Z: &str = "0000000000000000000000000000000000000000";
 
     #[test]

@@ -17,7 +17,9 @@ use crate::report::{self, Report};
 
 pub fn run(command: HookCommand, out: Output) -> anyhow::Result<Exit> {
     match command {
-        HookCommand::PrePush { path, remote, url } => pre_push::run(path, &remote, &url, out),
+        HookCommand::PrePush { path, remote, url } => {
+            pre_push::run(path.as_deref(), &remote, &url, out)
+        }
         HookCommand::ReferenceTransaction { path, state } => {
             reference_transaction::run(path, &state, out)
         }
@@ -63,8 +65,8 @@ fn passed(what: &str, report: &Report) {
 }
 
 /// "a, b and c".
-fn names(list: &[&str]) -> String {
-    match list {
+fn names(items: &[&str]) -> String {
+    match items {
         [] => String::new(),
         [one] => (*one).to_owned(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),

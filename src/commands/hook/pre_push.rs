@@ -4,7 +4,7 @@
 //! branches too); a push without tags reads nothing but git's input. Each release tag is gated with
 //! `relgate check --tag` on the pushed commit (its content is exported when the working tree differs).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::input::{self, PushedRef};
 use super::{names, passed, print_report, say};
@@ -22,7 +22,7 @@ use crate::report::Report;
 const WAY_AROUND: &str =
     "push without the release gate: git push --no-verify (or RELGATE_SKIP=1 git push ...)";
 
-pub fn run(path: Option<PathBuf>, remote: &str, _url: &str, out: Output) -> anyhow::Result<Exit> {
+pub fn run(path: Option<&Path>, remote: &str, _url: &str, out: Output) -> anyhow::Result<Exit> {
     let text = input::read_stdin("pre-push")?;
     gate_push(path, remote, &text, out).inspect_err(|_| {
         say(&format!(
@@ -31,7 +31,7 @@ pub fn run(path: Option<PathBuf>, remote: &str, _url: &str, out: Output) -> anyh
     })
 }
 
-fn gate_push(path: Option<PathBuf>, remote: &str, text: &str, out: Output) -> anyhow::Result<Exit> {
+fn gate_push(path: Option<&Path>, remote: &str, text: &str, out: Output) -> anyhow::Result<Exit> {
     let refs = input::parse_pre_push(text)?;
     let updates: Vec<&PushedRef> = refs.iter().filter(|r| !r.is_deletion()).collect();
     let tags: Vec<&PushedRef> = updates
@@ -58,11 +58,11 @@ fn gate_push(path: Option<PathBuf>, remote: &str, text: &str, out: Output) -> an
         return Ok(Exit::Pass);
     }
     let project = ProjectArgs {
-        path: path.clone(),
+        path: path.map(Path::to_path_buf),
         tag_format: None,
     };
     // A branch push parses the configuration only when it mentions the one key that matters to it.
-    let project_dir = path.as_deref().unwrap_or(Path::new("."));
+    let project_dir = path.unwrap_or(Path::new("."));
     let gate_branches = !branches.is_empty()
         && mentions_gate_branches(project_dir)
         && Config::load(project_dir)?.gate_branches.unwrap_or(false);

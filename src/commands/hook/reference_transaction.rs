@@ -150,7 +150,7 @@ fn is_tag_command(subcommand: &str, project_dir: &Path) -> bool {
         if first == "tag" {
             return true;
         }
-        name = first.to_owned();
+        first.clone_into(&mut name);
     }
     false
 }
