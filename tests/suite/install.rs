@@ -839,3 +839,51 @@ fn install_sh_takes_a_built_binary_and_skips_hooks_outside_a_project() {
         )
     );
 }
+
+#[test]
+fn an_existing_reference_transaction_hook_runs_first_in_every_state() {
+    let p = Project::bare("1.0.0", FAST);
+    let log_dir = tempfile::tempdir().unwrap();
+    let log = log_dir.path().join("log");
+    let hook = p.repo.path().join(".git/hooks/reference-transaction");
+    // It logs each state and the refs, and refuses any transaction touching refs/tags/blocked.
+    write_hook(
+        &hook,
+        &format!(
+            "#!/bin/sh\nwhile read -r old new ref; do echo \"$1 $ref\" >> '{log}'; case $ref in refs/tags/blocked) [ \"$1\" = prepared ] && exit 1 ;; esac; done\nexit 0\n",
+            log = log.display()
+        ),
+        0o755,
+    );
+    let original = std::fs::read(&hook).unwrap();
+    let commit = || {
+        let (code, err) = p.git(&["commit", "-q", "--allow-empty", "-m", "x"], &[]);
+        assert_eq!((code, err.as_str()), (0, ""));
+        let seen = read(&log);
+        std::fs::remove_file(&log).unwrap();
+        seen
+    };
+    let alone = commit();
+    assert!(alone.contains("prepared refs/heads/main\n"), "{alone}");
+    assert_eq!(relgate(&p.repo, &["install"]).0, 0);
+    // A commit: the hook sees every state and ref as it did alone.
+    assert_eq!(commit(), alone);
+    // relgate refuses the tag after the hook let it through; git then runs the hook with `aborted`.
+    let (code, _) = p.git(&["tag", "v9.9.9"], &[]);
+    assert_eq!(code, 128);
+    assert_eq!(
+        read(&log),
+        "prepared refs/tags/v9.9.9\naborted refs/tags/v9.9.9\n"
+    );
+    std::fs::remove_file(&log).unwrap();
+    // The hook's own refusal aborts the transaction before relgate runs.
+    let (code, err) = p.git(&["tag", "blocked"], &[]);
+    assert_eq!(
+        (code, err.as_str()),
+        (128, "fatal: ref updates aborted by hook\n")
+    );
+    assert_eq!(p.local_tags(), Vec::<String>::new());
+
+    assert_eq!(relgate(&p.repo, &["uninstall"]).0, 0);
+    assert_eq!(std::fs::read(&hook).unwrap(), original);
+}
