@@ -48,6 +48,12 @@ pub fn install(args: &InstallArgs, _out: Output) -> anyhow::Result<Exit> {
             hooks_path.value,
             site.hooks_dir.display()
         ));
+        if hooks::outside_repository(&site) {
+            lines.push(
+                "note: that directory is outside this repository: other repositories that take their hooks from it get relgate's hooks too"
+                    .to_owned(),
+            );
+        }
     }
     for plan in &plans {
         let name = plan.hook.name();

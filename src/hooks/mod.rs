@@ -318,6 +318,13 @@ pub fn inside_worktree(site: &HookSite, path: &Path) -> Option<PathBuf> {
     resolved.strip_prefix(workdir).ok().map(Path::to_path_buf)
 }
 
+/// Whether the hooks directory is neither in the working tree nor in the git directory: a directory other
+/// repositories may share through their own core.hooksPath.
+pub fn outside_repository(site: &HookSite) -> bool {
+    let dir = resolve_existing(&site.hooks_dir);
+    !dir.starts_with(&site.common_dir) && !dir.starts_with(site.repo.workdir())
+}
+
 /// The info/exclude lines that keep these working-tree files out of `git status` (and out of relgate's own
 /// check that the working tree is the tagged content); only for files not ignored already.
 pub fn exclude_lines(site: &HookSite, paths: &[&Path]) -> Vec<String> {
@@ -325,43 +332,43 @@ pub fn exclude_lines(site: &HookSite, paths: &[&Path]) -> Vec<String> {
         .iter()
         .filter_map(|p| inside_worktree(site, p))
         .filter(|rel| !site.repo.is_ignored(rel))
-        .map(|rel| format!("/{}", rel.to_string_lossy().replace('\\', "/")))
+        .map(|rel| exclude_line(&rel))
         .collect()
 }
 
-/// Add lines to `<common dir>/info/exclude`; returns those that were not there yet.
+/// Add lines to `<common dir>/info/exclude`, under relgate's comment; returns those that were not there yet.
 pub fn add_excludes(site: &HookSite, lines: &[String]) -> anyhow::Result<Vec<String>> {
     let path = site.common_dir.join("info").join("exclude");
     let existing = std::fs::read_to_string(&path).unwrap_or_default();
-    let present: Vec<&str> = existing.lines().collect();
-    let new: Vec<String> = lines
-        .iter()
-        .filter(|l| !present.contains(&l.as_str()))
-        .cloned()
-        .collect();
+    let mut all: Vec<String> = existing.lines().map(str::to_owned).collect();
+    let new: Vec<String> = lines.iter().filter(|l| !all.contains(l)).cloned().collect();
     if new.is_empty() {
         return Ok(new);
     }
-    let mut text = existing.clone();
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    if !present.contains(&EXCLUDE_COMMENT) {
-        text.push_str(EXCLUDE_COMMENT);
-        text.push('\n');
-    }
-    for line in &new {
-        text.push_str(line);
-        text.push('\n');
-    }
+    let at = match all.iter().position(|l| l == EXCLUDE_COMMENT) {
+        Some(comment) => {
+            comment
+                + 1
+                + all[comment + 1..]
+                    .iter()
+                    .take_while(|l| l.starts_with('/'))
+                    .count()
+        }
+        None => {
+            all.push(EXCLUDE_COMMENT.to_owned());
+            all.len()
+        }
+    };
+    all.splice(at..at, new.iter().cloned());
     std::fs::create_dir_all(path.parent().unwrap_or(&site.common_dir))
         .with_context(|| format!("cannot create {}", path.display()))?;
-    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::write(&path, all.join("\n") + "\n")
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(new)
 }
 
-/// Remove relgate's lines for these hook files from info/exclude (and its comment, once no line of relgate's
-/// remains); returns the lines removed.
+/// Remove the info/exclude lines of these hook files, and relgate's comment once no line of its block is left;
+/// returns the lines removed.
 pub fn remove_excludes(site: &HookSite, paths: &[&Path]) -> anyhow::Result<Vec<String>> {
     let path = site.common_dir.join("info").join("exclude");
     let Ok(existing) = std::fs::read_to_string(&path) else {
@@ -370,42 +377,37 @@ pub fn remove_excludes(site: &HookSite, paths: &[&Path]) -> anyhow::Result<Vec<S
     let ours: Vec<String> = paths
         .iter()
         .filter_map(|p| inside_worktree(site, p))
-        .map(|rel| format!("/{}", rel.to_string_lossy().replace('\\', "/")))
+        .map(|rel| exclude_line(&rel))
         .collect();
-    let lines: Vec<&str> = existing.lines().collect();
-    let Some(comment_at) = lines.iter().position(|l| *l == EXCLUDE_COMMENT) else {
+    let mut all: Vec<&str> = existing.lines().collect();
+    if !all.contains(&EXCLUDE_COMMENT) {
         return Ok(Vec::new());
-    };
-    let mut removed = Vec::new();
-    let mut kept: Vec<&str> = Vec::new();
-    let mut block = true;
-    for (i, line) in lines.iter().enumerate() {
-        if i > comment_at && block && line.starts_with('/') {
-            if ours.iter().any(|o| o == line) {
-                removed.push((*line).to_owned());
-                continue;
-            }
-        } else if i > comment_at {
-            block = false;
-        }
-        kept.push(line);
     }
+    let removed: Vec<String> = all
+        .iter()
+        .filter(|l| ours.iter().any(|o| o == *l))
+        .map(|l| (*l).to_owned())
+        .collect();
     if removed.is_empty() {
         return Ok(removed);
     }
-    // The comment goes when no line of relgate's block is left under it.
-    let comment_pos = kept.iter().position(|l| *l == EXCLUDE_COMMENT);
-    if let Some(pos) = comment_pos {
-        if !kept.get(pos + 1).is_some_and(|l| l.starts_with('/')) {
-            kept.remove(pos);
+    all.retain(|l| !ours.iter().any(|o| o == l));
+    if let Some(comment) = all.iter().position(|l| *l == EXCLUDE_COMMENT) {
+        if !all.get(comment + 1).is_some_and(|l| l.starts_with('/')) {
+            all.remove(comment);
         }
     }
-    let mut text = kept.join("\n");
-    if !text.is_empty() {
-        text.push('\n');
-    }
+    let text = if all.is_empty() {
+        String::new()
+    } else {
+        all.join("\n") + "\n"
+    };
     std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(removed)
+}
+
+fn exclude_line(rel: &Path) -> String {
+    format!("/{}", rel.to_string_lossy().replace('\\', "/"))
 }
 
 /// A path for messages: relative to the top of the working tree when inside it.

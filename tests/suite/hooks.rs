@@ -368,6 +368,11 @@ fn moving_a_release_tag_is_gated_and_deleting_one_is_not() {
         "{err}"
     );
     assert_eq!(p.repo.git(&["rev-parse", "v1.0.0"]), tagged);
+    // Through an alias too.
+    p.repo.git(&["config", "alias.retag", "tag -f"]);
+    let (code, _) = p.git(&["retag", "v1.0.0"], &[]);
+    assert_eq!(code, 128);
+    assert_eq!(p.repo.git(&["rev-parse", "v1.0.0"]), tagged);
     // Deleting passes without a word; so does moving the tag where it already is.
     assert_eq!(p.git(&["tag", "-f", "v1.0.0", "v1.0.0^{}"], &[]).0, 0);
     let (code, err) = p.git(&["tag", "-d", "v1.0.0"], &[]);

@@ -242,6 +242,8 @@ fn a_team_hooks_directory_in_the_working_tree_gets_the_hooks_and_stays_clean() {
     p.repo.commit("team hooks");
     p.repo.git(&["config", "core.hooksPath", ".githooks"]);
     let tracked = listing(&p.repo.path().join(".githooks"));
+    let exclude = p.repo.path().join(".git/info/exclude");
+    let exclude_before = std::fs::read(&exclude).unwrap();
 
     let (code, out, err) = relgate(&p.repo, &["install"]);
     assert_eq!(code, 0, "{err}");
@@ -261,7 +263,6 @@ fn a_team_hooks_directory_in_the_working_tree_gets_the_hooks_and_stays_clean() {
         relgate(&p.repo, &["install"]).1.lines().nth(1),
         Some("pre-push: already installed in .githooks")
     );
-    let exclude = p.repo.path().join(".git/info/exclude");
     assert_eq!(read(&exclude).matches("/.githooks/pre-push").count(), 1);
     // The team's hook still runs; relgate gates tags.
     let (code, err) = p.git(&["commit", "-q", "--allow-empty", "-m", "x"], &[]);
@@ -278,7 +279,7 @@ fn a_team_hooks_directory_in_the_working_tree_gets_the_hooks_and_stays_clean() {
          removed /.githooks/pre-push, /.githooks/reference-transaction from .git/info/exclude\n"
     );
     assert_eq!(listing(&p.repo.path().join(".githooks")), tracked);
-    assert!(!read(&exclude).contains("relgate"), "{}", read(&exclude));
+    assert_eq!(std::fs::read(&exclude).unwrap(), exclude_before);
     assert_eq!(p.repo.git(&["status", "--porcelain"]), "");
 }
 
@@ -615,6 +616,21 @@ fn install_refuses_a_bare_repository_a_directory_outside_git_and_a_global_hooks_
          hint: give this repository its own hooks directory (`git config core.hooksPath .git/hooks`; copy there the shared hooks it still needs) and run relgate install again, or call `relgate hook pre-push \"$@\"` from the shared pre-push hook\n"
     );
     assert!(!repo.home.path().join(".githooks").exists());
+    // Set for this repository alone, a directory outside it is used, with a note.
+    let shared = tempfile::tempdir().unwrap();
+    repo.git(&["config", "core.hooksPath", shared.path().to_str().unwrap()]);
+    let (code, out, err) = relgate(&repo, &["install", "--hook", "pre-push"]);
+    assert_eq!(code, 0, "{err}");
+    let dir = shared.path().display().to_string();
+    assert_eq!(
+        out,
+        format!(
+            "git takes this repository's hooks from core.hooksPath = {dir} ({dir}): relgate's hooks are there\n\
+             note: that directory is outside this repository: other repositories that take their hooks from it get relgate's hooks too\n\
+             pre-push: installed in {dir}\n\
+             the hooks run <relgate>; `relgate uninstall` puts back what was there\n"
+        )
+    );
 }
 
 #[test]
