@@ -426,6 +426,14 @@ fn commits_and_fetched_tags_are_never_gated() {
     );
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(clone.local_tags(), ["v5.0.0", "v6.0.0"]);
+    // A push into this repository (git receive-pack) brings someone else's tag too.
+    upstream.repo.tag("v7.0.0");
+    let (code, err) = upstream.git(
+        &["push", "-q", clone.repo.path().to_str().unwrap(), "v7.0.0"],
+        &[],
+    );
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(clone.local_tags(), ["v5.0.0", "v6.0.0", "v7.0.0"]);
 }
 
 #[test]
