@@ -2,15 +2,15 @@
 //! dispatcher, a team's core.hooksPath, husky, pre-commit), in linked worktrees, and `install.sh`.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::common::{TestRepo, pyproject, stderr, stdout, test_venv};
+use crate::common::{TestRepo, pyproject, stderr, stdout};
 use crate::hooks::{FAST, Project};
 
-const BIN: &str = env!("CARGO_BIN_EXE_relgate");
+pub const BIN: &str = env!("CARGO_BIN_EXE_relgate");
 
 /// Every file of a directory: name, bytes (a symlink's target), mode.
-fn listing(dir: &Path) -> Vec<(String, Vec<u8>, u32)> {
+pub fn listing(dir: &Path) -> Vec<(String, Vec<u8>, u32)> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
@@ -36,7 +36,7 @@ fn listing(dir: &Path) -> Vec<(String, Vec<u8>, u32)> {
     files
 }
 
-fn relgate(repo: &TestRepo, args: &[&str]) -> (i32, String, String) {
+pub fn relgate(repo: &TestRepo, args: &[&str]) -> (i32, String, String) {
     let out = repo.relgate().args(args).output().unwrap();
     (
         out.status.code().unwrap(),
@@ -46,20 +46,20 @@ fn relgate(repo: &TestRepo, args: &[&str]) -> (i32, String, String) {
 }
 
 /// A hook that logs its name (`basename $0`), its arguments and its stdin to `log`, then exits with `status`.
-fn logging_hook(log: &Path, status: i32) -> String {
+pub fn logging_hook(log: &Path, status: i32) -> String {
     format!(
         "#!/bin/sh\necho \"$(basename \"$0\") $*\" >> '{log}'\ncat >> '{log}'\nexit {status}\n",
         log = log.display()
     )
 }
 
-fn write_hook(path: &Path, text: &str, mode: u32) {
+pub fn write_hook(path: &Path, text: &str, mode: u32) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
-fn read(path: &Path) -> String {
+pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
@@ -314,162 +314,6 @@ fn a_tracked_hook_is_never_replaced() {
     );
 }
 
-/// husky 9's files, as its installer writes them: a dispatcher per hook in `.husky/_`, which runs the user's
-/// `.husky/<hook>` found from the dispatcher's own name, and a .gitignore that hides the directory.
-fn husky(repo: &TestRepo) -> (PathBuf, String) {
-    let generated = repo.path().join(".husky/_");
-    write_hook(&generated.join(".gitignore"), "*", 0o644);
-    let stub = "#!/usr/bin/env sh\n. \"${0%/*}/h\"".to_owned();
-    write_hook(&generated.join("pre-push"), &stub, 0o755);
-    write_hook(&generated.join("pre-commit"), &stub, 0o755);
-    write_hook(
-        &generated.join("h"),
-        "#!/usr/bin/env sh\nn=$(basename \"$0\")\ns=$(dirname \"$(dirname \"$0\")\")/$n\n[ ! -f \"$s\" ] && exit 0\n[ \"${HUSKY-}\" = \"0\" ] && exit 0\nsh -e \"$s\" \"$@\"\nc=$?\n[ $c != 0 ] && echo \"husky - $n script failed (code $c)\"\nexit $c\n",
-        0o644,
-    );
-    repo.git(&["config", "core.hooksPath", ".husky/_"]);
-    (generated, stub)
-}
-
-#[test]
-fn husky_hooks_keep_running_beside_relgate() {
-    let p = Project::bare("1.0.0", FAST);
-    let log_dir = tempfile::tempdir().unwrap();
-    let log = log_dir.path().join("log");
-    std::fs::create_dir_all(p.repo.path().join(".husky")).unwrap();
-    std::fs::write(
-        p.repo.path().join(".husky/pre-push"),
-        format!(
-            "echo \"husky pre-push $1\" >> '{0}'\ncat >> '{0}'\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    p.repo.commit("husky");
-    let (generated, stub) = husky(&p.repo);
-    assert_eq!(p.repo.git(&["status", "--porcelain"]), "");
-    let before = listing(&generated);
-
-    let (code, out, err) = relgate(&p.repo, &["install"]);
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(
-        out,
-        format!(
-            "git takes this repository's hooks from core.hooksPath = .husky/_ ({}/.husky/_): relgate's hooks are there\n\
-             pre-push: installed in .husky/_; the hook that was there runs first, with the same input (moved to .husky/_/pre-push.relgate-chained)\n\
-             reference-transaction: installed in .husky/_\n\
-             husky writes .husky/_ anew when it installs (npm install runs it): run relgate install again after that\n\
-             the hooks run <relgate>; `relgate uninstall` puts back what was there\n",
-            p.repo.path().display()
-        )
-    );
-    assert_eq!(p.repo.git(&["status", "--porcelain"]), "");
-    let (code, err) = p.git(&["push", "origin", "main"], &[]);
-    assert_eq!(code, 0, "{err}");
-    let head = p.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
-    let zero = "0".repeat(40);
-    let pushed = format!("husky pre-push origin\nrefs/heads/main {head} refs/heads/main {zero}\n");
-    assert_eq!(read(&log), pushed);
-
-    // `npm install` runs husky, which writes its dispatcher again over relgate's: install again.
-    write_hook(&generated.join("pre-push"), &stub, 0o755);
-    let (code, out, _) = relgate(&p.repo, &["install"]);
-    assert_eq!(code, 0);
-    assert_eq!(
-        out.lines().nth(1),
-        Some(
-            "pre-push: installed in .husky/_ again, in place of a copy of the hook moved aside earlier (.husky/_/pre-push.relgate-chained), which runs first"
-        )
-    );
-    assert_eq!(p.git(&["tag", "v1.0.0"], &[]).0, 0);
-    let (code, err) = p.git(&["push", "origin", "v1.0.0"], &[]);
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        err.starts_with("relgate: v1.0.0 passed 4 checks\n"),
-        "{err}"
-    );
-    assert_eq!(
-        read(&log),
-        format!("{pushed}husky pre-push origin\nrefs/tags/v1.0.0 {head} refs/tags/v1.0.0 {zero}\n")
-    );
-
-    assert_eq!(relgate(&p.repo, &["uninstall"]).0, 0);
-    assert_eq!(listing(&generated), before);
-}
-
-#[test]
-fn pre_commit_hooks_keep_running_beside_relgate_in_either_order() {
-    let venv = test_venv();
-    let pre_commit = venv.join("bin/pre-commit");
-    assert!(
-        pre_commit.exists(),
-        "pre-commit is missing from {}: run scripts/test.sh, which installs tests/requirements.txt",
-        venv.display()
-    );
-    let p = Project::bare("1.0.0", FAST);
-    let log_dir = tempfile::tempdir().unwrap();
-    let log = log_dir.path().join("log");
-    p.repo.write(
-        ".pre-commit-config.yaml",
-        &format!(
-            "repos:\n- repo: local\n  hooks:\n  - id: log\n    name: log\n    language: system\n    entry: sh -c 'echo pre-commit ran >> {}'\n    pass_filenames: false\n    always_run: true\n    stages: [pre-push]\n",
-            log.display()
-        ),
-    );
-    p.repo.commit("pre-commit");
-    let run_pre_commit = |args: &[&str]| {
-        let out = std::process::Command::new(&pre_commit)
-            .args(args)
-            .current_dir(p.repo.path())
-            .envs(p.repo.envs())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
-    };
-    let hooks = p.repo.path().join(".git/hooks");
-
-    // pre-commit first, then relgate: pre-commit's script is chained.
-    run_pre_commit(&["install", "-t", "pre-push"]);
-    let pre_commit_script = listing(&hooks);
-    assert_eq!(relgate(&p.repo, &["install"]).0, 0);
-    assert_eq!(p.git(&["tag", "v1.0.0"], &[]).0, 0);
-    let (code, err) = p.git(&["push", "origin", "main", "v1.0.0"], &[]);
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(read(&log), "pre-commit ran\n");
-    assert!(err.contains("relgate: v1.0.0 passed 4 checks\n"), "{err}");
-    assert_eq!(relgate(&p.repo, &["uninstall"]).0, 0);
-    assert_eq!(listing(&hooks), pre_commit_script);
-
-    // relgate first, then pre-commit, which moves relgate's shim to pre-push.legacy and runs it first.
-    run_pre_commit(&["uninstall", "-t", "pre-push"]);
-    assert_eq!(relgate(&p.repo, &["install", "--hook", "pre-push"]).0, 0);
-    run_pre_commit(&["install", "-t", "pre-push"]);
-    assert!(hooks.join("pre-push.legacy").exists());
-    let (code, out, _) = relgate(&p.repo, &["install", "--hook", "pre-push"]);
-    assert_eq!(code, 0);
-    assert_eq!(
-        out.lines().next(),
-        Some(
-            "pre-push: already installed (pre-commit runs it first, as .git/hooks/pre-push.legacy)"
-        )
-    );
-    p.repo.git(&["commit", "-q", "--allow-empty", "-m", "next"]);
-    assert_eq!(p.git(&["tag", "v1.0.1"], &[("RELGATE_SKIP", "1")]).0, 0);
-    let (code, err) = p.git(&["push", "origin", "main", "v1.0.1"], &[]);
-    assert_eq!(code, 1, "{err}");
-    assert_eq!(
-        err.matches("relgate: the push to origin is refused: v1.0.1 did not pass")
-            .count(),
-        1,
-        "{err}"
-    );
-    let (code, out, _) = relgate(&p.repo, &["uninstall", "--hook", "pre-push"]);
-    assert_eq!(code, 0);
-    assert_eq!(out, "pre-push: removed from .git/hooks\n");
-    assert!(!hooks.join("pre-push.legacy").exists());
-    assert_eq!(listing(&hooks), pre_commit_script);
-}
-
 #[test]
 fn a_linked_worktree_uses_the_common_hooks_directory() {
     let p = Project::bare("1.0.0", FAST);
@@ -658,202 +502,6 @@ fn a_hook_that_differs_from_the_one_moved_aside_is_left_for_the_user_to_decide()
         "pre-push: warning: .git/hooks/pre-push is no longer relgate's hook, and .git/hooks/pre-push.relgate-chained (the hook relgate moved aside) differs from it: both left as they are; keep the one you want\n"
     );
     assert_eq!(listing(&hooks), before);
-}
-
-/// Run install.sh with `path` as PATH and a fresh HOME.
-fn install_sh(args: &[&str], cwd: &Path, path: &str, home: &Path) -> (i32, String, String) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh");
-    let out = std::process::Command::new("/bin/sh")
-        .arg(&script)
-        .args(args)
-        .current_dir(cwd)
-        .env_clear()
-        .env("PATH", path)
-        .env("HOME", home)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("RELGATE_INDEX_URL", "http://127.0.0.1:9/simple")
-        .output()
-        .unwrap();
-    (out.status.code().unwrap(), stdout(&out), stderr(&out))
-}
-
-/// A PATH directory with links to the given programs only.
-fn tools(dir: &Path, names: &[&str]) -> String {
-    std::fs::create_dir_all(dir).unwrap();
-    for name in names {
-        let found = std::env::split_paths(&std::env::var_os("PATH").unwrap())
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-            .unwrap_or_else(|| panic!("{name} is not on PATH"));
-        std::os::unix::fs::symlink(found, dir.join(name)).unwrap();
-    }
-    dir.display().to_string()
-}
-
-const SH_TOOLS: &[&str] = &["git", "dirname", "mkdir", "cp", "chmod", "mv", "sed", "ps"];
-
-#[test]
-fn install_sh_without_cargo_says_what_to_do() {
-    let temp = tempfile::tempdir().unwrap();
-    let path = tools(&temp.path().join("tools"), SH_TOOLS);
-    let home = temp.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let p = Project::bare("1.0.0", FAST);
-    let (code, out, err) = install_sh(&[], p.repo.path(), &path, &home);
-    assert_eq!(code, 1, "{out}{err}");
-    assert_eq!(out, "");
-    assert_eq!(
-        err,
-        "install.sh: cannot build relgate: cargo (Rust's build tool) is not installed, or not on PATH\n\
-         install.sh: install Rust with rustup (https://rustup.rs), open a new shell and run ./install.sh again,\n\
-         install.sh: or install an already-built relgate: ./install.sh --binary PATH/TO/relgate\n"
-    );
-    assert!(!home.join(".cargo").exists(), "nothing is created");
-    assert!(!p.repo.path().join(".git/hooks/pre-push").exists());
-}
-
-#[test]
-fn install_sh_builds_with_cargo_installs_the_hooks_and_is_safe_to_rerun() {
-    let temp = tempfile::tempdir().unwrap();
-    let tool_dir = temp.path().join("tools");
-    let path = tools(&tool_dir, SH_TOOLS);
-    // A cargo that records how it is called and installs the relgate under test where it is asked to: the
-    // real `cargo install` of this crate takes minutes on two cores.
-    let calls = temp.path().join("cargo-calls");
-    write_hook(
-        &tool_dir.join("cargo"),
-        &format!(
-            "#!/bin/sh\necho \"$*\" >> '{calls}'\nwhile [ $# -gt 1 ]; do [ \"$1\" = --root ] && root=$2; shift; done\nmkdir -p \"$root/bin\" && cp '{BIN}' \"$root/bin/relgate\"\n",
-            calls = calls.display()
-        ),
-        0o755,
-    );
-    let home = temp.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let p = Project::bare("1.0.0", FAST);
-    let root = temp.path().join("root");
-    let installed = root.join("bin/relgate");
-    let (code, out, err) = install_sh(
-        &["--root", root.to_str().unwrap()],
-        p.repo.path(),
-        &path,
-        &home,
-    );
-    assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(err, "");
-    let src = env!("CARGO_MANIFEST_DIR");
-    let root_s = root.display();
-    assert_eq!(
-        out,
-        format!(
-            "install.sh: building relgate with {tool}/cargo install --path {src} --locked --root {root_s} (a minute or two the first time)\n\
-             install.sh: installed {root_s}/bin/relgate\n\
-             pre-push: installed in .git/hooks\n\
-             reference-transaction: installed in .git/hooks\n\
-             the hooks run {root_s}/bin/relgate; `relgate uninstall` puts back what was there\n\
-             install.sh: {root_s}/bin is not on PATH: add it in this shell (and in your shell's profile, e.g. ~/.profile):\n  \
-             export PATH=\"{root_s}/bin:$PATH\"\n",
-            tool = tool_dir.display()
-        )
-    );
-    assert_eq!(
-        read(&calls),
-        format!("install --quiet --path {src} --locked --root {root_s}\n")
-    );
-    assert!(
-        read(&p.repo.path().join(".git/hooks/pre-push"))
-            .contains(&format!("\nrelgate_bin='{}'\n", installed.display()))
-    );
-    // The installed hooks work with the installed binary.
-    assert_eq!(p.git(&["tag", "v9.9.9"], &[]).0, 128);
-
-    // Again, with the bin directory on PATH: the same hooks, and relgate is found.
-    let hooks_before = listing(&p.repo.path().join(".git/hooks"));
-    let path = format!("{}/bin:{path}", root.display());
-    let (code, out, err) = install_sh(
-        &["--root", root.to_str().unwrap()],
-        p.repo.path(),
-        &path,
-        &home,
-    );
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(
-        out.contains("pre-push: already installed in .git/hooks\n"),
-        "{out}"
-    );
-    assert!(
-        out.ends_with("install.sh: relgate is on PATH: run relgate check in your project\n"),
-        "{out}"
-    );
-    assert_eq!(listing(&p.repo.path().join(".git/hooks")), hooks_before);
-}
-
-#[test]
-fn install_sh_takes_a_built_binary_and_skips_hooks_outside_a_project() {
-    let temp = tempfile::tempdir().unwrap();
-    let path = tools(&temp.path().join("tools"), SH_TOOLS);
-    let home = temp.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let root = temp.path().join("root");
-    let outside = temp.path().join("outside");
-    std::fs::create_dir_all(&outside).unwrap();
-    let root_s = root.display();
-    let (code, out, err) = install_sh(
-        &["--binary", BIN, "--root", root.to_str().unwrap()],
-        &outside,
-        &path,
-        &home,
-    );
-    assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(
-        out,
-        format!(
-            "install.sh: installed {BIN} as {root_s}/bin/relgate\n\
-             install.sh: not inside a git repository: no hooks installed (run relgate install in your project's repository)\n\
-             install.sh: {root_s}/bin is not on PATH: add it in this shell (and in your shell's profile, e.g. ~/.profile):\n  \
-             export PATH=\"{root_s}/bin:$PATH\"\n"
-        )
-    );
-    assert_eq!(
-        std::fs::read(root.join("bin/relgate")).unwrap(),
-        std::fs::read(BIN).unwrap()
-    );
-    // In relgate's own source, no hooks either.
-    let (code, out, _) = install_sh(
-        &["--binary", BIN, "--root", root.to_str().unwrap()],
-        Path::new(env!("CARGO_MANIFEST_DIR")),
-        &path,
-        &home,
-    );
-    assert_eq!(code, 0);
-    assert!(
-        out.contains("install.sh: this is relgate's own source: no hooks installed here"),
-        "{out}"
-    );
-    // A repository named on the command line gets them.
-    let p = Project::bare("1.0.0", FAST);
-    let (code, out, err) = install_sh(
-        &[
-            "--binary",
-            BIN,
-            "--root",
-            root.to_str().unwrap(),
-            p.repo.path().to_str().unwrap(),
-        ],
-        &outside,
-        &path,
-        &home,
-    );
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("pre-push: installed in .git/hooks\n"), "{out}");
-    let (code, _, err) = install_sh(&["--bogus"], &outside, &path, &home);
-    assert_eq!(
-        (code, err.as_str()),
-        (
-            2,
-            "install.sh: unknown option --bogus (see ./install.sh --help)\n"
-        )
-    );
 }
 
 #[test]

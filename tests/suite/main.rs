@@ -7,5 +7,7 @@ mod check;
 mod hooks;
 mod index;
 mod install;
+mod install_managers;
+mod install_sh;
 mod publish;
 mod version;

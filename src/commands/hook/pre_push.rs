@@ -42,7 +42,7 @@ fn gate_push(path: Option<&Path>, remote: &str, text: &str, out: Output) -> anyh
     let branches: Vec<&PushedRef> = updates
         .iter()
         .copied()
-        .filter(|r| r.tag().is_none())
+        .filter(|r| r.remote_ref.starts_with("refs/heads/"))
         .collect();
     if tags.is_empty() && branches.is_empty() {
         return Ok(Exit::Pass);
