@@ -551,3 +551,74 @@ fn an_existing_reference_transaction_hook_runs_first_in_every_state() {
     assert_eq!(relgate(&p.repo, &["uninstall"]).0, 0);
     assert_eq!(std::fs::read(&hook).unwrap(), original);
 }
+
+#[test]
+fn large_transactions_and_pushes_reach_the_chained_hooks_byte_for_byte() {
+    let p = Project::bare("1.0.0", FAST);
+    let log_dir = tempfile::tempdir().unwrap();
+    let log = log_dir.path().join("log");
+    let hooks = p.repo.path().join(".git/hooks");
+    let raw_logger = format!(
+        "#!/bin/sh\necho \"== $1\" >> '{0}'\ncat >> '{0}'\n",
+        log.display()
+    );
+    write_hook(&hooks.join("reference-transaction"), &raw_logger, 0o755);
+    write_hook(&hooks.join("pre-push"), &raw_logger, 0o755);
+    let head = p.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let refs: Vec<String> = (0..40)
+        .map(|i| format!("refs/heads/b{i:02}"))
+        .chain(["refs/tags/t0".to_owned()])
+        .collect();
+    let transaction = |verb: &str| {
+        let script: String = refs
+            .iter()
+            .map(|r| match verb {
+                "create" => format!("create {r} {head}\n"),
+                _ => format!("delete {r}\n"),
+            })
+            .collect();
+        let mut cmd = p.repo.git_command(&["update-ref", "--stdin"]);
+        cmd.stdin(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), script.as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success());
+        let seen = read(&log);
+        std::fs::remove_file(&log).unwrap();
+        seen
+    };
+    let push = |remote: &Path| {
+        let (code, err) = p.git(
+            &[
+                "push",
+                "-q",
+                remote.to_str().unwrap(),
+                "refs/heads/*:refs/heads/*",
+            ],
+            &[],
+        );
+        assert_eq!(code, 0, "{err}");
+        let seen = read(&log).replace(remote.to_str().unwrap(), "<remote>");
+        std::fs::remove_file(&log).unwrap();
+        seen
+    };
+    let created_alone = transaction("create");
+    assert_eq!(
+        created_alone.matches(" refs/heads/b").count(),
+        80,
+        "{created_alone}"
+    );
+    let first_remote = tempfile::tempdir().unwrap();
+    let second_remote = tempfile::tempdir().unwrap();
+    for remote in [&first_remote, &second_remote] {
+        let init = p
+            .repo
+            .git_output(&["init", "-q", "--bare", remote.path().to_str().unwrap()]);
+        assert!(init.status.success());
+    }
+    let pushed_alone = push(first_remote.path());
+    transaction("delete");
+
+    assert_eq!(relgate(&p.repo, &["install"]).0, 0);
+    assert_eq!(transaction("create"), created_alone);
+    assert_eq!(push(second_remote.path()), pushed_alone);
+}
