@@ -11,7 +11,7 @@ Exit status:
   0    the gate passed
   1    the gate failed (a required check failed or could not give a verdict)
   2    relgate could not run: usage or configuration error
-  130  interrupted (Ctrl-C)
+  130  interrupted (Ctrl-C or SIGTERM): every check it started was stopped
 
 Environment:
   NO_COLOR            disable colour (same as --color never)

@@ -370,6 +370,14 @@ pub fn short(id: Oid) -> String {
     s
 }
 
+/// A content hash in git's own form (the id `bytes` would have as a blob): the record of passes keys on it, so
+/// relgate needs no other hash function.
+pub fn hash_bytes(bytes: &[u8]) -> Option<String> {
+    Oid::hash_object(ObjectType::Blob, bytes)
+        .ok()
+        .map(|id| id.to_string())
+}
+
 /// Parse a full hexadecimal object id from a hook's stdin.
 pub fn parse_id(hex: &str) -> Option<Oid> {
     Oid::from_str(hex).ok()

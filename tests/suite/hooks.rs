@@ -655,3 +655,44 @@ fn gate_branches_gates_branch_pushes_on_the_pushed_commit() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(err, "To <remote>\n * [new branch]      main -> main\n");
 }
+
+#[test]
+fn relgate_check_then_git_push_runs_the_suite_once() {
+    let runs = tempfile::tempdir().unwrap();
+    let log = runs.path().join("suite-runs");
+    let config = format!(
+        "\n[tool.relgate]\nindex = \"advisory\"\nskip = [\"publish\", \"build\"]\n\n\
+         [tool.relgate.checks.suite]\nrun = [\"sh\", \"-c\", \"echo ran >> '{}'\"]\nkind = \"test\"\n",
+        log.display()
+    );
+    let p = Project::new("1.0.0", &config);
+    assert_eq!(p.git(&["tag", "v1.0.0"], &[]).0, 0);
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap_or_default(),
+        "",
+        "git tag runs only the fast checks"
+    );
+    let out = p.repo.relgate().args(["check", "-q"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "ran\n");
+    let (code, err) = p.git(&["push", "origin", "v1.0.0"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "ran\n",
+        "the push ran the suite again"
+    );
+    assert_eq!(
+        err,
+        format!(
+            "relgate: v1.0.0 passed 5 checks (1 remembered from an earlier pass of the same tree)\n{CLOSED_INDEX_WARNING}\n\
+             To <remote>\n * [new tag]         v1.0.0 -> v1.0.0\n"
+        )
+    );
+}

@@ -4,10 +4,12 @@ mod common;
 
 mod build;
 mod check;
+mod faults;
 mod hooks;
 mod index;
 mod install;
 mod install_managers;
 mod install_sh;
 mod publish;
+mod runner;
 mod version;

@@ -26,6 +26,15 @@ pub fn run(command: HookCommand, out: Output) -> anyhow::Result<Exit> {
     }
 }
 
+/// The output settings for `check::gate` in a hook: on a terminal, the progress of a long gate is drawn (and
+/// cleared at the end); elsewhere (a GUI client, a script) the hook prints nothing but its result.
+fn gate_output(out: Output) -> Output {
+    Output {
+        quiet: out.quiet || !crate::term::stderr_is_terminal(),
+        ..out
+    }
+}
+
 /// The human report, on stderr.
 fn print_report(report: &Report, out: Output) {
     let text = report::render_human(report, out.verbose, out.quiet);

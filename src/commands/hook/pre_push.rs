@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use super::input::{self, PushedRef};
-use super::{names, passed, print_report, say};
+use super::{gate_output, names, passed, print_report, say};
 use crate::Exit;
 use crate::cli::{CheckArgs, ProjectArgs};
 use crate::commands::{Output, check};
@@ -88,7 +88,7 @@ fn gate_push(path: Option<&Path>, remote: &str, text: &str, out: Output) -> anyh
             commit: Some(commit),
             ..CheckArgs::default()
         };
-        gated.push((name.to_owned(), check::gate(&args, out)?));
+        gated.push((name.to_owned(), check::gate(&args, gate_output(out))?));
     }
     if gate_branches {
         for pushed in &branches {
@@ -105,7 +105,7 @@ fn gate_push(path: Option<&Path>, remote: &str, text: &str, out: Output) -> anyh
                 .remote_ref
                 .strip_prefix("refs/heads/")
                 .unwrap_or(&pushed.remote_ref);
-            gated.push((label.to_owned(), check::gate(&args, out)?));
+            gated.push((label.to_owned(), check::gate(&args, gate_output(out))?));
         }
     }
 

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use super::input::{self, TagUpdate};
-use super::{names, passed, print_report, say};
+use super::{gate_output, names, passed, print_report, say};
 use crate::Exit;
 use crate::cli::{CheckArgs, ProjectArgs};
 use crate::commands::{Output, check};
@@ -93,7 +93,7 @@ fn gate_tags(path: Option<PathBuf>, tags: &[TagUpdate], out: Output) -> anyhow::
             only: vec![Kind::Version, Kind::Index],
             ..CheckArgs::default()
         };
-        let (report, unasked) = index_cannot_block(check::gate(&args, out)?);
+        let (report, unasked) = index_cannot_block(check::gate(&args, gate_output(out))?);
         if report.status == "pass" {
             passed(&format!("tag {name}"), &report);
             if unasked {
