@@ -13,6 +13,7 @@ mod error;
 mod findings;
 mod gates;
 mod git;
+mod hooks;
 mod http;
 mod outcome;
 mod process;

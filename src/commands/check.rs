@@ -42,7 +42,11 @@ pub fn gate(args: &CheckArgs, out: Output) -> anyhow::Result<Report> {
         ));
     }
     let release = Release::open(&args.project)?;
-    let head = release.require_head()?;
+    // The hooks pin the commit git is pushing or tagging; otherwise HEAD.
+    let head = match args.commit {
+        Some(commit) => commit,
+        None => release.require_head()?,
+    };
     let all_tags = release.repo.tag_refs()?;
     let selection = Selection::new(args, &release.config);
     let custom: Vec<CustomCheck> = custom::plan(&release.config)?
@@ -51,7 +55,13 @@ pub fn gate(args: &CheckArgs, out: Output) -> anyhow::Result<Report> {
         .collect();
 
     let (tag, others) = match &args.tag {
-        Some(name) => (Some(release.explicit_tag(name)?), Vec::new()),
+        Some(name) => {
+            let tag = match args.commit {
+                Some(commit) => release.pinned_tag(name, commit),
+                None => release.explicit_tag(name)?,
+            };
+            (Some(tag), Vec::new())
+        }
         None => {
             let mut at_head = release.tags_at(&all_tags, head);
             let first = (!at_head.is_empty()).then(|| at_head.remove(0));
@@ -96,7 +106,7 @@ pub fn gate(args: &CheckArgs, out: Output) -> anyhow::Result<Report> {
     let index_position = checks.len();
 
     let (workspace, workspace_info, tree) = if selection.needs_files() || !custom.is_empty() {
-        prepare_workspace(&release, tag.as_ref(), head)?
+        prepare_workspace(&release, tag.as_ref(), head, args.commit)?
     } else {
         (
             None,
@@ -420,14 +430,16 @@ fn several_tags(tag: Option<&ReleaseTag>, others: &[ReleaseTag]) -> Option<Check
 }
 
 /// Where file-based checks run: in place when the working tree is exactly the released content, else an
-/// isolated export of the tag (or nowhere, when isolation is refused).
+/// isolated export of the tag (or nowhere, when isolation is refused). `pinned` is the commit a hook gates
+/// without a release tag (a branch push): its content, not the working tree's, is checked.
 ///
 /// The third value is the tree the checks see, when it is a commit's content (the record of passes keys on it):
-/// the tag's tree, or HEAD's when no tag is checked and the working tree is clean.
+/// the tag's (or the pinned commit's) tree, or HEAD's when no tag is checked and the working tree is clean.
 pub(super) fn prepare_workspace(
     release: &Release,
     tag: Option<&ReleaseTag>,
     head: CommitId,
+    pinned: Option<CommitId>,
 ) -> anyhow::Result<(Option<Workspace>, WorkspaceInfo, Option<CommitId>)> {
     let in_place = || Workspace {
         root: release.repo.workdir().to_path_buf(),
@@ -435,23 +447,37 @@ pub(super) fn prepare_workspace(
         in_place: true,
         _export: None,
     };
-    let Some(tag) = tag else {
-        let tree = if release.repo.difference_from(head)?.is_clean() {
-            Some(release.repo.tree_of(head)?)
-        } else {
-            None
-        };
-        return Ok((
-            Some(in_place()),
-            WorkspaceInfo {
-                mode: "in-place",
-                note: Some("no release tag at HEAD: the working tree was checked as it is".into()),
-            },
-            tree,
-        ));
+    let (commit, label, what_is_exported) = match (tag, pinned) {
+        (Some(tag), _) => (
+            tag.commit,
+            format!("tag {} is at {}", tag.name, git::short(tag.commit)),
+            "the tag",
+        ),
+        (None, Some(commit)) => (
+            commit,
+            format!("the commit gated is {}", git::short(commit)),
+            "that commit",
+        ),
+        (None, None) => {
+            let tree = if release.repo.difference_from(head)?.is_clean() {
+                Some(release.repo.tree_of(head)?)
+            } else {
+                None
+            };
+            return Ok((
+                Some(in_place()),
+                WorkspaceInfo {
+                    mode: "in-place",
+                    note: Some(
+                        "no release tag at HEAD: the working tree was checked as it is".into(),
+                    ),
+                },
+                tree,
+            ));
+        }
     };
-    let tree = release.repo.tree_of(tag.commit)?;
-    let difference = release.repo.difference_from(tag.commit)?;
+    let tree = release.repo.tree_of(commit)?;
+    let difference = release.repo.difference_from(commit)?;
     if difference.is_clean() {
         return Ok((
             Some(in_place()),
@@ -462,12 +488,7 @@ pub(super) fn prepare_workspace(
             Some(tree),
         ));
     }
-    let what = format!(
-        "tag {} is at {}; {}",
-        tag.name,
-        git::short(tag.commit),
-        difference.describe()
-    );
+    let what = format!("{label}; {}", difference.describe());
     match release.config.isolation.unwrap_or_default() {
         Isolation::Refuse => Ok((
             None,
@@ -484,7 +505,7 @@ pub(super) fn prepare_workspace(
                 .map_err(|e| {
                     anyhow::anyhow!("cannot create a temporary directory for the export: {e}")
                 })?;
-            release.repo.export(tag.commit, export.path())?;
+            release.repo.export(commit, export.path())?;
             let workspace = Workspace {
                 root: export.path().to_path_buf(),
                 project_dir: export.path().join(&release.subdir),
@@ -496,7 +517,7 @@ pub(super) fn prepare_workspace(
                 WorkspaceInfo {
                     mode: "export",
                     note: Some(format!(
-                        "{what}: the checks ran on an isolated export of the tag"
+                        "{what}: the checks ran on an isolated export of {what_is_exported}"
                     )),
                 },
                 Some(tree),

@@ -45,17 +45,24 @@ struct ListedError {
 
 pub fn run(args: &CheckArgs, out: Output) -> anyhow::Result<Exit> {
     let release = Release::open(&args.project)?;
-    let head = release.require_head()?;
+    let head = match args.commit {
+        Some(commit) => commit,
+        None => release.require_head()?,
+    };
     let selection = Selection::new(args, &release.config);
     let tag = match &args.tag {
-        Some(name) => Some(release.explicit_tag(name)?),
+        Some(name) => Some(match args.commit {
+            Some(commit) => release.pinned_tag(name, commit),
+            None => release.explicit_tag(name)?,
+        }),
         None => release
             .tags_at(&release.repo.tag_refs()?, head)
             .into_iter()
             .next(),
     };
     let (workspace, info) = if selection.needs_files() {
-        let (workspace, info, _) = super::check::prepare_workspace(&release, tag.as_ref(), head)?;
+        let (workspace, info, _) =
+            super::check::prepare_workspace(&release, tag.as_ref(), head, args.commit)?;
         (workspace, info)
     } else {
         (

@@ -1,6 +1,8 @@
 //! One module per command; each orchestrates gates and ops and returns an [`Exit`] or an error.
 
 mod check;
+mod hook;
+mod install;
 mod list;
 mod version;
 
@@ -30,12 +32,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
             out,
         ),
         Command::Version(args) => version::run(&args, out),
-        Command::Install(_) | Command::Uninstall(_) | Command::Hook(_) | Command::Ci(_) => {
-            Err(crate::error::hinted(
-                "this command is not built yet",
-                "see README.md for what works today",
-            ))
-        }
+        Command::Install(args) => install::install(&args, out),
+        Command::Uninstall(args) => install::uninstall(&args, out),
+        Command::Hook(hook) => hook::run(hook, out),
+        Command::Ci(_) => Err(crate::error::hinted(
+            "this command is not built yet",
+            "see README.md for what works today",
+        )),
     }
 }
 
