@@ -69,19 +69,7 @@ impl TreeDifference {
 impl Repo {
     /// Open the repository containing `path`.
     pub fn discover(path: &Path) -> anyhow::Result<Repo> {
-        let inner = Repository::discover(path).map_err(|e| {
-            if e.code() == git2::ErrorCode::NotFound {
-                hinted(
-                    format!("{} is not inside a git repository", path.display()),
-                    "run relgate inside the project's git repository, or pass --path DIR",
-                )
-            } else {
-                anyhow::Error::new(e).context(format!(
-                    "cannot open the git repository at {}",
-                    path.display()
-                ))
-            }
-        })?;
+        let inner = discover(path)?;
         let Some(workdir) = inner.workdir().map(Path::to_path_buf) else {
             return Err(hinted(
                 format!(
@@ -363,6 +351,28 @@ impl Repo {
     }
 }
 
+/// The repository containing `path`, with the errors a user can act on spelled out.
+fn discover(path: &Path) -> anyhow::Result<Repository> {
+    Repository::discover(path).map_err(|e| match e.code() {
+        git2::ErrorCode::NotFound => hinted(
+            format!("{} is not inside a git repository", path.display()),
+            "run relgate inside the project's git repository, or pass --path DIR",
+        ),
+        // git's own `safe.directory` rule (CVE-2022-24765), which libgit2 applies as git does.
+        git2::ErrorCode::Owner => hinted(
+            format!(
+                "git refuses to open the repository at {}: it is owned by another user",
+                path.display()
+            ),
+            "if you trust it, mark it safe as git says: git config --global --add safe.directory <repository path>",
+        ),
+        _ => anyhow::Error::new(e).context(format!(
+            "cannot open the git repository at {}",
+            path.display()
+        )),
+    })
+}
+
 /// The 7-character abbreviation used in messages.
 pub fn short(id: Oid) -> String {
     let mut s = id.to_string();
@@ -432,19 +442,7 @@ impl HooksPath {
 /// The hooks directory of the repository containing `path`. A bare repository is refused: nobody tags or pushes
 /// a release from one.
 pub fn hook_site(path: &Path) -> anyhow::Result<HookSite> {
-    let inner = Repository::discover(path).map_err(|e| {
-        if e.code() == git2::ErrorCode::NotFound {
-            hinted(
-                format!("{} is not inside a git repository", path.display()),
-                "run relgate inside the project's git repository, or pass --path DIR",
-            )
-        } else {
-            anyhow::Error::new(e).context(format!(
-                "cannot open the git repository at {}",
-                path.display()
-            ))
-        }
-    })?;
+    let inner = discover(path)?;
     let Some(workdir) = inner.workdir().map(Path::to_path_buf) else {
         return Err(hinted(
             format!(

@@ -282,12 +282,22 @@ fn setuptools_dynamic(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Opti
     };
     if let Some(attr) = table.get("attr").and_then(|a| a.as_str()) {
         let package_dir = py
-            .get(&["tool", "setuptools", "package-dir", ""])
-            .and_then(|d| d.as_str());
+            .get_str(&["tool", "setuptools", "package-dir", ""])
+            .map(str::to_owned);
+        // `[tool.setuptools.packages.find] where = ["lib"]` (SQLAlchemy) places the packages too.
+        let find_where: Vec<String> = py
+            .get(&["tool", "setuptools", "packages", "find", "where"])
+            .and_then(toml_edit::Item::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
         return attr_version(
             source,
             attr,
-            package_dir,
+            &pymodule::package_roots(package_dir, find_where),
             VersionSource::SetuptoolsAttr,
             "[tool.setuptools.dynamic] version",
         )
@@ -368,7 +378,7 @@ fn flit(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<Declared>> 
     attr_version(
         source,
         &format!("{module}.__version__"),
-        None,
+        &pymodule::package_roots(None, Vec::new()),
         VersionSource::Flit,
         "flit's module",
     )
@@ -379,15 +389,14 @@ fn flit(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<Declared>> 
 fn attr_version(
     source: &dyn Source,
     attr_path: &str,
-    package_dir: Option<&str>,
+    roots: &[String],
     kind: VersionSource,
     origin: &str,
 ) -> anyhow::Result<Declared> {
     let (module, attr) = attr_path
         .rsplit_once('.')
         .unwrap_or((attr_path, "__version__"));
-    let roots = pymodule::default_roots(package_dir);
-    match pymodule::find_attr(source, module, attr, &roots)? {
+    match pymodule::find_attr(source, module, attr, roots)? {
         AttrLookup::Found { value, file, line } => Ok(found(kind, value, &file, Some(line))),
         AttrLookup::NotLiteral { file } => Err(hinted(
             format!(
@@ -500,10 +509,13 @@ fn setup_cfg_version(
         let package_dir = ini_value(cfg, "options", "package_dir")
             .and_then(|(v, _)| v.split('=').nth(1).map(|d| d.trim().to_owned()))
             .filter(|d| !d.is_empty());
+        let find_where: Vec<String> = ini_value(cfg, "options.packages.find", "where")
+            .map(|(w, _)| vec![w])
+            .unwrap_or_default();
         return attr_version(
             source,
             attr.trim(),
-            package_dir.as_deref(),
+            &pymodule::package_roots(package_dir, find_where),
             VersionSource::SetupCfg,
             "setup.cfg [metadata] version = attr:",
         );

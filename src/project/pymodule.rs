@@ -54,10 +54,12 @@ pub fn module_files(module: &str, package_roots: &[String]) -> Vec<String> {
     files
 }
 
-/// Where packages live: the configured package dirs, else the project root and `src/`.
-pub fn default_roots(configured: Option<&str>) -> Vec<String> {
-    match configured {
-        Some(dir) => vec![dir.to_owned()],
+/// Where packages live: the configured package dir, else the directories package discovery searches
+/// (`packages.find` `where`), else the project root and `src/`.
+pub fn package_roots(package_dir: Option<String>, find_where: Vec<String>) -> Vec<String> {
+    match package_dir {
+        Some(dir) => vec![dir],
+        None if !find_where.is_empty() => find_where,
         None => vec![String::new(), "src".to_owned()],
     }
 }

@@ -497,3 +497,54 @@ fn poetry_2_dynamic_version_in_tool_poetry() {
     assert_eq!(doc["version_source"], "poetry");
     assert_eq!(doc["line"], 6);
 }
+
+#[test]
+fn setuptools_attr_in_a_package_discovery_root() {
+    // SQLAlchemy's layout: packages under lib/, found by [tool.setuptools.packages.find] where.
+    let doc = version_json(&[
+        (
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"setuptools>=77\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"SQLAlchemy\"\ndynamic = [\"version\"]\n\n[tool.setuptools.dynamic]\nversion = {attr = \"sqlalchemy.__version__\"}\n\n[tool.setuptools.packages.find]\nwhere = [\"lib\"]\n",
+        ),
+        (
+            "lib/sqlalchemy/__init__.py",
+            "from .engine import create_engine\n\n__version__ = \"2.1.9\"\n",
+        ),
+    ]);
+    assert_eq!(
+        doc,
+        json!({"name": "SQLAlchemy", "version": "2.1.9", "version_source": "setuptools-attr", "file": "lib/sqlalchemy/__init__.py", "line": 3, "expected_tag": "v2.1.9"})
+    );
+}
+
+#[test]
+fn a_repository_owned_by_another_user_says_how_git_allows_it() {
+    // Only root can give a directory away; elsewhere this refusal cannot be arranged.
+    let uid = std::process::Command::new("id").arg("-u").output().unwrap();
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+        eprintln!("skipped: needs root to hand the repository to another user");
+        return;
+    }
+    let repo = TestRepo::new();
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"x\"\nversion = \"1.0\"\n",
+    )
+    .commit("init");
+    let chown = std::process::Command::new("chown")
+        .args(["-R", "65534:65534"])
+        .arg(repo.path())
+        .status()
+        .unwrap();
+    assert!(chown.success());
+    let out = repo.relgate().arg("version").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: git refuses to open the repository at {}: it is owned by another user\nhint: if you trust it, mark it safe as git says: git config --global --add safe.directory <repository path>\n",
+            repo.path().canonicalize().unwrap().display()
+        )
+    );
+    assert_eq!(stdout(&out), "");
+}
