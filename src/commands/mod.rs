@@ -1,6 +1,7 @@
 //! One module per command; each orchestrates gates and ops and returns an [`Exit`] or an error.
 
 mod check;
+mod ci;
 mod version;
 
 use crate::Exit;
@@ -23,7 +24,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Check(args) => check::run(&args, out),
         Command::Checks(args) => check::list(&args, out),
         Command::Version(args) => version::run(&args, out),
-        Command::Install(_) | Command::Uninstall(_) | Command::Hook(_) | Command::Ci(_) => {
+        Command::Ci(command) => ci::run(&command, out),
+        Command::Install(_) | Command::Uninstall(_) | Command::Hook(_) => {
             Err(crate::error::hinted(
                 "this command is not built yet",
                 "see README.md for what works today",

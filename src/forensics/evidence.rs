@@ -1,0 +1,646 @@
+//! What a failed step's output says: the messages of the Python tools (ruff, flake8, pylint, black, isort,
+//! mypy, pyright, pytest, unittest, build frontends), of the wrappers that run them (tox, nox, pre-commit,
+//! make) and of the network, each turned into an [`Evidence`] with a category and a telling message.
+//!
+//! Glossary: *strength* orders evidence of different kinds in one step: an index's refusal (6) names the
+//! cause better than a tool's summary (4), which beats a network error seen in passing (3), a dependency that
+//! could not be installed (2, often the network's doing), a tool known only from the command line (1) or
+//! nothing at all (0). Between equals, the first in the log wins.
+
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+
+use super::Category;
+use super::line::{Line, Marker};
+
+/// One finding about why the step failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub category: Category,
+    pub strength: u8,
+    /// Position in the step's kept lines.
+    pub at: usize,
+    pub message: String,
+    pub detail: Detail,
+}
+
+/// What the recommended action needs beyond the category.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    None,
+    /// The first failed test's node id (`tests/test_x.py::test_y`).
+    Test(String),
+    /// Trusted publishing found no publisher matching these claims.
+    Publisher {
+        repository: Option<String>,
+        workflow: Option<String>,
+        environment: Option<String>,
+    },
+    /// The job may not request an OIDC token (`id-token: write` missing).
+    IdToken,
+    /// An API token the index refused.
+    Token,
+    /// A password where the index wants a token.
+    Password,
+    /// Trusted publishing cannot create a project: a pending publisher is needed.
+    NewProject,
+    /// The file (and version) is already on the index.
+    Exists {
+        file: Option<String>,
+        version: Option<String>,
+    },
+    /// The README does not render.
+    Readme,
+    /// The metadata version is newer than the uploader knows.
+    MetadataVersion,
+    /// Files the formatter would change.
+    Reformat(Vec<String>),
+}
+
+/// The tool wrapper that ran the failing command, for the reproduce command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wrapper {
+    Tox {
+        env: String,
+        command: Option<String>,
+    },
+    Nox {
+        session: String,
+        command: Option<String>,
+    },
+    PreCommit {
+        hook: String,
+    },
+    Make {
+        target: String,
+    },
+}
+
+/// The output lines of a step, as kept.
+pub struct Lines<'a> {
+    lines: &'a [(usize, Line)],
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(lines: &'a [(usize, Line)]) -> Lines<'a> {
+        Lines { lines }
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn text(&self, i: usize) -> &'a str {
+        self.lines.get(i).map_or("", |(_, l)| l.text.as_str())
+    }
+
+    pub fn line(&self, i: usize) -> &'a Line {
+        &self.lines[i].1
+    }
+
+    /// The line's index among all the step's lines (kept or not).
+    pub fn index(&self, i: usize) -> usize {
+        self.lines.get(i).map_or(0, |(index, _)| *index)
+    }
+}
+
+/// Everything the output says, and the wrapper it shows.
+pub fn scan(lines: &Lines) -> (Vec<Evidence>, Option<Wrapper>) {
+    let mut out = Vec::new();
+    super::publish::scan(lines, &mut out);
+    pytest(lines, &mut out);
+    unittest(lines, &mut out);
+    mypy(lines, &mut out);
+    pyright(lines, &mut out);
+    linters(lines, &mut out);
+    formatters(lines, &mut out);
+    build(lines, &mut out);
+    resolution(lines, &mut out);
+    network(lines, &mut out);
+    (out, wrapper(lines))
+}
+
+/// The strongest evidence; the first in the log between equals.
+pub fn best(evidence: &[Evidence]) -> Option<&Evidence> {
+    evidence
+        .iter()
+        .max_by(|a, b| a.strength.cmp(&b.strength).then(b.at.cmp(&a.at)))
+}
+
+/// `Found 2 errors in 1 file (checked 3 source files). First: src/x.py:3: error: ...`
+fn first_of(summary: &str, finding: &str) -> String {
+    let summary = summary.trim();
+    let stop = if summary.ends_with('.') { "" } else { "." };
+    format!("{summary}{stop} First: {}", finding.trim())
+}
+
+fn regex(pattern: &str) -> Option<Regex> {
+    Regex::new(pattern).ok()
+}
+
+fn caps<'t>(re: &LazyLock<Option<Regex>>, text: &'t str) -> Option<Captures<'t>> {
+    re.as_ref()?.captures(text)
+}
+
+fn matches(re: &LazyLock<Option<Regex>>, text: &str) -> bool {
+    re.as_ref().is_some_and(|re| re.is_match(text))
+}
+
+fn tool(category: Category, at: usize, message: String, detail: Detail) -> Evidence {
+    Evidence {
+        category,
+        strength: TOOL,
+        at,
+        message,
+        detail,
+    }
+}
+
+/// The strength of a tool's own report of its failure.
+pub const TOOL: u8 = 4;
+
+/// `=== 1 failed, 2 passed in 0.05s ===`
+static PYTEST_COUNTS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    regex(
+        r"^=*\s*((?:\d+ (?:failed|passed|errors?|skipped|xfailed|xpassed|warnings?|deselected|rerun|subtests? \w+)(?:, )?)+) in [\d.]+s\b",
+    )
+});
+
+/// pytest: the first `FAILED`/`ERROR` line of the short test summary (or of the run, under `-rN`), and the
+/// counts line; a collection error; no test collected.
+fn pytest(lines: &Lines, out: &mut Vec<Evidence>) {
+    let mut counts = None;
+    let mut first: Option<(usize, String)> = None;
+    let mut summary_at = None;
+    for i in 0..lines.len() {
+        let text = lines.text(i).trim_end();
+        if text.contains(" short test summary info ") {
+            summary_at = Some(i);
+            continue;
+        }
+        if let Some(c) = caps(&PYTEST_COUNTS, text) {
+            if c[1].contains("failed") || c[1].contains("error") {
+                counts = Some((i, c[1].to_string()));
+            }
+            continue;
+        }
+        let outcome = text.starts_with("FAILED ") || text.starts_with("ERROR ");
+        if first.is_none() && outcome && (summary_at.is_some() || text.contains("::")) {
+            first = Some((i, text.to_string()));
+        }
+        if first.is_none()
+            && text.starts_with("Interrupted: ")
+            && text.contains("during collection")
+        {
+            first = Some((i, text.trim_matches('!').trim().to_string()));
+        }
+    }
+    match (first, counts) {
+        (Some((at, line)), counts) => {
+            let node = line
+                .split_once(' ')
+                .map(|(_, rest)| rest.split(" - ").next().unwrap_or(rest).trim().to_string())
+                .unwrap_or_default();
+            let message = match counts {
+                Some((_, c)) => format!("{line} ({c})"),
+                None => line,
+            };
+            let detail = if node.contains("::") {
+                Detail::Test(node)
+            } else {
+                Detail::None
+            };
+            out.push(tool(Category::Test, at, message, detail));
+        }
+        (None, Some((at, c))) => out.push(tool(Category::Test, at, c, Detail::None)),
+        (None, None) => {
+            for i in 0..lines.len() {
+                let text = lines.text(i).trim_matches(['=', ' ']);
+                if text.starts_with("no tests ran in ") {
+                    out.push(tool(
+                        Category::Test,
+                        i,
+                        "no tests ran: pytest collected nothing (exit code 5)".into(),
+                        Detail::None,
+                    ));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// unittest: `FAIL: test_x (tests.test_mod.T.test_x)` and `FAILED (failures=1)`.
+fn unittest(lines: &Lines, out: &mut Vec<Evidence>) {
+    let verdict = (0..lines.len()).find(|&i| {
+        let t = lines.text(i).trim();
+        t.starts_with("FAILED (failures=") || t.starts_with("FAILED (errors=")
+    });
+    let Some(verdict) = verdict else { return };
+    let first = (0..verdict).find(|&i| {
+        let t = lines.text(i);
+        (t.starts_with("FAIL: ") || t.starts_with("ERROR: ")) && t.ends_with(')')
+    });
+    let counts = lines.text(verdict).trim();
+    let (at, message) = match first {
+        Some(i) => (i, format!("{} {counts}", lines.text(i).trim())),
+        None => (verdict, counts.to_string()),
+    };
+    out.push(tool(Category::Test, at, message, Detail::None));
+}
+
+static MYPY_FINDING: LazyLock<Option<Regex>> =
+    LazyLock::new(|| regex(r"^([^\s:][^:]*\.pyi?):(\d+):(?:\d+:)? error: (.+)$"));
+static MYPY_SUMMARY: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    regex(r"^Found (\d+) errors? in (\d+) files? \(checked (\d+) source files?\)")
+});
+
+/// mypy: `Found 2 errors in 1 file (checked 3 source files)` and the first `path:line: error: ...`.
+fn mypy(lines: &Lines, out: &mut Vec<Evidence>) {
+    let first = (0..lines.len()).find(|&i| matches(&MYPY_FINDING, lines.text(i).trim_end()));
+    let summary = (0..lines.len()).find(|&i| matches(&MYPY_SUMMARY, lines.text(i).trim()));
+    let message = match (first, summary) {
+        (Some(f), Some(s)) => first_of(lines.text(s), lines.text(f)),
+        (Some(f), None) => lines.text(f).trim().to_string(),
+        (None, Some(s)) => lines.text(s).trim().to_string(),
+        (None, None) => return,
+    };
+    let at = first.or(summary).unwrap_or(0);
+    out.push(tool(Category::Type, at, message, Detail::None));
+}
+
+static PYRIGHT_FINDING: LazyLock<Option<Regex>> =
+    LazyLock::new(|| regex(r"^\s*(.+?\.pyi?):(\d+):(\d+) - error: (.+)$"));
+static PYRIGHT_SUMMARY: LazyLock<Option<Regex>> =
+    LazyLock::new(|| regex(r"^(\d+) errors?, \d+ warnings?, \d+ (?:informations?|notes?)\s*$"));
+
+/// pyright and basedpyright: `/path/x.py:3:12 - error: ...` and `2 errors, 0 warnings, 0 informations`.
+fn pyright(lines: &Lines, out: &mut Vec<Evidence>) {
+    let first = (0..lines.len()).find(|&i| matches(&PYRIGHT_FINDING, lines.text(i)));
+    let summary = (0..lines.len())
+        .find(|&i| caps(&PYRIGHT_SUMMARY, lines.text(i).trim()).is_some_and(|c| &c[1] != "0"));
+    let message = match (first, summary) {
+        (Some(f), Some(s)) => first_of(lines.text(s), lines.text(f)),
+        (Some(f), None) => lines.text(f).trim().to_string(),
+        (None, Some(s)) => lines.text(s).trim().to_string(),
+        (None, None) => return,
+    };
+    out.push(tool(
+        Category::Type,
+        first.or(summary).unwrap_or(0),
+        message,
+        Detail::None,
+    ));
+}
+
+/// `src/x.py:1:8: F401 ...` (ruff concise, flake8, and ruff's `::error` annotations).
+static LINT_FINDING: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    regex(r"^([^\s:][^:]*\.(?:py|pyi|ipynb)):(\d+):(\d+): ([A-Z]{1,4}\d{1,4}) (.+)$")
+});
+/// ruff's full format: `F401 [*] `os` imported but unused`, then ` --> src/x.py:1:8`.
+static RUFF_FULL: LazyLock<Option<Regex>> =
+    LazyLock::new(|| regex(r"^([A-Z]{1,4}\d{1,4}) (?:\[\*\] )?(.+)$"));
+static RUFF_ARROW: LazyLock<Option<Regex>> = LazyLock::new(|| regex(r"^\s*--> (.+:\d+:\d+)\s*$"));
+static RUFF_SUMMARY: LazyLock<Option<Regex>> =
+    LazyLock::new(|| regex(r"^Found (\d+) errors?(?: \(.*\))?\.$"));
+/// pylint: `src/x.py:1:0: C0114: Missing module docstring (missing-module-docstring)`.
+static PYLINT_FINDING: LazyLock<Option<Regex>> =
+    LazyLock::new(|| regex(r"^([^\s:][^:]*\.py):(\d+):(\d+): ([CRWEF]\d{4}): (.+)$"));
+
+/// ruff check, flake8, pylint: the summary (`Found 3 errors.`) and the first finding.
+fn linters(lines: &Lines, out: &mut Vec<Evidence>) {
+    let mut first: Option<(usize, String)> = None;
+    let mut summary: Option<usize> = None;
+    let mut count = 0usize;
+    for i in 0..lines.len() {
+        let text = lines.text(i).trim_end();
+        if matches(&RUFF_SUMMARY, text) {
+            summary.get_or_insert(i);
+            continue;
+        }
+        if let Some(c) = caps(&LINT_FINDING, text).or_else(|| caps(&PYLINT_FINDING, text)) {
+            count += 1;
+            first.get_or_insert((
+                i,
+                format!("{}:{}:{}: {} {}", &c[1], &c[2], &c[3], &c[4], &c[5]),
+            ));
+            continue;
+        }
+        if let Some(c) = caps(&RUFF_FULL, text) {
+            if let Some(arrow) = caps(&RUFF_ARROW, lines.text(i + 1)) {
+                count += 1;
+                let message = c[2].trim_start_matches("[*] ");
+                first.get_or_insert((i, format!("{}: {} {message}", &arrow[1], &c[1])));
+            }
+        }
+    }
+    let message = match (&first, summary) {
+        (Some((_, f)), Some(s)) => first_of(lines.text(s), f),
+        (Some((_, f)), None) if count == 2 => format!("{f} (and 1 more finding)"),
+        (Some((_, f)), None) if count > 2 => format!("{f} (and {} more findings)", count - 1),
+        (Some((_, f)), None) => f.clone(),
+        (None, Some(s)) => lines.text(s).trim().to_string(),
+        (None, None) => return,
+    };
+    let at = first.map_or(summary.unwrap_or(0), |(i, _)| i);
+    out.push(tool(Category::Lint, at, message, Detail::None));
+}
+
+static WOULD_REFORMAT: LazyLock<Option<Regex>> =
+    LazyLock::new(|| regex(r"^(?:Would reformat: |would reformat )(.+)$"));
+static REFORMAT_COUNT: LazyLock<Option<Regex>> =
+    LazyLock::new(|| regex(r"^\d+ files? would be reformatted\b.*$"));
+static ISORT: LazyLock<Option<Regex>> =
+    LazyLock::new(|| regex(r"^ERROR: (.+?) Imports are incorrectly sorted and/or formatted\.?$"));
+
+/// ruff format --check, black --check, isort --check-only, pre-commit hooks that changed files.
+fn formatters(lines: &Lines, out: &mut Vec<Evidence>) {
+    let mut files = Vec::new();
+    let mut first = None;
+    let mut count = None;
+    for i in 0..lines.len() {
+        let text = lines.text(i).trim_end();
+        if let Some(c) = caps(&WOULD_REFORMAT, text) {
+            files.push(c[1].trim().to_string());
+            first.get_or_insert(i);
+        } else if text == "unformatted: File would be reformatted" {
+            // ruff >= 0.15: the file is on the next line, ` --> tests/x.py:3:1`.
+            if let Some(c) = caps(&RUFF_ARROW, lines.text(i + 1)) {
+                let file = c[1].rsplitn(3, ':').last().unwrap_or(&c[1]).to_string();
+                files.push(file);
+            }
+            first.get_or_insert(i);
+        } else if let Some(c) = caps(&ISORT, text) {
+            files.push(c[1].to_string());
+            first.get_or_insert(i);
+        } else if matches(&REFORMAT_COUNT, text) {
+            count.get_or_insert(i);
+        }
+    }
+    let Some(at) = first.or(count) else {
+        if let Some(found) = hook_modified_files(lines) {
+            out.push(found);
+        }
+        return;
+    };
+    let head = if lines.text(at).starts_with("ERROR: ") {
+        lines.text(at).trim().to_string()
+    } else if let Some(file) = files.first() {
+        format!("Would reformat: {file}")
+    } else {
+        String::new()
+    };
+    let message = match (head.is_empty(), count) {
+        (false, Some(c)) => format!("{head} ({})", lines.text(c).trim()),
+        (false, None) => head,
+        (true, Some(c)) => lines.text(c).trim().to_string(),
+        (true, None) => return,
+    };
+    out.push(tool(Category::Format, at, message, Detail::Reformat(files)));
+}
+
+/// A pre-commit hook that rewrote files (a formatter, `end-of-file-fixer`...): formatting, whichever the hook.
+fn hook_modified_files(lines: &Lines) -> Option<Evidence> {
+    let at =
+        (0..lines.len()).find(|&i| lines.text(i).trim() == "- files were modified by this hook")?;
+    let hook = (at.saturating_sub(3)..at)
+        .find_map(|i| caps(&PRE_COMMIT_HOOK, lines.text(i).trim()).map(|c| c[1].to_string()));
+    // The hook's own words follow: `1 file reformatted, 2 files left unchanged`.
+    let said = (at + 1..lines.len().min(at + 6))
+        .map(|i| lines.text(i).trim())
+        .find(|t| !t.is_empty() && !t.starts_with("- "))
+        .filter(|t| !t.starts_with("pre-commit hook(s) made changes"));
+    let who = hook.map_or_else(
+        || "a pre-commit hook".to_string(),
+        |h| format!("pre-commit hook {h}"),
+    );
+    let message = match said {
+        Some(said) => format!("{who} modified files: {said}"),
+        None => format!("{who} modified files"),
+    };
+    Some(tool(Category::Format, at, message, Detail::None))
+}
+
+static EXCEPTION: LazyLock<Option<Regex>> =
+    LazyLock::new(|| regex(r"^\s*(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception): .+$"));
+
+/// Build frontends and backends: pypa/build, pip, uv, setuptools-scm, maturin.
+fn build(lines: &Lines, out: &mut Vec<Evidence>) {
+    const FAILED: [&str; 10] = [
+        "ERROR Backend subprocess exited when trying to invoke",
+        "Failed to build `",
+        "error: Failed to build",
+        "Getting requirements to build wheel did not run successfully",
+        "Preparing metadata (pyproject.toml) did not run successfully",
+        "ERROR: Failed building wheel for",
+        "ERROR: Could not build wheels for",
+        "ERROR Missing dependencies:",
+        "setuptools-scm was unable to detect version",
+        "maturin failed",
+    ];
+    let Some(at) =
+        (0..lines.len()).find(|&i| FAILED.iter().any(|needle| lines.text(i).contains(needle)))
+    else {
+        return;
+    };
+    let line = lines
+        .text(at)
+        .trim()
+        .trim_start_matches(['×', 'x', ' '])
+        .to_string();
+    // The backend's own exception says more than the frontend's summary.
+    let exception = (at.saturating_sub(80)..lines.len().min(at + 30))
+        .rev()
+        .find(|&i| matches(&EXCEPTION, lines.text(i)))
+        .map(|i| lines.text(i).trim().to_string());
+    let message = match exception {
+        Some(e) if !line.contains(&e) => format!("{e} ({line})"),
+        _ => line,
+    };
+    out.push(tool(Category::Build, at, message, Detail::None));
+}
+
+/// Dependencies that cannot be installed: the job's environment, not the code under test.
+fn resolution(lines: &Lines, out: &mut Vec<Evidence>) {
+    const NEEDLES: [&str; 5] = [
+        "ERROR: Could not find a version that satisfies the requirement",
+        "ERROR: No matching distribution found for",
+        "ResolutionImpossible",
+        "No solution found when resolving dependencies",
+        "SolverProblemError",
+    ];
+    if let Some(at) = (0..lines.len()).find(|&i| NEEDLES.iter().any(|n| lines.text(i).contains(n)))
+    {
+        out.push(Evidence {
+            category: Category::Other,
+            strength: 2,
+            at,
+            message: lines
+                .text(at)
+                .trim()
+                .trim_start_matches(['×', ' '])
+                .to_string(),
+            detail: Detail::None,
+        });
+    }
+}
+
+/// Lines that say the network failed, whatever the tool.
+fn network(lines: &Lines, out: &mut Vec<Evidence>) {
+    const NEEDLES: [&str; 27] = [
+        "Could not resolve host",
+        "Temporary failure in name resolution",
+        "Name or service not known",
+        "nodename nor servname provided",
+        "getaddrinfo ENOTFOUND",
+        "EAI_AGAIN",
+        "ECONNRESET",
+        "ETIMEDOUT",
+        "Connection reset by peer",
+        "Connection timed out",
+        "Max retries exceeded with url",
+        "NewConnectionError",
+        "ReadTimeoutError",
+        "Read timed out",
+        "RemoteDisconnected",
+        "Network is unreachable",
+        "502 Bad Gateway",
+        "503 Service Unavailable",
+        "504 Gateway Time",
+        "fatal: unable to access",
+        "error: RPC failed",
+        "TLS handshake timeout",
+        "i/o timeout",
+        "socket hang up",
+        "error sending request for url",
+        "dns error",
+        "CERTIFICATE_VERIFY_FAILED",
+    ];
+    let curl = |t: &str| {
+        [
+            "curl: (6)",
+            "curl: (7)",
+            "curl: (28)",
+            "curl: (35)",
+            "curl: (56)",
+        ]
+        .iter()
+        .any(|c| t.contains(c))
+    };
+    // The last one: the fatal error after the retries' warnings.
+    if let Some(at) = (0..lines.len()).rev().find(|&i| {
+        let t = lines.text(i);
+        NEEDLES.iter().any(|n| t.contains(n)) || curl(t)
+    }) {
+        out.push(Evidence {
+            category: Category::Network,
+            strength: 3,
+            at,
+            message: super::publish::message_at(lines, at),
+            detail: Detail::None,
+        });
+    }
+}
+
+static TOX_FAIL: LazyLock<Option<Regex>> =
+    LazyLock::new(|| regex(r"^\s*(?:ERROR:\s+)?([\w.-]+): (?:FAIL code \d+|commands failed)"));
+static TOX_EXIT: LazyLock<Option<Regex>> =
+    LazyLock::new(|| regex(r"^([\w.-]+): exit -?\d+ \([^)]*\) .*?> (.+?)(?: pid=\d+)?$"));
+static NOX_FAIL: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    regex(r"^nox > (?:Command (.+) failed with exit code \d+|Session (\S+) failed\.)")
+});
+static MAKE_FAIL: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    regex(r"^(?:g?make)(?:\[\d+\])?: \*\*\* \[(?:[^\]:]+:\d+: )?([^\]]+)\] Error \d+")
+});
+static PRE_COMMIT_HOOK: LazyLock<Option<Regex>> = LazyLock::new(|| regex(r"^- hook id: (\S+)$"));
+
+/// The wrapper that ran the failing command: tox's env, nox's session, pre-commit's hook, make's target.
+fn wrapper(lines: &Lines) -> Option<Wrapper> {
+    let mut tox_command = None;
+    let mut nox_command = None;
+    for i in 0..lines.len() {
+        let text = lines.text(i).trim_end();
+        if let Some(c) = caps(&TOX_EXIT, text) {
+            tox_command.get_or_insert((c[1].to_string(), c[2].to_string()));
+            continue;
+        }
+        if let Some(c) = caps(&TOX_FAIL, text) {
+            let env = c[1].to_string();
+            let command = tox_command
+                .as_ref()
+                .filter(|(e, _)| *e == env)
+                .map(|(_, c)| c.clone());
+            return Some(Wrapper::Tox { env, command });
+        }
+        if let Some(c) = caps(&NOX_FAIL, text) {
+            if let Some(command) = c.get(1) {
+                nox_command.get_or_insert(command.as_str().to_string());
+                continue;
+            }
+            if let Some(session) = c.get(2) {
+                return Some(Wrapper::Nox {
+                    session: session.as_str().to_string(),
+                    command: nox_command,
+                });
+            }
+        }
+        if text.ends_with("Failed") && text.contains("....") {
+            let hook = (i + 1..lines.len().min(i + 4)).find_map(|j| {
+                caps(&PRE_COMMIT_HOOK, lines.text(j).trim()).map(|c| c[1].to_string())
+            });
+            if let Some(hook) = hook {
+                return Some(Wrapper::PreCommit { hook });
+            }
+        }
+        if let Some(c) = caps(&MAKE_FAIL, text) {
+            return Some(Wrapper::Make {
+                target: c[1].to_string(),
+            });
+        }
+    }
+    None
+}
+
+/// The category a pre-commit hook's id suggests, when its output says nothing recognisable.
+pub fn hook_category(hook: &str) -> Option<Category> {
+    let hook = hook.to_ascii_lowercase();
+    Some(match hook.as_str() {
+        "ruff-format"
+        | "black"
+        | "black-jupyter"
+        | "isort"
+        | "trailing-whitespace"
+        | "end-of-file-fixer"
+        | "mixed-line-ending"
+        | "prettier"
+        | "autopep8"
+        | "yapf"
+        | "docformatter"
+        | "pyupgrade" => Category::Format,
+        "ruff"
+        | "ruff-check"
+        | "flake8"
+        | "pylint"
+        | "codespell"
+        | "check-yaml"
+        | "check-toml"
+        | "check-ast"
+        | "debug-statements"
+        | "bandit"
+        | "pydocstyle"
+        | "check-merge-conflict" => Category::Lint,
+        "mypy" | "pyright" | "basedpyright" => Category::Type,
+        "pytest" | "pytest-check" => Category::Test,
+        _ => return None,
+    })
+}
+
+/// Lines that are the runner's, not the step's: group markers, commands, the runner's failure lines.
+pub fn is_noise(line: &Line) -> bool {
+    matches!(
+        line.marker,
+        Marker::Group | Marker::EndGroup | Marker::Debug | Marker::Command
+    ) || (line.marker == Marker::Error && super::line::is_runner_error(&line.text))
+        || line.text.trim().is_empty()
+}
