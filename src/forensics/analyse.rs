@@ -46,7 +46,7 @@ pub fn analyse(log: &RunLog, job: &Job, step: &Step) -> FailureReport {
     let focus = best.as_ref().map(|e| e.at).or(runner_end);
     let header = step.header_at(focus.map_or(0, |i| lines.index(i)));
     let invocations = header
-        .map(|h| command::invocations(&h.script))
+        .map(|h| command::invocations(&h.script_lines()))
         .unwrap_or_default();
     let from_action = header.and_then(command::from_action);
     let category_hint = best.as_ref().map(|e| e.category);

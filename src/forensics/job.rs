@@ -79,6 +79,15 @@ impl Header {
         action.then_some(run)
     }
 
+    /// The script's lines; when the header shows none, the first line from its title.
+    pub fn script_lines(&self) -> Vec<String> {
+        if self.script.is_empty() && self.uses().is_none() {
+            vec![self.run.clone()]
+        } else {
+            self.script.clone()
+        }
+    }
+
     pub fn input(&self, name: &str) -> Option<&str> {
         self.with
             .iter()

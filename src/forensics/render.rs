@@ -67,7 +67,9 @@ fn heading(explanation: &Explanation) -> String {
     )];
     let first = explanation.failures.first();
     if let Some(id) = first.and_then(|r| r.workflow_run_id) {
-        parts.push(format!("run {id}"));
+        if !explanation.source.contains(&id.to_string()) {
+            parts.push(format!("run {id}"));
+        }
     }
     if let Some(workflow) = &explanation.workflow {
         parts.push(format!("workflow \"{workflow}\""));
