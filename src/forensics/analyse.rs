@@ -1,6 +1,10 @@
 //! One failed step, explained: the evidence in its output, the command it ran, how it ended (exit code,
 //! timeout, cancellation), the excerpt to show.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use super::command::{self, Invocation, ToolKind};
 use super::evidence::{self, Detail, Evidence, Lines, Wrapper};
 use super::job::{Job, Step};
@@ -76,6 +80,7 @@ pub fn analyse(log: &RunLog, job: &Job, step: &Step) -> FailureReport {
         (Some(t), _) => format!("{} ({})", t.trim(), chosen.message),
         (None, _) => chosen.message.clone(),
     };
+    let message = relative_to_workspace(&message);
     let failed_at = runner_end.or(Some(chosen.at));
     let timestamp = failed_at
         .and_then(|i| lines.line(i).ts.clone())
@@ -156,6 +161,26 @@ fn step_name(job: &Job, step: &Step) -> String {
         return job.failed_steps[0].clone();
     }
     step.name.clone()
+}
+
+/// Paths in the runner's workspace (`/home/runner/work/demo/demo/src/x.py`, `D:\a\demo\demo\src\x.py`) as
+/// the project knows them (`src/x.py`).
+fn relative_to_workspace(text: &str) -> String {
+    static WORKSPACE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r"(?:/home/runner/work|/Users/runner/work|[A-Za-z]:\\a)[/\\]([^/\\\s]+)[/\\]([^/\\\s]+)[/\\]").ok()
+    });
+    match WORKSPACE.as_ref() {
+        Some(re) => re
+            .replace_all(text, |c: &regex::Captures| {
+                if c[1] == c[2] {
+                    String::new()
+                } else {
+                    c[0].to_string()
+                }
+            })
+            .into_owned(),
+        None => text.to_string(),
+    }
 }
 
 fn kind_category(kind: ToolKind) -> Option<Category> {

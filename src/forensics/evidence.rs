@@ -197,7 +197,18 @@ fn pytest(lines: &Lines, out: &mut Vec<Evidence>) {
         }
     }
     match (first, counts) {
-        (Some((at, line)), counts) => {
+        (Some((at, mut line)), counts) => {
+            if line.starts_with("ERROR ") && !line.contains(" - ") {
+                // A collection error's summary line names the file only; its `E   ` line says why.
+                let why = (0..at)
+                    .rev()
+                    .map(|i| lines.text(i))
+                    .find_map(|t| t.strip_prefix("E   "))
+                    .map(str::trim);
+                if let Some(why) = why {
+                    line = format!("{line} - {why}");
+                }
+            }
             let node = line
                 .split_once(' ')
                 .map(|(_, rest)| rest.split(" - ").next().unwrap_or(rest).trim().to_string())
@@ -251,7 +262,7 @@ fn unittest(lines: &Lines, out: &mut Vec<Evidence>) {
 }
 
 static MYPY_FINDING: LazyLock<Option<Regex>> =
-    LazyLock::new(|| regex(r"^([^\s:][^:]*\.pyi?):(\d+):(?:\d+:)? error: (.+)$"));
+    LazyLock::new(|| regex(r"^((?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(\d+):(?:\d+:)? error: (.+)$"));
 static MYPY_SUMMARY: LazyLock<Option<Regex>> = LazyLock::new(|| {
     regex(r"^Found (\d+) errors? in (\d+) files? \(checked (\d+) source files?\)")
 });
@@ -296,7 +307,7 @@ fn pyright(lines: &Lines, out: &mut Vec<Evidence>) {
 
 /// `src/x.py:1:8: F401 ...` (ruff concise, flake8, and ruff's `::error` annotations).
 static LINT_FINDING: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    regex(r"^([^\s:][^:]*\.(?:py|pyi|ipynb)):(\d+):(\d+): ([A-Z]{1,4}\d{1,4}) (.+)$")
+    regex(r"^((?:[A-Za-z]:)?[^\s:][^:]*\.(?:py|pyi|ipynb)):(\d+):(\d+): ([A-Z]{1,4}\d{1,4}) (.+)$")
 });
 /// ruff's full format: `F401 [*] `os` imported but unused`, then ` --> src/x.py:1:8`.
 static RUFF_FULL: LazyLock<Option<Regex>> =

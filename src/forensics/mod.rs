@@ -248,3 +248,6 @@ fn only_cancelled(step: &Step) -> bool {
             .iter()
             .all(|t| t.starts_with("The operation was canceled"))
 }
+
+#[cfg(test)]
+mod tests;

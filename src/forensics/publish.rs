@@ -100,13 +100,25 @@ fn trusted_publishing(lines: &Lines, at: usize) -> Evidence {
         t.starts_with("`invalid-") || t.starts_with("invalid-") || t.contains("\"code\":\"invalid-")
     });
     if let Some((_, reason)) = reason {
-        let reason = reason
-            .trim()
-            .trim_start_matches(['*', ' ', '>'])
-            .replace('`', "");
+        // uv prints the index's answer as JSON: `{"errors":[{"code":"invalid-publisher","description":"..."}]}`.
+        let reason = match caps_json_error(reason) {
+            Some((code, description)) => format!("{code}: {description}"),
+            None => reason
+                .trim()
+                .trim_start_matches(['*', ' ', '>'])
+                .replace('`', ""),
+        };
         let pending = reason.contains("invalid-pending-publisher");
         let publisher = reason.contains("invalid-publisher") || pending;
-        let message = format!("Trusted publishing exchange failure: {reason}");
+        let headline = if lines
+            .text(at)
+            .contains("Failed to obtain token for trusted publishing")
+        {
+            "Failed to obtain token for trusted publishing"
+        } else {
+            "Trusted publishing exchange failure"
+        };
+        let message = format!("{headline}: {reason}");
         if publisher {
             let repository = claim("repository").or_else(|| uv_claim("repository"));
             let workflow_ref = claim("job_workflow_ref").or_else(|| uv_claim("job_workflow_ref"));
@@ -164,6 +176,17 @@ fn id_token_missing(text: &str) -> bool {
                 || text.contains("not set")))
 }
 
+/// `("invalid-publisher", "valid token, but ...")` from `{"errors":[{"code":"...","description":"..."}]}`.
+fn caps_json_error(text: &str) -> Option<(String, String)> {
+    let code = text.split("\"code\":\"").nth(1)?.split('"').next()?;
+    let description = text
+        .split("\"description\":\"")
+        .nth(1)
+        .and_then(|d| d.split('"').next())
+        .unwrap_or("");
+    Some((code.to_string(), description.to_string()))
+}
+
 /// `owner/repo/.github/workflows/release.yml@refs/tags/v1.0` -> `release.yml`.
 fn workflow_file(workflow_ref: &str) -> Option<String> {
     let path = workflow_ref.split('@').next()?;
@@ -187,7 +210,12 @@ fn upload_rejection(lines: &Lines, at: usize, text: &str) -> Option<Evidence> {
     if !(http || exists || auth) {
         return None;
     }
-    let message = message_at(lines, at);
+    // uv: the `error: Failed to publish ...` line, then the index's reason in `Caused by:` lines.
+    let mut start = at;
+    while start > 0 && lines.text(start).trim_start().starts_with("Caused by:") {
+        start -= 1;
+    }
+    let message = message_at(lines, start);
     if EXISTS.iter().any(|needle| message.contains(needle)) {
         let file = existing_file(&message);
         let version = file.as_deref().and_then(version_of_file);
