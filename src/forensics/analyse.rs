@@ -1,10 +1,6 @@
 //! One failed step, explained: the evidence in its output, the command it ran, how it ended (exit code,
 //! timeout, cancellation), the excerpt to show.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use super::command::{self, Invocation, ToolKind};
 use super::evidence::{self, Detail, Evidence, Lines, Wrapper};
 use super::job::{Job, Step};
@@ -80,7 +76,7 @@ pub fn analyse(log: &RunLog, job: &Job, step: &Step) -> FailureReport {
         (Some(t), _) => format!("{} ({})", t.trim(), chosen.message),
         (None, _) => chosen.message.clone(),
     };
-    let message = relative_to_workspace(&message);
+    let message = evidence::relative_to_workspace(&message);
     let failed_at = runner_end.or(Some(chosen.at));
     let timestamp = failed_at
         .and_then(|i| lines.line(i).ts.clone())
@@ -163,26 +159,6 @@ fn step_name(job: &Job, step: &Step) -> String {
     step.name.clone()
 }
 
-/// Paths in the runner's workspace (`/home/runner/work/demo/demo/src/x.py`, `D:\a\demo\demo\src\x.py`) as
-/// the project knows them (`src/x.py`).
-fn relative_to_workspace(text: &str) -> String {
-    static WORKSPACE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r"(?:/home/runner/work|/Users/runner/work|[A-Za-z]:\\a)[/\\]([^/\\\s]+)[/\\]([^/\\\s]+)[/\\]").ok()
-    });
-    match WORKSPACE.as_ref() {
-        Some(re) => re
-            .replace_all(text, |c: &regex::Captures| {
-                if c[1] == c[2] {
-                    String::new()
-                } else {
-                    c[0].to_string()
-                }
-            })
-            .into_owned(),
-        None => text.to_string(),
-    }
-}
-
 fn kind_category(kind: ToolKind) -> Option<Category> {
     Some(match kind {
         ToolKind::Lint => Category::Lint,
@@ -256,13 +232,35 @@ fn other_message(lines: &Lines, runner_end: Option<usize>) -> (usize, String) {
         return (i, super::publish::message_at(lines, i));
     }
     let end = runner_end.unwrap_or(lines.len());
-    let last = (0..end)
+    let shown = |i: &usize| !evidence::is_noise(lines.line(*i)) && !lines.line(*i).continuation;
+    // The last line that says something went wrong, else the last line at all.
+    let errorish = (end.saturating_sub(40)..end)
         .rev()
-        .find(|&i| !evidence::is_noise(lines.line(i)) && !lines.line(i).continuation);
-    match last.or(runner_end) {
+        .filter(shown)
+        .find(|&i| looks_like_error(lines.text(i)));
+    let last = (0..end).rev().find(shown);
+    match errorish.or(last).or(runner_end) {
         Some(i) => (i, lines.text(i).trim().to_string()),
         None => (0, "the step failed without any output".into()),
     }
+}
+
+fn looks_like_error(text: &str) -> bool {
+    let t = text.trim_start().to_ascii_lowercase();
+    if t.starts_with("note:") || t.starts_with("hint:") || t.starts_with("warning") {
+        return false;
+    }
+    [
+        "error",
+        "exception",
+        "fatal",
+        "failed",
+        "not found",
+        "no such file",
+        "denied",
+    ]
+    .iter()
+    .any(|needle| t.contains(needle))
 }
 
 /// Up to [`EXCERPT`] lines of output: from a little before the evidence to the runner's error line; a long

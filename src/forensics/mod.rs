@@ -5,7 +5,8 @@
 //!
 //! Flow: [`input`] detects the form and reads it ([`raw`], [`archive`], [`gh`]) into [`job::Job`]s cut into
 //! steps; [`explain`] picks each job's failed step; [`analyse`] reads the step's output ([`evidence`],
-//! [`publish`]) and the command it ran ([`command`]); [`action`] writes the advice; [`render`] prints.
+//! [`tools`], [`publish`]) and the command it ran ([`command`]); [`action`] writes the advice; [`render`]
+//! prints.
 
 pub mod action;
 pub mod analyse;
@@ -19,6 +20,7 @@ pub mod line;
 pub mod publish;
 pub mod raw;
 pub mod render;
+pub mod tools;
 
 use serde::Serialize;
 

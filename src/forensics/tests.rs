@@ -153,7 +153,7 @@ fn formatters() {
     );
     assert_eq!(
         black.recommended_action,
-        "run `black /home/runner/work/demo/demo/src/demo/notes.py` and commit the result; `relgate check --only format` checks it before the tag"
+        "run `black src/demo/notes.py` and commit the result; `relgate check --only format` checks it before the tag"
     );
     let isort = one(&job(
         &["isort --check-only --diff src"],
@@ -450,6 +450,35 @@ fn windows_paths() {
             Category::Type,
             "Found 1 error in 1 file (checked 2 source files). First: src\\demo\\cli.py:6: error: Incompatible return value type (got \"str\", expected \"int\")  [return-value]",
             "python -m mypy src"
+        )
+    );
+}
+
+/// No tool explains it: the last line that says what went wrong, not pip's closing note.
+#[test]
+fn the_telling_line_of_an_unknown_failure() {
+    let r = one(&job(
+        &["./scripts/release-notes.sh v1.4.0"],
+        &[
+            "Collecting changelog entries for v1.4.0",
+            "fatal: ambiguous argument 'v1.3.0..v1.4.0': unknown revision or path not in the working tree.",
+            "Use '--' to separate paths from revisions, like this:",
+            "'git <command> [<revision>...] -- [<file>...]'",
+        ],
+        "Process completed with exit code 128.",
+    ));
+    assert_eq!(
+        (
+            r.category,
+            r.error_message.as_str(),
+            r.exit_code,
+            r.reproduce.as_str()
+        ),
+        (
+            Category::Other,
+            "fatal: ambiguous argument 'v1.3.0..v1.4.0': unknown revision or path not in the working tree.",
+            Some(128),
+            "./scripts/release-notes.sh v1.4.0"
         )
     );
 }

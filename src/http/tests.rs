@@ -251,7 +251,11 @@ fn headers_by_lower_case_name_and_routes_by_path() {
     ]);
     let a = get(&request(&server.url("/a?x=1"))).unwrap();
     assert_eq!(
-        (a.status, a.header("x-ratelimit-remaining"), a.body.as_slice()),
+        (
+            a.status,
+            a.header("x-ratelimit-remaining"),
+            a.body.as_slice()
+        ),
         (200, Some("7"), b"a".as_slice())
     );
     let ab = get(&request(&server.url("/a/b"))).unwrap();
