@@ -254,15 +254,12 @@ impl Client {
     pub fn job_log(&self, repo: &RepoName, job: &Job) -> Result<Vec<u8>, ApiError> {
         let what = format!("job \"{}\" ({})", job.name, job.id);
         let url = format!("{}/repos/{repo}/actions/jobs/{}/logs", self.api, job.id);
-        let first = self.call(&url, &what, API_TIMEOUT, MAX_LOG, true)?;
+        let first = self.call(&url, &what, LOG_TIMEOUT, MAX_LOG, true)?;
         let response = if (300..400).contains(&first.status) {
-            let Some(location) = first.header("location").map(str::to_string) else {
-                return Err(ApiError::Status {
-                    what,
-                    status: first.status,
-                    message: ": a redirect without a Location".into(),
-                });
-            };
+            let location = first
+                .header("location")
+                .map(|l| absolute(&self.api, l))
+                .unwrap_or_default();
             let request = Request {
                 url: &location,
                 headers: Vec::new(),
@@ -291,37 +288,60 @@ impl Client {
         })
     }
 
-    /// A GET with the token; `redirect`: return a 3xx instead of following it.
+    /// A GET with the token. A redirect within the API (a renamed repository answers 301) is followed with
+    /// it, up to 3 times; a redirect elsewhere is returned when `elsewhere` (the caller follows it without the
+    /// token), an error otherwise. The token never follows a redirect to another origin.
     fn call(
         &self,
         url: &str,
         what: &str,
         timeout: Duration,
         max_bytes: u64,
-        redirect: bool,
+        elsewhere: bool,
     ) -> Result<Response, ApiError> {
-        let request = Request {
-            url,
-            headers: vec![
-                ("Accept", "application/vnd.github+json".to_string()),
-                ("X-GitHub-Api-Version", "2022-11-28".to_string()),
-                ("Authorization", format!("Bearer {}", self.token)),
-            ],
-            timeout,
-            max_bytes,
-        };
-        // The token must not follow a redirect to another host: redirects are never followed with it.
-        let response = http::get_without_redirects(&request).map_err(|e| self.unreachable(&e))?;
-        if (300..400).contains(&response.status) && !redirect {
+        let mut url = url.to_string();
+        for _ in 0..=3 {
+            let request = Request {
+                url: &url,
+                headers: vec![
+                    ("Accept", "application/vnd.github+json".to_string()),
+                    ("X-GitHub-Api-Version", "2022-11-28".to_string()),
+                    ("Authorization", format!("Bearer {}", self.token)),
+                ],
+                timeout,
+                max_bytes,
+            };
+            let response =
+                http::get_without_redirects(&request).map_err(|e| self.unreachable(&e))?;
+            if !(300..400).contains(&response.status) {
+                return Ok(response);
+            }
+            let location = response
+                .header("location")
+                .map(|l| absolute(&self.api, l))
+                .unwrap_or_default();
+            if !location.is_empty() && origin(&location) == origin(&self.api) {
+                url = location;
+                continue;
+            }
+            if elsewhere && !location.is_empty() {
+                return Ok(response);
+            }
             return Err(ApiError::Status {
                 what: what.to_string(),
                 status: response.status,
-                message: response.header("location").map_or_else(String::new, |l| {
-                    format!(": redirected to {}", http::redact(l))
-                }),
+                message: if location.is_empty() {
+                    ": a redirect without a Location".to_string()
+                } else {
+                    format!(": redirected to {}", http::redact(&location))
+                },
             });
         }
-        Ok(response)
+        Err(ApiError::Status {
+            what: what.to_string(),
+            status: 310,
+            message: ": too many redirects".into(),
+        })
     }
 
     fn unreachable(&self, err: &HttpError) -> ApiError {
@@ -329,6 +349,22 @@ impl Client {
             api: self.api.clone(),
             why: err.to_string().replace(&self.token, "***"),
         }
+    }
+}
+
+/// `scheme://host[:port]` of a URL, lower-cased.
+fn origin(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    format!("{scheme}://{authority}").to_ascii_lowercase()
+}
+
+/// A `Location` made absolute against the API root.
+fn absolute(api: &str, location: &str) -> String {
+    if location.starts_with('/') {
+        format!("{}{location}", origin(api))
+    } else {
+        location.to_string()
     }
 }
 
@@ -448,6 +484,17 @@ mod tests {
         assert_eq!(web_host("https://api.github.com"), "github.com");
         assert_eq!(web_host("https://ghe.corp/api/v3"), "ghe.corp");
         assert_eq!(encode("release.yml"), "release.yml");
+        assert_eq!(
+            origin("HTTPS://API.github.com/repos/x"),
+            "https://api.github.com"
+        );
+        assert_eq!(
+            absolute(
+                "http://127.0.0.1:8080/api/v3",
+                "/repositories/1/actions/runs/2"
+            ),
+            "http://127.0.0.1:8080/repositories/1/actions/runs/2"
+        );
         assert_eq!(encode("a b/c"), "a%20b%2Fc");
     }
 }

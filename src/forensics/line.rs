@@ -110,6 +110,11 @@ pub fn clean_text(text: &str) -> String {
         Some((_, last)) if !last.trim().is_empty() => last.to_string(),
         _ => text.replace('\r', ""),
     };
+    // Other control characters (a bell, a backspace) would act on the reader's terminal: dropped.
+    let text: String = text
+        .chars()
+        .filter(|c| *c == '\t' || !c.is_control())
+        .collect();
     truncate(text, MAX_LINE)
 }
 
@@ -297,6 +302,7 @@ mod tests {
             clean_text("\u{1b}[?25l\u{1b}[2K  0% ---\u{1b}[2K\u{1b}[35m100%\u{1b}[0m ---"),
             "100% ---"
         );
+        assert_eq!(clean_text("ding\u{7}\u{8}\tdong"), "ding\tdong");
         let long = "x".repeat(MAX_LINE + 10);
         assert!(clean_text(&long).ends_with(" [...]"));
     }

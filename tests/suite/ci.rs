@@ -1233,3 +1233,59 @@ NONE no failed step found in run 42 of acme/demo: the run may have passed, or th
         )
     );
 }
+
+/// A renamed repository answers 301 to its new API path: followed, with the token, on the API's own origin.
+#[test]
+fn renamed_repository_redirect_within_the_api() {
+    let api = Server::routes(vec![
+        (
+            "/repos/old/demo/actions/runs",
+            Reply::Redirect("/repositories/99/actions/runs?status=failure&per_page=20".into()),
+        ),
+        (
+            "/repositories/99/actions/runs",
+            Reply::ok(
+                "application/json",
+                json!({"total_count": 1, "workflow_runs": [
+                    serde_json::from_str::<Value>(&run_json(5, "push")).unwrap()
+                ]})
+                .to_string(),
+            ),
+        ),
+    ]);
+    let tmp = tempfile::tempdir().unwrap();
+    let run = api_run(
+        tmp.path(),
+        &[
+            "ci",
+            "runs",
+            "--format",
+            "json",
+            "--repo",
+            "old/demo",
+            "--api-url",
+            &api.url(""),
+        ],
+        Some(TOKEN),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["runs"][0]["id"], json!(5));
+    let seen = api.requests();
+    let bearer = format!("Bearer {TOKEN}");
+    assert_eq!(
+        seen.iter()
+            .map(|s| (s.path.as_str(), s.header("authorization")))
+            .collect::<Vec<_>>(),
+        [
+            (
+                "/repos/old/demo/actions/runs?status=failure&per_page=20",
+                Some(bearer.as_str())
+            ),
+            (
+                "/repositories/99/actions/runs?status=failure&per_page=20",
+                Some(bearer.as_str())
+            ),
+        ]
+    );
+}
