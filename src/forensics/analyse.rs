@@ -151,6 +151,37 @@ pub fn cancelled(log: &RunLog, job: &Job) -> FailureReport {
     }
 }
 
+/// A job the API says failed whose log holds no error line (a log cut short, a runner that died).
+pub fn declared(log: &RunLog, job: &Job) -> FailureReport {
+    let step = job.failed_steps.first().cloned();
+    let last = job
+        .steps
+        .iter()
+        .rev()
+        .find(|s| !s.lines.is_empty() || s.last_ts.is_some());
+    let conclusion = job.conclusion.as_deref().unwrap_or("failure");
+    FailureReport {
+        workflow_run_id: log.run_id,
+        trigger_event: log.event.clone(),
+        job: job.name.clone(),
+        failed_step: step.clone(),
+        error_message: format!(
+            "GitHub reports the job as {conclusion}{}, but its log holds no error line",
+            step.as_deref()
+                .map_or_else(String::new, |s| format!(" in step \"{s}\""))
+        ),
+        exit_code: None,
+        timestamp: last.and_then(|s| s.last_ts.clone()),
+        logs_excerpt: String::new(),
+        category: Category::Other,
+        recommended_action: format!(
+            "open the run's page for the job's annotations (a runner that died, a log cut short), or re-run it; {}",
+            action::log_hint(log.run_id)
+        ),
+        reproduce: "relgate check".into(),
+    }
+}
+
 /// The step's name: the API's or `gh`'s when they name the failed step, else the log's.
 fn step_name(job: &Job, step: &Step) -> String {
     if job.failed_steps.len() == 1 && step.number.is_none() && step.name != job.failed_steps[0] {

@@ -105,7 +105,11 @@ pub fn split_timestamp(line: &str) -> Option<(&str, &str)> {
 /// return (progress bars redraw the line), cut at [`MAX_LINE`] bytes.
 pub fn clean_text(text: &str) -> String {
     // `ESC [2K` erases the line before a progress bar redraws it: as good as a carriage return.
-    let text = strip_ansi(&text.replace("\u{1b}[2K", "\r"));
+    let mut text = strip_ansi(&text.replace("\u{1b}[2K", "\r"));
+    if text.contains("^[[") {
+        // Escape codes in caret notation (`cat -v`, some copy-pastes): `^[[36;1m`.
+        text = strip_caret_codes(&text);
+    }
     let text = match text.rsplit_once('\r') {
         Some((_, last)) if !last.trim().is_empty() => last.to_string(),
         _ => text.replace('\r', ""),
@@ -157,6 +161,28 @@ pub fn strip_ansi(text: &str) -> String {
             _ => {}
         }
     }
+    out
+}
+
+/// `^[[` + parameters + a final letter, removed.
+fn strip_caret_codes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("^[[") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 3..];
+        let params = after
+            .find(|c: char| !(c.is_ascii_digit() || c == ';' || c == '?'))
+            .unwrap_or(after.len());
+        match after[params..].chars().next() {
+            Some(c) if c.is_ascii_alphabetic() => rest = &after[params + 1..],
+            _ => {
+                out.push_str("^[[");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -303,6 +329,10 @@ mod tests {
             "100% ---"
         );
         assert_eq!(clean_text("ding\u{7}\u{8}\tdong"), "ding\tdong");
+        assert_eq!(
+            clean_text("^[[36;1mnpm test^[[0m and ^[[ alone"),
+            "npm test and ^[[ alone"
+        );
         let long = "x".repeat(MAX_LINE + 10);
         assert!(clean_text(&long).ends_with(" [...]"));
     }

@@ -1289,3 +1289,60 @@ fn renamed_repository_redirect_within_the_api() {
         ]
     );
 }
+
+/// The API says the job failed, its log says nothing: what is known is reported.
+#[test]
+fn a_failed_job_whose_log_holds_no_error() {
+    let api = Server::routes(vec![
+        (
+            "/repos/acme/demo/actions/runs/43/jobs",
+            Reply::ok("application/json", jobs_json()),
+        ),
+        (
+            "/repos/acme/demo/actions/runs/43",
+            Reply::ok("application/json", run_json(43, "push")),
+        ),
+        (
+            "/repos/acme/demo/actions/jobs/502/logs",
+            Reply::ok(
+                "text/plain",
+                std::fs::read(fixtures().join("passing.log")).unwrap(),
+            ),
+        ),
+    ]);
+    let tmp = tempfile::tempdir().unwrap();
+    let run = api_run(
+        tmp.path(),
+        &[
+            "ci",
+            "explain",
+            "--format",
+            "json",
+            "--run",
+            "43",
+            "--repo",
+            "acme/demo",
+            "--api-url",
+            &api.url(""),
+        ],
+        Some(TOKEN),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        doc["failures"],
+        json!([{
+            "workflow_run_id": 43,
+            "trigger_event": "push",
+            "job": "lint",
+            "failed_step": "Lint with ruff",
+            "error_message": "GitHub reports the job as failure in step \"Lint with ruff\", but its log holds no error line",
+            "exit_code": null,
+            "timestamp": "2025-03-02T10:20:13.9888604Z",
+            "logs_excerpt": "",
+            "category": "other",
+            "recommended_action": "open the run's page for the job's annotations (a runner that died, a log cut short), or re-run it; `gh run view 43 --log-failed > log.txt`, then `relgate ci explain log.txt`",
+            "reproduce": "relgate check"
+        }])
+    );
+}
