@@ -11,7 +11,7 @@ Exit status:
   0    the gate passed
   1    the gate failed (a required check failed or could not give a verdict)
   2    relgate could not run: usage or configuration error
-  130  interrupted (Ctrl-C)
+  130  interrupted (Ctrl-C or SIGTERM): every check it started was stopped
 
 Environment:
   NO_COLOR            disable colour (same as --color never)
@@ -116,6 +116,11 @@ pub struct CheckArgs {
     /// How many checks run at once. Default: the number of cores.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+
+    /// The commit to gate, in place of the tag's or HEAD's: the hooks pass the commit git is pushing or
+    /// tagging (the tag may not exist yet, or may point elsewhere locally). Not a command-line flag.
+    #[arg(skip)]
+    pub commit: Option<crate::git::CommitId>,
 }
 
 #[derive(Debug, Clone, Args, Default)]
@@ -124,7 +129,8 @@ pub struct InstallArgs {
     #[arg(long = "hook", value_enum, value_name = "HOOK")]
     pub hooks: Vec<HookName>,
 
-    /// The repository (default: the current directory's).
+    /// The project's directory (default: the current directory). Its repository gets the hooks; a project in a
+    /// subdirectory is recorded so that the hooks gate it.
     #[arg(long, value_name = "DIR")]
     pub path: Option<PathBuf>,
 }
@@ -139,13 +145,19 @@ pub enum HookName {
 pub enum HookCommand {
     /// Called by git's pre-push hook: gates the tags being pushed (read from stdin).
     PrePush {
+        /// The project's directory, as recorded by `relgate install` (default: the current directory).
+        #[arg(long, value_name = "DIR")]
+        path: Option<PathBuf>,
         /// The remote's name.
         remote: String,
         /// The remote's URL.
         url: String,
     },
-    /// Called by git's reference-transaction hook: refuses a bad release tag when it is created.
+    /// Called by git's reference-transaction hook: refuses a bad release tag when it is created (read from stdin).
     ReferenceTransaction {
+        /// The project's directory, as recorded by `relgate install` (default: the current directory).
+        #[arg(long, value_name = "DIR")]
+        path: Option<PathBuf>,
         /// The transaction's state: prepared, committed or aborted.
         state: String,
     },

@@ -59,6 +59,9 @@ pub struct Config {
     /// Where this configuration came from, for messages (`pyproject.toml`, `relgate.toml`, or none).
     #[serde(skip)]
     pub source: Option<String>,
+    /// The line of each `[tool.relgate.checks.NAME]` table, for messages about it.
+    #[serde(skip)]
+    pub check_lines: BTreeMap<String, u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -130,6 +133,7 @@ impl Config {
                     let parsed: Pyproject = deserialize(&file)?;
                     parsed.tool.and_then(|t| t.relgate).map(|mut c| {
                         c.source = Some("pyproject.toml".into());
+                        c.check_lines = check_lines(&file, &["tool", "relgate", "checks"]);
                         c
                     })
                 } else {
@@ -148,6 +152,7 @@ impl Config {
             let file = TomlFile::parse("relgate.toml", text)?;
             let mut config: Config = deserialize(&file)?;
             config.source = Some("relgate.toml".into());
+            config.check_lines = check_lines(&file, &["checks"]);
             config.validate()?;
             return Ok(config);
         }
@@ -176,8 +181,27 @@ impl Config {
         self.cache.unwrap_or(true)
     }
 
-    fn file_name(&self) -> &str {
+    /// The configuration file's name, for messages (`pyproject.toml` when there is none yet).
+    pub fn file_name(&self) -> &str {
         self.source.as_deref().unwrap_or("pyproject.toml")
+    }
+
+    /// A key as the user writes it in this file: `tool.relgate.timeout` in pyproject.toml, `timeout` in
+    /// relgate.toml.
+    pub fn key(&self, key: &str) -> String {
+        if self.file_name() == "relgate.toml" {
+            key.to_owned()
+        } else {
+            format!("tool.relgate.{key}")
+        }
+    }
+
+    /// `file:line` of `[tool.relgate.checks.NAME]`, or the file's name.
+    pub fn locate_check(&self, name: &str) -> String {
+        match self.check_lines.get(name) {
+            Some(line) => format!("{}:{line}", self.file_name()),
+            None => self.file_name().to_owned(),
+        }
     }
 
     /// Checks serde cannot express: ranges and the shape of strings.
@@ -261,6 +285,19 @@ impl Config {
     }
 }
 
+fn check_lines(file: &TomlFile, path: &[&str]) -> BTreeMap<String, u32> {
+    let Some(table) = file.get(path).and_then(toml_edit::Item::as_table_like) else {
+        return BTreeMap::new();
+    };
+    table
+        .iter()
+        .filter_map(|(name, item)| {
+            let line = file.line_of(item)?;
+            Some((name.to_owned(), line))
+        })
+        .collect()
+}
+
 fn read_optional(path: &Path) -> anyhow::Result<Option<String>> {
     match std::fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
@@ -334,5 +371,14 @@ mod tests {
         let docs = &config.checks["docs"];
         assert_eq!(docs.kind, Some(Kind::Build));
         assert_eq!(docs.required, Some(false));
+        assert_eq!(config.locate_check("docs"), "pyproject.toml:1");
+        assert_eq!(config.key("timeout"), "tool.relgate.timeout");
+    }
+
+    #[test]
+    fn check_lines_for_inline_and_dotted_tables() {
+        let config = load("[project]\nname = 'x'\n\n[tool.relgate]\njobs = 2\nchecks.lint = { run = ['x'] }\n\n[tool.relgate.checks.docs]\nrun = ['y']\n").unwrap();
+        assert_eq!(config.locate_check("lint"), "pyproject.toml:6");
+        assert_eq!(config.locate_check("docs"), "pyproject.toml:8");
     }
 }

@@ -59,6 +59,17 @@ pub fn live_index() -> bool {
     non_empty("RELGATE_LIVE_INDEX").is_some()
 }
 
+/// `PATH`, where custom checks' commands are looked up (after the project's virtualenv).
+pub fn path() -> Option<OsString> {
+    env::var_os("PATH")
+}
+
+/// `RELGATE_TEST_HOOK_RECORD_PAUSE=FILE`, a test hook only: after writing a pass record's temporary file and
+/// before renaming it into place, relgate creates FILE and sleeps, so that a test can kill it mid-write.
+pub fn test_hook_record_pause() -> Option<OsString> {
+    env::var_os("RELGATE_TEST_HOOK_RECORD_PAUSE").filter(|v| !v.is_empty())
+}
+
 fn non_empty(name: &str) -> Option<String> {
     env::var(name).ok().filter(|v| !v.is_empty())
 }

@@ -370,6 +370,14 @@ pub fn short(id: Oid) -> String {
     s
 }
 
+/// A content hash in git's own form (the id `bytes` would have as a blob): the record of passes keys on it, so
+/// relgate needs no other hash function.
+pub fn hash_bytes(bytes: &[u8]) -> Option<String> {
+    Oid::hash_object(ObjectType::Blob, bytes)
+        .ok()
+        .map(|id| id.to_string())
+}
+
 /// Parse a full hexadecimal object id from a hook's stdin.
 pub fn parse_id(hex: &str) -> Option<Oid> {
     Oid::from_str(hex).ok()
@@ -391,5 +399,128 @@ impl Repo {
             .and_then(|odb| odb.read_header(tag.target))
             .is_ok_and(|(_, kind)| kind == ObjectType::Tag);
         is_tag_object && self.peel_to_commit(tag.target).ok().flatten() == Some(commit)
+    }
+}
+
+/// Where git runs a repository's hooks (githooks(5)): `core.hooksPath` when set, else `hooks/` in the common
+/// git directory, which linked worktrees share.
+pub struct HookSite {
+    pub repo: Repo,
+    /// The common git directory (`.git` of the main worktree), canonical.
+    pub common_dir: PathBuf,
+    /// The directory git takes hooks from, absolute.
+    pub hooks_dir: PathBuf,
+    /// `core.hooksPath`, when set.
+    pub hooks_path: Option<HooksPath>,
+}
+
+/// `core.hooksPath` as configured.
+pub struct HooksPath {
+    /// The value as written in the configuration.
+    pub value: String,
+    /// Which configuration file sets it: `local`, `worktree`, `global`, `xdg`, `system`...
+    pub scope: &'static str,
+}
+
+impl HooksPath {
+    /// Set for this repository alone (its own `.git/config`), not for every repository of the user or machine.
+    pub fn is_repository_level(&self) -> bool {
+        matches!(self.scope, "local" | "worktree" | "command line")
+    }
+}
+
+/// The hooks directory of the repository containing `path`. A bare repository is refused: nobody tags or pushes
+/// a release from one.
+pub fn hook_site(path: &Path) -> anyhow::Result<HookSite> {
+    let inner = Repository::discover(path).map_err(|e| {
+        if e.code() == git2::ErrorCode::NotFound {
+            hinted(
+                format!("{} is not inside a git repository", path.display()),
+                "run relgate inside the project's git repository, or pass --path DIR",
+            )
+        } else {
+            anyhow::Error::new(e).context(format!(
+                "cannot open the git repository at {}",
+                path.display()
+            ))
+        }
+    })?;
+    let Some(workdir) = inner.workdir().map(Path::to_path_buf) else {
+        return Err(hinted(
+            format!(
+                "{} is a bare repository: release tags are made and pushed from a clone with a working tree",
+                inner.path().display()
+            ),
+            "run relgate install in the clone you release from",
+        ));
+    };
+    let workdir = workdir
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", workdir.display()))?;
+    let common_dir = inner
+        .commondir()
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", inner.commondir().display()))?;
+    let config = inner
+        .config()
+        .context("cannot read the repository's git configuration")?;
+    let hooks_path = match config.get_entry("core.hooksPath") {
+        Ok(entry) => entry.value().ok().map(|value| HooksPath {
+            value: value.to_owned(),
+            scope: scope_name(entry.level()),
+        }),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+        Err(e) => return Err(anyhow::Error::new(e).context("cannot read core.hooksPath")),
+    };
+    // A relative core.hooksPath is relative to where hooks run: the top of the working tree (githooks(5)).
+    let hooks_dir = match &hooks_path {
+        Some(p) if !p.value.is_empty() => {
+            let expanded = match p.value.strip_prefix("~/") {
+                Some(rest) => std::env::var_os("HOME").map_or_else(
+                    || PathBuf::from(&p.value),
+                    |home| Path::new(&home).join(rest),
+                ),
+                None => PathBuf::from(&p.value),
+            };
+            workdir.join(expanded)
+        }
+        _ => common_dir.join("hooks"),
+    };
+    Ok(HookSite {
+        repo: Repo { inner, workdir },
+        common_dir,
+        hooks_dir,
+        hooks_path,
+    })
+}
+
+fn scope_name(level: git2::ConfigLevel) -> &'static str {
+    match level {
+        git2::ConfigLevel::ProgramData | git2::ConfigLevel::System => "system",
+        git2::ConfigLevel::XDG => "xdg",
+        git2::ConfigLevel::Global => "global",
+        git2::ConfigLevel::Local => "local",
+        git2::ConfigLevel::Worktree => "worktree",
+        git2::ConfigLevel::App => "command line",
+        git2::ConfigLevel::Highest => "highest",
+    }
+}
+
+impl Repo {
+    /// Whether a path (relative to the top of the working tree) is in the index.
+    pub fn is_tracked(&self, rel: &Path) -> bool {
+        self.inner
+            .index()
+            .is_ok_and(|index| index.get_path(rel, 0).is_some())
+    }
+
+    /// Whether a path (relative to the top of the working tree) is ignored by .gitignore or info/exclude.
+    pub fn is_ignored(&self, rel: &Path) -> bool {
+        self.inner.is_path_ignored(rel).unwrap_or(false)
+    }
+
+    /// A string from the repository's configuration (all levels), e.g. `alias.t`.
+    pub fn config_string(&self, name: &str) -> Option<String> {
+        self.inner.config().ok()?.get_string(name).ok()
     }
 }

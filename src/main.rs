@@ -4,6 +4,7 @@
 // Removed once every gate is wired into `check`.
 #![allow(dead_code)]
 
+mod cache;
 mod cli;
 mod commands;
 mod config;
@@ -13,12 +14,14 @@ mod forensics;
 mod gates;
 mod git;
 mod github;
+mod hooks;
 mod http;
 mod outcome;
 mod process;
 mod project;
 mod release;
 mod report;
+mod runner;
 mod tag_format;
 mod term;
 mod toml_file;

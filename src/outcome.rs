@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The family a check belongs to; `--only KIND,...` selects on it.
 #[derive(
@@ -40,7 +40,7 @@ impl Kind {
 
 /// `Error` means the check could not give a verdict (missing tool, timeout, unreachable index): it is never a
 /// pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Pass,
@@ -61,7 +61,7 @@ impl Status {
 }
 
 /// One structured finding from a tool's output (the seed's `QualityIssue`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub file: Option<String>,
     pub line: Option<u32>,
@@ -75,8 +75,8 @@ pub struct Finding {
     pub fix_suggestion: Option<String>,
 }
 
-/// The verdict of one check.
-#[derive(Debug, Clone, Serialize)]
+/// The verdict of one check. Deserialized from the record of passes (`cache`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckResult {
     pub name: String,
     pub kind: Kind,
@@ -90,13 +90,13 @@ pub struct CheckResult {
     /// A failed optional check warns but does not fail the gate.
     pub required: bool,
     /// Why the check runs (detection reason, configuration), shown by `relgate checks` and in JSON.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Lines shown under the check in the human report (an output excerpt, a hint); also in JSON.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<String>,
     /// True when the verdict was taken from the record of passes instead of running the check again.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub cached: bool,
 }
 

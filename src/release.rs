@@ -101,6 +101,16 @@ impl Release {
         })
     }
 
+    /// The release tag `name` on `commit`, whether or not the ref exists (yet) in this repository: a tag being
+    /// created (reference-transaction) or pushed from another local ref (`git push origin HEAD:refs/tags/v1`).
+    pub fn pinned_tag(&self, name: &str, commit: CommitId) -> ReleaseTag {
+        ReleaseTag {
+            version: self.format.version_of(name),
+            name: name.to_owned(),
+            commit,
+        }
+    }
+
     /// The release tags pointing at `commit` (including names that look like release tags but carry an
     /// invalid version, so that the version gate can refuse them), sorted newest first.
     pub fn tags_at(&self, all: &[TagRef], commit: CommitId) -> Vec<ReleaseTag> {

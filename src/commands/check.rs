@@ -1,19 +1,26 @@
 //! `relgate check`: resolve the release, run every selected gate, report.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use crate::Exit;
+use crate::cache::PassRecord;
 use crate::cli::{CheckArgs, Format, ProjectArgs};
 use crate::commands::Output;
 use crate::config::{Config, Isolation};
+use crate::error::{Interrupted, hinted};
+use crate::gates::custom::{self, CustomCheck, ToolEnv};
 use crate::gates::index;
 use crate::gates::version::{self, ReleaseTag, VersionInput};
 use crate::gates::{GateContext, Workspace};
 use crate::gates::{build, metadata, publish};
-use crate::git;
+use crate::git::{self, CommitId};
 use crate::outcome::{CheckResult, Kind, Status};
+use crate::process;
 use crate::release::Release;
 use crate::report::{self, ProjectInfo, Report, TagInfo, WorkspaceInfo};
+use crate::runner::{self, Job, Progress};
+use crate::term;
 
 pub fn run(args: &CheckArgs, out: Output) -> anyhow::Result<Exit> {
     if args.list {
@@ -68,16 +75,23 @@ pub fn list(args: &ProjectArgs, out: Output) -> anyhow::Result<Exit> {
             "the built sdist and wheel carry the release's version",
         ),
     ];
+    let custom = custom::plan(&release.config)?;
     if out.format == Format::Json {
-        let doc: Vec<_> = checks
+        let mut doc: Vec<_> = checks
             .iter()
             .map(|(name, kind, why)| serde_json::json!({"name": name, "kind": kind, "command": null, "reason": why}))
             .collect();
+        doc.extend(custom.iter().map(|c| {
+            serde_json::json!({"name": c.name, "kind": c.kind, "command": c.run,
+                "reason": format!("configured in {}", release.config.locate_check(&c.name))})
+        }));
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        let _ = &release;
         for (name, kind, why) in checks {
             println!("{name:<20} {:<8} {why}", kind.as_str());
+        }
+        for c in &custom {
+            println!("{:<20} {:<8} {}", c.name, c.kind.as_str(), c.command());
         }
     }
     Ok(Exit::Pass)
@@ -125,14 +139,36 @@ impl Selection {
 }
 
 /// Run the gate for one release and build its report (shared with the hooks, which pass `--tag`).
-pub fn gate(args: &CheckArgs, _out: Output) -> anyhow::Result<Report> {
+pub fn gate(args: &CheckArgs, out: Output) -> anyhow::Result<Report> {
+    process::watch_interrupts();
+    process::set_verbose(out.verbose);
+    if args.jobs == Some(0) {
+        return Err(hinted(
+            "-j 0: at least one check must run at a time",
+            "pass -j 1 or more, or leave -j out to run as many checks at once as there are cores",
+        ));
+    }
     let release = Release::open(&args.project)?;
-    let head = release.require_head()?;
+    // The hooks pin the commit git is pushing or tagging; otherwise HEAD.
+    let head = match args.commit {
+        Some(commit) => commit,
+        None => release.require_head()?,
+    };
     let all_tags = release.repo.tag_refs()?;
     let selection = Selection::new(args, &release.config);
+    let custom: Vec<CustomCheck> = custom::plan(&release.config)?
+        .into_iter()
+        .filter(|c| selection.check(&c.name, c.kind))
+        .collect();
 
     let (tag, others) = match &args.tag {
-        Some(name) => (Some(release.explicit_tag(name)?), Vec::new()),
+        Some(name) => {
+            let tag = match args.commit {
+                Some(commit) => release.pinned_tag(name, commit),
+                None => release.explicit_tag(name)?,
+            };
+            (Some(tag), Vec::new())
+        }
         None => {
             let mut at_head = release.tags_at(&all_tags, head);
             let first = (!at_head.is_empty()).then(|| at_head.remove(0));
@@ -176,8 +212,8 @@ pub fn gate(args: &CheckArgs, _out: Output) -> anyhow::Result<Report> {
     };
     let index_position = checks.len();
 
-    let (workspace, workspace_info) = if selection.needs_files() {
-        prepare_workspace(&release, tag.as_ref())?
+    let (workspace, workspace_info, tree) = if selection.needs_files() || !custom.is_empty() {
+        prepare_workspace(&release, tag.as_ref(), head, args.commit)?
     } else {
         (
             None,
@@ -185,6 +221,7 @@ pub fn gate(args: &CheckArgs, _out: Output) -> anyhow::Result<Report> {
                 mode: "none",
                 note: Some("no check that reads the project's files was selected".into()),
             },
+            None,
         )
     };
     let ctx = GateContext {
@@ -195,9 +232,38 @@ pub fn gate(args: &CheckArgs, _out: Output) -> anyhow::Result<Report> {
         version: outcome.release.as_ref(),
     };
     let tag_name = tag.as_ref().map(|t| t.name.as_str());
-    checks.extend(file_gates(&ctx, &selection, &workspace_info, tag_name));
+    let record = tree
+        .filter(|_| !args.no_cache && release.config.use_cache())
+        .map(|tree| {
+            PassRecord::new(
+                release.repo.common_dir(),
+                tree,
+                &release.subdir,
+                &release.config,
+            )
+        });
+    let settings = runner::Settings {
+        jobs: runner::concurrency(args.jobs, release.config.jobs),
+        fail_fast: args.fail_fast,
+        progress: progress(out),
+        failed_before: checks.iter().find(|c| c.blocks()).map(|c| c.name.clone()),
+    };
+    let plan = FilePlan {
+        selection: &selection,
+        workspace: &workspace_info,
+        tag: tag_name,
+        custom: &custom,
+    };
+    checks.extend(file_gates(&ctx, &plan, &settings, record.as_ref())?);
     let mut validation = outcome.validation;
     if let Some(job) = index_job {
+        // The index has its own timeout; Ctrl-C does not wait for it.
+        while !job.is_finished() {
+            if process::interrupted() {
+                return Err(Interrupted.into());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let verdict = job.join().unwrap_or_else(|_| index::IndexVerdict {
             result: CheckResult::error(
                 "index",
@@ -232,17 +298,41 @@ pub fn gate(args: &CheckArgs, _out: Output) -> anyhow::Result<Report> {
         checks,
         version_validation: validation,
     };
+    if process::interrupted() {
+        return Err(Interrupted.into());
+    }
     Ok(report.finish())
 }
 
-/// The checks that read the project's files. When the working tree is not the released content and isolation
-/// is refused, each is reported as an error instead of running on other code.
+/// Progress on stderr: redrawn in place on a terminal, a line per check otherwise (and with `-v`, whose command
+/// lines would break a redrawn line), nothing under `-q` or `--format json`.
+fn progress(out: Output) -> Progress {
+    if out.quiet || out.format == Format::Json {
+        Progress::Silent
+    } else if out.verbose || !term::stderr_is_terminal() {
+        Progress::Lines
+    } else {
+        Progress::Live
+    }
+}
+
+/// What the file-based checks of this run are.
+struct FilePlan<'a> {
+    selection: &'a Selection,
+    workspace: &'a WorkspaceInfo,
+    tag: Option<&'a str>,
+    custom: &'a [CustomCheck],
+}
+
+/// The checks that read the project's files, run in parallel by the runner. When the working tree is not the
+/// released content and isolation is refused, each is reported as an error instead of running on other code.
 fn file_gates(
     ctx: &GateContext,
-    selection: &Selection,
-    workspace: &WorkspaceInfo,
-    tag: Option<&str>,
-) -> Vec<CheckResult> {
+    plan: &FilePlan,
+    settings: &runner::Settings,
+    record: Option<&PassRecord>,
+) -> Result<Vec<CheckResult>, Interrupted> {
+    let (selection, workspace) = (plan.selection, plan.workspace);
     if ctx.workspace.is_none() && workspace.mode == "refused" {
         let mut refused = CheckResult::error(
             "workspace",
@@ -258,65 +348,100 @@ fn file_gates(
         refused.details.push(
             "check out the tag with a clean tree (git switch --detach TAG), or set [tool.relgate] isolation = \"export\"".into(),
         );
-        return vec![refused];
+        return Ok(vec![refused]);
     }
-    let mut results = Vec::new();
-    let release_setup = publish_gates(ctx, selection, &results, tag);
-    results.extend(release_setup);
-    results
-}
-
-/// The publishing workflow, the package metadata and the build. `quality` are the quality checks of this run:
-/// the release workflow's tools are compared with them.
-fn publish_gates(
-    ctx: &GateContext,
-    selection: &Selection,
-    quality: &[CheckResult],
-    tag: Option<&str>,
-) -> Vec<CheckResult> {
-    let mut out = Vec::new();
-    if selection.check(publish::WORKFLOW_CHECK, Kind::Publish)
-        || selection.check(publish::TOOLS_CHECK, Kind::Publish)
+    let Some(ws) = ctx.workspace else {
+        return Ok(Vec::new());
+    };
+    let enabled = |name: &str, kind: Kind| {
+        selection.check(name, kind)
+            && ctx.config.checks.get(name).and_then(|s| s.enabled) != Some(false)
+    };
+    let tools = ToolEnv::find(ctx.local_project_dir);
+    let mut jobs: Vec<Job> = Vec::new();
+    for check in plan.custom {
+        let fingerprint = check.fingerprint(&tools);
+        let tools = &tools;
+        let mut job = Job::new(check.name.clone(), check.kind, move || {
+            check.run(tools, &ws.project_dir)
+        });
+        if let Some(fingerprint) = fingerprint {
+            job = job.fingerprint(fingerprint);
+        }
+        jobs.push(job);
+    }
+    if enabled(publish::WORKFLOW_CHECK, Kind::Publish)
+        || enabled(publish::TOOLS_CHECK, Kind::Publish)
     {
-        let local: Vec<String> = quality
+        // The release workflow's tools are compared with the checks planned here, so this need not wait for them.
+        let local: Vec<String> = plan
+            .custom
             .iter()
             .filter(|c| matches!(c.kind, Kind::Lint | Kind::Format | Kind::Type | Kind::Test))
-            .filter(|c| c.status != Status::Skipped)
-            .flat_map(|c| {
-                std::iter::once(c.name.clone()).chain(c.command.as_ref().map(|v| v.join(" ")))
-            })
+            .flat_map(|c| [c.name.clone(), c.command()])
             .collect();
-        let mut results = publish::check_workflows_for_tag(ctx, &local, tag);
         let quality_selected = [Kind::Lint, Kind::Format, Kind::Type, Kind::Test]
             .into_iter()
             .any(|k| selection.kind(k));
-        for r in &mut results {
-            if r.name == publish::TOOLS_CHECK && !quality_selected && r.status != Status::Skipped {
-                // Comparing with a run that excludes every quality check (`--only publish`) would flag them all.
-                *r = CheckResult::skipped(
-                    publish::TOOLS_CHECK,
-                    Kind::Publish,
-                    "no quality check is part of this run: nothing to compare the release workflow's tools with",
-                )
-                .took(std::time::Duration::from_millis(r.duration_ms));
-            }
+        let tag = plan.tag;
+        jobs.push(Job::several(
+            vec![
+                (publish::WORKFLOW_CHECK.into(), Kind::Publish),
+                (publish::TOOLS_CHECK.into(), Kind::Publish),
+            ],
+            move || publish_gates(ctx, &local, quality_selected, tag),
+        ));
+    }
+    if enabled(metadata::CHECK, Kind::Publish) {
+        jobs.push(Job::new(metadata::CHECK, Kind::Publish, || {
+            metadata::check_metadata(ctx)
+        }));
+    }
+    if enabled(build::CHECK, Kind::Build) && ctx.config.build != Some(false) {
+        let mut job = Job::several(vec![(build::CHECK.into(), Kind::Build)], || {
+            build_gate(ctx).into_iter().collect()
+        })
+        .early();
+        if let Some(version) = ctx.version {
+            job = job.fingerprint(format!(
+                "build\nversion {version}\nbuild = {:?}\n{}",
+                ctx.config.build,
+                build::identity(ctx.local_project_dir)
+            ));
         }
-        out.extend(results);
+        jobs.push(job);
     }
-    if selection.check(metadata::CHECK, Kind::Publish) {
-        out.push(metadata::check_metadata(ctx));
-    }
-    if selection.check(build::CHECK, Kind::Build) {
-        out.extend(build_gate(ctx));
-    }
-    out.retain(|c| selection.check(&c.name, c.kind));
+    let mut out = runner::run(jobs, settings, record)?;
+    out.retain(|c| enabled(&c.name, c.kind));
     for check in &mut out {
         if let Some(settings) = ctx.config.checks.get(&check.name) {
             check.required = settings.required.unwrap_or(true);
         }
     }
-    out.retain(|c| ctx.config.checks.get(&c.name).and_then(|s| s.enabled) != Some(false));
-    out
+    Ok(out)
+}
+
+/// The publishing workflow's two checks. `local` names the quality checks of this run (names and commands): the
+/// release workflow's tools are compared with them.
+fn publish_gates(
+    ctx: &GateContext,
+    local: &[String],
+    quality_selected: bool,
+    tag: Option<&str>,
+) -> Vec<CheckResult> {
+    let mut results = publish::check_workflows_for_tag(ctx, local, tag);
+    for r in &mut results {
+        if r.name == publish::TOOLS_CHECK && !quality_selected && r.status != Status::Skipped {
+            // Comparing with a run that excludes every quality check (`--only publish`) would flag them all.
+            *r = CheckResult::skipped(
+                publish::TOOLS_CHECK,
+                Kind::Publish,
+                "no quality check is part of this run: nothing to compare the release workflow's tools with",
+            )
+            .took(Duration::from_millis(r.duration_ms));
+        }
+    }
+    results
 }
 
 /// The build check runs when the project declares a backend and a frontend is found; `build = false` turns it
@@ -390,27 +515,54 @@ fn several_tags(tag: Option<&ReleaseTag>, others: &[ReleaseTag]) -> Option<Check
 }
 
 /// Where file-based checks run: in place when the working tree is exactly the released content, else an
-/// isolated export of the tag (or nowhere, when isolation is refused).
+/// isolated export of the tag (or nowhere, when isolation is refused). `pinned` is the commit a hook gates
+/// without a release tag (a branch push): its content, not the working tree's, is checked.
+///
+/// The third value is the tree the checks see, when it is a commit's content (the record of passes keys on it):
+/// the tag's (or the pinned commit's) tree, or HEAD's when no tag is checked and the working tree is clean.
 fn prepare_workspace(
     release: &Release,
     tag: Option<&ReleaseTag>,
-) -> anyhow::Result<(Option<Workspace>, WorkspaceInfo)> {
+    head: CommitId,
+    pinned: Option<CommitId>,
+) -> anyhow::Result<(Option<Workspace>, WorkspaceInfo, Option<CommitId>)> {
     let in_place = || Workspace {
         root: release.repo.workdir().to_path_buf(),
         project_dir: release.project_dir.clone(),
         in_place: true,
         _export: None,
     };
-    let Some(tag) = tag else {
-        return Ok((
-            Some(in_place()),
-            WorkspaceInfo {
-                mode: "in-place",
-                note: Some("no release tag at HEAD: the working tree was checked as it is".into()),
-            },
-        ));
+    let (commit, label, what_is_exported) = match (tag, pinned) {
+        (Some(tag), _) => (
+            tag.commit,
+            format!("tag {} is at {}", tag.name, git::short(tag.commit)),
+            "the tag",
+        ),
+        (None, Some(commit)) => (
+            commit,
+            format!("the commit gated is {}", git::short(commit)),
+            "that commit",
+        ),
+        (None, None) => {
+            let tree = if release.repo.difference_from(head)?.is_clean() {
+                Some(release.repo.tree_of(head)?)
+            } else {
+                None
+            };
+            return Ok((
+                Some(in_place()),
+                WorkspaceInfo {
+                    mode: "in-place",
+                    note: Some(
+                        "no release tag at HEAD: the working tree was checked as it is".into(),
+                    ),
+                },
+                tree,
+            ));
+        }
     };
-    let difference = release.repo.difference_from(tag.commit)?;
+    let tree = release.repo.tree_of(commit)?;
+    let difference = release.repo.difference_from(commit)?;
     if difference.is_clean() {
         return Ok((
             Some(in_place()),
@@ -418,14 +570,10 @@ fn prepare_workspace(
                 mode: "in-place",
                 note: None,
             },
+            Some(tree),
         ));
     }
-    let what = format!(
-        "tag {} is at {}; {}",
-        tag.name,
-        git::short(tag.commit),
-        difference.describe()
-    );
+    let what = format!("{label}; {}", difference.describe());
     match release.config.isolation.unwrap_or_default() {
         Isolation::Refuse => Ok((
             None,
@@ -433,6 +581,7 @@ fn prepare_workspace(
                 mode: "refused",
                 note: Some(what),
             },
+            None,
         )),
         Isolation::Export => {
             let export = tempfile::Builder::new()
@@ -441,7 +590,7 @@ fn prepare_workspace(
                 .map_err(|e| {
                     anyhow::anyhow!("cannot create a temporary directory for the export: {e}")
                 })?;
-            release.repo.export(tag.commit, export.path())?;
+            release.repo.export(commit, export.path())?;
             let workspace = Workspace {
                 root: export.path().to_path_buf(),
                 project_dir: export.path().join(&release.subdir),
@@ -453,9 +602,10 @@ fn prepare_workspace(
                 WorkspaceInfo {
                     mode: "export",
                     note: Some(format!(
-                        "{what}: the checks ran on an isolated export of the tag"
+                        "{what}: the checks ran on an isolated export of {what_is_exported}"
                     )),
                 },
+                Some(tree),
             ))
         }
     }

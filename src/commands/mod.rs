@@ -2,6 +2,8 @@
 
 mod check;
 mod ci;
+mod hook;
+mod install;
 mod version;
 
 use crate::Exit;
@@ -24,13 +26,10 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Check(args) => check::run(&args, out),
         Command::Checks(args) => check::list(&args, out),
         Command::Version(args) => version::run(&args, out),
+        Command::Install(args) => install::install(&args, out),
+        Command::Uninstall(args) => install::uninstall(&args, out),
+        Command::Hook(hook) => hook::run(hook, out),
         Command::Ci(command) => ci::run(&command, out),
-        Command::Install(_) | Command::Uninstall(_) | Command::Hook(_) => {
-            Err(crate::error::hinted(
-                "this command is not built yet",
-                "see README.md for what works today",
-            ))
-        }
     }
 }
 

@@ -8,13 +8,14 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::backends;
 use super::pymodule::{self, AttrLookup};
 use super::{Declared, Source, VersionSource};
 use crate::config::Config;
 use crate::error::hinted;
 use crate::toml_file::TomlFile;
 
-const CONFIGURE_HINT: &str = "tell relgate where the version is: [tool.relgate] version-file = \"src/pkg/__init__.py\" (and version-pattern = '__version__ = \"(?P<version>[^\"]+)\"' if it is not a `__version__` assignment)";
+pub(super) const CONFIGURE_HINT: &str = "tell relgate where the version is: [tool.relgate] version-file = \"src/pkg/__init__.py\" (and version-pattern = '__version__ = \"(?P<version>[^\"]+)\"' if it is not a `__version__` assignment)";
 
 /// Read the declared version from `source`. An error means it cannot be determined statically; its message
 /// names what was found and how to configure relgate.
@@ -38,7 +39,7 @@ pub fn declared(source: &dyn Source, config: &Config) -> anyhow::Result<Declared
     Ok(declared)
 }
 
-fn found(
+pub(super) fn found(
     source: VersionSource,
     version: impl Into<String>,
     file: &str,
@@ -54,7 +55,7 @@ fn found(
     }
 }
 
-fn vcs(tool: &str) -> Declared {
+pub(super) fn vcs(tool: &str) -> Declared {
     Declared {
         name: None,
         version: None,
@@ -137,21 +138,30 @@ fn from_pyproject(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<D
         if let Some(d) = flit(source, py)? {
             return Ok(Some(d));
         }
+        for backend in [backends::maturin, backends::scikit_build, backends::meson] {
+            if let Some(d) = backend(source, py)? {
+                return Ok(Some(d));
+            }
+        }
+        // Poetry 2 projects may list the version as dynamic and keep it in [tool.poetry].
+        if let Some(d) = poetry(py) {
+            return Ok(Some(d));
+        }
         // setuptools may still take the version from setup.cfg or setup.py.
         return Ok(None);
     }
 
-    if let Some(item) = py.get(&["tool", "poetry", "version"]) {
-        if let Some(version) = item.as_str() {
-            return Ok(Some(found(
-                VersionSource::Poetry,
-                version.to_owned(),
-                "pyproject.toml",
-                py.line_of(item),
-            )));
-        }
-    }
-    Ok(None)
+    Ok(poetry(py))
+}
+
+fn poetry(py: &TomlFile) -> Option<Declared> {
+    let item = py.get(&["tool", "poetry", "version"])?;
+    Some(found(
+        VersionSource::Poetry,
+        item.as_str()?.to_owned(),
+        "pyproject.toml",
+        py.line_of(item),
+    ))
 }
 
 /// The plugins that derive the version from git tags: the tag is the version.
@@ -463,7 +473,7 @@ fn from_legacy(source: &dyn Source, pyproject_dynamic: bool) -> anyhow::Result<D
         format!(
             "pyproject.toml declares the version dynamic, and no supported source was found ({})",
             if seen.is_empty() {
-                "no [tool.hatch.version], [tool.setuptools.dynamic], [tool.pdm.version], VCS plugin, setup.cfg or setup.py".to_owned()
+                "no [tool.hatch.version], [tool.setuptools.dynamic], [tool.pdm.version], [tool.poetry] version, VCS plugin, maturin Cargo.toml, scikit-build-core regex, meson.build, setup.cfg or setup.py".to_owned()
             } else {
                 format!("{} has no readable version", seen.join(" and "))
             }

@@ -21,6 +21,12 @@ pub enum VersionSource {
     SetupPy,
     Flit,
     PdmFile,
+    /// maturin: the crate's Cargo.toml.
+    Cargo,
+    /// scikit-build-core's regex provider.
+    ScikitBuild,
+    /// meson-python: meson.build's `project(version: ...)`.
+    Meson,
     Vcs,
     /// `[tool.relgate] version-file`.
     Config,
@@ -38,6 +44,9 @@ impl VersionSource {
             VersionSource::SetupPy => "setup-py",
             VersionSource::Flit => "flit",
             VersionSource::PdmFile => "pdm-file",
+            VersionSource::Cargo => "cargo",
+            VersionSource::ScikitBuild => "scikit-build",
+            VersionSource::Meson => "meson",
             VersionSource::Vcs => "vcs",
             VersionSource::Config => "config",
         }
@@ -58,6 +67,7 @@ pub struct Declared {
     pub vcs_tool: Option<String>,
 }
 
+mod backends;
 mod discover;
 mod pymodule;
 

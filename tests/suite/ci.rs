@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::common::{TestRepo, stderr, stdout};
 
-use crate::server::{Reply, Server, refused_url};
+use crate::index::server::{Reply, Server, refused_url};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ci")

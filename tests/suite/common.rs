@@ -44,6 +44,11 @@ impl TestRepo {
             ("GIT_AUTHOR_EMAIL", PathBuf::from("test@example.invalid")),
             ("GIT_COMMITTER_NAME", PathBuf::from("Test")),
             ("GIT_COMMITTER_EMAIL", PathBuf::from("test@example.invalid")),
+            // relgate run by an installed hook inherits git's environment: it must never ask the public index.
+            (
+                "RELGATE_INDEX_URL",
+                PathBuf::from("http://127.0.0.1:9/simple"),
+            ),
         ]
     }
 
@@ -62,20 +67,26 @@ impl TestRepo {
 
     /// Run git and return its output whatever the status.
     pub fn git_output(&self, args: &[&str]) -> Output {
-        std::process::Command::new("git")
-            .args([
-                "-c",
-                "commit.gpgsign=false",
-                "-c",
-                "tag.gpgsign=false",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .current_dir(self.path())
-            .envs(self.envs())
-            .output()
-            .unwrap()
+        self.git_command(args).output().unwrap()
+    }
+
+    /// A git command in the repository with the test environment, to add to before running it.
+    pub fn git_command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new("git");
+        cmd.args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "tag.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(self.path())
+        .env_remove("RELGATE_SKIP")
+        .env_remove("NO_COLOR")
+        .envs(self.envs());
+        cmd
     }
 
     /// Write a file (creating directories).

@@ -7,7 +7,11 @@ use serde_json::Value;
 
 use crate::common::{TestRepo, pyproject, stderr, stdout};
 
-use crate::server::{self, Reply, Server, refused_url};
+/// The same server the unit tests use, std-only: scripted replies, request log, stops by itself.
+#[path = "../../src/http/test_server.rs"]
+pub mod server;
+
+use server::{Reply, Server, refused_url};
 
 const PROCEED: &str = "to release without asking the index, run `relgate check --offline` or set index = \"advisory\" in [tool.relgate]";
 

@@ -1,13 +1,16 @@
 //! relgate's integration tests: one binary, a module per area, real git repositories in temporary directories.
 
 mod common;
-/// The HTTP server the unit tests use, std-only: scripted or routed replies, request log, stops by itself.
-#[path = "../../src/http/test_server.rs"]
-mod server;
 
 mod build;
 mod check;
 mod ci;
+mod faults;
+mod hooks;
 mod index;
+mod install;
+mod install_managers;
+mod install_sh;
 mod publish;
+mod runner;
 mod version;

@@ -376,3 +376,124 @@ fn django_style_computed_version_is_explained() {
         "{err}"
     );
 }
+
+#[test]
+fn maturin_crate_version_and_workspace_inheritance() {
+    let backend = "[build-system]\nrequires = [\"maturin>=1.5,<2\"]\nbuild-backend = \"maturin\"\n";
+    let doc = version_json(&[
+        (
+            "pyproject.toml",
+            &format!("{backend}\n[project]\nname = \"fastthing\"\ndynamic = [\"version\"]\n"),
+        ),
+        (
+            "Cargo.toml",
+            "[package]\nname = \"fastthing\"\nversion = \"0.4.2\"\nedition = \"2021\"\n",
+        ),
+    ]);
+    assert_eq!(
+        doc,
+        json!({"name": "fastthing", "version": "0.4.2", "version_source": "cargo", "file": "Cargo.toml", "line": 3, "expected_tag": "v0.4.2"})
+    );
+    // pydantic-core style: the Python package in a subdirectory of a Cargo workspace.
+    let doc = version_json(&[
+        (
+            "pyproject.toml",
+            &format!(
+                "{backend}\n[project]\nname = \"fastthing\"\ndynamic = [\"version\"]\n\n[tool.maturin]\nmanifest-path = \"crates/fastthing-py/Cargo.toml\"\n"
+            ),
+        ),
+        (
+            "crates/fastthing-py/Cargo.toml",
+            "[package]\nname = \"fastthing-py\"\nversion = { workspace = true }\n",
+        ),
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.package]\nversion = \"1.0.0-beta.2\"\n",
+        ),
+    ]);
+    assert_eq!(doc["version"], "1.0.0-beta.2");
+    assert_eq!(doc["file"], "Cargo.toml");
+    assert_eq!(doc["line"], 5);
+}
+
+#[test]
+fn maturin_semver_prerelease_matches_its_pep440_tag() {
+    let repo = TestRepo::new();
+    repo.write(
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"maturin\"]\nbuild-backend = \"maturin\"\n[project]\nname = \"fastthing\"\ndynamic = [\"version\"]\n",
+    )
+    .write(
+        "Cargo.toml",
+        "[package]\nname = \"fastthing\"\nversion = \"2.0.0-rc.1\"\n",
+    )
+    .commit("release")
+    .tag("v2.0.0rc1");
+    let out = repo
+        .relgate()
+        .args(["check", "--only", "version", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{doc:#}");
+    assert_eq!(doc["checks"][0]["status"], "pass");
+    assert_eq!(doc["project"]["version_source"], "cargo");
+}
+
+#[test]
+fn scikit_build_core_regex_provider() {
+    let doc = version_json(&[
+        (
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"scikit-build-core\"]\nbuild-backend = \"scikit_build_core.build\"\n\n[project]\nname = \"cmaked\"\ndynamic = [\"version\"]\n\n[tool.scikit-build]\nmetadata.version.provider = \"scikit_build_core.metadata.regex\"\nmetadata.version.input = \"src/cmaked/__init__.py\"\n",
+        ),
+        ("src/cmaked/__init__.py", "__version__ = \"0.9.1\"\n"),
+    ]);
+    assert_eq!(
+        doc,
+        json!({"name": "cmaked", "version": "0.9.1", "version_source": "scikit-build", "file": "src/cmaked/__init__.py", "line": 1, "expected_tag": "v0.9.1"})
+    );
+}
+
+#[test]
+fn meson_python_project_version() {
+    let doc = version_json(&[
+        (
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"meson-python\"]\nbuild-backend = \"mesonpy\"\n\n[project]\nname = \"mesoned\"\ndynamic = [\"version\"]\n",
+        ),
+        (
+            "meson.build",
+            "project(\n  'mesoned',\n  'c',\n  version: '1.26.4',\n  meson_version: '>= 1.1.0',\n)\n",
+        ),
+    ]);
+    assert_eq!(
+        doc,
+        json!({"name": "mesoned", "version": "1.26.4", "version_source": "meson", "file": "meson.build", "line": 4, "expected_tag": "v1.26.4"})
+    );
+    let err = version_error(&[
+        (
+            "pyproject.toml",
+            "[build-system]\nbuild-backend = \"mesonpy\"\n[project]\nname = \"numpyish\"\ndynamic = [\"version\"]\n",
+        ),
+        (
+            "meson.build",
+            "project(\n  'numpyish',\n  'c',\n  version: run_command(['tools/version.py'], check: true).stdout().strip(),\n)\n",
+        ),
+    ]);
+    assert!(
+        err.starts_with("error: cannot determine the version statically: meson.build's project() does not give `version:` as a string literal"),
+        "{err}"
+    );
+}
+
+#[test]
+fn poetry_2_dynamic_version_in_tool_poetry() {
+    let doc = version_json(&[(
+        "pyproject.toml",
+        "[project]\nname = \"poetic\"\ndynamic = [\"version\"]\n\n[tool.poetry]\nversion = \"1.1.0\"\n\n[build-system]\nrequires = [\"poetry-core>=2.0\"]\nbuild-backend = \"poetry.core.masonry.api\"\n",
+    )]);
+    assert_eq!(doc["version"], "1.1.0");
+    assert_eq!(doc["version_source"], "poetry");
+    assert_eq!(doc["line"], 6);
+}

@@ -100,6 +100,28 @@ pub fn find_frontend(local_project_dir: &Path) -> Option<Frontend> {
     has_distributions(&python, &["build".to_owned()]).then_some(Frontend::PythonBuild { python })
 }
 
+/// What would change the choice or behaviour of the frontend, read without running anything: the project's
+/// interpreter (and its installed packages), `uv`, `python3` and `twine` on PATH. Part of the build check's
+/// fingerprint in the record of passes.
+pub fn identity(local_project_dir: &Path) -> String {
+    let mut parts = vec![format!(
+        "python {}",
+        project_python(local_project_dir)
+            .as_deref()
+            .map_or_else(|| "none".to_owned(), crate::cache::executable_identity)
+    )];
+    for tool in ["uv", "python3", "twine"] {
+        parts.push(format!(
+            "{tool} {}",
+            which::which(tool)
+                .ok()
+                .as_deref()
+                .map_or_else(|| "none".to_owned(), crate::cache::executable_identity)
+        ));
+    }
+    parts.join("\n")
+}
+
 /// Build requirements whose version comes from git: the build must see the history (or be told the version).
 pub(super) fn uses_vcs_version(system: &BuildSystem) -> bool {
     requirement_names(&system.requires).iter().any(|n| {

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use pep440_rs::Version;
 
-pub use self::frontend::{BuildSystem, Frontend, build_system, find_frontend};
+pub use self::frontend::{BuildSystem, Frontend, build_system, find_frontend, identity};
 use self::frontend::{has_distributions, requirement_names, uses_vcs_version};
 use self::scratch::copy_tree;
 use crate::gates::GateContext;
