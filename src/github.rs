@@ -200,10 +200,6 @@ impl Client {
         })
     }
 
-    pub fn api(&self) -> &str {
-        &self.api
-    }
-
     /// The most recent failed runs, newest first (of one workflow file, when given).
     pub fn failed_runs(
         &self,

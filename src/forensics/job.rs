@@ -133,8 +133,6 @@ pub struct JobReader {
     plain: bool,
     /// A single step's file: no step boundaries inside, every `Run` group is a header of this step.
     single: bool,
-    /// Keep the lines of steps without an error (the caller knows they failed: `gh --log-failed`).
-    keep_all: bool,
     job_name: Option<String>,
     steps: Vec<Step>,
     current: Builder,
@@ -174,19 +172,11 @@ impl JobReader {
             timestamped,
             plain,
             single,
-            keep_all: false,
             job_name: None,
             steps: Vec::new(),
             current: Builder::new(first),
             pending: None,
         }
-    }
-
-    /// Keep the lines of every step, failed or not.
-    #[must_use]
-    pub fn keep_all(mut self) -> JobReader {
-        self.keep_all = true;
-        self
     }
 
     pub fn push(&mut self, raw: &str) {
@@ -241,7 +231,7 @@ impl JobReader {
             // The log ended inside the group (a truncated log): the header is all there is.
             self.flush_pending_as_output(pending);
         }
-        let last = self.current.finish(self.keep_all);
+        let last = self.current.finish();
         self.steps.push(last);
         (self.job_name, self.steps)
     }
@@ -291,8 +281,7 @@ impl JobReader {
 
     fn start(&mut self, step: Step) {
         let done = std::mem::replace(&mut self.current, Builder::new(step));
-        let keep = self.keep_all;
-        self.steps.push(done.finish(keep));
+        self.steps.push(done.finish());
     }
 
     /// The web page's copy: `Run X` opens a step; its header is the indented lines, `with:`/`env:`/`shell:`
@@ -441,9 +430,10 @@ impl Builder {
         }
     }
 
-    fn finish(self, keep: bool) -> Step {
+    /// The step, with its kept lines when it holds an error (the others are not needed: memory stays small).
+    fn finish(self) -> Step {
         let mut step = self.step;
-        if keep || step.has_error {
+        if step.has_error {
             step.lines = self.head;
             step.lines.extend(self.notable);
             step.lines.extend(self.tail);
