@@ -130,6 +130,16 @@ pub fn recommend(finding: &Finding, log: &RunLog) -> String {
                 "a network failure, not the project: re-run the failed jobs (`gh run rerun {id} --failed`)"
             )
         }
+        (Category::Other, Detail::Runner) if finding.message.contains("disk space") || finding.message.contains("No space left") => {
+            "the runner's disk is full: build less in the job, or free space first (a hosted runner has about 14 GB); then re-run the job".to_string()
+        }
+        (Category::Other, _) if finding.message.starts_with("The runner has received a shutdown signal") || finding.message.contains("lost communication with the server") => {
+            let id = log.run_id.map_or_else(|| "<run id>".to_string(), |id| id.to_string());
+            format!("the runner went away (shut down, out of memory, or its connection lost), not the project: re-run the failed jobs (`gh run rerun {id} --failed`)")
+        }
+        (Category::Other, Detail::Runner) => {
+            "the runner ran out of memory: use a larger runner or less parallelism, then re-run the job".to_string()
+        }
         (Category::Other, _) if finding.message.contains("satisf") || finding.message.contains("No solution found") || finding.message.contains("No matching distribution") => {
             "a dependency could not be installed: check its version pin against the Python version the job uses".to_string()
         }

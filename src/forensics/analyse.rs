@@ -43,6 +43,11 @@ pub fn analyse(log: &RunLog, job: &Job, step: &Step) -> FailureReport {
     let timeout = (0..lines.len()).map(|i| lines.text(i)).find(|t| {
         t.contains("has exceeded the maximum execution time") || t.contains("has timed out after")
     });
+    // The runner itself went away (a shutdown, a lost connection): its words are the message.
+    let runner_gone = (0..lines.len()).map(|i| lines.text(i)).find(|t| {
+        t.starts_with("The runner has received a shutdown signal")
+            || t.contains("lost communication with the server")
+    });
     let focus = best.as_ref().map(|e| e.at).or(runner_end);
     let header = step.header_at(focus.map_or(0, |i| lines.index(i)));
     let invocations = header
@@ -71,7 +76,7 @@ pub fn analyse(log: &RunLog, job: &Job, step: &Step) -> FailureReport {
         }
     };
     let chosen = best.unwrap_or_else(fallback);
-    let message = match (timeout, chosen.strength) {
+    let message = match (timeout.or(runner_gone), chosen.strength) {
         (Some(t), s) if s < evidence::TOOL => t.trim().to_string(),
         (Some(t), _) => format!("{} ({})", t.trim(), chosen.message),
         (None, _) => chosen.message.clone(),

@@ -56,6 +56,8 @@ pub enum Detail {
     MetadataVersion,
     /// Files the formatter would change.
     Reformat(Vec<String>),
+    /// The runner ran out of disk or memory, or was shut down.
+    Runner,
 }
 
 /// The tool wrapper that ran the failing command, for the reproduce command.
@@ -111,6 +113,7 @@ pub fn scan(lines: &Lines) -> (Vec<Evidence>, Option<Wrapper>) {
     super::publish::scan(lines, &mut out);
     tools::scan(lines, &mut out);
     resolution(lines, &mut out);
+    runner_resources(lines, &mut out);
     network(lines, &mut out);
     (out, wrapper(lines))
 }
@@ -153,6 +156,26 @@ pub(super) fn tool(category: Category, at: usize, message: String, detail: Detai
 
 /// The strength of a tool's own report of its failure.
 pub const TOOL: u8 = 4;
+
+/// The runner's disk or memory ran out: the machine, not the project.
+fn runner_resources(lines: &Lines, out: &mut Vec<Evidence>) {
+    const NEEDLES: [&str; 4] = [
+        "No space left on device",
+        "You are running out of disk space",
+        "The runner has received a shutdown signal",
+        "MemoryError",
+    ];
+    if let Some(at) = (0..lines.len()).find(|&i| NEEDLES.iter().any(|n| lines.text(i).contains(n)))
+    {
+        out.push(Evidence {
+            category: Category::Other,
+            strength: 2,
+            at,
+            message: lines.text(at).trim().to_string(),
+            detail: Detail::Runner,
+        });
+    }
+}
 
 /// Dependencies that cannot be installed: the job's environment, not the code under test.
 fn resolution(lines: &Lines, out: &mut Vec<Evidence>) {

@@ -482,3 +482,53 @@ fn the_telling_line_of_an_unknown_failure() {
         )
     );
 }
+
+/// The runner went away in the middle of the tests.
+#[test]
+fn runner_shutdown() {
+    let r = one(&job(
+        &["pytest -n auto"],
+        &[
+            "collected 2400 items",
+            "........................................ [  1%]",
+        ],
+        "The runner has received a shutdown signal. This can happen when the runner service is stopped, or a manually started runner is canceled.",
+    ));
+    assert_eq!(
+        (r.category, r.error_message.as_str(), r.exit_code),
+        (
+            Category::Other,
+            "The runner has received a shutdown signal. This can happen when the runner service is stopped, or a manually started runner is canceled.",
+            None
+        )
+    );
+    assert_eq!(
+        r.recommended_action,
+        "the runner went away (shut down, out of memory, or its connection lost), not the project: re-run the failed jobs (`gh run rerun <run id> --failed`)"
+    );
+}
+
+#[test]
+fn disk_full() {
+    let r = one(&job(
+        &["python -m build"],
+        &[
+            "* Building wheel...",
+            "error: [Errno 28] No space left on device: '/tmp/build-via-sdist-x/demo-1.4.0/build'",
+        ],
+        EXIT_1,
+    ));
+    assert_eq!(
+        (r.category, r.error_message.as_str()),
+        (
+            Category::Other,
+            "error: [Errno 28] No space left on device: '/tmp/build-via-sdist-x/demo-1.4.0/build'"
+        )
+    );
+    assert!(
+        r.recommended_action
+            .starts_with("the runner's disk is full"),
+        "{}",
+        r.recommended_action
+    );
+}
