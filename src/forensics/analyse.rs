@@ -9,6 +9,8 @@ use super::{Category, FailureReport, RunLog, action, job_label};
 
 /// Lines of output shown in the excerpt at most.
 const EXCERPT: usize = 20;
+/// Characters of one excerpt line at most (a `docker run` line with every variable runs to a page).
+const EXCERPT_LINE: usize = 300;
 
 /// What the analysis found, for the action and the reproduce command.
 pub struct Finding<'a> {
@@ -281,6 +283,13 @@ fn other_message(lines: &Lines, runner_end: Option<usize>) -> (usize, String) {
     }
 }
 
+fn cut(text: String, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{} [...]", &text[..at]),
+        None => text,
+    }
+}
+
 fn looks_like_error(text: &str) -> bool {
     let t = text.trim_start().to_ascii_lowercase();
     if t.starts_with("note:") || t.starts_with("hint:") || t.starts_with("warning") {
@@ -336,7 +345,7 @@ fn excerpt(lines: &Lines, at: usize, end: Option<usize>) -> String {
             Marker::Warning => format!("Warning: {}", l.text),
             _ => l.text.trim_end().to_string(),
         };
-        out.push(text);
+        out.push(cut(text, EXCERPT_LINE));
     }
     while out.first().is_some_and(|t| t.trim().is_empty()) {
         out.remove(0);
