@@ -59,7 +59,8 @@ pub fn live_index() -> bool {
     non_empty("RELGATE_LIVE_INDEX").is_some()
 }
 
-/// `PATH`, where custom checks' commands are looked up (after the project's virtualenv).
+/// `PATH`, where custom checks' commands are looked up (after the project's virtualenv), and behind a
+/// virtualenv's `bin/` for the tools run in it, as activating it would.
 pub fn path() -> Option<OsString> {
     env::var_os("PATH")
 }
@@ -72,4 +73,35 @@ pub fn test_hook_record_pause() -> Option<OsString> {
 
 fn non_empty(name: &str) -> Option<String> {
     env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// `UV_PROJECT_ENVIRONMENT`: where uv keeps a project's environment instead of `.venv`.
+pub fn uv_project_environment() -> Option<OsString> {
+    env::var_os("UV_PROJECT_ENVIRONMENT").filter(|v| !v.is_empty())
+}
+
+/// `PYTHONPATH`, kept after the import roots of an isolated export.
+pub fn python_path() -> Option<OsString> {
+    env::var_os("PYTHONPATH").filter(|v| !v.is_empty())
+}
+
+/// `PYTEST_ADDOPTS`, kept before the options relgate adds for pytest.
+pub fn pytest_addopts() -> Option<String> {
+    non_empty("PYTEST_ADDOPTS")
+}
+
+/// Where pre-commit keeps the environments of its hooks: `PRE_COMMIT_HOME`, else `$XDG_CACHE_HOME/pre-commit`,
+/// else `~/.cache/pre-commit` (as pre-commit computes it).
+pub fn pre_commit_home() -> Option<std::path::PathBuf> {
+    if let Some(home) = env::var_os("PRE_COMMIT_HOME").filter(|v| !v.is_empty()) {
+        return Some(home.into());
+    }
+    if let Some(cache) = env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return Some(std::path::PathBuf::from(cache).join("pre-commit"));
+    }
+    env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| {
+        std::path::PathBuf::from(h)
+            .join(".cache")
+            .join("pre-commit")
+    })
 }

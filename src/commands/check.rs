@@ -1,18 +1,18 @@
 //! `relgate check`: resolve the release, run every selected gate, report.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use crate::Exit;
 use crate::cache::PassRecord;
-use crate::cli::{CheckArgs, Format, ProjectArgs};
+use crate::cli::{CheckArgs, Format};
 use crate::commands::Output;
-use crate::config::{Config, Isolation};
+use crate::config::Isolation;
 use crate::error::{Interrupted, hinted};
 use crate::gates::custom::{self, CustomCheck, ToolEnv};
 use crate::gates::index;
+use crate::gates::quality::{self, PlannedCheck};
 use crate::gates::version::{self, ReleaseTag, VersionInput};
-use crate::gates::{GateContext, Workspace};
+use crate::gates::{GateContext, Selection, Workspace};
 use crate::gates::{build, metadata, publish};
 use crate::git::{self, CommitId};
 use crate::outcome::{CheckResult, Kind, Status};
@@ -24,118 +24,11 @@ use crate::term;
 
 pub fn run(args: &CheckArgs, out: Output) -> anyhow::Result<Exit> {
     if args.list {
-        return list(&args.project, out);
+        return super::list::run(args, out);
     }
     let report = gate(args, out)?;
     report::print(&report, out.format, out.verbose, out.quiet)?;
     Ok(report.exit())
-}
-
-pub fn list(args: &ProjectArgs, out: Output) -> anyhow::Result<Exit> {
-    let release = Release::open(args)?;
-    let checks = vec![
-        (
-            "version",
-            Kind::Version,
-            "the tag names the declared version",
-        ),
-        (
-            "version-order",
-            Kind::Version,
-            "newer than every release tag in its history",
-        ),
-        (
-            "version-uploadable",
-            Kind::Version,
-            "no local or .dev version",
-        ),
-        (
-            "index",
-            Kind::Index,
-            "the version is new on the package index",
-        ),
-        (
-            publish::WORKFLOW_CHECK,
-            Kind::Publish,
-            "the workflow that uploads to the index can authenticate",
-        ),
-        (
-            publish::TOOLS_CHECK,
-            Kind::Publish,
-            "the release workflow runs no quality tool the local gate skips",
-        ),
-        (
-            metadata::CHECK,
-            Kind::Publish,
-            "name, version, readme, license and requires-python are uploadable",
-        ),
-        (
-            build::CHECK,
-            Kind::Build,
-            "the built sdist and wheel carry the release's version",
-        ),
-    ];
-    let custom = custom::plan(&release.config)?;
-    if out.format == Format::Json {
-        let mut doc: Vec<_> = checks
-            .iter()
-            .map(|(name, kind, why)| serde_json::json!({"name": name, "kind": kind, "command": null, "reason": why}))
-            .collect();
-        doc.extend(custom.iter().map(|c| {
-            serde_json::json!({"name": c.name, "kind": c.kind, "command": c.run,
-                "reason": format!("configured in {}", release.config.locate_check(&c.name))})
-        }));
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-    } else {
-        for (name, kind, why) in checks {
-            println!("{name:<20} {:<8} {why}", kind.as_str());
-        }
-        for c in &custom {
-            println!("{:<20} {:<8} {}", c.name, c.kind.as_str(), c.command());
-        }
-    }
-    Ok(Exit::Pass)
-}
-
-/// Which checks the command line and configuration select.
-pub struct Selection {
-    only: Vec<Kind>,
-    skip: HashSet<String>,
-}
-
-impl Selection {
-    pub fn new(args: &CheckArgs, config: &Config) -> Selection {
-        let mut skip: HashSet<String> = args.skip.iter().map(|s| s.trim().to_owned()).collect();
-        skip.extend(config.skip.iter().flatten().cloned());
-        Selection {
-            only: args.only.clone(),
-            skip,
-        }
-    }
-
-    /// Whether any check of this kind may run.
-    pub fn kind(&self, kind: Kind) -> bool {
-        (self.only.is_empty() || self.only.contains(&kind)) && !self.skip.contains(kind.as_str())
-    }
-
-    /// Whether the named check of this kind runs.
-    pub fn check(&self, name: &str, kind: Kind) -> bool {
-        self.kind(kind) && !self.skip.contains(name)
-    }
-
-    /// Whether any check that reads the project's files (tools, build, publish setup) is selected.
-    pub fn needs_files(&self) -> bool {
-        [
-            Kind::Lint,
-            Kind::Format,
-            Kind::Type,
-            Kind::Test,
-            Kind::Publish,
-            Kind::Build,
-        ]
-        .into_iter()
-        .any(|k| self.kind(k))
-    }
 }
 
 /// Run the gate for one release and build its report (shared with the hooks, which pass `--tag`).
@@ -227,10 +120,12 @@ pub fn gate(args: &CheckArgs, out: Output) -> anyhow::Result<Report> {
     let ctx = GateContext {
         config: &release.config,
         local_project_dir: &release.project_dir,
+        git_common_dir: release.repo.common_dir(),
         workspace: workspace.as_ref(),
         name: declared.name.as_deref(),
         version: outcome.release.as_ref(),
     };
+    let quality = quality::plan(&ctx, &selection)?;
     let tag_name = tag.as_ref().map(|t| t.name.as_str());
     let record = tree
         .filter(|_| !args.no_cache && release.config.use_cache())
@@ -253,6 +148,7 @@ pub fn gate(args: &CheckArgs, out: Output) -> anyhow::Result<Report> {
         workspace: &workspace_info,
         tag: tag_name,
         custom: &custom,
+        quality: &quality,
     };
     checks.extend(file_gates(&ctx, &plan, &settings, record.as_ref())?);
     let mut validation = outcome.validation;
@@ -322,6 +218,8 @@ struct FilePlan<'a> {
     workspace: &'a WorkspaceInfo,
     tag: Option<&'a str>,
     custom: &'a [CustomCheck],
+    /// The project's own linters, formatters, type checkers and tests.
+    quality: &'a [PlannedCheck],
 }
 
 /// The checks that read the project's files, run in parallel by the runner. When the working tree is not the
@@ -359,6 +257,16 @@ fn file_gates(
     };
     let tools = ToolEnv::find(ctx.local_project_dir);
     let mut jobs: Vec<Job> = Vec::new();
+    for check in plan.quality {
+        let mut job = Job::new(check.name.clone(), check.kind, move || {
+            quality::run_one(check)
+        })
+        .fingerprint(check.fingerprint.clone());
+        if check.kind == Kind::Test {
+            job = job.early();
+        }
+        jobs.push(job);
+    }
     for check in plan.custom {
         let fingerprint = check.fingerprint(&tools);
         let tools = &tools;
@@ -375,10 +283,17 @@ fn file_gates(
     {
         // The release workflow's tools are compared with the checks planned here, so this need not wait for them.
         let local: Vec<String> = plan
-            .custom
+            .quality
             .iter()
-            .filter(|c| matches!(c.kind, Kind::Lint | Kind::Format | Kind::Type | Kind::Test))
-            .flat_map(|c| [c.name.clone(), c.command()])
+            .flat_map(|c| [c.name.clone(), c.argv.join(" ")])
+            .chain(
+                plan.custom
+                    .iter()
+                    .filter(|c| {
+                        matches!(c.kind, Kind::Lint | Kind::Format | Kind::Type | Kind::Test)
+                    })
+                    .flat_map(|c| [c.name.clone(), c.command()]),
+            )
             .collect();
         let quality_selected = [Kind::Lint, Kind::Format, Kind::Type, Kind::Test]
             .into_iter()
@@ -520,7 +435,7 @@ fn several_tags(tag: Option<&ReleaseTag>, others: &[ReleaseTag]) -> Option<Check
 ///
 /// The third value is the tree the checks see, when it is a commit's content (the record of passes keys on it):
 /// the tag's (or the pinned commit's) tree, or HEAD's when no tag is checked and the working tree is clean.
-fn prepare_workspace(
+pub(super) fn prepare_workspace(
     release: &Release,
     tag: Option<&ReleaseTag>,
     head: CommitId,

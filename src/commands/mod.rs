@@ -4,6 +4,7 @@ mod check;
 mod ci;
 mod hook;
 mod install;
+mod list;
 mod version;
 
 use crate::Exit;
@@ -24,7 +25,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
     };
     match command {
         Command::Check(args) => check::run(&args, out),
-        Command::Checks(args) => check::list(&args, out),
+        Command::Checks(project) => list::run(
+            &crate::cli::CheckArgs {
+                project,
+                ..crate::cli::CheckArgs::default()
+            },
+            out,
+        ),
         Command::Version(args) => version::run(&args, out),
         Command::Install(args) => install::install(&args, out),
         Command::Uninstall(args) => install::uninstall(&args, out),

@@ -13,7 +13,7 @@ use crate::cache;
 use crate::config::Config;
 use crate::env;
 use crate::error::hinted;
-use crate::gates::publish::QUALITY_TOOLS;
+use crate::gates::quality::DETECTED;
 use crate::outcome::{CheckResult, Kind};
 use crate::process::{self, Ended, Spec};
 
@@ -58,7 +58,7 @@ pub fn plan(config: &Config) -> anyhow::Result<Vec<CustomCheck>> {
     for (name, settings) in &config.checks {
         let located = config.locate_check(name);
         let table = config.key(&format!("checks.{name}"));
-        let known = BUILT_IN.contains(&name.as_str()) || QUALITY_TOOLS.contains(&name.as_str());
+        let known = BUILT_IN.contains(&name.as_str()) || DETECTED.contains(&name.as_str());
         let Some(run) = &settings.run else {
             if known {
                 continue;
@@ -71,7 +71,7 @@ pub fn plan(config: &Config) -> anyhow::Result<Vec<CustomCheck>> {
                     "relgate's own checks are {}; for a check of your own, give its command and kind: run = [\"tool\", \"arg\"], kind = \"test\"",
                     BUILT_IN
                         .iter()
-                        .chain(QUALITY_TOOLS)
+                        .chain(DETECTED)
                         .copied()
                         .collect::<Vec<_>>()
                         .join(", ")
@@ -89,7 +89,7 @@ pub fn plan(config: &Config) -> anyhow::Result<Vec<CustomCheck>> {
                 ),
             ));
         }
-        if QUALITY_TOOLS.contains(&name.as_str()) {
+        if DETECTED.contains(&name.as_str()) {
             // The quality gate owns these names and runs their `run` itself.
             continue;
         }

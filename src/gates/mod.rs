@@ -7,6 +7,8 @@ pub mod custom;
 pub mod index;
 pub mod metadata;
 pub mod publish;
+pub mod quality;
+mod selection;
 mod spdx;
 pub mod version;
 
@@ -14,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use pep440_rs::Version;
 
+pub use self::selection::Selection;
 use crate::config::Config;
 
 /// Where the file-based checks (quality tools, build, publish setup) run: the working tree when it is exactly
@@ -36,6 +39,9 @@ pub struct GateContext<'a> {
     pub config: &'a Config,
     /// The project's directory in the user's working tree (where its virtualenv lives).
     pub local_project_dir: &'a Path,
+    /// The repository's common git directory: relgate keeps its own state under `relgate/` there (the tools'
+    /// caches), never in the working tree.
+    pub git_common_dir: &'a Path,
     /// Where file-based checks run; `None` when they must not run (the tree differs and isolation is refused).
     pub workspace: Option<&'a Workspace>,
     /// The project's normalized name, when declared.

@@ -12,5 +12,6 @@ mod install;
 mod install_managers;
 mod install_sh;
 mod publish;
+mod quality;
 mod runner;
 mod version;

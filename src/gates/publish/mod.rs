@@ -17,7 +17,6 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-pub use self::tools::QUALITY_TOOLS;
 use self::upload::{Auth, Index, Upload};
 use self::workflow::Workflow;
 use crate::gates::GateContext;

@@ -1,0 +1,193 @@
+//! One parser per tool: a tool's output (stderr merged into stdout, possibly cut to a head and a tail) becomes
+//! structured [`Finding`]s.
+//!
+//! Every parser reads the machine-readable form relgate asks for (JSON lines, JSON, `JUnit` XML) and, for a
+//! command the user configured with `run`, the tool's default text output. Lines a parser does not recognise
+//! are ignored: the caller falls back to an excerpt of the output when a failing tool yields no finding.
+
+mod black;
+mod flake8;
+mod isort;
+mod mypy;
+mod pyright;
+mod pytest;
+mod ruff;
+
+use std::path::Path;
+
+pub use self::pytest::junit_counts;
+use crate::outcome::Finding;
+
+/// Which parser reads a tool's output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parser {
+    /// `ruff check`: JSON lines, the default full text, or the concise text.
+    Ruff,
+    /// `ruff format --check`: JSON lines or text.
+    RuffFormat,
+    /// `black --check`.
+    Black,
+    /// `isort --check-only`.
+    Isort,
+    /// flake8's default `path:line:col: CODE text` (and pylint's format).
+    Flake8,
+    /// mypy's `-O json` lines, or its text.
+    Mypy,
+    /// pyright's and basedpyright's `--outputjson`, or their text.
+    Pyright,
+    /// pytest's `JUnit` XML report, or the short test summary of its text.
+    Pytest,
+}
+
+/// What a parser knows besides the output.
+pub struct Input<'a> {
+    /// The tool's output, stderr merged into stdout.
+    pub output: &'a str,
+    /// The directory the tool ran in: paths are reported relative to it.
+    pub project_dir: &'a Path,
+    /// The check's kind (`lint`, `format`, ...), copied into each finding.
+    pub kind: &'a str,
+    /// The `JUnit` XML report pytest wrote, when it wrote one.
+    pub junit_xml: Option<&'a str>,
+}
+
+/// Parse `input` with `parser`. Findings come in the tool's order.
+pub fn parse(parser: Parser, input: &Input) -> Vec<Finding> {
+    match parser {
+        Parser::Ruff => ruff::check(input),
+        Parser::RuffFormat => ruff::format(input),
+        Parser::Black => black::parse(input),
+        Parser::Isort => isort::parse(input),
+        Parser::Flake8 => flake8::parse(input),
+        Parser::Mypy => mypy::parse(input),
+        Parser::Pyright => pyright::parse(input),
+        Parser::Pytest => pytest::parse(input),
+    }
+}
+
+/// A path as the user would type it: relative to the project directory when inside it, without `./`.
+pub fn relative(raw: &str, project_dir: &Path) -> String {
+    let raw = raw.trim();
+    let path = Path::new(raw);
+    if path.is_absolute() {
+        let canonical = project_dir.canonicalize().ok();
+        for dir in std::iter::once(project_dir).chain(canonical.as_deref()) {
+            if let Ok(rest) = path.strip_prefix(dir) {
+                return rest.to_string_lossy().into_owned();
+            }
+        }
+        return raw.to_owned();
+    }
+    let mut rel = raw;
+    while let Some(rest) = rel.strip_prefix("./") {
+        rel = rest;
+    }
+    rel.to_owned()
+}
+
+/// The last lines of an output worth showing when no finding could be read: blank lines and the capture's
+/// elision marker kept, at most `max_lines` lines of at most 300 characters.
+pub fn excerpt(output: &str, max_lines: usize) -> String {
+    let lines: Vec<&str> = output
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    let start = lines.len().saturating_sub(max_lines);
+    lines[start..]
+        .iter()
+        .map(|l| clip(l, 300))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `text` cut to `max` characters, with an ellipsis when cut.
+pub fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// A path quoted for a POSIX shell when it needs it, so that a suggested command can be pasted.
+pub fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '+' | ':' | '@' | '=')
+        })
+    {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// JSON objects found one per line (JSON lines), ignoring every other line: warnings a tool prints on stderr,
+/// and the lines the bounded capture cut in half.
+fn json_lines(output: &str) -> impl Iterator<Item = serde_json::Value> + '_ {
+    output.lines().filter_map(|line| {
+        let line = line.trim();
+        if !(line.starts_with('{') && line.ends_with('}')) {
+            return None;
+        }
+        serde_json::from_str::<serde_json::Value>(line)
+            .ok()
+            .filter(serde_json::Value::is_object)
+    })
+}
+
+/// The one JSON document in an output that may carry other lines before or after it (a warning, a
+/// deprecation notice): from the first line that opens an object to the last closing brace.
+fn json_document(output: &str) -> Option<serde_json::Value> {
+    let start = output
+        .match_indices('{')
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || output[..i].ends_with('\n'))?;
+    let end = output.rfind('}')?;
+    if end < start {
+        return None;
+    }
+    serde_json::from_str(&output[start..=end]).ok()
+}
+
+fn finding(kind: &str, severity: &str, message: impl Into<String>) -> Finding {
+    Finding {
+        kind: kind.to_owned(),
+        severity: severity.to_owned(),
+        message: message.into(),
+        ..Finding::default()
+    }
+}
+
+fn number(value: &serde_json::Value) -> Option<u32> {
+    value.as_u64().and_then(|n| u32::try_from(n).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_relative_to_the_project() {
+        let dir = Path::new("/work/proj");
+        assert_eq!(relative("/work/proj/src/x.py", dir), "src/x.py");
+        assert_eq!(relative("./src/x.py", dir), "src/x.py");
+        assert_eq!(relative("src/x.py", dir), "src/x.py");
+        assert_eq!(relative("/usr/lib/x.py", dir), "/usr/lib/x.py");
+    }
+
+    #[test]
+    fn excerpt_keeps_the_last_lines() {
+        assert_eq!(excerpt("a\n\nb\nc\n", 2), "b\nc");
+        assert_eq!(clip("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn json_document_among_other_lines() {
+        let doc = json_document("warning: x\n{\n  \"a\": {\"b\": 1}\n}\ntrailer\n").unwrap();
+        assert_eq!(doc["a"]["b"], 1);
+        assert!(json_document("no json here").is_none());
+    }
+}

@@ -1,0 +1,534 @@
+//! The project's own linters, formatters, type checkers and tests: which it uses ([`detect`]), where they
+//! are installed ([`env`]), how they are run ([`commands`]), and what their exit and output mean
+//! ([`conclude`], with the parsers in `crate::findings`).
+//!
+//! [`plan`] decides everything without running a tool (what `relgate checks` prints, and the fingerprint a
+//! cached pass is keyed on); [`run_one`] runs one planned check and always returns a verdict.
+//!
+//! Glossary: a *detected* check is one of [`DETECTED`], found from the project's files or named in
+//! `[tool.relgate.checks.NAME]`; a *custom* check is any other configured name (see `gates::custom`).
+
+mod commands;
+mod conclude;
+mod detect;
+mod env;
+mod project;
+mod sources;
+mod tool;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use self::tool::Tool;
+use crate::config::Config;
+use crate::error::hinted;
+use crate::findings;
+use crate::gates::{GateContext, Selection};
+use crate::outcome::{CheckResult, Kind, Status};
+use crate::process::{self, Ended, SpawnError, Spec};
+
+/// The names of the checks relgate detects; any other `[tool.relgate.checks.NAME]` is a custom check.
+pub const DETECTED: &[&str] = &[
+    "ruff",
+    "ruff-format",
+    "black",
+    "isort",
+    "flake8",
+    "mypy",
+    "pyright",
+    "basedpyright",
+    "pytest",
+];
+
+/// How much of a tool's output is kept (head and tail).
+const MAX_OUTPUT: usize = 4 * 1024 * 1024;
+
+/// A check decided but not run.
+#[derive(Debug, Clone)]
+pub struct PlannedCheck {
+    pub name: String,
+    pub kind: Kind,
+    pub tool: Tool,
+    /// The resolved command: the executable's absolute path, then its arguments.
+    pub argv: Vec<String>,
+    /// Where it runs: the released project's directory (the working tree, or an isolated export).
+    pub cwd: PathBuf,
+    pub env: Vec<(String, String)>,
+    pub timeout: Duration,
+    pub required: bool,
+    /// Why the check runs (what detected it, or the configuration).
+    pub reason: String,
+    /// The tool's version, when known.
+    pub version: Option<String>,
+    /// The executable as the report shows it (relative to the project when inside it).
+    pub executable: Option<String>,
+    /// Where the tools come from (`.venv, a uv project`, `PATH`...).
+    pub environment: String,
+    /// What must change for a cached pass to be invalid: executable, version, argv, environment identity.
+    pub fingerprint: String,
+    /// Why relgate chose these arguments, when it did (e.g. mypy's targets).
+    pub note: Option<String>,
+    /// Set when the check cannot run: the error message and the next action (a missing tool).
+    pub unavailable: Option<(String, String)>,
+    /// pytest: a `JUnit` XML report is requested when it runs (`-o junit_family=xunit1 --junitxml=<temp>`).
+    pub junit: bool,
+    /// The command is relgate's (machine-readable output options), not a configured `run`.
+    pub detected_command: bool,
+    /// The checks run in the user's working tree (not an isolated export).
+    pub in_place: bool,
+    /// relgate's state directory, for caches that are only safe in place.
+    pub state_dir: PathBuf,
+    /// The configuration key that sets the timeout, for the message when it expires.
+    pub timeout_key: String,
+}
+
+impl PlannedCheck {
+    /// The command as `relgate checks` prints it: the report file pytest gets is named when it runs.
+    pub fn display_argv(&self) -> Vec<String> {
+        let mut argv = self.argv.clone();
+        if self.junit {
+            argv.extend(junit_args("<temp file>"));
+        }
+        argv
+    }
+}
+
+/// The detected checks this run selects, resolved. Configuration errors (a `kind` that contradicts the
+/// tool) are `Err` (exit 2); a tool that is not installed is a planned check whose verdict is an error.
+pub fn plan(ctx: &GateContext, selection: &Selection) -> anyhow::Result<Vec<PlannedCheck>> {
+    validate(ctx.config)?;
+    let Some(workspace) = ctx.workspace else {
+        return Ok(Vec::new());
+    };
+    let wanted: Vec<Tool> = Tool::ALL
+        .into_iter()
+        .filter(|t| selection.check(t.name(), t.kind()))
+        .filter(|t| ctx.config.checks.get(t.name()).and_then(|c| c.enabled) != Some(false))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let detections = detect::detect(&workspace.root, &workspace.project_dir);
+    let chosen: Vec<(Tool, Option<&detect::Detection>)> = wanted
+        .into_iter()
+        .filter_map(|tool| {
+            let detection = detections.iter().find(|d| d.tool == tool);
+            let configured = ctx.config.checks.contains_key(tool.name());
+            (detection.is_some() || configured).then_some((tool, detection))
+        })
+        .collect();
+    if chosen.is_empty() {
+        return Ok(Vec::new());
+    }
+    let environment = env::resolve(ctx.local_project_dir);
+    let state_dir = ctx.git_common_dir.join("relgate");
+    let invocations: Vec<(Tool, Option<&detect::Detection>, commands::Invocation)> = chosen
+        .into_iter()
+        .map(|(tool, detection)| {
+            let run = ctx
+                .config
+                .checks
+                .get(tool.name())
+                .and_then(|s| s.run.as_deref());
+            let invocation = commands::invocation(&commands::Request {
+                tool,
+                detection,
+                run,
+                environment: &environment,
+                workspace,
+                state_dir: &state_dir,
+                name: ctx.name,
+            });
+            (tool, detection, invocation)
+        })
+        .collect();
+    // A version read from `*.dist-info` costs nothing; one asked with `--version` starts a process (ruff
+    // from PATH, an entry point outside a distribution): ask them all at once.
+    let versions: Vec<Option<String>> = std::thread::scope(|scope| {
+        let jobs: Vec<_> = invocations
+            .iter()
+            .map(|(tool, _, invocation)| scope.spawn(move || tool_version(*tool, invocation)))
+            .collect();
+        jobs.into_iter().map(|j| j.join().ok().flatten()).collect()
+    });
+    let mut planned = Vec::new();
+    for ((tool, detection, invocation), version) in invocations.into_iter().zip(versions) {
+        let settings = ctx.config.checks.get(tool.name());
+        let run = settings.and_then(|s| s.run.as_deref());
+        let mut reason = match detection {
+            Some(d) => d.reason(),
+            None => format!(
+                "{} in {}",
+                config_key(ctx.config, tool.name(), None),
+                config_file(ctx.config)
+            ),
+        };
+        if run.is_some() {
+            reason.push_str("; command from ");
+            reason.push_str(&config_key(ctx.config, tool.name(), Some("run")));
+        }
+        let identity = invocation
+            .executable
+            .as_ref()
+            .map(env::identity)
+            .unwrap_or_default();
+        let fingerprint = format!(
+            "relgate-quality-1 tool={} version={} argv={:?} {identity}",
+            tool.name(),
+            version.as_deref().unwrap_or("?"),
+            invocation.argv,
+        );
+        planned.push(PlannedCheck {
+            name: tool.name().to_owned(),
+            kind: tool.kind(),
+            tool,
+            executable: invocation
+                .executable
+                .as_ref()
+                .map(|e| environment.shown(&e.path)),
+            argv: invocation.argv,
+            cwd: workspace.project_dir.clone(),
+            env: invocation.env,
+            timeout: settings
+                .and_then(|s| s.timeout)
+                .map_or_else(|| ctx.config.check_timeout(), Duration::from_secs_f64),
+            required: settings.and_then(|s| s.required).unwrap_or(true),
+            reason,
+            version,
+            environment: environment.describe(),
+            fingerprint,
+            note: invocation.note,
+            unavailable: invocation.not_found.map(|nf| (nf.message, nf.hint)),
+            junit: invocation.junit,
+            detected_command: run.is_none(),
+            in_place: workspace.in_place,
+            state_dir: state_dir.clone(),
+            timeout_key: config_key(ctx.config, tool.name(), Some("timeout")),
+        });
+    }
+    Ok(planned)
+}
+
+/// Run one planned check to its verdict. Blocking; never panics on the tool's behaviour.
+pub fn run_one(check: &PlannedCheck) -> CheckResult {
+    let mut result = CheckResult::new(&check.name, check.kind, Status::Error, "");
+    result.command = Some(check.argv.clone());
+    result.required = check.required;
+    result.reason = Some(check.reason.clone());
+    if let Some(note) = &check.note {
+        result.reason = Some(format!("{}; {note}", check.reason));
+    }
+    if let Some((message, hint)) = &check.unavailable {
+        result.message.clone_from(message);
+        result.details.push(hint.clone());
+        return result;
+    }
+    let scratch = match tempfile::Builder::new().prefix("relgate-check-").tempdir() {
+        Ok(dir) => dir,
+        Err(e) => {
+            result.message = format!(
+                "cannot create a temporary directory for {}: {e}",
+                check.name
+            );
+            result.details.push("check that TMPDIR is writable".into());
+            return result;
+        }
+    };
+    let mut argv = check.argv.clone();
+    let junit_path = scratch.path().join("junit.xml");
+    if check.junit {
+        argv.extend(junit_args(&junit_path.display().to_string()));
+    }
+    let runs_basedpyright = Path::new(&argv[0])
+        .file_name()
+        .is_some_and(|n| n == "basedpyright");
+    if check.tool == Tool::Basedpyright && runs_basedpyright {
+        if let Some(baseline) = project::basedpyright_baseline(&check.cwd) {
+            let copy = scratch.path().join("baseline.json");
+            if std::fs::copy(&baseline, &copy).is_ok() {
+                argv.push("--baselinefile".into());
+                argv.push(copy.display().to_string());
+            }
+        }
+    }
+    result.command = Some(argv.clone());
+    let mut env = check.env.clone();
+    // Caches keyed by file path: in place they are kept warm in relgate's state directory; an export's
+    // paths are new every time, so its caches go with the scratch directory.
+    let cache_root = if check.in_place {
+        check.state_dir.as_path()
+    } else {
+        scratch.path()
+    };
+    env.push((
+        "RUFF_CACHE_DIR".into(),
+        cache_root.join("ruff").display().to_string(),
+    ));
+    env.push((
+        "BLACK_CACHE_DIR".into(),
+        cache_root.join("black").display().to_string(),
+    ));
+    let spec = Spec {
+        argv: argv.iter().map(OsString::from).collect(),
+        cwd: check.cwd.clone(),
+        env: env.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+        env_remove: vec!["PYTHONHOME".into()],
+        timeout: check.timeout,
+        max_output: MAX_OUTPUT,
+    };
+    let finished = match process::run(&spec) {
+        Ok(finished) => finished,
+        Err(SpawnError::NotFound(program)) => {
+            result.message = format!("{program} disappeared before it could run");
+            result.details.push(format!(
+                "reinstall {}, then run relgate again",
+                check.tool.distribution()
+            ));
+            return result;
+        }
+        Err(e) => {
+            result.message = e.to_string();
+            result.details.push(format!(
+                "check that {} is a working executable (a virtualenv whose Python was removed cannot start its tools)",
+                argv[0]
+            ));
+            return result;
+        }
+    };
+    let elapsed = finished.elapsed;
+    let code = match finished.ended {
+        Ended::Exited(code) => code,
+        Ended::Signaled(signal) => {
+            result.message = format!(
+                "{} was killed by {}",
+                check.name,
+                process::signal_name(signal)
+            );
+            if signal == libc::SIGKILL {
+                result.details.push(
+                    "the system may have run out of memory; run the tool alone to see".into(),
+                );
+            }
+            return result.took(elapsed);
+        }
+        Ended::TimedOut => {
+            result.message = format!(
+                "{} did not finish within {} and was stopped",
+                check.name,
+                seconds(check.timeout)
+            );
+            result.details.push(format!(
+                "raise the limit: {} = {} (seconds), or `timeout` for every check",
+                check.timeout_key,
+                (check.timeout.as_secs() * 2).max(60)
+            ));
+            return result.took(elapsed);
+        }
+        Ended::Interrupted => {
+            result.message = "interrupted before it finished".into();
+            return result.took(elapsed);
+        }
+        Ended::Cancelled => {
+            result.status = Status::Skipped;
+            result.message = process::cancelled_message();
+            return result.took(elapsed);
+        }
+    };
+    let junit_xml = if check.junit {
+        std::fs::read_to_string(&junit_path).ok()
+    } else {
+        None
+    };
+    let parsed = findings::parse(
+        check.tool.parser(),
+        &findings::Input {
+            output: &finished.output.text,
+            project_dir: &check.cwd,
+            kind: check.kind.as_str(),
+            junit_xml: junit_xml.as_deref(),
+        },
+    );
+    let command_args: &[String] = if check.detected_command {
+        &check.argv[1..]
+    } else {
+        &[]
+    };
+    let project_args = project_args(check.tool, command_args);
+    let mut result = conclude::conclude(
+        result,
+        conclude::Exit {
+            tool: check.tool,
+            code,
+            findings: parsed,
+            output: &finished.output.text,
+            truncated: finished.output.dropped > 0,
+            counts: junit_xml.as_deref().and_then(findings::junit_counts),
+            args: &project_args,
+            detected: check.detected_command,
+        },
+    );
+    result.exit_code = Some(code);
+    if let Some(exe) = &check.executable {
+        let version = check
+            .version
+            .as_deref()
+            .map_or_else(String::new, |v| format!("{} {v}, ", check.tool.program()));
+        result.message = format!("{} ({version}{exe})", result.message);
+    }
+    result.took(elapsed)
+}
+
+/// The version of the tool a check runs: its executable's, or for `python -m TOOL` the distribution
+/// installed in the interpreter's virtualenv.
+fn tool_version(tool: Tool, invocation: &commands::Invocation) -> Option<String> {
+    let exe = invocation.executable.as_ref()?;
+    if exe.path.file_name().is_some_and(|n| n == tool.program()) {
+        env::version(exe, tool.distribution())
+    } else {
+        exe.venv
+            .as_deref()
+            .and_then(|venv| env::dist_version(venv, tool.distribution()))
+    }
+}
+
+/// The arguments of a detected command that name what it checks (for fix commands): relgate's own output
+/// and cache options left out.
+fn project_args(tool: Tool, args: &[String]) -> Vec<String> {
+    // ruff's subcommand comes first.
+    let args = match tool {
+        Tool::Ruff | Tool::RuffFormat => args.get(1..).unwrap_or_default(),
+        _ => args,
+    };
+    let mut out = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        let ours = matches!(
+            arg.as_str(),
+            "--check"
+                | "--check-only"
+                | "--no-fix"
+                | "--outputjson"
+                | "--format=default"
+                | "--no-cov"
+                | "--output-file=/dev/stdout"
+        ) || arg.starts_with("--output-format=")
+            || arg.starts_with("--cache-dir=")
+            || arg.starts_with("--extend-exclude=");
+        if ours {
+            continue;
+        }
+        if matches!(arg.as_str(), "-O" | "-o" | "--pythonpath") {
+            iter.next();
+            continue;
+        }
+        out.push(arg.clone());
+    }
+    out
+}
+
+fn junit_args(path: &str) -> Vec<String> {
+    vec![
+        "-o".into(),
+        "junit_family=xunit1".into(),
+        format!("--junitxml={path}"),
+    ]
+}
+
+/// `kind` of a detected check may not contradict its tool: a typo there would silently move the check out
+/// of `--only` selections.
+fn validate(config: &Config) -> anyhow::Result<()> {
+    for (name, settings) in &config.checks {
+        let (Some(tool), Some(kind)) = (Tool::from_name(name), settings.kind) else {
+            continue;
+        };
+        if kind != tool.kind() {
+            return Err(hinted(
+                format!(
+                    "{}: {} = \"{}\" contradicts {name}, which relgate runs as a {} check",
+                    config.locate_check(name),
+                    config_key(config, name, Some("kind")),
+                    kind.as_str(),
+                    tool.kind().as_str()
+                ),
+                format!(
+                    "remove the key (the kind of {name} is {}), or give your check another name to make it a custom check",
+                    tool.kind().as_str()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `[tool.relgate.checks.NAME] KEY` (or `[checks.NAME]` in relgate.toml), for messages.
+fn config_key(config: &Config, name: &str, key: Option<&str>) -> String {
+    let table = config.key(&format!("checks.{name}"));
+    match key {
+        Some(key) => format!("[{table}] {key}"),
+        None => format!("[{table}]"),
+    }
+}
+
+fn config_file(config: &Config) -> &str {
+    config.source.as_deref().unwrap_or("pyproject.toml")
+}
+
+fn seconds(d: Duration) -> String {
+    let secs = d.as_secs_f64();
+    if secs.fract() == 0.0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{secs:.1} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| (*x).to_owned()).collect()
+    }
+
+    #[test]
+    fn fix_commands_repeat_only_the_project_arguments() {
+        assert_eq!(
+            project_args(
+                Tool::RuffFormat,
+                &s(&["format", "--check", "--output-format=json-lines", "src"])
+            ),
+            ["src"]
+        );
+        assert_eq!(
+            project_args(
+                Tool::Mypy,
+                &s(&["-O", "json", "--cache-dir=/x", "--strict", "src"])
+            ),
+            ["--strict", "src"]
+        );
+        assert_eq!(project_args(Tool::Black, &s(&["--check", "."])), ["."]);
+    }
+
+    #[test]
+    fn a_kind_that_contradicts_the_tool_is_a_configuration_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("pyproject.toml"),
+            "[tool.relgate.checks.mypy]\nkind = 'test'\n[tool.relgate.checks.docs]\nrun = ['make', 'docs']\nkind = 'build'\n",
+        )
+        .unwrap();
+        let config = Config::load(dir.path()).unwrap();
+        let err = validate(&config).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "pyproject.toml:1: [tool.relgate.checks.mypy] kind = \"test\" contradicts mypy, which relgate runs as a type check"
+        );
+        assert_eq!(
+            crate::error::hint_of(&err),
+            Some(
+                "remove the key (the kind of mypy is type), or give your check another name to make it a custom check"
+            )
+        );
+    }
+}

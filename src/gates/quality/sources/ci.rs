@@ -1,0 +1,246 @@
+//! GitHub Actions workflows and pre-commit hooks: what CI and the commit hooks run.
+
+use std::path::{Path, PathBuf};
+
+use super::{ToolCommand, split_words, tool_command};
+use crate::gates::quality::tool::Tool;
+
+/// Commands the GitHub Actions workflows run (`run:` scripts, and the tools' own actions), for the project
+/// at `subdir` of the repository (empty at the root): only steps whose working directory is the project's.
+/// CI is where a release fails, so what it runs is what the gate runs.
+pub fn workflows(root: &Path, subdir: &Path) -> Vec<ToolCommand> {
+    let Ok(entries) = std::fs::read_dir(root.join(".github/workflows")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    files.sort();
+    let wanted = normalize_dir(&subdir.to_string_lossy());
+    let mut out = Vec::new();
+    for file in files {
+        let Some(doc) = std::fs::read_to_string(&file)
+            .ok()
+            .and_then(|t| yaml_rust2::YamlLoader::load_from_str(&t).ok())
+            .and_then(|docs| docs.into_iter().next())
+        else {
+            continue;
+        };
+        let name = file
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let Some(jobs) = doc["jobs"].as_hash() else {
+            continue;
+        };
+        let top_dir = doc["defaults"]["run"]["working-directory"].as_str();
+        for (job_id, job) in jobs {
+            let job_id = job_id.as_str().unwrap_or("?");
+            let job_dir = job["defaults"]["run"]["working-directory"]
+                .as_str()
+                .or(top_dir);
+            for step in job["steps"].as_vec().into_iter().flatten() {
+                let dir = step["working-directory"].as_str().or(job_dir).unwrap_or("");
+                if normalize_dir(dir) != wanted {
+                    continue;
+                }
+                let source = format!(".github/workflows/{name} job `{job_id}`");
+                if let Some(uses) = step["uses"].as_str() {
+                    out.extend(action_tool(uses, step).map(|tool| ToolCommand {
+                        tool,
+                        args: None,
+                        source: source.clone(),
+                    }));
+                }
+                for command in step["run"]
+                    .as_str()
+                    .map(script_commands)
+                    .unwrap_or_default()
+                {
+                    let words = split_words(&command);
+                    // `${{ matrix.x }}` and `$VAR` are only known in CI: the tool counts, not its arguments.
+                    let expressions = words.iter().any(|w| w.contains('$') || w.contains('`'));
+                    if let Some((tool, args)) = tool_command(&words) {
+                        out.push(ToolCommand {
+                            tool,
+                            args: (!expressions).then_some(args),
+                            source: source.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The tool a step's action runs: ruff's, black's, isort's and pyright's own actions.
+fn action_tool(uses: &str, step: &yaml_rust2::Yaml) -> Option<Tool> {
+    let action = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
+    match action.as_str() {
+        "astral-sh/ruff-action" | "chartboost/ruff-action" => {
+            let args = step["with"]["args"].as_str().unwrap_or("");
+            Some(if args.trim_start().starts_with("format") {
+                Tool::RuffFormat
+            } else {
+                Tool::Ruff
+            })
+        }
+        "psf/black" => Some(Tool::Black),
+        "isort/isort-action" => Some(Tool::Isort),
+        "jakebailey/pyright-action" => Some(Tool::Pyright),
+        _ => None,
+    }
+}
+
+/// The simple commands of a shell script: lines (joined at a trailing `\`), split at `&&`, `||`, `;`, `|`.
+fn script_commands(script: &str) -> Vec<String> {
+    let joined = script.replace("\\\n", " ");
+    let mut out = Vec::new();
+    for line in joined.lines() {
+        let line = line.trim();
+        if line.starts_with('#') {
+            continue;
+        }
+        for part in line
+            .split("&&")
+            .flat_map(|p| p.split("||"))
+            .flat_map(|p| p.split([';', '|']))
+        {
+            let part = part.trim();
+            if !part.is_empty() {
+                out.push(part.to_owned());
+            }
+        }
+    }
+    out
+}
+
+fn normalize_dir(dir: &str) -> String {
+    let mut d = dir.trim();
+    while let Some(rest) = d.strip_prefix("./") {
+        d = rest;
+    }
+    let d = d.trim_end_matches('/');
+    if d == "." {
+        String::new()
+    } else {
+        d.to_owned()
+    }
+}
+
+/// Tools run by `.pre-commit-config.yaml` hooks: the known hook ids of the tools' own repositories (with
+/// the repository's `rev`, the tool's pinned version), and local hooks whose `entry` runs a tool.
+pub fn pre_commit(dir: &Path) -> Vec<(Tool, String, Option<String>)> {
+    let Ok(text) = std::fs::read_to_string(dir.join(".pre-commit-config.yaml")) else {
+        return Vec::new();
+    };
+    let Ok(docs) = yaml_rust2::YamlLoader::load_from_str(&text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let Some(repos) = docs.first().and_then(|d| d["repos"].as_vec()) else {
+        return out;
+    };
+    for repo in repos {
+        let rev = repo["rev"].as_str().map(str::to_owned);
+        for hook in repo["hooks"].as_vec().into_iter().flatten() {
+            if let Some((tool, reason, local)) = hook_tool(hook) {
+                out.push((tool, reason, if local { None } else { rev.clone() }));
+            }
+        }
+    }
+    out
+}
+
+/// The tool a hook runs, why, and whether it is a local hook (its `entry` names the command).
+fn hook_tool(hook: &yaml_rust2::Yaml) -> Option<(Tool, String, bool)> {
+    let id = hook["id"].as_str()?;
+    let by_id = match id {
+        "ruff" | "ruff-check" => Some(Tool::Ruff),
+        "ruff-format" => Some(Tool::RuffFormat),
+        "black" | "black-jupyter" => Some(Tool::Black),
+        "isort" => Some(Tool::Isort),
+        "flake8" => Some(Tool::Flake8),
+        "mypy" => Some(Tool::Mypy),
+        "pyright" => Some(Tool::Pyright),
+        "basedpyright" => Some(Tool::Basedpyright),
+        "pytest" => Some(Tool::Pytest),
+        _ => None,
+    };
+    let reason = format!("hook {id} in .pre-commit-config.yaml");
+    if let Some(tool) = by_id {
+        return Some((tool, reason, false));
+    }
+    let entry = hook["entry"].as_str()?;
+    tool_command(&split_words(entry)).map(|(tool, _)| (tool, reason, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn workflow_steps_of_the_project() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".github/workflows")).unwrap();
+        std::fs::write(
+            dir.path().join(".github/workflows/ci.yml"),
+            "on: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: astral-sh/ruff-action@v3\n        with:\n          args: format --check\n      - run: |\n          uv run mypy src --python-version ${{ matrix.python }}\n          python -m pytest \\\n            tests -x && echo done\n      - run: pytest other\n        working-directory: packages/other\n",
+        )
+        .unwrap();
+        let found: Vec<(Tool, Option<Vec<String>>)> = workflows(dir.path(), Path::new(""))
+            .into_iter()
+            .map(|c| (c.tool, c.args))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Tool::RuffFormat, None),
+                (Tool::Mypy, None),
+                (Tool::Pytest, Some(s(&["tests", "-x"]))),
+            ]
+        );
+        let other: Vec<Tool> = workflows(dir.path(), Path::new("packages/other/"))
+            .into_iter()
+            .map(|c| c.tool)
+            .collect();
+        assert_eq!(other, [Tool::Pytest]);
+    }
+
+    #[test]
+    fn pre_commit_hooks_and_local_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(".pre-commit-config.yaml"),
+            "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    rev: v0.6.0\n    hooks:\n      - id: ruff\n        args: [--fix]\n      - id: ruff-format\n  - repo: local\n    hooks:\n      - id: tests\n        name: tests\n        entry: uv run pytest -q\n        language: system\n",
+        )
+        .unwrap();
+        let rev = Some("v0.6.0".to_owned());
+        assert_eq!(
+            pre_commit(dir.path()),
+            [
+                (
+                    Tool::Ruff,
+                    "hook ruff in .pre-commit-config.yaml".to_owned(),
+                    rev.clone()
+                ),
+                (
+                    Tool::RuffFormat,
+                    "hook ruff-format in .pre-commit-config.yaml".to_owned(),
+                    rev
+                ),
+                (
+                    Tool::Pytest,
+                    "hook tests in .pre-commit-config.yaml".to_owned(),
+                    None
+                ),
+            ]
+        );
+    }
+}

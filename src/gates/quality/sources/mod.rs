@@ -1,0 +1,339 @@
+//! Where a project says which tools it runs, and how: tox and nox sessions, hatch scripts, CI workflows,
+//! pre-commit hooks and the development dependencies it declares. These are read, never run (tox and nox
+//! would build environments into the tree).
+//!
+//! This module holds the reading of command lines (`tool_command`) and the small INI reader; the sources
+//! themselves are in `runners` (tox, nox, hatch), `ci` (GitHub Actions, pre-commit) and `deps`.
+
+mod ci;
+mod deps;
+mod runners;
+
+use std::path::Path;
+
+pub use self::ci::{pre_commit, workflows};
+pub use self::deps::dependencies;
+pub use self::runners::{hatch, nox, tox};
+use super::tool::Tool;
+
+/// A command line a project runs a tool with, and where it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolCommand {
+    pub tool: Tool,
+    /// The tool's arguments (after `check`/`format` for ruff), with tox/hatch placeholders resolved; `None`
+    /// when they cannot be known (a CI expression, an action's inputs).
+    pub args: Option<Vec<String>>,
+    /// Where the command is written, e.g. `tox.ini [testenv:lint]`.
+    pub source: String,
+}
+
+/// The tool a command line runs and its arguments, looking through `python -m`, `{envpython} -m`,
+/// `coverage run -m`, `uv run`, `poetry run`, `pdm run`, `hatch run` and leading `VAR=value` assignments.
+/// `ruff` without a subcommand (older releases) is `ruff check`.
+pub fn tool_command(words: &[String]) -> Option<(Tool, Vec<String>)> {
+    let mut i = 0;
+    // tox: `- cmd` ignores the exit code; `py39: cmd` runs only in matching environments.
+    if words.first().is_some_and(|w| w == "-" || w == "!") {
+        i += 1;
+    }
+    if words.get(i).is_some_and(|w| is_factor(w)) {
+        i += 1;
+    }
+    while words
+        .get(i)
+        .is_some_and(|w| w.contains('=') && !w.starts_with('-') && !w.starts_with('{'))
+    {
+        i += 1;
+    }
+    loop {
+        let word = words.get(i)?;
+        let base = word.rsplit('/').next().unwrap_or(word);
+        let next = words.get(i + 1).map(String::as_str);
+        let is_python = matches!(
+            base,
+            "python" | "python3" | "py" | "{envpython}" | "{env_python}"
+        ) || base.starts_with("python3.");
+        if is_python && next == Some("-m") {
+            i += 2;
+        } else if matches!(base, "uv" | "poetry" | "pdm" | "hatch" | "pipenv" | "rye")
+            && next == Some("run")
+        {
+            i += 2;
+            while let Some(opt) = words.get(i).filter(|w| w.starts_with('-')) {
+                let takes_value = matches!(
+                    opt.as_str(),
+                    "--with"
+                        | "--group"
+                        | "--extra"
+                        | "--env"
+                        | "-e"
+                        | "--python"
+                        | "-p"
+                        | "--package"
+                );
+                i += if takes_value { 2 } else { 1 };
+            }
+        } else if base == "coverage" && next == Some("run") {
+            let m = words.iter().skip(i).position(|w| w == "-m")?;
+            i += m + 1;
+        } else {
+            break;
+        }
+    }
+    let program = words.get(i)?;
+    let base = program
+        .rsplit('/')
+        .next()
+        .unwrap_or(program)
+        .to_ascii_lowercase();
+    let rest = &words[i + 1..];
+    let (tool, args) = match base.as_str() {
+        "ruff" => match rest.first().map(String::as_str) {
+            Some("format") => (Tool::RuffFormat, &rest[1..]),
+            Some("check") => (Tool::Ruff, &rest[1..]),
+            Some(first)
+                if first.starts_with('-')
+                    || Path::new(first).extension().is_some()
+                    || first == "." =>
+            {
+                (Tool::Ruff, rest)
+            }
+            None => (Tool::Ruff, rest),
+            Some(_) => return None,
+        },
+        "pytest" | "py.test" => (Tool::Pytest, rest),
+        other => (Tool::from_distribution(other)?, rest),
+    };
+    Some((tool, resolve_placeholders(args)))
+}
+
+/// tox's and hatch's placeholders: `{posargs}`/`{args}` are dropped (or replaced by their default,
+/// `{posargs:tests}`), `{toxinidir}`/`{tox_root}`/`{root}` is the project directory; an argument with any
+/// other placeholder (an environment's own directory) is left out.
+fn resolve_placeholders(args: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for arg in args {
+        let posargs = ["{posargs", "{args"]
+            .iter()
+            .find_map(|p| arg.strip_prefix(p))
+            .and_then(|rest| rest.strip_suffix('}'));
+        if let Some(rest) = posargs {
+            if let Some(default) = rest.strip_prefix(':') {
+                out.extend(split_words(default));
+            }
+            continue;
+        }
+        if arg == "[]" {
+            continue;
+        }
+        let mut resolved = arg.clone();
+        for root in ["{toxinidir}", "{tox_root}", "{root}"] {
+            resolved = resolved.replace(&format!("{root}/"), "").replace(root, ".");
+        }
+        if resolved.contains('{') {
+            continue;
+        }
+        out.push(resolved);
+    }
+    out
+}
+
+/// A tox factor condition (`py39:`, `lint,type:`, `!py27:`).
+fn is_factor(word: &str) -> bool {
+    word.len() > 1
+        && word.ends_with(':')
+        && word[..word.len() - 1].chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, ',' | '-' | '_' | '.' | '!' | '{' | '}')
+        })
+}
+
+/// `(section, key, value)` of an INI file; a value continues on indented lines (tox's and configparser's
+/// multi-line values).
+pub fn ini_entries(text: &str) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = Vec::new();
+    let mut section = String::new();
+    for raw in text.lines() {
+        let trimmed = raw.trim();
+        if trimmed.starts_with('#') || trimmed.starts_with(';') {
+            continue;
+        }
+        if raw.starts_with([' ', '\t']) && !trimmed.is_empty() {
+            if let Some(last) = out.last_mut() {
+                if last.0 == section {
+                    if !last.2.is_empty() {
+                        last.2.push('\n');
+                    }
+                    last.2.push_str(trimmed);
+                }
+            }
+            continue;
+        }
+        if trimmed.starts_with('[') && trimmed.ends_with(']') {
+            trimmed[1..trimmed.len() - 1]
+                .trim()
+                .clone_into(&mut section);
+            continue;
+        }
+        if let Some((key, value)) = trimmed.split_once(['=', ':']) {
+            out.push((
+                section.clone(),
+                key.trim().to_ascii_lowercase(),
+                value.trim().to_owned(),
+            ));
+        }
+    }
+    out
+}
+
+/// Whether an INI file has a section named `name`.
+pub fn ini_has_section(text: &str, name: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim();
+        l.starts_with('[') && l.ends_with(']') && l[1..l.len() - 1].trim() == name
+    })
+}
+
+/// Words of a command line as a POSIX shell would split it (quotes, backslashes), keeping `{...}`
+/// placeholders whole even when they contain spaces.
+pub fn split_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut has_word = false;
+    let mut quote: Option<char> = None;
+    let mut braces = 0usize;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some('"'), '\\') => {
+                if let Some(n) = chars.next() {
+                    word.push(n);
+                }
+            }
+            (Some(_), c) => word.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                has_word = true;
+            }
+            (None, '\\') => {
+                if let Some(n) = chars.next() {
+                    word.push(n);
+                    has_word = true;
+                }
+            }
+            (None, '{') => {
+                braces += 1;
+                word.push(c);
+                has_word = true;
+            }
+            (None, '}') => {
+                braces = braces.saturating_sub(1);
+                word.push(c);
+            }
+            (None, c) if c.is_whitespace() && braces == 0 => {
+                if has_word {
+                    words.push(std::mem::take(&mut word));
+                    has_word = false;
+                }
+            }
+            (None, '#') if !has_word && braces == 0 => break,
+            (None, c) => {
+                word.push(c);
+                has_word = true;
+            }
+        }
+    }
+    if has_word {
+        words.push(word);
+    }
+    words
+}
+
+/// A normalized distribution name (PEP 503) from a requirement string: `Flake8[toml]>=7 ; python_version...`
+/// is `flake8`.
+pub fn requirement_name(requirement: &str) -> String {
+    let name: String = requirement
+        .trim()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
+    let mut out = String::new();
+    for c in name.to_ascii_lowercase().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(line: &str) -> Vec<String> {
+        split_words(line)
+    }
+
+    fn cmd(line: &str) -> Option<(Tool, Vec<String>)> {
+        tool_command(&words(line))
+    }
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn splits_like_a_shell() {
+        assert_eq!(
+            words(r#"pytest -m "not slow" 'a b' c\ d"#),
+            ["pytest", "-m", "not slow", "a b", "c d"]
+        );
+        assert_eq!(
+            words("pytest {posargs:-x tests} # comment"),
+            ["pytest", "{posargs:-x tests}"]
+        );
+    }
+
+    #[test]
+    fn tools_through_runners_and_placeholders() {
+        assert_eq!(
+            cmd("ruff check src tests"),
+            Some((Tool::Ruff, s(&["src", "tests"])))
+        );
+        assert_eq!(cmd("ruff ."), Some((Tool::Ruff, s(&["."]))));
+        assert_eq!(
+            cmd("ruff format --check ."),
+            Some((Tool::RuffFormat, s(&["--check", "."])))
+        );
+        assert_eq!(cmd("ruff rule F401"), None);
+        assert_eq!(
+            cmd("{envpython} -m pytest {posargs:tests}"),
+            Some((Tool::Pytest, s(&["tests"])))
+        );
+        assert_eq!(
+            cmd("- mypy {toxinidir}/src {posargs}"),
+            Some((Tool::Mypy, s(&["src"])))
+        );
+        assert_eq!(
+            cmd("py39: coverage run -m pytest -x"),
+            Some((Tool::Pytest, s(&["-x"])))
+        );
+        assert_eq!(
+            cmd("uv run --frozen --group dev mypy ."),
+            Some((Tool::Mypy, s(&["."])))
+        );
+        assert_eq!(
+            cmd("PYTHONWARNINGS=error pytest {envtmpdir}"),
+            Some((Tool::Pytest, vec![]))
+        );
+        assert_eq!(cmd("pip install -e ."), None);
+        assert_eq!(
+            cmd("black --check src {args}"),
+            Some((Tool::Black, s(&["--check", "src"])))
+        );
+    }
+}
