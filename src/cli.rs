@@ -163,36 +163,47 @@ pub enum HookCommand {
     },
 }
 
+const CI_AFTER_HELP: &str = "\
+Exit status:
+  0    a failure was explained (ci explain), the runs were listed (ci runs)
+  1    ci explain: the log holds no failed step
+  2    the log could not be read, or GitHub could not be asked (no token, unreachable, refused)
+
+Environment:
+  GH_TOKEN, GITHUB_TOKEN  the token for the GitHub API (never printed)";
+
 #[derive(Debug, Subcommand)]
 pub enum CiCommand {
     /// Name the failed step, error, exit code and category of a failed GitHub Actions run, and how to reproduce it.
+    #[command(after_help = CI_AFTER_HELP)]
     Explain(ExplainArgs),
     /// List recent failed runs of a repository's workflows.
+    #[command(after_help = CI_AFTER_HELP)]
     Runs(RunsArgs),
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ExplainArgs {
-    /// A job log, a logs zip archive, `gh run view --log-failed` output, or `-` for stdin.
-    #[arg(value_name = "PATH|-")]
+    /// A job log, the run's logs zip archive, `gh run view --log-failed` output, or `-` for stdin.
+    #[arg(value_name = "PATH|-", conflicts_with = "run")]
     pub input: Option<PathBuf>,
 
-    /// Download and explain this run through the GitHub API (needs --repo and `GH_TOKEN` or `GITHUB_TOKEN`).
-    #[arg(long, value_name = "ID")]
+    /// Download and explain this run through the GitHub API (needs `GH_TOKEN` or `GITHUB_TOKEN`).
+    #[arg(long, value_name = "RUN_ID")]
     pub run: Option<u64>,
 
-    /// The repository, as OWNER/NAME (default: from the `origin` remote).
+    /// The repository of --run, as OWNER/NAME (default: from the `origin` remote).
     #[arg(long, value_name = "OWNER/NAME")]
     pub repo: Option<String>,
 
-    /// The GitHub API root (for GitHub Enterprise).
-    #[arg(long, value_name = "URL", default_value = "https://api.github.com")]
+    /// The GitHub API root (GitHub Enterprise: `https://HOST/api/v3`).
+    #[arg(long, value_name = "URL", default_value = crate::github::DEFAULT_API)]
     pub api_url: String,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct RunsArgs {
-    /// The repository, as OWNER/NAME.
+    /// The repository, as OWNER/NAME (default: from the `origin` remote).
     #[arg(long, value_name = "OWNER/NAME")]
     pub repo: Option<String>,
 
@@ -200,8 +211,12 @@ pub struct RunsArgs {
     #[arg(long, value_name = "FILE")]
     pub workflow: Option<String>,
 
-    /// The GitHub API root (for GitHub Enterprise).
-    #[arg(long, value_name = "URL", default_value = "https://api.github.com")]
+    /// How many runs to list at most.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub limit: u16,
+
+    /// The GitHub API root (GitHub Enterprise: `https://HOST/api/v3`).
+    #[arg(long, value_name = "URL", default_value = crate::github::DEFAULT_API)]
     pub api_url: String,
 }
 

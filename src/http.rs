@@ -42,6 +42,18 @@ pub struct Response {
     pub body: Vec<u8>,
     /// The URL that answered, after redirects, without credentials.
     pub url: String,
+    /// Every response header, names lower-cased (`location`, `x-ratelimit-remaining`...).
+    pub headers: Vec<(String, String)>,
+}
+
+impl Response {
+    /// The first value of a header, by its lower-case name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// Why no HTTP answer was obtained. Messages never contain credentials.
@@ -64,6 +76,17 @@ pub enum HttpError {
 /// GET; any HTTP status is `Ok(Response)` (the caller decides); follows up to 5 redirects; retries twice on
 /// connection reset / 5xx; proxies from `crate::env::https_proxy()`; CA bundle from `crate::env::ssl_cert_file()`.
 pub fn get(req: &Request) -> Result<Response, HttpError> {
+    fetch(req, MAX_REDIRECTS)
+}
+
+/// [`get`] without following redirects: a 3xx answer is returned as is, its target in the `location` header.
+/// For requests carrying a bearer token, whose redirect target is another service that must not receive it
+/// (GitHub's log downloads redirect to a signed storage URL).
+pub fn get_without_redirects(req: &Request) -> Result<Response, HttpError> {
+    fetch(req, 0)
+}
+
+fn fetch(req: &Request, max_redirects: u32) -> Result<Response, HttpError> {
     let secrets = Secrets::of(req.url);
     // Credentials travel as a header on a URL without them, so that no error text from below can echo them.
     let (url, authorization) = split_credentials(req.url);
@@ -97,7 +120,10 @@ pub fn get(req: &Request) -> Result<Response, HttpError> {
             req,
             &url,
             authorization.as_deref(),
-            remaining,
+            Limits {
+                remaining,
+                max_redirects,
+            },
             proxy.clone(),
             roots.clone(),
         );
@@ -143,20 +169,27 @@ enum Attempt {
     Failed(ureq::Error),
 }
 
+/// The time left for one attempt and how many redirects it follows (0: a 3xx is the answer).
+#[derive(Clone, Copy)]
+struct Limits {
+    remaining: Duration,
+    max_redirects: u32,
+}
+
 fn attempt_once(
     req: &Request,
     url: &str,
     authorization: Option<&str>,
-    remaining: Duration,
+    limits: Limits,
     proxy: Option<ureq::Proxy>,
     roots: RootCerts,
 ) -> Result<Response, Attempt> {
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
-        .max_redirects(MAX_REDIRECTS)
-        .max_redirects_will_error(true)
+        .max_redirects(limits.max_redirects)
+        .max_redirects_will_error(limits.max_redirects > 0)
         .redirect_auth_headers(RedirectAuthHeaders::SameHost)
-        .timeout_global(Some(remaining))
+        .timeout_global(Some(limits.remaining))
         .proxy(proxy)
         .tls_config(TlsConfig::builder().root_certs(roots).build())
         .user_agent(concat!("relgate/", env!("CARGO_PKG_VERSION")))
@@ -177,6 +210,16 @@ fn attempt_once(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let url = response.get_uri().to_string();
+    let headers = response
+        .headers()
+        .iter()
+        .filter_map(|(name, value)| {
+            Some((
+                name.as_str().to_ascii_lowercase(),
+                value.to_str().ok()?.to_string(),
+            ))
+        })
+        .collect();
     let body = response
         .body_mut()
         .with_config()
@@ -188,6 +231,7 @@ fn attempt_once(
         content_type,
         body,
         url,
+        headers,
     })
 }
 

@@ -1,6 +1,7 @@
 //! One module per command; each orchestrates gates and ops and returns an [`Exit`] or an error.
 
 mod check;
+mod ci;
 mod hook;
 mod install;
 mod list;
@@ -35,10 +36,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Install(args) => install::install(&args, out),
         Command::Uninstall(args) => install::uninstall(&args, out),
         Command::Hook(hook) => hook::run(hook, out),
-        Command::Ci(_) => Err(crate::error::hinted(
-            "this command is not built yet",
-            "see README.md for what works today",
-        )),
+        Command::Ci(command) => ci::run(&command, out),
     }
 }
 

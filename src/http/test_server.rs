@@ -1,5 +1,6 @@
 //! A real HTTP/1.1 server on 127.0.0.1 for tests: it answers each request with the next scripted [`Reply`]
-//! (the last one repeats), records what it was asked, and stops by itself (when dropped, or after a minute).
+//! (the last one repeats), or with the reply routed to the request's path ([`Server::routes`]), records what it
+//! was asked, and stops by itself (when dropped, or after a minute).
 //!
 //! Standard library only, so that the integration tests include this same file (`#[path]`) instead of a
 //! look-alike.
@@ -42,6 +43,12 @@ pub enum Reply {
     Hangup,
     /// `200` with a body of this many bytes, streamed.
     Huge(u64),
+    /// A complete answer with extra headers (`x-ratelimit-remaining`...).
+    Headers {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
 }
 
 impl Reply {
@@ -67,6 +74,18 @@ impl Reply {
         Reply::Negotiate {
             json: fixture(&format!("{project}.simple.json")),
             html: fixture(&format!("{project}.simple.html")),
+        }
+    }
+
+    /// `status` with extra headers and a JSON body.
+    pub fn with_headers(status: u16, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Reply {
+        Reply::Headers {
+            status,
+            headers: headers
+                .iter()
+                .map(|(n, v)| ((*n).to_string(), (*v).to_string()))
+                .collect(),
+            body: body.into(),
         }
     }
 
@@ -107,6 +126,30 @@ impl Seen {
     }
 }
 
+/// How the server picks a reply: in order, or by the request's path.
+#[derive(Clone, Debug)]
+enum Script {
+    Sequence(Vec<Reply>),
+    /// The reply of the longest route that prefixes the path (query included); 404 when none does.
+    Routes(Vec<(String, Reply)>),
+}
+
+impl Script {
+    fn pick(&self, count: usize, path: &str) -> Reply {
+        match self {
+            Script::Sequence(replies) => replies[count.min(replies.len() - 1)].clone(),
+            Script::Routes(routes) => routes
+                .iter()
+                .filter(|(prefix, _)| path.starts_with(prefix.as_str()))
+                .max_by_key(|(prefix, _)| prefix.len())
+                .map_or_else(
+                    || Reply::status(404, format!("no route for {path}")),
+                    |(_, reply)| reply.clone(),
+                ),
+        }
+    }
+}
+
 pub struct Server {
     port: u16,
     seen: Arc<Mutex<Vec<Seen>>>,
@@ -120,6 +163,21 @@ impl Server {
             !replies.is_empty(),
             "a test server needs at least one reply"
         );
+        Server::serve(Script::Sequence(replies))
+    }
+
+    /// A server answering by path: each request gets the reply of the longest `(prefix, reply)` whose prefix
+    /// starts its path (query included), 404 when none does.
+    pub fn routes(routes: Vec<(&str, Reply)>) -> Server {
+        Server::serve(Script::Routes(
+            routes
+                .into_iter()
+                .map(|(prefix, reply)| (prefix.to_string(), reply))
+                .collect(),
+        ))
+    }
+
+    fn serve(script: Script) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let port = listener.local_addr().expect("local address").port();
         listener
@@ -129,7 +187,7 @@ impl Server {
         let stop = Arc::new(AtomicBool::new(false));
         let accept = {
             let (seen, stop) = (Arc::clone(&seen), Arc::clone(&stop));
-            thread::spawn(move || accept_loop(&listener, &replies, &seen, &stop))
+            thread::spawn(move || accept_loop(&listener, &script, &seen, &stop))
         };
         Server {
             port,
@@ -172,7 +230,7 @@ pub fn refused_url(path: &str) -> String {
 
 fn accept_loop(
     listener: &TcpListener,
-    replies: &[Reply],
+    script: &Script,
     seen: &Arc<Mutex<Vec<Seen>>>,
     stop: &Arc<AtomicBool>,
 ) {
@@ -181,11 +239,12 @@ fn accept_loop(
     while !stop.load(Ordering::SeqCst) && born.elapsed() < LIFETIME {
         match listener.accept() {
             Ok((stream, _)) => {
-                let reply = replies[count.min(replies.len() - 1)].clone();
+                let script = script.clone();
+                let this = count;
                 count += 1;
                 let (seen, stop) = (Arc::clone(seen), Arc::clone(stop));
                 thread::spawn(move || {
-                    let _ = serve(stream, &reply, &seen, &stop, born);
+                    let _ = serve(stream, &script, this, &seen, &stop, born);
                 });
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
@@ -198,7 +257,8 @@ fn accept_loop(
 
 fn serve(
     stream: TcpStream,
-    reply: &Reply,
+    script: &Script,
+    count: usize,
     seen: &Mutex<Vec<Seen>>,
     stop: &AtomicBool,
     born: Instant,
@@ -223,6 +283,7 @@ fn serve(
             headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
         }
     }
+    let reply = &script.pick(count, &path);
     let request = Seen { path, headers };
     let wants_json = request
         .header("accept")
@@ -258,6 +319,22 @@ fn serve(
             Ok(())
         }
         Reply::Hangup => return Ok(()),
+        Reply::Headers {
+            status,
+            headers,
+            body,
+        } => {
+            write!(out, "HTTP/1.1 {status} {}\r\n", reason(*status))?;
+            for (name, value) in headers {
+                write!(out, "{name}: {value}\r\n")?;
+            }
+            write!(
+                out,
+                "Content-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )?;
+            out.write_all(body)
+        }
         Reply::Huge(size) => {
             write!(
                 out,
@@ -286,14 +363,7 @@ fn answer(
     content_type: Option<&str>,
     body: &[u8],
 ) -> std::io::Result<()> {
-    let reason = match status {
-        200 => "OK",
-        404 => "Not Found",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        _ => "Status",
-    };
-    write!(out, "HTTP/1.1 {status} {reason}\r\n")?;
+    write!(out, "HTTP/1.1 {status} {}\r\n", reason(status))?;
     if let Some(content_type) = content_type {
         write!(out, "Content-Type: {content_type}\r\n")?;
     }
@@ -303,6 +373,19 @@ fn answer(
         body.len()
     )?;
     out.write_all(body)
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        302 => "Found",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
 }
 
 /// An HTTP CONNECT proxy on 127.0.0.1 (what `HTTPS_PROXY` names): it tunnels each connection to the

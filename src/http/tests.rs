@@ -226,3 +226,40 @@ fn credentials_never_in_errors() {
         "{text}"
     );
 }
+
+#[test]
+fn without_redirects_the_3xx_is_the_answer() {
+    let server = Server::start(vec![Reply::Redirect(
+        "http://storage.invalid/blob?sig=x".into(),
+    )]);
+    let resp = get_without_redirects(&request(&server.url("/logs"))).unwrap();
+    assert_eq!(
+        (resp.status, resp.header("location")),
+        (302, Some("http://storage.invalid/blob?sig=x"))
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn headers_by_lower_case_name_and_routes_by_path() {
+    let server = Server::routes(vec![
+        (
+            "/a",
+            Reply::with_headers(200, &[("X-RateLimit-Remaining", "7")], "a"),
+        ),
+        ("/a/b", Reply::ok("text/plain", "a/b")),
+    ]);
+    let a = get(&request(&server.url("/a?x=1"))).unwrap();
+    assert_eq!(
+        (
+            a.status,
+            a.header("x-ratelimit-remaining"),
+            a.body.as_slice()
+        ),
+        (200, Some("7"), b"a".as_slice())
+    );
+    let ab = get(&request(&server.url("/a/b"))).unwrap();
+    assert_eq!(ab.body, b"a/b");
+    let none = get(&request(&server.url("/c"))).unwrap();
+    assert_eq!(none.status, 404);
+}

@@ -4,6 +4,7 @@ mod common;
 
 mod build;
 mod check;
+mod ci;
 mod faults;
 mod hooks;
 mod index;

@@ -1,0 +1,552 @@
+//! What a step ran: the tool behind each command of its script, seen through the wrappers Python projects put
+//! in front of tools (`uv run`, `poetry run`, `python -m`, `hatch run`, `coverage run -m`...), and the tool
+//! behind a well-known action (`astral-sh/ruff-action`, `psf/black`...).
+
+use super::job::Header;
+
+/// What a tool does, for the failure's category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToolKind {
+    Lint,
+    Format,
+    Type,
+    Test,
+    Build,
+    /// Uploads to a package index.
+    Publish,
+    /// Validates distribution metadata (`twine check`).
+    Check,
+    /// Runs other tools: tox, nox, pre-commit, make, just...
+    Wrapper,
+    Install,
+    Other,
+}
+
+/// One command of a script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    /// The command as written in the step (continuation lines joined).
+    pub line: String,
+    /// The wrapper words before the tool: `uv run`, `python -m`...
+    pub prefix: String,
+    /// The tool, normalised: `ruff check`, `ruff format`, `pytest`, `twine upload`, `tox`...
+    pub tool: String,
+    pub kind: ToolKind,
+    /// The words after the tool (and its subcommand).
+    pub args: Vec<String>,
+}
+
+impl Invocation {
+    /// The same invocation with other arguments: `uv run pytest` + `tests/x.py::t`.
+    pub fn with_args(&self, args: &str) -> String {
+        let mut out = String::new();
+        if !self.prefix.is_empty() {
+            out.push_str(&self.prefix);
+            out.push(' ');
+        }
+        out.push_str(&self.tool);
+        if !args.is_empty() {
+            out.push(' ');
+            out.push_str(args);
+        }
+        out
+    }
+}
+
+/// The commands of a step's script, in order.
+pub fn invocations(script: &[String]) -> Vec<Invocation> {
+    logical_lines(script)
+        .iter()
+        .flat_map(|line| simple_commands(line))
+        .filter_map(|command| invocation(&command))
+        .collect()
+}
+
+/// The command an action stands for, when it wraps a tool.
+pub fn from_action(header: &Header) -> Option<Invocation> {
+    let uses = header.uses()?;
+    let name = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
+    let input = |key: &str| header.input(key).filter(|v| !v.is_empty());
+    let (line, kind) = match name.as_str() {
+        "astral-sh/ruff-action" | "chartboost/ruff-action" => {
+            let args = input("args").unwrap_or("check");
+            let src = input("src").unwrap_or("");
+            let line = format!("ruff {args} {src}").trim().to_string();
+            let kind = if args.starts_with("format") {
+                ToolKind::Format
+            } else {
+                ToolKind::Lint
+            };
+            (line, kind)
+        }
+        "psf/black" => {
+            let options = input("options").unwrap_or("--check --diff");
+            let src = input("src").unwrap_or(".");
+            (format!("black {options} {src}"), ToolKind::Format)
+        }
+        "isort/isort-action" => ("isort --check-only --diff .".into(), ToolKind::Format),
+        "jakebailey/pyright-action" => ("pyright".into(), ToolKind::Type),
+        "pre-commit/action" => {
+            let extra = input("extra_args").unwrap_or("--all-files");
+            (format!("pre-commit run {extra}"), ToolKind::Wrapper)
+        }
+        "py-actions/flake8" => ("flake8".into(), ToolKind::Lint),
+        "pypa/gh-action-pypi-publish" => (uses.to_string(), ToolKind::Publish),
+        "pypa/cibuildwheel" => ("cibuildwheel".into(), ToolKind::Build),
+        "pyo3/maturin-action" => ("maturin build".into(), ToolKind::Build),
+        "hynek/build-and-inspect-python-package" => ("python -m build".into(), ToolKind::Build),
+        _ => return None,
+    };
+    let mut parsed = invocation(&line).unwrap_or(Invocation {
+        line: line.clone(),
+        prefix: String::new(),
+        tool: line.clone(),
+        kind,
+        args: Vec::new(),
+    });
+    parsed.kind = kind;
+    Some(parsed)
+}
+
+/// Script lines with `\` (sh) and `` ` `` (PowerShell) continuations joined; comments and blank lines dropped.
+fn logical_lines(script: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for raw in script {
+        let line = raw.trim();
+        if current.is_empty() && (line.is_empty() || line.starts_with('#')) {
+            continue;
+        }
+        if let Some(head) = line.strip_suffix('\\').or_else(|| line.strip_suffix(" `")) {
+            current.push_str(head.trim_end());
+            current.push(' ');
+            continue;
+        }
+        current.push_str(line);
+        out.push(std::mem::take(&mut current));
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_string());
+    }
+    out
+}
+
+/// Split a line at `&&`, `||`, `;` and `|` outside quotes.
+fn simple_commands(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), _) if c == q => {
+                quote = None;
+                current.push(c);
+            }
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                current.push(c);
+            }
+            (None, ';') => out.push(std::mem::take(&mut current)),
+            (None, '&') if chars.peek() == Some(&'&') => {
+                chars.next();
+                out.push(std::mem::take(&mut current));
+            }
+            (None, '|') => {
+                chars.next_if_eq(&'|');
+                out.push(std::mem::take(&mut current));
+            }
+            _ => current.push(c),
+        }
+    }
+    out.push(current);
+    out.into_iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// Words, with quotes removed.
+fn words(command: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    let mut started = false;
+    for c in command.chars() {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                started = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if started || !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                    started = false;
+                }
+            }
+            _ => current.push(c),
+        }
+    }
+    if started || !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+const SHELL_WORDS: [&str; 12] = [
+    "if", "then", "else", "elif", "fi", "for", "do", "done", "while", "echo", "cd", "export",
+];
+
+/// Options of `uv run` that take a value.
+const UV_RUN_VALUES: [&str; 16] = [
+    "--with",
+    "--with-requirements",
+    "--extra",
+    "--group",
+    "--only-group",
+    "--no-group",
+    "--python",
+    "-p",
+    "--package",
+    "--directory",
+    "--project",
+    "--env-file",
+    "--index",
+    "--from",
+    "-w",
+    "--frozen-path",
+];
+
+fn invocation(command: &str) -> Option<Invocation> {
+    let words = words(command);
+    let mut i = 0;
+    // Environment assignments and command prefixes that change nothing about the tool.
+    while let Some(w) = words.get(i) {
+        let assignment = w.split_once('=').is_some_and(|(name, _)| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        if assignment
+            || matches!(
+                w.as_str(),
+                "time" | "sudo" | "exec" | "env" | "nice" | "xvfb-run" | "command"
+            )
+        {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let first = words.get(i)?;
+    if SHELL_WORDS.contains(&first.as_str()) || first.starts_with('$') {
+        return None;
+    }
+    let command_start = i;
+    loop {
+        let word = basename(words.get(i)?);
+        let next = words.get(i + 1).map(String::as_str);
+        let skip = match (word.as_str(), next) {
+            ("uv", Some("run")) => skip_options(&words, i + 2, &UV_RUN_VALUES),
+            ("uv", Some("tool")) if words.get(i + 2).map(String::as_str) == Some("run") => {
+                skip_options(&words, i + 3, &UV_RUN_VALUES)
+            }
+            ("uvx" | "pipx", _) => {
+                let start = if word == "pipx" && next == Some("run") {
+                    i + 2
+                } else {
+                    i + 1
+                };
+                skip_options(&words, start, &UV_RUN_VALUES)
+            }
+            ("poetry" | "pdm" | "rye" | "pipenv" | "pixi", Some("run")) => {
+                skip_options(&words, i + 2, &[])
+            }
+            ("hatch", Some("run")) => {
+                let at = skip_options(&words, i + 2, &[]);
+                if words.get(at).is_some_and(|w| w.contains(':')) {
+                    // `hatch run lint:check`: an environment's script, a wrapper.
+                    break;
+                }
+                at
+            }
+            ("conda" | "mamba" | "micromamba", Some("run")) => {
+                skip_options(&words, i + 2, &["-n", "--name", "-p", "--prefix"])
+            }
+            ("coverage", Some("run")) => {
+                let at = skip_options(
+                    &words,
+                    i + 2,
+                    &["--rcfile", "--source", "--data-file", "--include", "--omit"],
+                );
+                if words.get(at).map(String::as_str) == Some("-m") {
+                    at + 1
+                } else {
+                    at
+                }
+            }
+            (python, _) if is_python(python) => {
+                let mut at = i + 1;
+                while let Some(w) = words.get(at) {
+                    if w == "-m" {
+                        break;
+                    }
+                    if matches!(w.as_str(), "-X" | "-W") {
+                        at += 2;
+                    } else if w.starts_with('-') {
+                        at += 1;
+                    } else {
+                        break;
+                    }
+                }
+                if words.get(at).map(String::as_str) == Some("-m") {
+                    at + 1
+                } else {
+                    // `python setup.py sdist`, `python tools/check.py`: the script is the tool.
+                    at
+                }
+            }
+            _ => break,
+        };
+        if skip >= words.len() {
+            break;
+        }
+        i = skip;
+    }
+    let tool_word = basename(words.get(i)?);
+    let sub = words.get(i + 1).map_or("", String::as_str);
+    let (tool, kind, args_from) = classify(&tool_word, sub, i);
+    Some(Invocation {
+        line: command.trim().to_string(),
+        prefix: words[command_start..i].join(" "),
+        tool,
+        kind,
+        args: words
+            .get(args_from..)
+            .map(<[String]>::to_vec)
+            .unwrap_or_default(),
+    })
+}
+
+/// The tool's normalised name, what it does, and where its arguments start.
+fn classify(tool: &str, sub: &str, at: usize) -> (String, ToolKind, usize) {
+    let with_sub = |kind| (format!("{tool} {sub}"), kind, at + 2);
+    let alone = |kind| (tool.to_string(), kind, at + 1);
+    match tool {
+        "ruff" if sub == "format" => with_sub(ToolKind::Format),
+        "ruff" if sub == "check" => with_sub(ToolKind::Lint),
+        "ruff" => ("ruff".into(), ToolKind::Lint, at + 1),
+        "black" | "isort" | "autopep8" | "yapf" | "docformatter" | "blackdoc" => {
+            alone(ToolKind::Format)
+        }
+        "flake8" | "pylint" | "pyflakes" | "pycodestyle" | "pydocstyle" | "bandit"
+        | "codespell" | "vulture" | "pyroma" | "check-manifest" | "validate-pyproject"
+        | "deptry" => alone(ToolKind::Lint),
+        "mypy" | "dmypy" | "pyright" | "basedpyright" | "pytype" | "pyre" | "stubtest" => {
+            alone(ToolKind::Type)
+        }
+        "ty" if sub == "check" => with_sub(ToolKind::Type),
+        "pytest" | "py.test" | "unittest" | "nose2" | "ward" | "green" | "trial" | "behave" => {
+            alone(ToolKind::Test)
+        }
+        "tox" | "nox" | "pre-commit" | "prek" | "make" | "just" | "task" | "invoke" | "inv"
+        | "poe" => alone(ToolKind::Wrapper),
+        "twine" if sub == "check" => with_sub(ToolKind::Check),
+        "twine" if sub == "upload" => with_sub(ToolKind::Publish),
+        "uv" | "poetry" | "hatch" | "flit" | "pdm" | "maturin" | "rye" => match sub {
+            "publish" | "upload" => with_sub(ToolKind::Publish),
+            "build" | "sdist" | "wheel" => with_sub(ToolKind::Build),
+            "test" => with_sub(ToolKind::Test),
+            "fmt" => with_sub(ToolKind::Lint),
+            "check" if tool == "poetry" => with_sub(ToolKind::Check),
+            "lock" | "sync" | "install" | "pip" | "add" | "venv" => with_sub(ToolKind::Install),
+            _ => with_sub(ToolKind::Other),
+        },
+        "build" | "pyproject-build" | "cibuildwheel" => alone(ToolKind::Build),
+        "pip" | "pip3" if sub == "wheel" => with_sub(ToolKind::Build),
+        "pip" | "pip3" if sub == "install" => with_sub(ToolKind::Install),
+        "setup.py" => match sub {
+            "sdist" | "bdist_wheel" | "build" | "bdist" => with_sub(ToolKind::Build),
+            "upload" => with_sub(ToolKind::Publish),
+            "test" => with_sub(ToolKind::Test),
+            _ => with_sub(ToolKind::Other),
+        },
+        _ => alone(ToolKind::Other),
+    }
+}
+
+fn skip_options(words: &[String], mut at: usize, with_value: &[&str]) -> usize {
+    while let Some(w) = words.get(at) {
+        if !w.starts_with('-') {
+            break;
+        }
+        at += if with_value.contains(&w.as_str()) {
+            2
+        } else {
+            1
+        };
+    }
+    at
+}
+
+fn is_python(word: &str) -> bool {
+    let word = word.strip_suffix(".exe").unwrap_or(word);
+    word == "py"
+        || word == "pypy3"
+        || word
+            .strip_prefix("python")
+            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+/// `/usr/bin/ruff` -> `ruff`; `.venv/bin/pytest.exe` -> `pytest`.
+fn basename(word: &str) -> String {
+    let name = word.rsplit(['/', '\\']).next().unwrap_or(word);
+    name.strip_suffix(".exe").unwrap_or(name).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(line: &str) -> Invocation {
+        let mut all = invocations(&[line.to_string()]);
+        assert_eq!(all.len(), 1, "{all:?}");
+        all.remove(0)
+    }
+
+    #[test]
+    fn tools_through_wrappers() {
+        let cases = [
+            ("ruff check .", "", "ruff check", ToolKind::Lint),
+            (
+                "uv run ruff format --check",
+                "uv run",
+                "ruff format",
+                ToolKind::Format,
+            ),
+            (
+                "uv run --frozen --group dev mypy src",
+                "uv run --frozen --group dev",
+                "mypy",
+                ToolKind::Type,
+            ),
+            (
+                "poetry run pytest -x",
+                "poetry run",
+                "pytest",
+                ToolKind::Test,
+            ),
+            (
+                "python -m pytest tests",
+                "python -m",
+                "pytest",
+                ToolKind::Test,
+            ),
+            (
+                "python3.12 -X dev -m mypy .",
+                "python3.12 -X dev -m",
+                "mypy",
+                ToolKind::Type,
+            ),
+            (
+                "coverage run -m pytest",
+                "coverage run -m",
+                "pytest",
+                ToolKind::Test,
+            ),
+            ("hatch run pytest", "hatch run", "pytest", ToolKind::Test),
+            ("hatch run lint:check", "", "hatch run", ToolKind::Other),
+            ("tox -e lint", "", "tox", ToolKind::Wrapper),
+            (
+                "pre-commit run --all-files",
+                "",
+                "pre-commit",
+                ToolKind::Wrapper,
+            ),
+            (
+                "FORCE_COLOR=1 uvx ruff check",
+                "uvx",
+                "ruff check",
+                ToolKind::Lint,
+            ),
+            (
+                "python -m twine upload dist/*",
+                "python -m",
+                "twine upload",
+                ToolKind::Publish,
+            ),
+            (
+                "twine check --strict dist/*",
+                "",
+                "twine check",
+                ToolKind::Check,
+            ),
+            ("python -m build", "python -m", "build", ToolKind::Build),
+            ("uv build", "", "uv build", ToolKind::Build),
+            (
+                "python setup.py sdist bdist_wheel",
+                "python",
+                "setup.py sdist",
+                ToolKind::Build,
+            ),
+            (".venv/bin/pytest -q", "", "pytest", ToolKind::Test),
+        ];
+        for (line, prefix, tool, kind) in cases {
+            let inv = one(line);
+            assert_eq!(
+                (inv.prefix.as_str(), inv.tool.as_str(), inv.kind),
+                (prefix, tool, kind),
+                "{line}"
+            );
+            assert_eq!(inv.line, line);
+        }
+    }
+
+    #[test]
+    fn scripts_split_into_commands() {
+        let script = [
+            "python -m pip install --upgrade pip".to_string(),
+            "pip install -e .[dev] \\".to_string(),
+            "  --no-cache-dir".to_string(),
+            "# comment".to_string(),
+            "ruff check . && ruff format --check .".to_string(),
+            "pytest -q | tee out.txt".to_string(),
+            "echo done".to_string(),
+        ];
+        let tools: Vec<String> = invocations(&script).into_iter().map(|i| i.tool).collect();
+        assert_eq!(
+            tools,
+            [
+                "pip install",
+                "pip install",
+                "ruff check",
+                "ruff format",
+                "pytest",
+                "tee"
+            ]
+        );
+        let inv = one("uv run pytest -x --cov");
+        assert_eq!(
+            inv.with_args("tests/t.py::test_a"),
+            "uv run pytest tests/t.py::test_a"
+        );
+    }
+
+    #[test]
+    fn actions_stand_for_tools() {
+        let header = Header {
+            run: "astral-sh/ruff-action@v3".into(),
+            script: Vec::new(),
+            with: vec![("args".into(), "format --check".into())],
+        };
+        let inv = from_action(&header).unwrap();
+        assert_eq!(
+            (inv.line.as_str(), inv.kind),
+            ("ruff format --check", ToolKind::Format)
+        );
+        let header = Header {
+            run: "psf/black@stable".into(),
+            ..Header::default()
+        };
+        assert_eq!(from_action(&header).unwrap().line, "black --check --diff .");
+    }
+}
