@@ -98,16 +98,25 @@ impl Release {
             version: self.format.version_of(name),
             name: name.to_owned(),
             commit,
+            exists: true,
         })
     }
 
     /// The release tag `name` on `commit`, whether or not the ref exists (yet) in this repository: a tag being
     /// created (reference-transaction) or pushed from another local ref (`git push origin HEAD:refs/tags/v1`).
     pub fn pinned_tag(&self, name: &str, commit: CommitId) -> ReleaseTag {
+        // While `git tag` runs the reference-transaction hook, the tag is not (or not yet here) in the repository.
+        let exists = self
+            .repo
+            .find_tag(name)
+            .ok()
+            .flatten()
+            .is_some_and(|t| self.repo.tag_commit(&t).ok().flatten() == Some(commit));
         ReleaseTag {
             version: self.format.version_of(name),
             name: name.to_owned(),
             commit,
+            exists,
         }
     }
 
@@ -124,6 +133,7 @@ impl Release {
                 name: t.name.clone(),
                 commit,
                 version: self.format.version_of(&t.name),
+                exists: true,
             })
             .collect();
         tags.sort_by(|a, b| b.version.cmp(&a.version).then_with(|| a.name.cmp(&b.name)));

@@ -23,6 +23,8 @@ pub struct ReleaseTag {
     pub commit: CommitId,
     /// `None` when the name is not a release version under the tag format.
     pub version: Option<Version>,
+    /// False while `git tag` is creating (or moving) it: the advice then cannot be to move or delete it.
+    pub exists: bool,
 }
 
 pub struct VersionInput<'a> {
@@ -215,12 +217,17 @@ fn agreement(
                 tag.name
             );
             let expected = input.format.expected(&declared_v.to_string());
-            let action = format!(
-                "either set the version to {tag_version} in {}, commit and move the tag (git tag -f {}), or delete the tag (git tag -d {}) and tag the declared version (git tag {expected})",
-                declared.file.as_deref().unwrap_or("the project"),
-                tag.name,
-                tag.name
-            );
+            let file = declared.file.as_deref().unwrap_or("the project");
+            let action = if tag.exists {
+                format!(
+                    "either set the version to {tag_version} in {file}, commit and move the tag (git tag -f {}), or delete the tag (git tag -d {}) and tag the declared version (git tag {expected})",
+                    tag.name, tag.name
+                )
+            } else {
+                format!(
+                    "either set the version to {tag_version} in {file} and commit before tagging, or tag the declared version (git tag {expected})"
+                )
+            };
             validation.is_synchronized = false;
             validation.error_message = Some(message.clone());
             validation.recommended_action = Some(action.clone());

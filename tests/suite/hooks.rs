@@ -116,11 +116,22 @@ pub fn replace(text: &str, pattern: &str, with: &str) -> String {
 }
 
 /// The report of the fast checks for tag `tag` (version `says`) on a commit declaring `declared`, when the
-/// tag names another version.
+/// tag names another version: at push time the tag exists (move or delete it); at `git tag` time it does not.
 fn mismatch_report(tag: &str, says: &str, declared: &str) -> String {
     let action = format!(
         "either set the version to {says} in pyproject.toml, commit and move the tag (git tag -f {tag}), or delete the tag (git tag -d {tag}) and tag the declared version (git tag v{declared})"
     );
+    report_with_action(tag, says, declared, &action)
+}
+
+fn creation_report(tag: &str, says: &str, declared: &str) -> String {
+    let action = format!(
+        "either set the version to {says} in pyproject.toml and commit before tagging, or tag the declared version (git tag v{declared})"
+    );
+    report_with_action(tag, says, declared, &action)
+}
+
+fn report_with_action(tag: &str, says: &str, declared: &str, action: &str) -> String {
     format!(
         "relgate 0.1.0 · mypkg {declared} (pyproject.toml:3, static) · tag {tag} at <sha>\n  \
          version ............. FAIL N ms  tag {tag} says {says}, but pyproject.toml:3 declares {declared}\n      \
@@ -341,7 +352,7 @@ fn git_tag_of_a_mismatched_version_fails_and_leaves_no_tag() {
         format!(
             "{}relgate: v9.9.9 not created; fix the release and tag again, or tag without the release gate: RELGATE_SKIP=1 git tag ...\n\
              fatal: ref updates aborted by hook\n",
-            mismatch_report("v9.9.9", "9.9.9", "1.0.0")
+            creation_report("v9.9.9", "9.9.9", "1.0.0")
         )
     );
     assert_eq!(p.local_tags(), Vec::<String>::new());
