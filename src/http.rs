@@ -13,7 +13,6 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use ureq::ResponseExt;
-use ureq::config::RedirectAuthHeaders;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
 use crate::env;
@@ -184,14 +183,51 @@ fn attempt_once(
     proxy: Option<ureq::Proxy>,
     roots: RootCerts,
 ) -> Result<Response, Attempt> {
+    // Redirects are followed here rather than by ureq, whose same-host rule ignores the port: credentials go
+    // only where pip (requests) would send them (same scheme, host and port, or http to https on the default
+    // ports).
+    let deadline = Instant::now() + limits.remaining;
+    let mut current = url.to_owned();
+    let mut authorization = authorization;
+    let mut hops = 0;
+    loop {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(Attempt::Failed(ureq::Error::Timeout(ureq::Timeout::Global)));
+        }
+        let response = request_once(req, &current, authorization, remaining, &proxy, &roots)?;
+        let location = response
+            .header("location")
+            .filter(|_| (300..400).contains(&response.status) && limits.max_redirects > 0);
+        let Some(location) = location else {
+            return Ok(response);
+        };
+        if hops == limits.max_redirects {
+            return Err(Attempt::Failed(ureq::Error::TooManyRedirects));
+        }
+        let next = join_url(&current, location);
+        if !keeps_credentials(&current, &next) {
+            authorization = None;
+        }
+        current = next;
+        hops += 1;
+    }
+}
+
+fn request_once(
+    req: &Request,
+    url: &str,
+    authorization: Option<&str>,
+    remaining: Duration,
+    proxy: &Option<ureq::Proxy>,
+    roots: &RootCerts,
+) -> Result<Response, Attempt> {
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
-        .max_redirects(limits.max_redirects)
-        .max_redirects_will_error(limits.max_redirects > 0)
-        .redirect_auth_headers(RedirectAuthHeaders::SameHost)
-        .timeout_global(Some(limits.remaining))
-        .proxy(proxy)
-        .tls_config(TlsConfig::builder().root_certs(roots).build())
+        .max_redirects(0)
+        .timeout_global(Some(remaining))
+        .proxy(proxy.clone())
+        .tls_config(TlsConfig::builder().root_certs(roots.clone()).build())
         .user_agent(concat!("relgate/", env!("CARGO_PKG_VERSION")))
         .build()
         .new_agent();
@@ -233,6 +269,58 @@ fn attempt_once(
         url,
         headers,
     })
+}
+
+/// A redirect's `Location` resolved against the URL that answered (absolute, scheme-relative, absolute-path
+/// or relative-path references, RFC 3986 section 4.2).
+fn join_url(base: &str, location: &str) -> String {
+    let location = location.trim();
+    if location.contains("://") {
+        return location.to_owned();
+    }
+    let (scheme, rest) = base.split_once("://").unwrap_or(("https", base));
+    if let Some(authority_relative) = location.strip_prefix("//") {
+        return format!("{scheme}://{authority_relative}");
+    }
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let origin = format!("{scheme}://{}", &rest[..authority_end]);
+    if location.starts_with('/') {
+        return format!("{origin}{location}");
+    }
+    let path = &rest[authority_end..];
+    let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
+    let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
+    let dir = if dir.is_empty() { "/" } else { dir };
+    format!("{origin}{dir}{location}")
+}
+
+/// requests' `should_strip_auth`, the other way round: the same host, scheme and port, or http to https on the
+/// default ports.
+fn keeps_credentials(from: &str, to: &str) -> bool {
+    let origin = |url: &str| {
+        let scheme = url
+            .split_once("://")
+            .map_or(String::new(), |(s, _)| s.to_ascii_lowercase());
+        let authority = host_of(url);
+        let host = bare_host(&authority);
+        let port = authority
+            .rsplit_once(':')
+            .filter(|(name, port)| {
+                port.chars().all(|c| c.is_ascii_digit())
+                    && (!name.contains(':') || name.ends_with(']'))
+            })
+            .and_then(|(_, port)| port.parse::<u16>().ok())
+            .unwrap_or(match scheme.as_str() {
+                "http" => 80,
+                _ => 443,
+            });
+        (scheme, host, port)
+    };
+    let (from_scheme, from_host, from_port) = origin(from);
+    let (to_scheme, to_host, to_port) = origin(to);
+    from_host == to_host
+        && ((from_scheme == to_scheme && from_port == to_port)
+            || (from_scheme == "http" && from_port == 80 && to_scheme == "https" && to_port == 443))
 }
 
 fn attempt_error(err: ureq::Error) -> Attempt {

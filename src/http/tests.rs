@@ -263,3 +263,56 @@ fn headers_by_lower_case_name_and_routes_by_path() {
     let none = get(&request(&server.url("/c"))).unwrap();
     assert_eq!(none.status, 404);
 }
+
+#[test]
+fn credentials_follow_a_redirect_only_to_the_same_origin() {
+    // Another port on the same host is another service: like pip, relgate does not hand it the password.
+    let other = Server::start(vec![Reply::ok("text/html", "elsewhere")]);
+    let index = Server::start(vec![
+        Reply::Redirect("/simple/p/".into()),
+        Reply::Redirect(other.url("/simple/p/")),
+    ]);
+    let url = index
+        .url("/simple/p")
+        .replace("http://", "http://alice:s3cret@");
+    let resp = get(&request(&url)).unwrap();
+    assert_eq!(resp.body, b"elsewhere");
+    assert_eq!(resp.url, other.url("/simple/p/"));
+    let at_index: Vec<Option<String>> = index
+        .requests()
+        .iter()
+        .map(|r| r.header("authorization").map(str::to_owned))
+        .collect();
+    let basic = Some("Basic YWxpY2U6czNjcmV0".to_owned());
+    assert_eq!(at_index, [basic.clone(), basic]);
+    assert_eq!(other.requests()[0].header("authorization"), None);
+}
+
+#[test]
+fn redirect_targets_and_who_keeps_credentials() {
+    assert_eq!(
+        join_url("https://h/simple/p", "/simple/p/"),
+        "https://h/simple/p/"
+    );
+    assert_eq!(
+        join_url("https://h:8443/a/b?q=1", "c/"),
+        "https://h:8443/a/c/"
+    );
+    assert_eq!(
+        join_url("https://h/a", "//cdn.example/x"),
+        "https://cdn.example/x"
+    );
+    assert_eq!(join_url("http://h/a", "https://h/a"), "https://h/a");
+    assert!(keeps_credentials(
+        "https://h/simple/",
+        "https://H:443/other/"
+    ));
+    assert!(keeps_credentials("http://h/simple/", "https://h/simple/"));
+    assert!(!keeps_credentials("https://h/simple/", "http://h/simple/"));
+    assert!(!keeps_credentials(
+        "https://h/simple/",
+        "https://h:8443/simple/"
+    ));
+    assert!(!keeps_credentials("https://h/simple/", "https://g/simple/"));
+    assert!(!keeps_credentials("http://h:8080/", "https://h/"));
+}
