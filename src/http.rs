@@ -123,8 +123,8 @@ fn fetch(req: &Request, max_redirects: u32) -> Result<Response, HttpError> {
                 remaining,
                 max_redirects,
             },
-            proxy.clone(),
-            roots.clone(),
+            proxy.as_ref(),
+            &roots,
         );
         let retry = match &outcome {
             Ok(resp) => resp.status >= 500,
@@ -180,8 +180,8 @@ fn attempt_once(
     url: &str,
     authorization: Option<&str>,
     limits: Limits,
-    proxy: Option<ureq::Proxy>,
-    roots: RootCerts,
+    proxy: Option<&ureq::Proxy>,
+    roots: &RootCerts,
 ) -> Result<Response, Attempt> {
     // Redirects are followed here rather than by ureq, whose same-host rule ignores the port: credentials go
     // only where pip (requests) would send them (same scheme, host and port, or http to https on the default
@@ -195,7 +195,7 @@ fn attempt_once(
         if remaining.is_zero() {
             return Err(Attempt::Failed(ureq::Error::Timeout(ureq::Timeout::Global)));
         }
-        let response = request_once(req, &current, authorization, remaining, &proxy, &roots)?;
+        let response = request_once(req, &current, authorization, remaining, proxy, roots)?;
         let location = response
             .header("location")
             .filter(|_| (300..400).contains(&response.status) && limits.max_redirects > 0);
@@ -219,14 +219,14 @@ fn request_once(
     url: &str,
     authorization: Option<&str>,
     remaining: Duration,
-    proxy: &Option<ureq::Proxy>,
+    proxy: Option<&ureq::Proxy>,
     roots: &RootCerts,
 ) -> Result<Response, Attempt> {
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_global(Some(remaining))
-        .proxy(proxy.clone())
+        .proxy(proxy.cloned())
         .tls_config(TlsConfig::builder().root_certs(roots.clone()).build())
         .user_agent(concat!("relgate/", env!("CARGO_PKG_VERSION")))
         .build()
