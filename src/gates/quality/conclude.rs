@@ -97,6 +97,20 @@ fn message(exit: &Exit, status: Status) -> String {
         }
         (Status::Pass, _) => format!("no issues{warn_note}"),
         (Status::Fail, Tool::Pytest) => match exit.counts {
+            // A module that cannot be imported is one JUnit "test" with an error: say what it is.
+            Some((tests, failed, _)) if uncollected(exit) > 0 => {
+                let modules = uncollected(exit);
+                let (tests, failed) = (tests as usize, failed as usize);
+                let cannot = format!("{} cannot be collected", plural(modules, "test module"));
+                match tests.saturating_sub(modules) {
+                    0 => cannot,
+                    ran => format!(
+                        "{cannot}; {} of {} failed",
+                        failed.saturating_sub(modules),
+                        plural(ran, "test")
+                    ),
+                }
+            }
             Some((tests, failed, _)) if tests > 0 => {
                 format!("{failed} of {} failed", plural(tests as usize, "test"))
             }
@@ -266,6 +280,14 @@ fn first_error_line(output: &str) -> Option<String> {
         .map(|l| findings::clip(l, 200))
 }
 
+/// Test modules pytest could not import (their findings say so), each counted by JUnit as one failed test.
+fn uncollected(exit: &Exit) -> usize {
+    exit.findings
+        .iter()
+        .filter(|f| f.message.starts_with("cannot collect"))
+        .count()
+}
+
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
@@ -379,5 +401,38 @@ mod tests {
         failed.kind = "test".into();
         let r = run(Tool::Pytest, 1, vec![failed], "");
         assert_eq!(r.details, ["rerun them: pytest 'tests/t.py::test_a[x y]'"]);
+    }
+
+    #[test]
+    fn modules_that_cannot_be_imported_are_not_called_failed_tests() {
+        let pytest = |counts, findings: Vec<Finding>| {
+            conclude(
+                CheckResult::pass("pytest", Kind::Test, ""),
+                Exit {
+                    tool: Tool::Pytest,
+                    code: 1,
+                    findings,
+                    output: "",
+                    truncated: false,
+                    counts: Some(counts),
+                    args: &[],
+                    detected: true,
+                },
+            )
+            .message
+        };
+        let mut broken = error_at("tests/test_a.py", "tests/test_a.py");
+        broken.message =
+            "cannot collect the tests: ModuleNotFoundError: No module named 'x'".into();
+        let failed = error_at("tests/test_b.py", "tests/test_b.py::test_b");
+        assert_eq!(
+            pytest((2, 2, 0), vec![broken.clone(), broken.clone()]),
+            "2 test modules cannot be collected"
+        );
+        assert_eq!(
+            pytest((11, 2, 0), vec![broken, failed.clone()]),
+            "1 test module cannot be collected; 1 of 10 tests failed"
+        );
+        assert_eq!(pytest((10, 1, 0), vec![failed]), "1 of 10 tests failed");
     }
 }
