@@ -97,7 +97,7 @@ fn message(exit: &Exit, status: Status) -> String {
         }
         (Status::Pass, _) => format!("no issues{warn_note}"),
         (Status::Fail, Tool::Pytest) => match exit.counts {
-            // A module that cannot be imported is one JUnit "test" with an error: say what it is.
+            // A module that cannot be imported is one `JUnit` "test" with an error: say what it is.
             Some((tests, failed, _)) if uncollected(exit) > 0 => {
                 let modules = uncollected(exit);
                 let (tests, failed) = (tests as usize, failed as usize);
@@ -280,7 +280,7 @@ fn first_error_line(output: &str) -> Option<String> {
         .map(|l| findings::clip(l, 200))
 }
 
-/// Test modules pytest could not import (their findings say so), each counted by JUnit as one failed test.
+/// Test modules pytest could not import (their findings say so), each counted by the `JUnit` report as one failed test.
 fn uncollected(exit: &Exit) -> usize {
     exit.findings
         .iter()
