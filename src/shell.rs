@@ -1,0 +1,659 @@
+//! Reading the shell command lines projects write (GitHub Actions `run:` scripts, hatch scripts, tox and nox
+//! commands, pre-commit entries, the scripts CI logs echo): the simple commands of a script, the words of a
+//! command, and the program a command runs behind the runners Python projects put in front of their tools.
+//!
+//! Nothing here runs a shell: relgate reads these lines to learn which tools a project runs and how, and its
+//! own subprocesses are argument vectors.
+//!
+//! Glossary:
+//! - *simple command*: one command of a script, between `&&`, `||`, `;`, `|`, `&` and line ends (POSIX
+//!   "Shell Command Language" 2.9).
+//! - *prefix*: a command that runs the rest of its line as another command (`env`, `time`, `sudo`,
+//!   `xvfb-run`), as do leading `VAR=value` assignments.
+//! - *runner*: a command that runs a program named in its arguments (`uv run`, `poetry run`, `python -m`,
+//!   `coverage run -m`).
+
+/// The simple commands of a script, in order, each as written: lines joined at a trailing `\` (or
+/// PowerShell's `` ` ``), comments and heredoc bodies dropped, split at `&&`, `||`, `;`, `|` and `&` outside
+/// quotes and `${{ }}` expressions. A quote may span lines (`python -c "` ... `"`); in a script whose quotes
+/// do not pair up (a stray apostrophe), each line end closes the open quote instead.
+pub fn commands(script: &str) -> Vec<String> {
+    let (out, balanced) = scan(script, true);
+    if balanced { out } else { scan(script, false).0 }
+}
+
+/// The words of a command as a POSIX shell splits them, quotes removed; `{...}` placeholders (tox's
+/// `{posargs:-x tests}`, GitHub's `${{ matrix.python }}`) stay whole. A backslash escapes the next
+/// character, except before a letter, digit, `.` or `_`, where it is a Windows path's separator
+/// (`.venv\Scripts\pytest.exe`): no POSIX script escapes those. A `#` that starts a word starts a comment.
+pub fn words(command: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut started = false;
+    let mut quote: Option<char> = None;
+    let mut braces = 0usize;
+    let mut chars = command.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            // Inside double quotes a backslash escapes only these (POSIX 2.2.3): `"C:\tools"` keeps its own.
+            (Some('"'), '\\') => {
+                match chars.next_if(|n| matches!(n, '$' | '`' | '"' | '\\' | '\n')) {
+                    Some('\n') => {}
+                    Some(n) => word.push(n),
+                    None => word.push('\\'),
+                }
+            }
+            (Some(_), c) => word.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                started = true;
+            }
+            (None, '\\') => match chars.next() {
+                Some(n) if n.is_ascii_alphanumeric() || matches!(n, '.' | '_') => {
+                    word.push('\\');
+                    word.push(n);
+                    started = true;
+                }
+                Some('\n') | None => {}
+                Some(n) => {
+                    word.push(n);
+                    started = true;
+                }
+            },
+            (None, c) if c.is_whitespace() && braces == 0 => {
+                if started {
+                    out.push(std::mem::take(&mut word));
+                    started = false;
+                }
+            }
+            (None, '#') if !started && braces == 0 => break,
+            (None, c) => {
+                match c {
+                    '{' => braces += 1,
+                    '}' => braces = braces.saturating_sub(1),
+                    _ => {}
+                }
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        out.push(word);
+    }
+    out
+}
+
+/// The program a command runs, seen through prefixes and runners: `FORCE_COLOR=1 uv run --frozen python -m
+/// pytest -x` runs `pytest`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Program {
+    /// The program's name: its word's last path component, without `.exe` (`.venv/bin/pytest`, `pytest.exe`
+    /// and `.venv\Scripts\pytest.exe` are `pytest`); a script run by Python is named as written (`setup.py`).
+    pub name: String,
+    /// The first word of the command proper, after assignments and prefixes. The words from `start` to `at`
+    /// are the runners (`uv run --frozen python -m`): followed by the program, they run it again with other
+    /// arguments.
+    pub start: usize,
+    /// The program's word; its arguments follow it.
+    pub at: usize,
+}
+
+/// The program `words` (of one simple command) run; `None` for a command of assignments or prefixes alone.
+/// A runner that names nothing to run is the program itself (`uv run`, `python -m`, `python -c CODE`,
+/// `hatch run lint:check`, an environment's script).
+pub fn program(words: &[String]) -> Option<Program> {
+    let start = skip_prefixes(words);
+    words.get(start)?;
+    let mut at = start;
+    while let Some(next) = runs(words, at) {
+        if next >= words.len() {
+            break;
+        }
+        at = next;
+    }
+    Some(Program {
+        name: name(&words[at]),
+        start,
+        at,
+    })
+}
+
+/// Options of the runners that take a value (`uv run --with x`, `uvx --from x`, `pipx run --spec x`,
+/// `pixi run -e env`), as separate words.
+const RUNNER_VALUES: &[&str] = &[
+    "--with",
+    "-w",
+    "--with-requirements",
+    "--with-editable",
+    "--extra",
+    "--group",
+    "--only-group",
+    "--no-group",
+    "--python",
+    "-p",
+    "--package",
+    "--directory",
+    "--project",
+    "--env-file",
+    "--index",
+    "--index-url",
+    "--extra-index-url",
+    "--from",
+    "--frozen-path",
+    "--spec",
+    "-e",
+    "--env",
+    "--environment",
+    "--manifest-path",
+];
+
+/// `conda run` (and mamba's, micromamba's) options that take a value.
+const CONDA_RUN_VALUES: &[&str] = &["-n", "--name", "-p", "--prefix", "--cwd"];
+
+/// `coverage run` options that take a value.
+const COVERAGE_RUN_VALUES: &[&str] = &[
+    "--rcfile",
+    "--source",
+    "--data-file",
+    "--include",
+    "--omit",
+    "--concurrency",
+    "--context",
+    "--debug",
+];
+
+/// Python's options that take a value.
+const PYTHON_VALUES: &[&str] = &["-X", "-W"];
+
+/// Prefixes and their options that take a value.
+const PREFIXES: &[(&str, &[&str])] = &[
+    ("env", &["-u", "--unset", "-C", "--chdir"]),
+    ("time", &["-f", "--format", "-o", "--output"]),
+    ("sudo", &["-u", "--user", "-g", "--group"]),
+    ("exec", &["-a"]),
+    ("nice", &["-n", "--adjustment"]),
+    (
+        "xvfb-run",
+        &[
+            "-n",
+            "--server-num",
+            "-s",
+            "--server-args",
+            "-e",
+            "--error-file",
+            "-f",
+            "--auth-file",
+            "-p",
+            "--xauth-protocol",
+        ],
+    ),
+    ("command", &[]),
+];
+
+/// Where the command proper starts: after `VAR=value` assignments and prefixes with their options.
+fn skip_prefixes(words: &[String]) -> usize {
+    let mut i = 0;
+    while let Some(word) = words.get(i) {
+        if is_assignment(word) {
+            i += 1;
+            continue;
+        }
+        let word = name(word);
+        let Some((_, with_value)) = PREFIXES.iter().find(|(p, _)| *p == word) else {
+            break;
+        };
+        // `command -v ruff` asks where ruff is; it does not run it.
+        if word == "command" && words.get(i + 1).is_some_and(|w| w == "-v" || w == "-V") {
+            break;
+        }
+        i = skip_options(words, i + 1, with_value);
+    }
+    i
+}
+
+/// When `words[i]` is a runner, where the words of the program it runs start (possibly past the end).
+fn runs(words: &[String], i: usize) -> Option<usize> {
+    let runner = name(words.get(i)?);
+    let word = |at: usize| words.get(at).map(String::as_str);
+    match runner.as_str() {
+        "uv" | "pipx" | "poetry" | "pdm" | "rye" | "pipenv" | "pixi" | "hatch" => {
+            // The runner's own options may come before `run` (`hatch -e docs run`, `uv --project x run`).
+            let mut sub = skip_options(words, i + 1, RUNNER_VALUES);
+            if runner == "uv" && word(sub) == Some("tool") {
+                sub += 1;
+            }
+            if word(sub) != Some("run") {
+                return None;
+            }
+            let at = skip_options(words, sub + 1, RUNNER_VALUES);
+            // `hatch run lint:check` runs a script of an environment: what it runs is in hatch's configuration.
+            if runner == "hatch" && word(at).is_some_and(|w| w.contains(':')) {
+                return None;
+            }
+            Some(at)
+        }
+        "uvx" => Some(skip_options(words, i + 1, RUNNER_VALUES)),
+        "conda" | "mamba" | "micromamba" => {
+            let sub = skip_options(words, i + 1, CONDA_RUN_VALUES);
+            (word(sub) == Some("run")).then(|| skip_options(words, sub + 1, CONDA_RUN_VALUES))
+        }
+        "coverage" if word(i + 1) == Some("run") => {
+            module_or_script(words, i + 2, COVERAGE_RUN_VALUES)
+        }
+        python if is_python(python) => module_or_script(words, i + 1, PYTHON_VALUES),
+        _ => None,
+    }
+}
+
+/// After an interpreter's options: the module `-m` (coverage's `--module`) names, else the script; `None` for `-c CODE`, where the
+/// interpreter is the program.
+fn module_or_script(words: &[String], mut at: usize, with_value: &[&str]) -> Option<usize> {
+    while let Some(word) = words.get(at) {
+        match word.as_str() {
+            "-m" | "--module" => return Some(at + 1),
+            "-c" => return None,
+            w if with_value.contains(&w) => at += 2,
+            w if w.starts_with('-') => at += 1,
+            _ => break,
+        }
+    }
+    Some(at)
+}
+
+/// The first word at or after `at` that is not an option (nor the value of one in `with_value`).
+fn skip_options(words: &[String], mut at: usize, with_value: &[&str]) -> usize {
+    while let Some(word) = words.get(at).filter(|w| w.starts_with('-')) {
+        at += if with_value.contains(&word.as_str()) {
+            2
+        } else {
+            1
+        };
+    }
+    at
+}
+
+/// `python`, `python3`, `python3.12`, `pypy3`, the `py` launcher, tox's `{envpython}`.
+fn is_python(name: &str) -> bool {
+    let version = |v: &str| v.chars().all(|c| c.is_ascii_digit() || c == '.');
+    matches!(name, "py" | "{envpython}" | "{env_python}")
+        || name.strip_prefix("python").is_some_and(version)
+        || name.strip_prefix("pypy").is_some_and(version)
+}
+
+/// `NAME=value`, with a name the shell accepts.
+fn is_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// `/usr/bin/ruff` -> `ruff`; `.venv\Scripts\pytest.exe` -> `pytest`.
+fn name(word: &str) -> String {
+    let name = word.rsplit(['/', '\\']).next().unwrap_or(word);
+    name.strip_suffix(".exe").unwrap_or(name).to_owned()
+}
+
+/// The simple commands of `script`, and whether its quotes pair up. With `multiline` off, a line end closes
+/// an open quote.
+fn scan(script: &str, multiline: bool) -> (Vec<String>, bool) {
+    let mut split = Split::default();
+    let mut quote: Option<char> = None;
+    let mut heredocs: Vec<String> = Vec::new();
+    let mut rest = script;
+    while let Some(c) = rest.chars().next() {
+        rest = &rest[c.len_utf8()..];
+        match (quote, c) {
+            (Some(_), '\n') if !multiline => {
+                quote = None;
+                split.end();
+                rest = skip_heredocs(rest, &mut heredocs);
+            }
+            (Some('"'), '\\') => match rest.chars().next() {
+                Some('\n') => rest = &rest[1..],
+                Some(n) => {
+                    split.current.push(c);
+                    split.current.push(n);
+                    rest = &rest[n.len_utf8()..];
+                }
+                None => split.current.push(c),
+            },
+            (Some(q), c) => {
+                split.current.push(c);
+                if c == q {
+                    quote = None;
+                }
+            }
+            (None, '\\' | '`') if continues(rest) && (c == '\\' || split.at_word_start()) => {
+                // A continuation: the next line belongs to this command.
+                let line_end = rest.find('\n').map_or(rest.len(), |n| n + 1);
+                rest = rest[line_end..].trim_start_matches([' ', '\t']);
+                let kept = split.current.trim_end().len();
+                split.current.truncate(kept);
+                split.current.push(' ');
+            }
+            (None, '\\') => {
+                split.current.push(c);
+                if let Some(n) = rest.chars().next() {
+                    split.current.push(n);
+                    rest = &rest[n.len_utf8()..];
+                }
+            }
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                split.current.push(c);
+            }
+            (None, '$') if rest.starts_with("{{") => {
+                // A GitHub expression (`${{ a && b }}`) is one word, whatever operators it holds.
+                let end = rest.find("}}").map_or(rest.len(), |n| n + 2);
+                split.current.push(c);
+                split.current.push_str(&rest[..end]);
+                rest = &rest[end..];
+            }
+            (None, '#') if split.at_word_start() => {
+                rest = &rest[rest.find('\n').unwrap_or(rest.len())..];
+            }
+            (None, '&') if rest.starts_with('&') => {
+                rest = &rest[1..];
+                split.end();
+            }
+            // `2>&1` and `&>file` are redirections; a lone `&` runs the command in the background.
+            (None, '&') if split.current.ends_with(['>', '<']) || rest.starts_with('>') => {
+                split.current.push(c);
+            }
+            (None, ';' | '&') => split.end(),
+            (None, '|') => {
+                if rest.starts_with(['|', '&']) {
+                    rest = &rest[1..];
+                }
+                split.end();
+            }
+            // `<<<` is a here-string, `<<` a heredoc.
+            (None, '<') if rest.starts_with("<<") => {
+                split.current.push_str("<<<");
+                rest = &rest[2..];
+            }
+            (None, '<') if rest.starts_with('<') => {
+                rest = heredoc(&rest[1..], &mut split.current, &mut heredocs);
+            }
+            (None, '\n') => {
+                split.end();
+                rest = skip_heredocs(rest, &mut heredocs);
+            }
+            (None, c) => split.current.push(c),
+        }
+    }
+    split.end();
+    (split.out, quote.is_none())
+}
+
+#[derive(Default)]
+struct Split {
+    out: Vec<String>,
+    current: String,
+}
+
+impl Split {
+    fn end(&mut self) {
+        let command = self.current.trim();
+        if !command.is_empty() {
+            self.out.push(command.to_owned());
+        }
+        self.current.clear();
+    }
+
+    fn at_word_start(&self) -> bool {
+        self.current.is_empty() || self.current.ends_with(char::is_whitespace)
+    }
+}
+
+/// Whether only blanks are left on the line.
+fn continues(rest: &str) -> bool {
+    let line = rest.split('\n').next().unwrap_or(rest);
+    line.trim().is_empty() && rest.contains('\n')
+}
+
+/// Reads a heredoc's delimiter after `<<` (kept in the command's text), records it, and returns the rest.
+fn heredoc<'a>(rest: &'a str, current: &mut String, heredocs: &mut Vec<String>) -> &'a str {
+    let after_dash = rest.strip_prefix('-').unwrap_or(rest);
+    let word = after_dash.trim_start_matches([' ', '\t']);
+    let len = word
+        .find(|c: char| c.is_whitespace() || ";&|<>()".contains(c))
+        .unwrap_or(word.len());
+    let delimiter: String = word[..len]
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+        .collect();
+    let consumed = rest.len() - word.len() + len;
+    current.push_str("<<");
+    current.push_str(&rest[..consumed]);
+    if !delimiter.is_empty() {
+        heredocs.push(delimiter);
+    }
+    &rest[consumed..]
+}
+
+/// At the start of a line: past the bodies of the heredocs the last line opened. A delimiter that never
+/// comes (`$((1 << 2))` is no heredoc) skips nothing.
+fn skip_heredocs<'a>(mut rest: &'a str, heredocs: &mut Vec<String>) -> &'a str {
+    for delimiter in heredocs.drain(..) {
+        let mut offset = 0;
+        for line in rest.split_inclusive('\n') {
+            offset += line.len();
+            if line.trim() == delimiter {
+                rest = &rest[offset..];
+                break;
+            }
+        }
+    }
+    rest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn scripts_split_into_simple_commands() {
+        let cases: [(&str, &[&str]); 14] = [
+            (
+                "pip install -e .[dev] \\\n  --no-cache-dir\n# comment\nruff check . && ruff format --check .\npytest -q | tee out.txt",
+                &[
+                    "pip install -e .[dev] --no-cache-dir",
+                    "ruff check .",
+                    "ruff format --check .",
+                    "pytest -q",
+                    "tee out.txt",
+                ],
+            ),
+            // Trailing blanks after the backslash, PowerShell's backtick.
+            (
+                "python -m pytest \\  \n    tests -x",
+                &["python -m pytest tests -x"],
+            ),
+            ("pytest `\n  -x", &["pytest -x"]),
+            ("a || b; c |& d", &["a", "b", "c", "d"]),
+            ("ruff check . # not mypy", &["ruff check ."]),
+            ("echo a#b", &["echo a#b"]),
+            (
+                r#"python -c "import a; a.b()" && pytest -k 'x or y'"#,
+                &[r#"python -c "import a; a.b()""#, "pytest -k 'x or y'"],
+            ),
+            (
+                "python -c \"\nimport sys\nprint(sys.version)\n\"\nmypy .",
+                &["python -c \"\nimport sys\nprint(sys.version)\n\"", "mypy ."],
+            ),
+            // A stray apostrophe does not swallow the script.
+            ("echo don't\npytest", &["echo don't", "pytest"]),
+            (
+                "cat > .pypirc <<'EOF'\n[pypi]\nit's = 1\nEOF\ntwine upload dist/*",
+                &["cat > .pypirc <<'EOF'", "twine upload dist/*"],
+            ),
+            ("echo $((1 << 2))\npytest", &["echo $((1 << 2))", "pytest"]),
+            (
+                "uvicorn app & sleep 1 && pytest 2>&1 &>log",
+                &["uvicorn app", "sleep 1", "pytest 2>&1 &>log"],
+            ),
+            (
+                "echo ${{ github.ref == 'x' && 'a' || 'b' }}; find . -exec rm {} \\;",
+                &[
+                    "echo ${{ github.ref == 'x' && 'a' || 'b' }}",
+                    "find . -exec rm {} \\;",
+                ],
+            ),
+            ("\n\n  \n", &[]),
+        ];
+        for (script, expected) in cases {
+            assert_eq!(commands(script), s(expected), "{script:?}");
+        }
+    }
+
+    #[test]
+    fn words_split_like_a_shell() {
+        let cases: [(&str, &[&str]); 7] = [
+            (
+                r#"pytest -m "not slow" 'a b' c\ d"#,
+                &["pytest", "-m", "not slow", "a b", "c d"],
+            ),
+            (
+                "pytest {posargs:-x tests} # comment",
+                &["pytest", "{posargs:-x tests}"],
+            ),
+            (
+                "uv run --python ${{ matrix.python }} pytest",
+                &["uv", "run", "--python", "${{ matrix.python }}", "pytest"],
+            ),
+            (
+                r".venv\Scripts\pytest.exe tests\unit",
+                &[r".venv\Scripts\pytest.exe", r"tests\unit"],
+            ),
+            (
+                r#"echo "C:\tools \"x\" \$HOME" '\n'"#,
+                &["echo", r#"C:\tools "x" $HOME"#, r"\n"],
+            ),
+            (r#"pytest "" x"#, &["pytest", "", "x"]),
+            ("echo a#b", &["echo", "a#b"]),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(words(line), s(expected), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn programs_behind_prefixes_and_runners() {
+        // (command, its runners, the program)
+        let cases = [
+            ("ruff check .", "", "ruff"),
+            ("PYTHONWARNINGS=error .venv/bin/flake8 src", "", "flake8"),
+            ("FORCE_COLOR=1 uvx ruff check", "uvx", "ruff"),
+            ("env -u CI FOO=1 time -p pytest", "", "pytest"),
+            ("xvfb-run -a -s '-screen 0 1x1x24' pytest", "", "pytest"),
+            ("sudo -E nice -n 5 mypy", "", "mypy"),
+            ("command -v ruff", "", "command"),
+            ("python -m pytest tests", "python -m", "pytest"),
+            (
+                "python3.12 -X dev -W error -m mypy .",
+                "python3.12 -X dev -W error -m",
+                "mypy",
+            ),
+            ("py -3.12 -m pytest", "py -3.12 -m", "pytest"),
+            ("pypy3 -m pytest", "pypy3 -m", "pytest"),
+            ("{envpython} -m pytest", "{envpython} -m", "pytest"),
+            ("{env_python} -m pytest", "{env_python} -m", "pytest"),
+            ("python setup.py sdist", "python", "setup.py"),
+            ("python -c 'import pytest'", "", "python"),
+            ("python", "", "python"),
+            ("python -m", "", "python"),
+            (
+                "uv run --frozen --group dev mypy src",
+                "uv run --frozen --group dev",
+                "mypy",
+            ),
+            (
+                "uv run --with pytest-cov -- pytest",
+                "uv run --with pytest-cov --",
+                "pytest",
+            ),
+            ("uv run python -m pytest", "uv run python -m", "pytest"),
+            (
+                "uv tool run --from ruff==0.6 ruff check",
+                "uv tool run --from ruff==0.6",
+                "ruff",
+            ),
+            (
+                "uvx --from 'black[jupyter]' black .",
+                "uvx --from black[jupyter]",
+                "black",
+            ),
+            (
+                "pipx run --spec mypy==1 mypy",
+                "pipx run --spec mypy==1",
+                "mypy",
+            ),
+            ("pipx install ruff", "", "pipx"),
+            ("poetry run black --check src", "poetry run", "black"),
+            ("pdm run pytest", "pdm run", "pytest"),
+            ("rye run pytest", "rye run", "pytest"),
+            ("pipenv run pytest", "pipenv run", "pytest"),
+            ("pixi run -e test pytest", "pixi run -e test", "pytest"),
+            ("hatch run pytest", "hatch run", "pytest"),
+            (
+                "hatch -e docs run mkdocs build",
+                "hatch -e docs run",
+                "mkdocs",
+            ),
+            (
+                "uv --directory pkg run pytest",
+                "uv --directory pkg run",
+                "pytest",
+            ),
+            ("uv pip install -e .", "", "uv"),
+            ("hatch run lint:check", "", "hatch"),
+            (
+                "conda run -n env --no-capture-output pytest",
+                "conda run -n env --no-capture-output",
+                "pytest",
+            ),
+            ("coverage run -m pytest -x", "coverage run -m", "pytest"),
+            (
+                "coverage run --source src --parallel-mode -m pytest",
+                "coverage run --source src --parallel-mode -m",
+                "pytest",
+            ),
+            ("coverage run tests/run.py", "coverage run", "run.py"),
+            (
+                "coverage run --module pytest",
+                "coverage run --module",
+                "pytest",
+            ),
+            ("uv run", "", "uv"),
+            (
+                r".venv\Scripts\python.exe -m pytest",
+                r".venv\Scripts\python.exe -m",
+                "pytest",
+            ),
+            ("/usr/bin/pytest.exe -q", "", "pytest"),
+        ];
+        for (line, runners, program_name) in cases {
+            let words = words(line);
+            let found = program(&words).unwrap();
+            assert_eq!(
+                (
+                    words[found.start..found.at].join(" ").as_str(),
+                    found.name.as_str()
+                ),
+                (runners, program_name),
+                "{line}"
+            );
+            assert_eq!(name(&words[found.at]), found.name);
+        }
+        assert_eq!(program(&words("FOO=1 env")), None);
+        assert_eq!(program(&[]), None);
+    }
+}
