@@ -9,7 +9,7 @@
 //! - *simple command*: one command of a script, between `&&`, `||`, `;`, `|`, `&` and line ends (POSIX
 //!   "Shell Command Language" 2.9).
 //! - *prefix*: a command that runs the rest of its line as another command (`env`, `time`, `sudo`,
-//!   `xvfb-run`), as do leading `VAR=value` assignments.
+//!   `xvfb-run`, `xargs`), as do leading `VAR=value` assignments.
 //! - *runner*: a command that runs a program named in its arguments (`uv run`, `poetry run`, `python -m`,
 //!   `coverage run -m`).
 
@@ -190,6 +190,21 @@ const PREFIXES: &[(&str, &[&str])] = &[
         ],
     ),
     ("command", &[]),
+    (
+        "xargs",
+        &[
+            "-n",
+            "-L",
+            "-P",
+            "-I",
+            "-d",
+            "-a",
+            "-E",
+            "-s",
+            "--max-args",
+            "--max-procs",
+        ],
+    ),
 ];
 
 /// Where the command proper starts: after `VAR=value` assignments and prefixes with their options.
@@ -556,6 +571,7 @@ mod tests {
             ("xvfb-run -a -s '-screen 0 1x1x24' pytest", "", "pytest"),
             ("sudo -E nice -n 5 mypy", "", "mypy"),
             ("command -v ruff", "", "command"),
+            ("xargs -n 1 twine upload", "", "twine"),
             ("python -m pytest tests", "python -m", "pytest"),
             (
                 "python3.12 -X dev -W error -m mypy .",
