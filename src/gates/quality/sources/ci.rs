@@ -135,17 +135,11 @@ pub fn pre_commit(dir: &Path) -> Vec<(Tool, String, Option<String>)> {
 /// The tool a hook runs, why, and whether it is a local hook (its `entry` names the command).
 fn hook_tool(hook: &yaml_rust2::Yaml) -> Option<(Tool, String, bool)> {
     let id = hook["id"].as_str()?;
+    // The tools' own hook ids are their check names, but for these.
     let by_id = match id {
-        "ruff" | "ruff-check" => Some(Tool::Ruff),
-        "ruff-format" => Some(Tool::RuffFormat),
-        "black" | "black-jupyter" => Some(Tool::Black),
-        "isort" => Some(Tool::Isort),
-        "flake8" => Some(Tool::Flake8),
-        "mypy" => Some(Tool::Mypy),
-        "pyright" => Some(Tool::Pyright),
-        "basedpyright" => Some(Tool::Basedpyright),
-        "pytest" => Some(Tool::Pytest),
-        _ => None,
+        "ruff-check" => Some(Tool::Ruff),
+        "black-jupyter" => Some(Tool::Black),
+        other => Tool::from_name(other),
     };
     let reason = format!("hook {id} in .pre-commit-config.yaml");
     if let Some(tool) = by_id {
