@@ -270,8 +270,8 @@ fn runs(words: &[String], i: usize) -> Option<usize> {
     }
 }
 
-/// After an interpreter's options: the module `-m` (coverage's `--module`) names, else the script; `None` for `-c CODE`, where the
-/// interpreter is the program.
+/// After an interpreter's options: the module `-m` (coverage's `--module`) names, else the script; `None`
+/// for `-c CODE`, where the interpreter is the program.
 fn module_or_script(words: &[String], mut at: usize, with_value: &[&str]) -> Option<usize> {
     while let Some(word) = words.get(at) {
         match word.as_str() {

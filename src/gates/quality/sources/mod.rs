@@ -2,8 +2,9 @@
 //! pre-commit hooks and the development dependencies it declares. These are read, never run (tox and nox
 //! would build environments into the tree).
 //!
-//! This module holds the mapping of command lines to tools (`tool_command`) and the small INI reader; the sources
-//! themselves are in `runners` (tox, nox, hatch), `ci` (GitHub Actions, pre-commit) and `deps`.
+//! This module holds the mapping of command lines to tools (`tool_command`; the lines are read by
+//! `crate::shell`) and the small INI reader; the sources themselves are in `runners` (tox, nox, hatch), `ci`
+//! (GitHub Actions, pre-commit) and `deps`.
 
 mod ci;
 mod deps;
