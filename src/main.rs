@@ -23,6 +23,7 @@ mod project;
 mod release;
 mod report;
 mod runner;
+mod shell;
 mod tag_format;
 mod term;
 mod toml_file;

@@ -4,6 +4,17 @@ use std::ops::Range;
 
 use toml_edit::{Document, Item};
 
+/// The strings of an array item, its other values skipped; empty for any other item.
+pub fn strings(item: &Item) -> Vec<String> {
+    item.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A parsed TOML document that remembers its file name for messages.
 pub struct TomlFile {
     pub name: String,
@@ -56,6 +67,11 @@ impl TomlFile {
     /// The string at `path`, if it is one.
     pub fn get_str(&self, path: &[&str]) -> Option<&str> {
         self.get(path)?.as_str()
+    }
+
+    /// The strings of the array at `path` (`[build-system] requires`); empty when there is none.
+    pub fn get_strings(&self, path: &[&str]) -> Vec<String> {
+        self.get(path).map(strings).unwrap_or_default()
     }
 
     /// The 1-based line where `item` starts, when the parser kept its position.

@@ -70,19 +70,13 @@ pub fn parse(input: &Input) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
+    use super::super::testing::input;
     use super::*;
 
     #[test]
     fn would_reformat_and_cannot_parse_from_black() {
         let output = include_str!("../../tests/fixtures/findings/black.txt");
-        let findings = parse(&Input {
-            output,
-            project_dir: Path::new("/tmp/relgate-capture"),
-            kind: "format",
-            junit_xml: None,
-        });
+        let findings = parse(&input(output, "format"));
         assert_eq!(
             findings,
             [
@@ -113,12 +107,7 @@ mod tests {
     #[test]
     fn older_cannot_format_message() {
         let output = "error: cannot format src/x.py: Cannot parse for target version Python 3.12: 3:7: def f(:\n";
-        let findings = parse(&Input {
-            output,
-            project_dir: Path::new("/p"),
-            kind: "format",
-            junit_xml: None,
-        });
+        let findings = parse(&input(output, "format"));
         assert_eq!(findings[0].file.as_deref(), Some("src/x.py"));
         assert_eq!((findings[0].line, findings[0].column), (Some(3), Some(7)));
         assert_eq!(

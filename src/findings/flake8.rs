@@ -40,8 +40,7 @@ pub fn parse(input: &Input) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
+    use super::super::testing::input;
     use super::*;
 
     fn at(findings: &[Finding]) -> Vec<String> {
@@ -63,12 +62,7 @@ mod tests {
     #[test]
     fn default_format_from_flake8() {
         let output = include_str!("../../tests/fixtures/findings/flake8.txt");
-        let input = Input {
-            output,
-            project_dir: Path::new("/tmp/relgate-capture"),
-            kind: "lint",
-            junit_xml: None,
-        };
+        let input = input(output, "lint");
         assert_eq!(
             at(&parse(&input)),
             [
@@ -81,12 +75,10 @@ mod tests {
 
     #[test]
     fn pylint_format() {
-        let input = Input {
-            output: "src/a.py:3: [E501] line too long (90 > 79 characters)\n",
-            project_dir: Path::new("/p"),
-            kind: "lint",
-            junit_xml: None,
-        };
+        let input = input(
+            "src/a.py:3: [E501] line too long (90 > 79 characters)\n",
+            "lint",
+        );
         assert_eq!(
             at(&parse(&input)),
             ["src/a.py:3:0 E501 line too long (90 > 79 characters)"]

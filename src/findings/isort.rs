@@ -34,19 +34,13 @@ pub fn parse(input: &Input) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
+    use super::super::testing::input;
     use super::*;
 
     #[test]
     fn unsorted_files_from_isort() {
         let output = include_str!("../../tests/fixtures/findings/isort.txt");
-        let findings = parse(&Input {
-            output,
-            project_dir: Path::new("/tmp/relgate-capture"),
-            kind: "format",
-            junit_xml: None,
-        });
+        let findings = parse(&input(output, "format"));
         assert_eq!(
             findings,
             [Finding {

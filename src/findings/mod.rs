@@ -161,8 +161,56 @@ fn finding(kind: &str, severity: &str, message: impl Into<String>) -> Finding {
     }
 }
 
+/// A message written over several lines (pyright's explanation of a mismatch, a pytest assertion) as one
+/// line: findings are one line each.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 fn number(value: &serde_json::Value) -> Option<u32> {
     value.as_u64().and_then(|n| u32::try_from(n).ok())
+}
+
+/// What the parsers' tests share: an input as the quality gate hands it over, and findings one per line.
+#[cfg(test)]
+mod testing {
+    use std::path::Path;
+
+    use super::Input;
+    use crate::outcome::Finding;
+
+    /// `output` of a check of `kind` that ran in the project `/tmp/relgate-capture`.
+    pub fn input<'a>(output: &'a str, kind: &'a str) -> Input<'a> {
+        Input {
+            output,
+            project_dir: Path::new("/tmp/relgate-capture"),
+            kind,
+            junit_xml: None,
+        }
+    }
+
+    /// `path:line:col severity code message`, with `-` and `0` for what a finding lacks.
+    pub fn located(findings: &[Finding]) -> Vec<String> {
+        findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}:{}:{} {} {} {}",
+                    f.file.as_deref().unwrap_or("-"),
+                    f.line.unwrap_or(0),
+                    f.column.unwrap_or(0),
+                    f.severity,
+                    f.code.as_deref().unwrap_or("-"),
+                    f.message
+                )
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

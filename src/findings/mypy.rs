@@ -56,31 +56,11 @@ pub fn parse(input: &Input) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
+    use super::super::testing::{input, located};
     use super::*;
 
     fn at(output: &str) -> Vec<String> {
-        let input = Input {
-            output,
-            project_dir: Path::new("/tmp/relgate-capture"),
-            kind: "type",
-            junit_xml: None,
-        };
-        parse(&input)
-            .iter()
-            .map(|f| {
-                format!(
-                    "{}:{}:{} {} {} {}",
-                    f.file.as_deref().unwrap_or("-"),
-                    f.line.unwrap_or(0),
-                    f.column.unwrap_or(0),
-                    f.severity,
-                    f.code.as_deref().unwrap_or("-"),
-                    f.message
-                )
-            })
-            .collect()
+        located(&parse(&input(output, "type")))
     }
 
     #[test]

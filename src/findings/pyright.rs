@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Input, finding, json_document, number, relative};
+use super::{Input, finding, json_document, number, one_line, relative};
 use crate::outcome::Finding;
 
 static TEXT: LazyLock<Regex> = LazyLock::new(|| {
@@ -74,43 +74,13 @@ fn severity(pyright: &str) -> &str {
     }
 }
 
-/// Pyright explains a mismatch on indented continuation lines; findings are one line.
-fn one_line(message: &str) -> String {
-    message
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
+    use super::super::testing::{input, located};
     use super::*;
 
     fn at(output: &str) -> Vec<String> {
-        let input = Input {
-            output,
-            project_dir: Path::new("/tmp/relgate-capture"),
-            kind: "type",
-            junit_xml: None,
-        };
-        parse(&input)
-            .iter()
-            .map(|f| {
-                format!(
-                    "{}:{}:{} {} {} {}",
-                    f.file.as_deref().unwrap_or("-"),
-                    f.line.unwrap_or(0),
-                    f.column.unwrap_or(0),
-                    f.severity,
-                    f.code.as_deref().unwrap_or("-"),
-                    f.message
-                )
-            })
-            .collect()
+        located(&parse(&input(output, "type")))
     }
 
     const EXPECTED: [&str; 11] = [

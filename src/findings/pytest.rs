@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Input, clip, finding, relative};
+use super::{Input, clip, finding, one_line, relative};
 use crate::outcome::Finding;
 
 /// The crash location pytest prints last in a traceback: `tests/test_x.py:11: AssertionError`.
@@ -157,40 +157,27 @@ fn failure_location(text: &str, input: &Input) -> Option<(String, u32)> {
     })
 }
 
-fn one_line(message: &str) -> String {
-    message
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
+    use super::super::testing::input;
     use super::*;
 
     fn at(output: &str, xml: Option<&str>) -> Vec<String> {
-        let input = Input {
-            output,
-            project_dir: Path::new("/tmp/relgate-capture"),
-            kind: "test",
+        parse(&Input {
             junit_xml: xml,
-        };
-        parse(&input)
-            .iter()
-            .map(|f| {
-                format!(
-                    "{}:{} {} {}",
-                    f.file.as_deref().unwrap_or("-"),
-                    f.line.unwrap_or(0),
-                    f.code.as_deref().unwrap_or("-"),
-                    f.message
-                )
-            })
-            .collect()
+            ..input(output, "test")
+        })
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{} {} {}",
+                f.file.as_deref().unwrap_or("-"),
+                f.line.unwrap_or(0),
+                f.code.as_deref().unwrap_or("-"),
+                f.message
+            )
+        })
+        .collect()
     }
 
     #[test]

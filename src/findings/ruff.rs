@@ -171,18 +171,8 @@ fn join_file(command: &str, file: Option<&str>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
+    use super::super::testing::input;
     use super::*;
-
-    fn input<'a>(output: &'a str, kind: &'a str) -> Input<'a> {
-        Input {
-            output,
-            project_dir: Path::new("/tmp/relgate-capture"),
-            kind,
-            junit_xml: None,
-        }
-    }
 
     fn lines(findings: &[Finding]) -> Vec<String> {
         findings

@@ -1,8 +1,10 @@
 //! What a step ran: the tool behind each command of its script, seen through the wrappers Python projects put
-//! in front of tools (`uv run`, `poetry run`, `python -m`, `hatch run`, `coverage run -m`...), and the tool
-//! behind a well-known action (`astral-sh/ruff-action`, `psf/black`...).
+//! in front of tools (`uv run`, `poetry run`, `python -m`, `hatch run`, `coverage run -m`...; read by
+//! [`crate::shell`]), with what it does and how to run it again, and the tool behind a well-known action
+//! (`astral-sh/ruff-action`, `psf/black`...).
 
 use super::job::Header;
+use crate::shell;
 
 /// What a tool does, for the failure's category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,10 +57,9 @@ impl Invocation {
 
 /// The commands of a step's script, in order.
 pub fn invocations(script: &[String]) -> Vec<Invocation> {
-    logical_lines(script)
+    shell::commands(&script.join("\n"))
         .iter()
-        .flat_map(|line| simple_commands(line))
-        .filter_map(|command| invocation(&command))
+        .filter_map(|command| invocation(command))
         .collect()
 }
 
@@ -108,216 +109,23 @@ pub fn from_action(header: &Header) -> Option<Invocation> {
     Some(parsed)
 }
 
-/// Script lines with `\` (sh) and `` ` `` (PowerShell) continuations joined; comments and blank lines dropped.
-fn logical_lines(script: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for raw in script {
-        let line = raw.trim();
-        if current.is_empty() && (line.is_empty() || line.starts_with('#')) {
-            continue;
-        }
-        if let Some(head) = line.strip_suffix('\\').or_else(|| line.strip_suffix(" `")) {
-            current.push_str(head.trim_end());
-            current.push(' ');
-            continue;
-        }
-        current.push_str(line);
-        out.push(std::mem::take(&mut current));
-    }
-    if !current.trim().is_empty() {
-        out.push(current.trim().to_string());
-    }
-    out
-}
-
-/// Split a line at `&&`, `||`, `;` and `|` outside quotes.
-fn simple_commands(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut quote: Option<char> = None;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(q), _) if c == q => {
-                quote = None;
-                current.push(c);
-            }
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                current.push(c);
-            }
-            (None, ';') => out.push(std::mem::take(&mut current)),
-            (None, '&') if chars.peek() == Some(&'&') => {
-                chars.next();
-                out.push(std::mem::take(&mut current));
-            }
-            (None, '|') => {
-                chars.next_if_eq(&'|');
-                out.push(std::mem::take(&mut current));
-            }
-            _ => current.push(c),
-        }
-    }
-    out.push(current);
-    out.into_iter()
-        .map(|c| c.trim().to_string())
-        .filter(|c| !c.is_empty())
-        .collect()
-}
-
-/// Words, with quotes removed.
-fn words(command: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut quote: Option<char> = None;
-    let mut started = false;
-    for c in command.chars() {
-        match (quote, c) {
-            (Some(q), _) if c == q => quote = None,
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                started = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if started || !current.is_empty() {
-                    out.push(std::mem::take(&mut current));
-                    started = false;
-                }
-            }
-            _ => current.push(c),
-        }
-    }
-    if started || !current.is_empty() {
-        out.push(current);
-    }
-    out
-}
-
 const SHELL_WORDS: [&str; 12] = [
     "if", "then", "else", "elif", "fi", "for", "do", "done", "while", "echo", "cd", "export",
 ];
 
-/// Options of `uv run` that take a value.
-const UV_RUN_VALUES: [&str; 16] = [
-    "--with",
-    "--with-requirements",
-    "--extra",
-    "--group",
-    "--only-group",
-    "--no-group",
-    "--python",
-    "-p",
-    "--package",
-    "--directory",
-    "--project",
-    "--env-file",
-    "--index",
-    "--from",
-    "-w",
-    "--frozen-path",
-];
-
+/// A command of a script, read through its prefixes and runners; `None` for shell syntax and builtins.
 fn invocation(command: &str) -> Option<Invocation> {
-    let words = words(command);
-    let mut i = 0;
-    // Environment assignments and command prefixes that change nothing about the tool.
-    while let Some(w) = words.get(i) {
-        let assignment = w.split_once('=').is_some_and(|(name, _)| {
-            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        });
-        if assignment
-            || matches!(
-                w.as_str(),
-                "time" | "sudo" | "exec" | "env" | "nice" | "xvfb-run" | "command"
-            )
-        {
-            i += 1;
-        } else {
-            break;
-        }
-    }
-    let first = words.get(i)?;
+    let words = shell::words(command);
+    let program = shell::program(&words)?;
+    let first = &words[program.start];
     if SHELL_WORDS.contains(&first.as_str()) || first.starts_with('$') {
         return None;
     }
-    let command_start = i;
-    loop {
-        let word = basename(words.get(i)?);
-        let next = words.get(i + 1).map(String::as_str);
-        let skip = match (word.as_str(), next) {
-            ("uv", Some("run")) => skip_options(&words, i + 2, &UV_RUN_VALUES),
-            ("uv", Some("tool")) if words.get(i + 2).map(String::as_str) == Some("run") => {
-                skip_options(&words, i + 3, &UV_RUN_VALUES)
-            }
-            ("uvx" | "pipx", _) => {
-                let start = if word == "pipx" && next == Some("run") {
-                    i + 2
-                } else {
-                    i + 1
-                };
-                skip_options(&words, start, &UV_RUN_VALUES)
-            }
-            ("poetry" | "pdm" | "rye" | "pipenv" | "pixi", Some("run")) => {
-                skip_options(&words, i + 2, &[])
-            }
-            ("hatch", Some("run")) => {
-                let at = skip_options(&words, i + 2, &[]);
-                if words.get(at).is_some_and(|w| w.contains(':')) {
-                    // `hatch run lint:check`: an environment's script, a wrapper.
-                    break;
-                }
-                at
-            }
-            ("conda" | "mamba" | "micromamba", Some("run")) => {
-                skip_options(&words, i + 2, &["-n", "--name", "-p", "--prefix"])
-            }
-            ("coverage", Some("run")) => {
-                let at = skip_options(
-                    &words,
-                    i + 2,
-                    &["--rcfile", "--source", "--data-file", "--include", "--omit"],
-                );
-                if words.get(at).map(String::as_str) == Some("-m") {
-                    at + 1
-                } else {
-                    at
-                }
-            }
-            (python, _) if is_python(python) => {
-                let mut at = i + 1;
-                while let Some(w) = words.get(at) {
-                    if w == "-m" {
-                        break;
-                    }
-                    if matches!(w.as_str(), "-X" | "-W") {
-                        at += 2;
-                    } else if w.starts_with('-') {
-                        at += 1;
-                    } else {
-                        break;
-                    }
-                }
-                if words.get(at).map(String::as_str) == Some("-m") {
-                    at + 1
-                } else {
-                    // `python setup.py sdist`, `python tools/check.py`: the script is the tool.
-                    at
-                }
-            }
-            _ => break,
-        };
-        if skip >= words.len() {
-            break;
-        }
-        i = skip;
-    }
-    let tool_word = basename(words.get(i)?);
-    let sub = words.get(i + 1).map_or("", String::as_str);
-    let (tool, kind, args_from) = classify(&tool_word, sub, i);
+    let sub = words.get(program.at + 1).map_or("", String::as_str);
+    let (tool, kind, args_from) = classify(&program.name, sub, program.at);
     Some(Invocation {
         line: command.trim().to_string(),
-        prefix: words[command_start..i].join(" "),
+        prefix: words[program.start..program.at].join(" "),
         tool,
         kind,
         args: words
@@ -372,35 +180,6 @@ fn classify(tool: &str, sub: &str, at: usize) -> (String, ToolKind, usize) {
         },
         _ => alone(ToolKind::Other),
     }
-}
-
-fn skip_options(words: &[String], mut at: usize, with_value: &[&str]) -> usize {
-    while let Some(w) = words.get(at) {
-        if !w.starts_with('-') {
-            break;
-        }
-        at += if with_value.contains(&w.as_str()) {
-            2
-        } else {
-            1
-        };
-    }
-    at
-}
-
-fn is_python(word: &str) -> bool {
-    let word = word.strip_suffix(".exe").unwrap_or(word);
-    word == "py"
-        || word == "pypy3"
-        || word
-            .strip_prefix("python")
-            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
-}
-
-/// `/usr/bin/ruff` -> `ruff`; `.venv/bin/pytest.exe` -> `pytest`.
-fn basename(word: &str) -> String {
-    let name = word.rsplit(['/', '\\']).next().unwrap_or(word);
-    name.strip_suffix(".exe").unwrap_or(name).to_string()
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use toml_edit::Item;
 use crate::gates::GateContext;
 use crate::gates::spdx;
 use crate::outcome::{CheckResult, Finding, Kind};
-use crate::toml_file::TomlFile;
+use crate::toml_file::{self, TomlFile};
 
 pub const CHECK: &str = "metadata";
 
@@ -106,16 +106,7 @@ struct Audit<'a> {
 
 impl Audit<'_> {
     fn pep621(&mut self) {
-        let dynamic: Vec<String> = self
-            .file
-            .get(&["project", "dynamic"])
-            .and_then(Item::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let dynamic = self.file.get_strings(&["project", "dynamic"]);
         let is_dynamic = |field: &str| dynamic.iter().any(|d| d == field);
         for field in &dynamic {
             if self.file.get(&["project", field]).is_some() {
@@ -178,12 +169,7 @@ impl Audit<'_> {
         }
         match self.file.get(&["tool", "poetry", "readme"]) {
             Some(item) if item.as_array().is_some() => {
-                let paths: Vec<String> = item
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect();
+                let paths = toml_file::strings(item);
                 for path in &paths {
                     self.readme_file(item, path, None);
                 }

@@ -295,17 +295,20 @@ fn serve(
             status,
             content_type,
             body,
-        } => answer(&mut out, *status, content_type.as_deref(), body),
+        } => {
+            let content_type = content_type.as_deref().map(|c| ("Content-Type", c));
+            answer(&mut out, *status, content_type.as_slice(), body)
+        }
         Reply::Negotiate { json, html } => {
             if wants_json {
                 answer(
                     &mut out,
                     200,
-                    Some("application/vnd.pypi.simple.v1+json"),
+                    &[("Content-Type", "application/vnd.pypi.simple.v1+json")],
                     json,
                 )
             } else {
-                answer(&mut out, 200, Some("text/html"), html)
+                answer(&mut out, 200, &[("Content-Type", "text/html")], html)
             }
         }
         Reply::Redirect(location) => write!(
@@ -324,16 +327,11 @@ fn serve(
             headers,
             body,
         } => {
-            write!(out, "HTTP/1.1 {status} {}\r\n", reason(*status))?;
-            for (name, value) in headers {
-                write!(out, "{name}: {value}\r\n")?;
-            }
-            write!(
-                out,
-                "Content-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            )?;
-            out.write_all(body)
+            let headers: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            answer(&mut out, *status, &headers, body)
         }
         Reply::Huge(size) => {
             write!(
@@ -360,12 +358,12 @@ fn serve(
 fn answer(
     out: &mut TcpStream,
     status: u16,
-    content_type: Option<&str>,
+    headers: &[(&str, &str)],
     body: &[u8],
 ) -> std::io::Result<()> {
     write!(out, "HTTP/1.1 {status} {}\r\n", reason(status))?;
-    if let Some(content_type) = content_type {
-        write!(out, "Content-Type: {content_type}\r\n")?;
+    for (name, value) in headers {
+        write!(out, "{name}: {value}\r\n")?;
     }
     write!(
         out,

@@ -167,15 +167,10 @@ fn poetry(py: &TomlFile) -> Option<Declared> {
 /// The plugins that derive the version from git tags: the tag is the version.
 fn vcs_plugin(py: &TomlFile) -> Option<&'static str> {
     let requires: Vec<String> = py
-        .get(&["build-system", "requires"])
-        .and_then(|r| r.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str())
-                .map(str::to_lowercase)
-                .collect()
-        })
-        .unwrap_or_default();
+        .get_strings(&["build-system", "requires"])
+        .iter()
+        .map(|r| r.to_lowercase())
+        .collect();
     let requires_any = |name: &str| {
         requires
             .iter()
@@ -285,15 +280,7 @@ fn setuptools_dynamic(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Opti
             .get_str(&["tool", "setuptools", "package-dir", ""])
             .map(str::to_owned);
         // `[tool.setuptools.packages.find] where = ["lib"]` (SQLAlchemy) places the packages too.
-        let find_where: Vec<String> = py
-            .get(&["tool", "setuptools", "packages", "find", "where"])
-            .and_then(toml_edit::Item::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let find_where = py.get_strings(&["tool", "setuptools", "packages", "find", "where"]);
         return attr_version(
             source,
             attr,

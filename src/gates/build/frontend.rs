@@ -51,15 +51,9 @@ pub fn build_system(dir: &Path) -> Option<BuildSystem> {
         .as_ref()
         .and_then(|f| f.get_str(&["build-system", "build-backend"]))
         .map(str::to_owned);
-    let requires: Vec<String> = file
+    let requires = file
         .as_ref()
-        .and_then(|f| f.get(&["build-system", "requires"]))
-        .and_then(toml_edit::Item::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
+        .map(|f| f.get_strings(&["build-system", "requires"]))
         .unwrap_or_default();
     match backend {
         Some(backend) => Some(BuildSystem { backend, requires }),

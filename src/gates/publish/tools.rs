@@ -10,6 +10,7 @@ use super::TOOLS_CHECK;
 use super::upload::Upload;
 use super::workflow::{Step, Workflow};
 use crate::outcome::{CheckResult, Kind};
+use crate::shell;
 use crate::toml_file::TomlFile;
 
 /// Tools relgate knows how to run locally; a workflow running one the project configures must be matched.
@@ -53,8 +54,8 @@ pub fn tools_in_step(step: &Step) -> Vec<String> {
         out.extend(by_action.map(str::to_owned));
     }
     if let Some(run) = &step.run {
-        for segment in segments(run) {
-            if let Some(tool) = tool_of_command(&segment) {
+        for command in shell::commands(run) {
+            if let Some(tool) = tool_of_command(&command) {
                 if !out.contains(&tool) {
                     out.push(tool);
                 }
@@ -236,78 +237,14 @@ fn collect_tools(
     }
 }
 
-/// Simple commands of a shell script: split on newlines (honouring `\` continuations) and `&&`, `||`, `;`, `|`.
-fn segments(script: &str) -> Vec<String> {
-    let joined = script.replace("\\\n", " ");
-    let mut out = Vec::new();
-    for line in joined.lines() {
-        let line = line.split(" #").next().unwrap_or(line);
-        if line.trim_start().starts_with('#') {
-            continue;
-        }
-        for part in line
-            .split("&&")
-            .flat_map(|p| p.split("||"))
-            .flat_map(|p| p.split([';', '|']))
-        {
-            let part = part.trim();
-            if !part.is_empty() {
-                out.push(part.to_owned());
-            }
-        }
-    }
-    out
-}
-
-/// The tool a simple command runs, looking through `python -m`, `uv run`, `uvx`, `poetry run` and friends.
+/// The tool a simple command runs (seen through `python -m`, `uv run`, `uvx`, `poetry run` and friends), in
+/// the ids above.
 fn tool_of_command(command: &str) -> Option<String> {
-    let words: Vec<String> = command
-        .split_whitespace()
-        .map(|w| w.trim_matches(['"', '\'']).to_owned())
-        .collect();
-    let mut i = 0;
-    // Leading `VAR=value` assignments.
-    while i < words.len() && words[i].contains('=') && !words[i].starts_with('-') {
-        i += 1;
-    }
-    loop {
-        let word = words.get(i)?;
-        let base = word.rsplit('/').next().unwrap_or(word);
-        match base {
-            "python" | "python3" | "py" if words.get(i + 1).map(String::as_str) == Some("-m") => {
-                i += 2;
-            }
-            _ if base.starts_with("python3.")
-                && words.get(i + 1).map(String::as_str) == Some("-m") =>
-            {
-                i += 2;
-            }
-            "uv" | "poetry" | "pdm" | "pipx" | "hatch" | "rye" | "pipenv"
-                if words.get(i + 1).map(String::as_str) == Some("run") =>
-            {
-                i += 2;
-                // Options of the runner itself (`uv run --frozen --with x ruff`).
-                while words.get(i).is_some_and(|w| w.starts_with('-')) {
-                    let takes_value = matches!(
-                        words[i].as_str(),
-                        "--with" | "--group" | "--extra" | "-e" | "--env" | "--python" | "-p"
-                    );
-                    i += if takes_value { 2 } else { 1 };
-                }
-            }
-            "uvx" => i += 1,
-            "coverage" if words.get(i + 1).map(String::as_str) == Some("run") => {
-                // `coverage run -m pytest`.
-                let m = words.iter().skip(i).position(|w| w == "-m")?;
-                i += m + 1;
-            }
-            _ => break,
-        }
-    }
-    let word = words.get(i)?;
-    let base = word.rsplit('/').next().unwrap_or(word).to_ascii_lowercase();
-    let next = words.get(i + 1).map(String::as_str);
-    let id = match base.as_str() {
+    let words = shell::words(command);
+    let program = shell::program(&words)?;
+    let name = program.name.to_ascii_lowercase();
+    let next = words.get(program.at + 1).map(String::as_str);
+    let id = match name.as_str() {
         "ruff" if next == Some("format") => "ruff-format",
         "ruff" => "ruff",
         "pytest" | "py.test" => "pytest",

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::workflow::{Job, Step, Workflow};
+use crate::shell;
 
 /// One upload step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,35 +183,29 @@ fn upload_of(workflow: &Workflow, job: &Job, step: &Step, earlier_runs: &str) ->
     Some(make(uploader, auth, index))
 }
 
-/// The uploader a script calls, and the command line that calls it.
+/// The uploader a script calls (`twine upload`, `python -m twine upload`, `uv publish`...), and the command
+/// that calls it.
 fn uploader_in(run: &str) -> Option<(Uploader, String)> {
-    let joined = run.replace("\\\n", " ");
-    for line in joined.lines() {
-        let line = line.trim();
-        if line.starts_with('#') {
-            continue;
-        }
-        let words: Vec<&str> = line.split_whitespace().collect();
-        for pair in words.windows(2) {
-            let tool = pair[0].rsplit('/').next().unwrap_or(pair[0]);
-            let uploader = match (tool, pair[1]) {
-                ("twine", "upload") => Uploader::Twine,
-                ("uv", "publish") => Uploader::Uv,
-                ("poetry", "publish") => Uploader::Poetry,
-                ("hatch", "publish") => Uploader::Hatch,
-                ("flit", "publish") => Uploader::Flit,
-                ("pdm", "publish") => Uploader::Pdm,
-                _ => continue,
-            };
-            return Some((uploader, line.to_owned()));
-        }
-    }
-    None
+    shell::commands(run).into_iter().find_map(|command| {
+        let words = shell::words(&command);
+        let program = shell::program(&words)?;
+        let sub = words.get(program.at + 1)?;
+        let uploader = match (program.name.as_str(), sub.as_str()) {
+            ("twine", "upload") => Uploader::Twine,
+            ("uv", "publish") => Uploader::Uv,
+            ("poetry", "publish") => Uploader::Poetry,
+            ("hatch", "publish") => Uploader::Hatch,
+            ("flit", "publish") => Uploader::Flit,
+            ("pdm", "publish") => Uploader::Pdm,
+            _ => return None,
+        };
+        Some((uploader, command))
+    })
 }
 
 /// A credential passed on the command line: `--password X`, `-p X`, `--token X`, `-t X`, `-a X`.
 fn credential_flag(command: &str) -> Option<(String, String)> {
-    let words: Vec<&str> = command.split_whitespace().collect();
+    let words = shell::words(command);
     for (i, word) in words.iter().enumerate() {
         if let Some((flag, value)) = word.split_once('=') {
             if matches!(flag, "--password" | "--token" | "--auth") {
@@ -218,28 +213,30 @@ fn credential_flag(command: &str) -> Option<(String, String)> {
             }
         }
         if matches!(
-            *word,
+            word.as_str(),
             "--password" | "-p" | "--token" | "-t" | "--auth" | "-a"
         ) {
-            let value = words.get(i + 1).copied().unwrap_or("");
-            return Some(((*word).to_owned(), value.to_owned()));
+            let value = words.get(i + 1).map_or("", String::as_str);
+            return Some((word.clone(), value.to_owned()));
         }
     }
     None
 }
 
 fn index_in(command: &str, env: &BTreeMap<&str, &str>) -> Index {
-    let words: Vec<&str> = command.split_whitespace().collect();
+    let words = shell::words(command);
     for (i, word) in words.iter().enumerate() {
         let (flag, inline) = match word.split_once('=') {
             Some((f, v)) => (f, Some(v)),
-            None => (*word, None),
+            None => (word.as_str(), None),
         };
         if matches!(
             flag,
             "--repository-url" | "--publish-url" | "--repository" | "-r" | "--index" | "--repo"
         ) {
-            let value = inline.or_else(|| words.get(i + 1).copied()).unwrap_or("");
+            let value = inline
+                .or_else(|| words.get(i + 1).map(String::as_str))
+                .unwrap_or("");
             let value = value.trim_matches(['"', '\'']);
             return if value == "testpypi" {
                 Index::TestPypi
@@ -374,6 +371,28 @@ mod tests {
         assert_eq!(
             (u[2].uploader.clone(), u[2].auth.clone()),
             (Uploader::Flit, Auth::Unknown)
+        );
+    }
+
+    #[test]
+    fn uploaders_behind_runners_and_in_scripts() {
+        let u = uploads(
+            "on: push\njobs:\n  p:\n    steps:\n      - run: echo \"twine upload comes later\"\n      - run: |\n          python -m build && python -m twine upload \\\n            --password \"${{ secrets.PYPI }}\" dist/*\n      - run: find dist -name '*.whl' | xargs -n 1 twine upload -r testpypi\n",
+        );
+        let found: Vec<(Uploader, Auth, Index)> = u
+            .into_iter()
+            .map(|u| (u.uploader, u.auth, u.index))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    Uploader::Twine,
+                    Auth::Token("`--password` = ${{ secrets.PYPI }}".into()),
+                    Index::Pypi
+                ),
+                (Uploader::Twine, Auth::Trusted, Index::TestPypi),
+            ]
         );
     }
 

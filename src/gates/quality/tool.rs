@@ -93,19 +93,10 @@ impl Tool {
         }
     }
 
-    /// The tool a distribution name stands for in a list of dependencies (`ruff>=0.5` is ruff's linter).
+    /// The tool a distribution name stands for in a list of dependencies (`ruff>=0.5` is ruff's linter: the
+    /// first of the two checks ruff's distribution runs).
     pub fn from_distribution(name: &str) -> Option<Tool> {
-        match name {
-            "ruff" => Some(Tool::Ruff),
-            "black" => Some(Tool::Black),
-            "isort" => Some(Tool::Isort),
-            "flake8" => Some(Tool::Flake8),
-            "mypy" => Some(Tool::Mypy),
-            "pyright" => Some(Tool::Pyright),
-            "basedpyright" => Some(Tool::Basedpyright),
-            "pytest" => Some(Tool::Pytest),
-            _ => None,
-        }
+        Tool::ALL.into_iter().find(|t| t.distribution() == name)
     }
 }
 
@@ -120,5 +111,15 @@ mod tests {
         for tool in Tool::ALL {
             assert_eq!(Tool::from_name(tool.name()), Some(tool));
         }
+        // ruff's distribution runs two checks; the linter stands for it.
+        for tool in Tool::ALL {
+            let expected = if tool == Tool::RuffFormat {
+                Tool::Ruff
+            } else {
+                tool
+            };
+            assert_eq!(Tool::from_distribution(tool.distribution()), Some(expected));
+        }
+        assert_eq!(Tool::from_distribution("tox"), None);
     }
 }

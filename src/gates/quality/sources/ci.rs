@@ -2,8 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{ToolCommand, split_words, tool_command};
+use super::{ToolCommand, tool_command};
 use crate::gates::quality::tool::Tool;
+use crate::shell;
 
 /// Commands the GitHub Actions workflows run (`run:` scripts, and the tools' own actions), for the project
 /// at `subdir` of the repository (empty at the root): only steps whose working directory is the project's.
@@ -55,10 +56,10 @@ pub fn workflows(root: &Path, subdir: &Path) -> Vec<ToolCommand> {
                 }
                 for command in step["run"]
                     .as_str()
-                    .map(script_commands)
+                    .map(shell::commands)
                     .unwrap_or_default()
                 {
-                    let words = split_words(&command);
+                    let words = shell::words(&command);
                     // `${{ matrix.x }}` and `$VAR` are only known in CI: the tool counts, not its arguments.
                     let expressions = words.iter().any(|w| w.contains('$') || w.contains('`'));
                     if let Some((tool, args)) = tool_command(&words) {
@@ -92,29 +93,6 @@ fn action_tool(uses: &str, step: &yaml_rust2::Yaml) -> Option<Tool> {
         "jakebailey/pyright-action" => Some(Tool::Pyright),
         _ => None,
     }
-}
-
-/// The simple commands of a shell script: lines (joined at a trailing `\`), split at `&&`, `||`, `;`, `|`.
-fn script_commands(script: &str) -> Vec<String> {
-    let joined = script.replace("\\\n", " ");
-    let mut out = Vec::new();
-    for line in joined.lines() {
-        let line = line.trim();
-        if line.starts_with('#') {
-            continue;
-        }
-        for part in line
-            .split("&&")
-            .flat_map(|p| p.split("||"))
-            .flat_map(|p| p.split([';', '|']))
-        {
-            let part = part.trim();
-            if !part.is_empty() {
-                out.push(part.to_owned());
-            }
-        }
-    }
-    out
 }
 
 fn normalize_dir(dir: &str) -> String {
@@ -157,24 +135,18 @@ pub fn pre_commit(dir: &Path) -> Vec<(Tool, String, Option<String>)> {
 /// The tool a hook runs, why, and whether it is a local hook (its `entry` names the command).
 fn hook_tool(hook: &yaml_rust2::Yaml) -> Option<(Tool, String, bool)> {
     let id = hook["id"].as_str()?;
+    // The tools' own hook ids are their check names, but for these.
     let by_id = match id {
-        "ruff" | "ruff-check" => Some(Tool::Ruff),
-        "ruff-format" => Some(Tool::RuffFormat),
-        "black" | "black-jupyter" => Some(Tool::Black),
-        "isort" => Some(Tool::Isort),
-        "flake8" => Some(Tool::Flake8),
-        "mypy" => Some(Tool::Mypy),
-        "pyright" => Some(Tool::Pyright),
-        "basedpyright" => Some(Tool::Basedpyright),
-        "pytest" => Some(Tool::Pytest),
-        _ => None,
+        "ruff-check" => Some(Tool::Ruff),
+        "black-jupyter" => Some(Tool::Black),
+        other => Tool::from_name(other),
     };
     let reason = format!("hook {id} in .pre-commit-config.yaml");
     if let Some(tool) = by_id {
         return Some((tool, reason, false));
     }
     let entry = hook["entry"].as_str()?;
-    tool_command(&split_words(entry)).map(|(tool, _)| (tool, reason, true))
+    tool_command(&shell::words(entry)).map(|(tool, _)| (tool, reason, true))
 }
 
 #[cfg(test)]

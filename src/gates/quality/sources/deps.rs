@@ -6,7 +6,7 @@ use toml_edit::Item;
 
 use super::requirement_name;
 use crate::gates::quality::tool::Tool;
-use crate::toml_file::TomlFile;
+use crate::toml_file::{TomlFile, strings};
 
 /// Tools listed among the development dependencies: PEP 735 `[dependency-groups]`, development extras of
 /// `[project.optional-dependencies]`, Poetry groups, PDM and uv dev-dependencies, hatch environments, and
@@ -116,16 +116,6 @@ fn tables<'a>(file: &'a TomlFile, path: &[&str]) -> Vec<(String, &'a Item)> {
     file.get(path)
         .and_then(Item::as_table_like)
         .map(|t| t.iter().map(|(k, v)| (k.to_owned(), v)).collect())
-        .unwrap_or_default()
-}
-
-fn strings(item: &Item) -> Vec<String> {
-    item.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
         .unwrap_or_default()
 }
 

@@ -2,8 +2,9 @@
 //! pre-commit hooks and the development dependencies it declares. These are read, never run (tox and nox
 //! would build environments into the tree).
 //!
-//! This module holds the reading of command lines (`tool_command`) and the small INI reader; the sources
-//! themselves are in `runners` (tox, nox, hatch), `ci` (GitHub Actions, pre-commit) and `deps`.
+//! This module holds the mapping of command lines to tools (`tool_command`; the lines are read by
+//! `crate::shell`) and the small INI reader; the sources themselves are in `runners` (tox, nox, hatch), `ci`
+//! (GitHub Actions, pre-commit) and `deps`.
 
 mod ci;
 mod deps;
@@ -15,6 +16,7 @@ pub use self::ci::{pre_commit, workflows};
 pub use self::deps::dependencies;
 pub use self::runners::{hatch, nox, tox};
 use super::tool::Tool;
+use crate::shell;
 
 /// A command line a project runs a tool with, and where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,9 +29,8 @@ pub struct ToolCommand {
     pub source: String,
 }
 
-/// The tool a command line runs and its arguments, looking through `python -m`, `{envpython} -m`,
-/// `coverage run -m`, `uv run`, `poetry run`, `pdm run`, `hatch run` and leading `VAR=value` assignments.
-/// `ruff` without a subcommand (older releases) is `ruff check`.
+/// The tool a command line runs and its arguments, seen through runners and prefixes (`shell::program`) and
+/// tox's own prefixes. `ruff` without a subcommand (older releases) is `ruff check`.
 pub fn tool_command(words: &[String]) -> Option<(Tool, Vec<String>)> {
     let mut i = 0;
     // tox: `- cmd` ignores the exit code; `py39: cmd` runs only in matching environments.
@@ -39,54 +40,10 @@ pub fn tool_command(words: &[String]) -> Option<(Tool, Vec<String>)> {
     if words.get(i).is_some_and(|w| is_factor(w)) {
         i += 1;
     }
-    while words
-        .get(i)
-        .is_some_and(|w| w.contains('=') && !w.starts_with('-') && !w.starts_with('{'))
-    {
-        i += 1;
-    }
-    loop {
-        let word = words.get(i)?;
-        let base = word.rsplit('/').next().unwrap_or(word);
-        let next = words.get(i + 1).map(String::as_str);
-        let is_python = matches!(
-            base,
-            "python" | "python3" | "py" | "{envpython}" | "{env_python}"
-        ) || base.starts_with("python3.");
-        if is_python && next == Some("-m") {
-            i += 2;
-        } else if matches!(base, "uv" | "poetry" | "pdm" | "hatch" | "pipenv" | "rye")
-            && next == Some("run")
-        {
-            i += 2;
-            while let Some(opt) = words.get(i).filter(|w| w.starts_with('-')) {
-                let takes_value = matches!(
-                    opt.as_str(),
-                    "--with"
-                        | "--group"
-                        | "--extra"
-                        | "--env"
-                        | "-e"
-                        | "--python"
-                        | "-p"
-                        | "--package"
-                );
-                i += if takes_value { 2 } else { 1 };
-            }
-        } else if base == "coverage" && next == Some("run") {
-            let m = words.iter().skip(i).position(|w| w == "-m")?;
-            i += m + 1;
-        } else {
-            break;
-        }
-    }
-    let program = words.get(i)?;
-    let base = program
-        .rsplit('/')
-        .next()
-        .unwrap_or(program)
-        .to_ascii_lowercase();
-    let rest = &words[i + 1..];
+    let words = &words[i..];
+    let program = shell::program(words)?;
+    let base = program.name.to_ascii_lowercase();
+    let rest = &words[program.at + 1..];
     let (tool, args) = match base.as_str() {
         "ruff" => match rest.first().map(String::as_str) {
             Some("format") => (Tool::RuffFormat, &rest[1..]),
@@ -119,7 +76,7 @@ fn resolve_placeholders(args: &[String]) -> Vec<String> {
             .and_then(|rest| rest.strip_suffix('}'));
         if let Some(rest) = posargs {
             if let Some(default) = rest.strip_prefix(':') {
-                out.extend(split_words(default));
+                out.extend(shell::words(default));
             }
             continue;
         }
@@ -193,62 +150,6 @@ pub fn ini_has_section(text: &str, name: &str) -> bool {
     })
 }
 
-/// Words of a command line as a POSIX shell would split it (quotes, backslashes), keeping `{...}`
-/// placeholders whole even when they contain spaces.
-pub fn split_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut has_word = false;
-    let mut quote: Option<char> = None;
-    let mut braces = 0usize;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some('"'), '\\') => {
-                if let Some(n) = chars.next() {
-                    word.push(n);
-                }
-            }
-            (Some(_), c) => word.push(c),
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                has_word = true;
-            }
-            (None, '\\') => {
-                if let Some(n) = chars.next() {
-                    word.push(n);
-                    has_word = true;
-                }
-            }
-            (None, '{') => {
-                braces += 1;
-                word.push(c);
-                has_word = true;
-            }
-            (None, '}') => {
-                braces = braces.saturating_sub(1);
-                word.push(c);
-            }
-            (None, c) if c.is_whitespace() && braces == 0 => {
-                if has_word {
-                    words.push(std::mem::take(&mut word));
-                    has_word = false;
-                }
-            }
-            (None, '#') if !has_word && braces == 0 => break,
-            (None, c) => {
-                word.push(c);
-                has_word = true;
-            }
-        }
-    }
-    if has_word {
-        words.push(word);
-    }
-    words
-}
-
 /// A normalized distribution name (PEP 503) from a requirement string: `Flake8[toml]>=7 ; python_version...`
 /// is `flake8`.
 pub fn requirement_name(requirement: &str) -> String {
@@ -274,28 +175,12 @@ pub fn requirement_name(requirement: &str) -> String {
 mod tests {
     use super::*;
 
-    fn words(line: &str) -> Vec<String> {
-        split_words(line)
-    }
-
     fn cmd(line: &str) -> Option<(Tool, Vec<String>)> {
-        tool_command(&words(line))
+        tool_command(&shell::words(line))
     }
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| (*s).to_owned()).collect()
-    }
-
-    #[test]
-    fn splits_like_a_shell() {
-        assert_eq!(
-            words(r#"pytest -m "not slow" 'a b' c\ d"#),
-            ["pytest", "-m", "not slow", "a b", "c d"]
-        );
-        assert_eq!(
-            words("pytest {posargs:-x tests} # comment"),
-            ["pytest", "{posargs:-x tests}"]
-        );
     }
 
     #[test]

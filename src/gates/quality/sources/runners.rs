@@ -5,7 +5,8 @@ use std::path::Path;
 
 use toml_edit::{Item, Value};
 
-use super::{ToolCommand, ini_entries, split_words, tool_command};
+use super::{ToolCommand, ini_entries, tool_command};
+use crate::shell;
 use crate::toml_file::TomlFile;
 
 /// The commands of every `[testenv]`/`[testenv:NAME]` in tox.ini, and of `[tool.tox]` in pyproject.toml
@@ -62,7 +63,7 @@ fn tox_ini(text: &str, label: &str) -> Vec<ToolCommand> {
             continue;
         }
         for line in value.replace("\\\n", " ").lines() {
-            let words = split_words(line);
+            let words = shell::words(line);
             if let Some((tool, args)) = tool_command(&words) {
                 out.push(ToolCommand {
                     tool,
@@ -175,8 +176,9 @@ pub fn hatch(dir: &Path, pyproject: Option<&TomlFile>) -> Vec<ToolCommand> {
                         .collect(),
                     _ => Vec::new(),
                 };
-                for line in lines {
-                    if let Some((tool, args)) = tool_command(&split_words(&line)) {
+                // Hatch runs each line in a shell: `ruff check . && ruff format --check .` is two commands.
+                for command in lines.iter().flat_map(|line| shell::commands(line)) {
+                    if let Some((tool, args)) = tool_command(&shell::words(&command)) {
                         out.push(ToolCommand {
                             tool,
                             args: Some(args),
@@ -291,7 +293,7 @@ mod tests {
     fn hatch_scripts() {
         let py = TomlFile::parse(
             "pyproject.toml",
-            "[tool.hatch.envs.default.scripts]\ntest = 'pytest {args:tests}'\n[tool.hatch.envs.lint.scripts]\ncheck = ['ruff check .', 'ruff format --check .']\n".into(),
+            "[tool.hatch.envs.default.scripts]\ntest = 'pytest {args:tests}'\n[tool.hatch.envs.lint.scripts]\ncheck = ['ruff check .', 'ruff format --check .']\ntyping = 'mypy --strict src && pytest -x'\n".into(),
         )
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -316,6 +318,16 @@ mod tests {
                     Tool::RuffFormat,
                     s(&["--check", "."]),
                     "pyproject.toml [tool.hatch.envs.lint.scripts] check".to_owned()
+                ),
+                (
+                    Tool::Mypy,
+                    s(&["--strict", "src"]),
+                    "pyproject.toml [tool.hatch.envs.lint.scripts] typing".to_owned()
+                ),
+                (
+                    Tool::Pytest,
+                    s(&["-x"]),
+                    "pyproject.toml [tool.hatch.envs.lint.scripts] typing".to_owned()
                 ),
             ]
         );
