@@ -214,3 +214,28 @@ pub fn test_venv() -> PathBuf {
 pub fn pyproject(name: &str, version: &str) -> String {
     format!("[project]\nname = \"{name}\"\nversion = \"{version}\"\n")
 }
+
+/// Write a file that will be executed. The test process never holds the final file open for writing: a child
+/// that another test thread forks meanwhile would inherit that descriptor until its exec, and executing the
+/// file then fails with "Text file busy" (ETXTBSY). So the bytes go to a scratch file, and `cp` writes the
+/// real one in its own process.
+#[track_caller]
+pub fn write_executable(path: &Path, content: &[u8], mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let scratch = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(scratch.path(), content).unwrap();
+    copy_executable(scratch.path(), path);
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Copy an executable (see [`write_executable`] for why through `cp`).
+#[track_caller]
+pub fn copy_executable(from: &Path, to: &Path) {
+    let status = std::process::Command::new("cp")
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap();
+    assert!(status.success(), "cp {} {}", from.display(), to.display());
+}

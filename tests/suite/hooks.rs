@@ -529,7 +529,7 @@ fn the_shims_fail_closed_without_relgate_but_never_block_commits_or_fetches() {
     // Installed by a copy of relgate that then disappears (and none is on PATH).
     let gone = tempfile::tempdir().unwrap();
     let copy = gone.path().join("relgate");
-    std::fs::copy(env!("CARGO_BIN_EXE_relgate"), &copy).unwrap();
+    crate::common::copy_executable(std::path::Path::new(env!("CARGO_BIN_EXE_relgate")), &copy);
     let out = std::process::Command::new(&copy)
         .arg("install")
         .current_dir(p.repo.path())

@@ -54,9 +54,7 @@ pub fn logging_hook(log: &Path, status: i32) -> String {
 }
 
 pub fn write_hook(path: &Path, text: &str, mode: u32) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    crate::common::write_executable(path, text.as_bytes(), mode);
 }
 
 pub fn read(path: &Path) -> String {

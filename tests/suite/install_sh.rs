@@ -1,7 +1,6 @@
 //! `install.sh`: a missing cargo, a build through cargo (a stand-in that records how it is called), an
 //! already-built binary, re-runs, and where the hooks go.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use crate::common::stderr;
@@ -15,8 +14,7 @@ fn read(path: &Path) -> String {
 }
 
 fn write_executable(path: &Path, text: &str) {
-    std::fs::write(path, text).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    crate::common::write_executable(path, text.as_bytes(), 0o755);
 }
 
 fn hooks_listing(dir: &Path) -> Vec<(String, Vec<u8>)> {

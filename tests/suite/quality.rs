@@ -4,7 +4,6 @@
 //! The test virtualenv plays the project's environment the way real projects have one: a gitignored `.venv`
 //! in the project (a symlink to it), or one created by uv or Poetry whose tools import from it.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -540,15 +539,11 @@ fn tool_scripts(root: &Path, tools: &[(&str, &str)]) {
     for (name, entry) in tools {
         let (module, function) = entry.split_once(':').unwrap();
         let script = root.join("bin").join(name);
-        std::fs::write(
-            &script,
-            format!(
-                "#!{}\nimport sys\nfrom {module} import {function}\nsys.exit({function}())\n",
-                root.join("bin/python").display()
-            ),
-        )
-        .unwrap();
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let text = format!(
+            "#!{}\nimport sys\nfrom {module} import {function}\nsys.exit({function}())\n",
+            root.join("bin/python").display()
+        );
+        crate::common::write_executable(&script, text.as_bytes(), 0o755);
     }
 }
 

@@ -29,12 +29,8 @@ pub fn check(name: &str, kind: &str, run: &str, extra: &str) -> String {
 
 /// Write an executable shell script into `$HOME/bin` of the test, which is first on relgate's PATH.
 pub fn script(repo: &TestRepo, name: &str, body: &str) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let bin = repo.home.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let path = bin.join(name);
-    std::fs::write(&path, format!("#!/bin/sh\n{body}")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = repo.home.path().join("bin").join(name);
+    crate::common::write_executable(&path, format!("#!/bin/sh\n{body}").as_bytes(), 0o755);
     path
 }
 
