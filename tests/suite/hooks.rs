@@ -538,11 +538,23 @@ fn the_shims_fail_closed_without_relgate_but_never_block_commits_or_fetches() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     drop(gone);
-    let path = std::env::var("PATH").unwrap();
+    // The machine may have relgate installed (a maintainer running the suite): git runs without it.
+    let path = std::env::join_paths(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap())
+            .filter(|dir| !dir.join("relgate").is_file()),
+    )
+    .unwrap()
+    .into_string()
+    .unwrap();
     assert!(which_relgate(&path).is_none(), "relgate is on PATH: {path}");
+    let git = |args: &[&str], env: &[(&str, &str)]| {
+        let mut env = env.to_vec();
+        env.push(("PATH", path.as_str()));
+        p.git(args, &env)
+    };
 
     let recorded = copy.display().to_string();
-    let (code, err) = p.git(&["tag", "v1.0.0"], &[]);
+    let (code, err) = git(&["tag", "v1.0.0"], &[]);
     assert_eq!(code, 128, "{err}");
     assert_eq!(
         err.replace(&recorded, "<gone>"),
@@ -550,23 +562,23 @@ fn the_shims_fail_closed_without_relgate_but_never_block_commits_or_fetches() {
          relgate: install relgate again (./install.sh), or tag without the release gate: RELGATE_SKIP=1 git tag ...\n\
          fatal: ref updates aborted by hook\n"
     );
-    let (code, err) = p.git(&["tag", "v1.0.0"], &[("RELGATE_SKIP", "1")]);
+    let (code, err) = git(&["tag", "v1.0.0"], &[("RELGATE_SKIP", "1")]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         err,
         "relgate: warning: RELGATE_SKIP is set: tagging without the release gate (relgate is not installed)\n"
     );
     assert_eq!(
-        p.git(&["commit", "-q", "--allow-empty", "-m", "more"], &[]),
+        git(&["commit", "-q", "--allow-empty", "-m", "more"], &[]),
         (0, String::new())
     );
-    let (code, err) = p.git(&["push", "-q", "origin", "main"], &[]);
+    let (code, err) = git(&["push", "-q", "origin", "main"], &[]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         err.replace(&recorded, "<gone>"),
         "relgate: warning: relgate is not installed (not at <gone>, not on PATH); this push creates no tag: it goes through\n"
     );
-    let (code, err) = p.git(&["push", "origin", "v1.0.0"], &[]);
+    let (code, err) = git(&["push", "origin", "v1.0.0"], &[]);
     assert_eq!(code, 1, "{err}");
     assert_eq!(
         err.replace(&recorded, "<gone>"),
@@ -575,8 +587,7 @@ fn the_shims_fail_closed_without_relgate_but_never_block_commits_or_fetches() {
          error: failed to push some refs to '<remote>'\n"
     );
     assert_eq!(
-        p.git(&["push", "-q", "--no-verify", "origin", "v1.0.0"], &[])
-            .0,
+        git(&["push", "-q", "--no-verify", "origin", "v1.0.0"], &[]).0,
         0
     );
     // Tags arriving by fetch pass.
@@ -586,7 +597,7 @@ fn the_shims_fail_closed_without_relgate_but_never_block_commits_or_fetches() {
         "upstream",
         upstream.remote.path().to_str().unwrap(),
     ]);
-    let (code, err) = p.git(&["fetch", "-q", "--tags", "upstream"], &[]);
+    let (code, err) = git(&["fetch", "-q", "--tags", "upstream"], &[]);
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(p.local_tags(), ["v1.0.0", "v2.0.0"]);
 }
