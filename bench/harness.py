@@ -21,25 +21,24 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
-import io
 import json
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
-import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import fixture
+import pushes
 import report
-import tagrepo
-from timing import Argv, Case, Result, Timer, end_progress, progress
+import scale
+from pushes import CACHE_DIRS
+from scale import write_hook
+from timing import Argv, Case, Result, Row, Timer, end_progress, error_line
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,18 +56,6 @@ TOOLS: dict[str, str] = {
     "relgate-export": "relgate with an untracked file in the work tree: it checks an isolated export of the tag",
 }
 RELGATE_TOOLS = ("relgate", "relgate-export")
-CACHE_DIRS = (".mypy_cache", ".ruff_cache", ".pytest_cache")
-
-
-@dataclass
-class Row:
-    """One line of a results table."""
-
-    key: str
-    title: str
-    results: dict[str, Result]
-    note: str = ""
-    tests_matter: bool = False
 
 
 @dataclass
@@ -332,367 +319,6 @@ class Bench:
         end_progress()
         return results
 
-    def scenario_a(self) -> None:
-        tools = ["none", "sh-floor", "pre-commit", "prek", "lefthook", "lefthook-go", "relgate"]
-
-        def overhead(tool: str) -> Case:
-            repo, remote = self.repo(tool), self.remote(tool)
-
-            def cleanup(_: int) -> None:
-                self.git(remote, "update-ref", "-d", "refs/heads/bench-a")
-                self.git(repo, "update-ref", "-d", "refs/remotes/origin/bench-a")
-
-            return Case(
-                tool,
-                repo,
-                self.tool_env(tool),
-                steps=lambda _: [["git", "push", "-q", "origin", "HEAD:refs/heads/bench-a"]],
-                cleanup=cleanup,
-                unavailable=self.unavailable(tool),
-            )
-
-        self.rows.append(
-            Row(
-                "a1",
-                "a1. `git push origin HEAD:new-branch`, commits already on the remote (hook overhead)",
-                self.interleave("a1", [overhead(t) for t in tools]),
-                note="Every installed hook starts and finds nothing to check.",
-            )
-        )
-
-        tools = ["none", "sh-seq", "pre-commit", "prek", "lefthook", "relgate"]
-
-        def everyday(tool: str) -> Case:
-            repo = self.repo(tool)
-
-            def prepare(index: int) -> None:
-                with (repo / "CHANGELOG.md").open("a") as changelog:
-                    changelog.write(f"- Unreleased change {index}.\n")
-                self.git(repo, "commit", "-q", "-a", "-m", f"Change {index}")
-
-            return Case(
-                tool,
-                repo,
-                self.tool_env(tool),
-                steps=lambda _: [["git", "push", "-q", "origin", "main"]],
-                prepare=prepare,
-                unavailable=self.unavailable(tool),
-            )
-
-        self.rows.append(
-            Row(
-                "a2",
-                "a2. `git push origin main` of a new commit, no tag (an everyday push)",
-                self.interleave("a2", [everyday(t) for t in tools]),
-                note="The managers run their pre-push checks on every push that brings new commits; "
-                "relgate gates release tags only.",
-                tests_matter=True,
-            )
-        )
-
-    def release_case(self, tool: str, *, cold: bool) -> Case:
-        """Bump the version and commit (untimed), then time `git tag -a` and the push of main and the tag."""
-        repo = self.repo(tool)
-
-        def prepare(_: int) -> None:
-            self.patch[tool] += 1
-            version = f"1.0.{self.patch[tool]}"
-            set_version(repo / "pyproject.toml", version)
-            self.git(repo, "commit", "-q", "-a", "-m", f"Release {version}")
-            if cold:
-                remove_caches(repo)
-
-        def steps(_: int) -> list[Argv]:
-            tag = f"v1.0.{self.patch[tool]}"
-            return [
-                ["git", "tag", "-a", tag, "-m", f"Release {tag}"],
-                ["git", "push", "-q", "origin", "main", tag],
-            ]
-
-        return Case(
-            tool,
-            repo,
-            self.tool_env(tool),
-            steps=steps,
-            prepare=prepare,
-            unavailable=self.unavailable(tool, quality=True),
-        )
-
-    def scenario_b(self) -> None:
-        warm = ["none", "sh-seq", "pre-commit", "prek", "prek-par", "lefthook", "relgate", "relgate-export"]
-        self.rows.append(
-            Row(
-                "b1",
-                "b1. release: `git tag -a` + `git push origin main TAG` of a new commit, caches warm",
-                self.interleave("b1", [self.release_case(t, cold=False) for t in warm]),
-                note="Each run bumps the version and commits first (untimed). relgate (export) checks an isolated "
-                "export of the tag, where the tools' caches are cold.",
-                tests_matter=True,
-            )
-        )
-        cold = ["none", "sh-seq", "pre-commit", "prek", "prek-par", "lefthook", "relgate"]
-        self.rows.append(
-            Row(
-                "b2",
-                "b2. the same release with cold caches (.mypy_cache, .ruff_cache, .pytest_cache, __pycache__ removed)",
-                self.interleave("b2", [self.release_case(t, cold=True) for t in cold]),
-                tests_matter=True,
-            )
-        )
-
-    def scenario_c(self) -> None:
-        tools = ["none", "sh-seq", "pre-commit", "prek", "lefthook", "lefthook-go", "relgate"]
-        tag = "v1.1.0"
-        setup_failed: dict[str, str] = {}
-        for tool in tools:
-            if self.unavailable(tool, quality=True):
-                continue
-            repo = self.repo(tool)
-            progress(f"c: {tool}: first push of {tag} (untimed)")
-            set_version(repo / "pyproject.toml", "1.1.0")
-            self.git(repo, "commit", "-q", "-a", "-m", "Release 1.1.0")
-            self.git(repo, "tag", "-a", tag, "-m", f"Release {tag}")
-            first = self.sh(["git", "push", "-q", "origin", "main", tag], repo, check=False, env=self.tool_env(tool))
-            if first.returncode != 0:
-                setup_failed[tool] = f"the first push of {tag} failed: {error_line(first)}"
-        end_progress()
-
-        def case(tool: str) -> Case:
-            remote = self.remote(tool)
-            return Case(
-                tool,
-                self.repo(tool),
-                self.tool_env(tool),
-                steps=lambda _: [["git", "push", "-q", "origin", "--tags"]],
-                prepare=lambda _: self.git(remote, "update-ref", "-d", f"refs/tags/{tag}"),
-                unavailable=self.unavailable(tool, quality=True) or setup_failed.get(tool),
-            )
-
-        note = (
-            "The tag was pushed once (its gate passed), then deleted on the remote only; the timed push sends it again."
-        )
-        if self.features.quality and not self.features.pass_record:
-            note += f" relgate's pass record is not available in this build ({self.features.pass_record_reason})."
-        self.rows.append(
-            Row(
-                "c",
-                f"c. `git push origin --tags` again: {tag} on a commit the remote has, its tree already checked",
-                self.interleave("c", [case(t) for t in tools]),
-                note=note,
-                tests_matter=True,
-            )
-        )
-
-    def scenario_direct(self) -> None:
-        commands: dict[str, Argv] = {
-            "sh-seq": ["sh", str(self.work / "four-checks.sh")],
-            "pre-commit": ["pre-commit", "run", "--hook-stage", "pre-push", "--all-files"],
-            "prek": ["prek", "run", "--stage", "pre-push", "--all-files"],
-            "prek-par": [
-                "prek",
-                "run",
-                "--config",
-                str(self.work / "prek-parallel.yaml"),
-                "--stage",
-                "pre-push",
-                "--all-files",
-            ],
-            "lefthook": ["lefthook", "run", "pre-push"],
-            "relgate": [self.relgate, "check", "--no-cache"],
-        }
-        cases = [
-            Case(
-                tool,
-                self.repo(tool),
-                self.tool_env(tool),
-                steps=lambda _, argv=argv: [argv],
-                unavailable=self.unavailable(tool, hooks=False, quality=True),
-            )
-            for tool, argv in commands.items()
-        ]
-        self.rows.append(
-            Row(
-                "direct",
-                "the four checks through each tool's own command, caches warm (no git push)",
-                self.interleave("direct", cases),
-                note="`sh four-checks.sh`; `pre-commit run --hook-stage pre-push --all-files`; `prek run --stage "
-                "pre-push --all-files`; `lefthook run pre-push`; `relgate check --no-cache` (the whole gate).",
-                tests_matter=True,
-            )
-        )
-
-    def scenario_checks(self) -> None:
-        """Each check alone, warm (in the work tree, caches kept) and cold (in a fresh export of the tag)."""
-        repo = self.repo("none")
-        export = self.work / "export"
-
-        def fresh_export(_: int) -> None:
-            shutil.rmtree(export, ignore_errors=True)
-            export.mkdir()
-            archive = subprocess.run(
-                ["git", "archive", "HEAD"], cwd=repo, env=self.env, capture_output=True, check=True
-            ).stdout
-            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-                if hasattr(tarfile, "data_filter"):
-                    tar.extractall(export, filter="data")
-                else:  # Python < 3.11.4; the archive is our own fixture's
-                    tar.extractall(export)
-
-        for state in ("warm", "cold"):
-            cases = [
-                Case(
-                    name,
-                    repo if state == "warm" else export,
-                    self.env,
-                    steps=lambda _, argv=argv: [argv],
-                    prepare=fresh_export if state == "cold" else None,
-                )
-                for name, argv in fixture.CHECKS
-            ]
-            self.checks[state] = self.interleave(f"checks-{state}", cases)
-        shutil.rmtree(export, ignore_errors=True)
-
-    # ----- d: tags at scale, and ordinary commits -----
-
-    def tag_repo(self, tags: int, packed: bool) -> dict[str, object]:
-        """A generated repository with many tags, kept between runs (out/tags/), reset to its generated state."""
-        name = f"{tags // 1000}k-{'packed' if packed else 'loose'}"
-        dest = self.out / "tags" / name
-        stamp = dest.parent / f"{name}.json"
-        generator = hashlib.sha256(Path(tagrepo.__file__).read_bytes()).hexdigest()[:16]
-        summary: dict[str, object] | None = None
-        if stamp.exists() and dest.exists():
-            saved = json.loads(stamp.read_text())
-            if saved.get("generator") == generator:
-                summary = saved
-        if summary is None:
-            shutil.rmtree(dest, ignore_errors=True)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            progress(f"d: generating a repository with {tags:,} tags ({name})")
-            summary = tagrepo.generate(dest, tags, packed=packed)
-            summary["generator"] = generator
-            summary["main"] = self.git_out(dest, "rev-parse", "main")
-            stamp.write_text(json.dumps(summary, indent=2))
-            end_progress()
-        # Back to the generated state: no hooks, main where it was, the next release untagged.
-        hooks = dest / ".git" / "hooks"
-        shutil.rmtree(hooks, ignore_errors=True)
-        hooks.mkdir()
-        self.git(dest, "checkout", "-q", "-f", "main")
-        self.git(dest, "reset", "-q", "--hard", str(summary["main"]))
-        self.git(dest, "tag", "-d", str(summary["next_tag"]), check=False)
-        summary["name"] = name
-        return summary
-
-    def scenario_d(self) -> None:
-        empty = self.work / "hooks-none"
-        floor = self.work / "hooks-floor"
-        empty.mkdir()
-        floor.mkdir()
-        write_hook(
-            floor / "reference-transaction",
-            "#!/bin/sh\n# The cheapest possible hook: read what git sends.\ncat >/dev/null\n",
-        )
-        repos = [self.tag_repo(n, packed) for n in self.args.tags for packed in (True, False)]
-        self.tag_repos = repos
-        rt_reason = (
-            None
-            if self.features.reference_transaction
-            else (self.features.hooks_reason or "`relgate install` installs no reference-transaction hook")
-        )
-        for summary in repos:
-            path = Path(str(summary["path"]))
-            if not rt_reason:
-                self.sh([self.relgate, "install"], path)
-            # The release about to be made is tagged for the check rows (no hook).
-            self.git(path, "-c", f"core.hooksPath={empty}", "tag", "-a", str(summary["next_tag"]), "-m", "next")
-
-        operations: list[tuple[str, str, object]] = [
-            ("relgate check --only version (tag at HEAD)", "check-head", None),
-            ("relgate check --only version --tag (maintenance release on an old line)", "check-maint", None),
-            ("git describe --tags --abbrev=0", "describe", None),
-            ("git for-each-ref --sort=-v:refname --count=1 refs/tags", "for-each-ref", None),
-            ("git rev-parse refs/tags/TAG^{commit} (one tag by name)", "rev-parse", None),
-            ("git tag -a (no hook)", "tag-none", empty),
-            ("git tag -a (sh reference-transaction hook that reads stdin)", "tag-floor", floor),
-            ("git tag -a (relgate's reference-transaction hook)", "tag-relgate", "own"),
-        ]
-
-        def case(summary: dict[str, object], op: str, hooks: object) -> Case:
-            path = Path(str(summary["path"]))
-            next_tag = str(summary["next_tag"])
-            hooks_dir = str(path / ".git" / "hooks") if hooks == "own" else str(hooks)
-            steps: dict[str, list[Argv]] = {
-                "check-head": [[self.relgate, "check", "--only", "version"]],
-                "check-maint": [[self.relgate, "check", "--only", "version", "--tag", str(summary["maintenance_tag"])]],
-                "describe": [["git", "describe", "--tags", "--abbrev=0"]],
-                "for-each-ref": [["git", "for-each-ref", "--sort=-v:refname", "--count=1", "refs/tags"]],
-                "rev-parse": [["git", "rev-parse", "--verify", "-q", f"refs/tags/{next_tag}^{{commit}}"]],
-            }
-            prepare = None
-            if op.startswith("tag-"):
-                steps[op] = [["git", "-c", f"core.hooksPath={hooks_dir}", "tag", "-a", next_tag, "-m", "next"]]
-
-                def prepare(_: int) -> None:
-                    self.git(path, "-c", f"core.hooksPath={empty}", "tag", "-d", next_tag)
-
-            return Case(
-                str(summary["name"]),
-                path,
-                self.env,
-                steps=lambda _: steps[op],
-                prepare=prepare,
-                unavailable=rt_reason if op == "tag-relgate" else None,
-            )
-
-        for title, op, hooks in operations:
-            cases = [case(s, op, hooks) for s in repos]
-            self.tag_rows.append(Row(op, title, self.interleave(f"d-{op}", cases)))
-        for summary in repos:
-            self.git(Path(str(summary["path"])), "tag", "-d", str(summary["next_tag"]), check=False)
-        self.scenario_commits(empty, floor, repos)
-
-    def scenario_commits(self, empty: Path, floor: Path, repos: list[dict[str, object]]) -> None:
-        """What the hooks add to ordinary commits: blocks of empty commits, variants interleaved by block."""
-        rt_reason = (
-            None
-            if self.features.reference_transaction
-            else (self.features.hooks_reason or "`relgate install` installs no reference-transaction hook")
-        )
-        targets: list[tuple[str, Path, int]] = []
-        fixture_repo = self.clone("commits")
-        if not rt_reason:
-            self.sh([self.relgate, "install"], fixture_repo)
-        targets.append(("the fixture", fixture_repo, self.args.commits))
-        biggest = [s for s in repos if s["refs"] == "packed"]
-        if biggest:
-            big = max(biggest, key=lambda s: int(str(s["tags"])))
-            targets.append(
-                (f"{big['name']} ({int(str(big['tags'])):,} tags)", Path(str(big["path"])), self.args.tag_commits)
-            )
-        block = 50
-        for title, path, count in targets:
-            own = path / ".git" / "hooks"
-            variants = [
-                ("no hook", empty, None),
-                ("sh hook (reads stdin)", floor, None),
-                ("relgate's hooks", own, rt_reason),
-            ]
-            cases = [
-                Case(label, path, self.env, steps=lambda i, d=hooks_dir: commits(d, i, block), unavailable=reason)
-                for label, hooks_dir, reason in variants
-            ]
-            rounds = max(1, count // block)
-            results = self.timer.interleave(f"commits-{title}", cases, rounds, 1)
-            end_progress()
-            for result in results.values():
-                for sample in result.samples:
-                    sample.wall /= block
-                    sample.cpu /= block
-            self.commit_rows.append(Row(title, f"{count:,} empty commits in {title}, per commit", results))
-        for summary in repos:
-            self.git(Path(str(summary["path"])), "reset", "-q", "--hard", str(summary["main"]))
-
     # ----- helpers -----
 
     def git(self, cwd: Path, *args: str, check: bool = True) -> None:
@@ -714,45 +340,11 @@ class Bench:
         return out
 
 
-def commits(hooks_dir: Path, index: int, block: int) -> list[Argv]:
-    """A block of empty commits, with `core.hooksPath` pointing at the variant's hooks."""
-    return [
-        ["git", "-c", f"core.hooksPath={hooks_dir}", "commit", "-q", "--allow-empty", "-m", f"commit {index}.{n}"]
-        for n in range(block)
-    ]
-
-
-def write_hook(path: Path, text: str) -> None:
-    path.write_text(text)
-    path.chmod(0o755)
-
-
-def set_version(pyproject: Path, version: str) -> None:
-    text = pyproject.read_text()
-    pyproject.write_text(re.sub(r'(?m)^version = ".*"$', f'version = "{version}"', text, count=1))
-
-
-def remove_caches(repo: Path) -> None:
-    for name in CACHE_DIRS:
-        shutil.rmtree(repo / name, ignore_errors=True)
-    for pycache in list(repo.rglob("__pycache__")):
-        if ".git" not in pycache.parts:
-            shutil.rmtree(pycache, ignore_errors=True)
-
-
 def lefthook_binary(venv: Path) -> Path:
     found = sorted(venv.glob("lib/python*/site-packages/lefthook/bin/lefthook-*/lefthook"))
     if not found:
         raise SystemExit(f"bench: lefthook's Go binary is not in {venv}")
     return found[0]
-
-
-def error_line(out: subprocess.CompletedProcess[str]) -> str:
-    for line in (out.stderr + out.stdout).splitlines():
-        if line.startswith("error:"):
-            return line[len("error:") :].strip()
-    lines = [line for line in (out.stderr + out.stdout).splitlines() if line.strip()]
-    return lines[0] if lines else f"exit {out.returncode}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -781,15 +373,15 @@ def main(argv: list[str] | None = None) -> int:
     if only & {"a", "b", "c", "direct", "checks"}:
         bench.prepare_tools()
     for name, run in [
-        ("checks", bench.scenario_checks),
-        ("a", bench.scenario_a),
-        ("b", bench.scenario_b),
-        ("c", bench.scenario_c),
-        ("direct", bench.scenario_direct),
-        ("d", bench.scenario_d),
+        ("checks", pushes.scenario_checks),
+        ("a", pushes.scenario_a),
+        ("b", pushes.scenario_b),
+        ("c", pushes.scenario_c),
+        ("direct", pushes.scenario_direct),
+        ("d", scale.scenario_d),
     ]:
         if name in only:
-            run()
+            run(bench)
     bench.facts["load_after"] = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     text = report.render(bench)
     (bench.out / "results.md").write_text(text)

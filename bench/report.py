@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from harness import Bench, Row
-    from timing import Result
+    from harness import Bench
+    from timing import Result, Row
 
 SHORT = {
     "none": "no hook",

@@ -22,10 +22,12 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 Argv = list[str]
 
@@ -99,6 +101,17 @@ class Result:
         }
 
 
+@dataclass
+class Row:
+    """One line of a results table."""
+
+    key: str
+    title: str
+    results: dict[str, Result]
+    note: str = ""
+    tests_matter: bool = False
+
+
 class Timer:
     """Runs cases, keeps a log of each run's output, reports progress on stderr."""
 
@@ -149,32 +162,36 @@ class Timer:
         return Sample(wall, cpu, ok, bool(lines), tests_dir, detail)
 
 
-def timed(argv: Argv, cwd: Path, env: dict[str, str], log, timeout: float) -> tuple[float, float, int]:
-    """Run one command; its wall time, the CPU time of its process tree, and its exit code (-9 on timeout)."""
+def timed(argv: Argv, cwd: Path, env: dict[str, str], log: IO[str], timeout: float) -> tuple[float, float, int]:
+    """Run one command; its wall time, the CPU time of its process tree, and its exit code (-9 on timeout).
+
+    The wait blocks (Popen.wait with a timeout polls with sleeps of up to 50 ms, which would round every time
+    up); a watchdog thread kills the command's process group at the timeout."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter_ns()
     proc = subprocess.Popen(
         argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
+    watchdog = threading.Timer(timeout, kill_group, args=(proc.pid,))
+    watchdog.start()
     try:
-        code = proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        kill_group(proc)
-        code = -9
+        code = proc.wait()
     except KeyboardInterrupt:
-        kill_group(proc)
+        kill_group(proc.pid)
+        proc.wait()
         raise
+    finally:
+        watchdog.cancel()
     wall = (time.perf_counter_ns() - start) / 1e9
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu, code
 
 
-def kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """Stop the command and everything it started (it leads its own process group)."""
+def kill_group(pid: int) -> None:
+    """Stop a command and everything it started (it leads its own process group)."""
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+        os.killpg(pid, signal.SIGKILL)
 
 
 def slug(text: str) -> str:
@@ -193,3 +210,11 @@ def end_progress() -> None:
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K")
         sys.stderr.flush()
+
+
+def error_line(out: subprocess.CompletedProcess[str]) -> str:
+    for line in (out.stderr + out.stdout).splitlines():
+        if line.startswith("error:"):
+            return line[len("error:") :].strip()
+    lines = [line for line in (out.stderr + out.stdout).splitlines() if line.strip()]
+    return lines[0] if lines else f"exit {out.returncode}"
