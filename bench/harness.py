@@ -37,7 +37,7 @@ import pushes
 import report
 import scale
 from pushes import CACHE_DIRS
-from scale import write_hook
+from scale import FLOOR_HOOK, write_hook
 from timing import Argv, Case, Result, Row, Timer, end_progress, error_line
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Every tool, in table order: the label and what it is.
 TOOLS: dict[str, str] = {
     "none": "no hook",
-    "sh-floor": "plain sh hook (reads stdin, does nothing)",
+    "sh-floor": "plain sh hook that reads its stdin with builtins and does nothing (the floor)",
     "sh-seq": "plain sh hook running the four checks in sequence",
     "pre-commit": "pre-commit 4.7.0 (.pre-commit-config.yaml, repo: local, sequential)",
     "prek": "prek 0.5.11 (the same .pre-commit-config.yaml: sequential by default)",
@@ -274,7 +274,7 @@ class Bench:
             if tool == "sh-floor":
                 write_hook(
                     hooks / "pre-push",
-                    "#!/bin/sh\n# The cheapest possible hook: read what git sends.\ncat >/dev/null\n",
+                    FLOOR_HOOK,
                 )
             elif tool == "sh-seq":
                 write_hook(hooks / "pre-push", f"#!/bin/sh\ncat >/dev/null\nexec {self.work / 'four-checks.sh'}\n")

@@ -56,7 +56,7 @@ def scenario_d(bench: Bench) -> None:
     floor.mkdir()
     write_hook(
         floor / "reference-transaction",
-        "#!/bin/sh\n# The cheapest possible hook: read what git sends.\ncat >/dev/null\n",
+        FLOOR_HOOK,
     )
     repos = [tag_repo(bench, n, packed) for n in bench.args.tags for packed in (True, False)]
     bench.tag_repos = repos
@@ -166,6 +166,10 @@ def commits(hooks_dir: Path, index: int, block: int) -> list[Argv]:
         ["git", "-c", f"core.hooksPath={hooks_dir}", "commit", "-q", "--allow-empty", "-m", f"commit {index}.{n}"]
         for n in range(block)
     ]
+
+
+# The cheapest possible hook: read what git sends with shell builtins only (no `cat`: one fork less per run).
+FLOOR_HOOK = "#!/bin/sh\n# Reads what git sends, does nothing else.\nwhile read -r _; do :; done\n"
 
 
 def write_hook(path: Path, text: str) -> None:
