@@ -236,7 +236,10 @@ class Bench:
         quality = [c for c in doc.get("checks", []) if c.get("kind") in ("lint", "format", "type", "test")]
         kinds = {c["kind"] for c in quality if c.get("status") == "pass"}
         features.quality = {"lint", "format", "type", "test"} <= kinds
-        features.quality_commands = [" ".join(c.get("command") or [c["name"]]) for c in quality]
+        # The commands, their program by name only (relgate resolves it to the venv's absolute path).
+        features.quality_commands = [
+            " ".join([Path(argv[0]).name, *argv[1:]]) for argv in (c.get("command") or [c["name"]] for c in quality)
+        ]
         if not features.quality:
             if not quality:
                 features.quality_reason = "`relgate check` runs no lint, format, type or test check in this build"
