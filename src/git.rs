@@ -3,6 +3,7 @@
 //! relgate never writes to the user's repository: no index refresh, no ref update, no stash. Reading status
 //! with libgit2 does not rewrite the index (unlike `git status`, which may refresh its stat cache).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -170,6 +171,11 @@ impl Repo {
 
     /// Peel any object id to a commit (through annotated tags); `None` for trees and blobs.
     pub fn peel_to_commit(&self, id: Oid) -> anyhow::Result<Option<Oid>> {
+        // The object's header is enough to recognise a commit (every lightweight tag) without inflating it.
+        let header = self.inner.odb().and_then(|odb| odb.read_header(id));
+        if matches!(header, Ok((_, ObjectType::Commit))) {
+            return Ok(Some(id));
+        }
         let object = self
             .inner
             .find_object(id, None)
@@ -188,6 +194,16 @@ impl Repo {
                 .inner
                 .graph_descendant_of(commit, ancestor)
                 .unwrap_or(false)
+    }
+
+    /// Every commit in `commit`'s history, itself included: one walk, to answer many "is it an ancestor?"
+    /// questions at once (each `is_ancestor` may walk the whole history).
+    pub fn history(&self, commit: Oid) -> anyhow::Result<HashSet<Oid>> {
+        let mut walk = self.inner.revwalk().context("cannot walk the history")?;
+        walk.push(commit)
+            .with_context(|| format!("cannot walk the history of {commit}"))?;
+        walk.map(|id| id.context("cannot walk the history"))
+            .collect()
     }
 
     /// The tree of a commit (its content's identity, used to key the record of passes).

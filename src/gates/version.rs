@@ -4,8 +4,9 @@
 //! every release tag in its history, and no other commit carries the same version), `version-uploadable` (the
 //! package index would accept it).
 
+use std::collections::HashSet;
 use std::str::FromStr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use pep440_rs::Version;
 
@@ -259,6 +260,7 @@ fn order(input: &VersionInput, version: &Version) -> CheckResult {
     candidates.sort_by(|a, b| b.1.cmp(&a.1));
 
     let monotonic = input.config.monotonic.unwrap_or(true);
+    let mut history = History::new(input.repo, base, History::BUDGET);
     let mut newer_elsewhere: Option<String> = None;
     for (tag, tag_version) in &candidates {
         let commit = input.repo.tag_commit(tag).ok().flatten();
@@ -278,7 +280,7 @@ fn order(input: &VersionInput, version: &Version) -> CheckResult {
         }
         if tag_version < version {
             // The newest older release that is in the history is the one this release follows.
-            if commit.is_some_and(|c| input.repo.is_ancestor(c, base)) {
+            if commit.is_some_and(|c| history.contains(c)) {
                 let note =
                     newer_elsewhere.map_or_else(String::new, |n| format!(" ({n} on another line)"));
                 return CheckResult::pass(
@@ -294,7 +296,7 @@ fn order(input: &VersionInput, version: &Version) -> CheckResult {
         }
         // A newer tag: fine on another line, a step backwards in this history.
         match commit {
-            Some(c) if input.repo.is_ancestor(c, base) => {
+            Some(c) if history.contains(c) => {
                 if monotonic {
                     return CheckResult::fail(
                         name,
@@ -321,6 +323,53 @@ fn order(input: &VersionInput, version: &Version) -> CheckResult {
         Kind::Version,
         format!("{version} is the first release tag in its history{note}"),
     )
+}
+
+/// Answers "is this commit in the release's history?", exactly, whatever the shape of the history.
+///
+/// Each question is first answered by `is_ancestor`, which walks from the release back to where the two lines
+/// meet: cheap for the tags of recent lines (a release on the newest line asks one or two questions). A
+/// maintenance release on an old line asks about every newer tag, and each of those walks may cross most of the
+/// history: once the questions have cost [`History::BUDGET`], the history is walked once and kept, so that
+/// 100,000 tags cost one walk instead of one walk per tag (minutes).
+struct History<'a> {
+    repo: &'a Repo,
+    base: CommitId,
+    spent: Duration,
+    budget: Duration,
+    walked: bool,
+    commits: Option<HashSet<CommitId>>,
+}
+
+impl<'a> History<'a> {
+    /// Time spent on single questions before walking the whole history (which costs about half a second per
+    /// 100,000 commits).
+    const BUDGET: Duration = Duration::from_millis(50);
+
+    fn new(repo: &'a Repo, base: CommitId, budget: Duration) -> History<'a> {
+        History {
+            repo,
+            base,
+            spent: Duration::ZERO,
+            budget,
+            walked: false,
+            commits: None,
+        }
+    }
+
+    fn contains(&mut self, commit: CommitId) -> bool {
+        if !self.walked && self.spent >= self.budget {
+            self.walked = true;
+            self.commits = self.repo.history(self.base).ok();
+        }
+        if let Some(commits) = &self.commits {
+            return commits.contains(&commit);
+        }
+        let started = Instant::now();
+        let answer = self.repo.is_ancestor(commit, self.base);
+        self.spent += started.elapsed();
+        answer
+    }
 }
 
 /// Would the package index accept this version?
@@ -365,5 +414,67 @@ fn location(declared: &Declared) -> String {
         at
     } else {
         format!("{at}, {}", declared.source.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::process::Command;
+    use std::time::Duration;
+
+    use super::History;
+    use crate::git::{CommitId, Repo};
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.invalid"])
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    fn commit(dir: &Path, message: &str) -> CommitId {
+        git(dir, &["commit", "-q", "--allow-empty", "-m", message]);
+        CommitId::from_str(&git(dir, &["rev-parse", "HEAD"])).unwrap()
+    }
+
+    /// Asked one by one or answered from one walk of the history, the answers are the same.
+    #[test]
+    fn history_answers_alike_before_and_after_the_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path();
+        git(path, &["init", "-q"]);
+        let first = commit(path, "1.0.0");
+        let second = commit(path, "2.0.0");
+        let third = commit(path, "3.0.0");
+        git(path, &["switch", "-q", "-c", "maint", &first.to_string()]);
+        let fix = commit(path, "1.0.1");
+        let fix2 = commit(path, "1.0.2");
+        let repo = Repo::discover(path).unwrap();
+        for budget in [Duration::MAX, Duration::ZERO] {
+            let mut history = History::new(&repo, fix2, budget);
+            let answers: Vec<bool> = [first, second, third, fix, fix2]
+                .into_iter()
+                .map(|c| history.contains(c))
+                .collect();
+            assert_eq!(
+                answers,
+                [true, false, false, true, true],
+                "budget {budget:?}"
+            );
+            assert_eq!(history.commits.is_some(), budget == Duration::ZERO);
+        }
     }
 }
