@@ -158,6 +158,51 @@ def scenario_commits(bench: Bench, empty: Path, floor: Path, repos: list[dict[st
         bench.commit_rows.append(Row(title, f"{count:,} empty commits in {title}, per commit", results))
     for summary in repos:
         bench.git(Path(str(summary["path"])), "reset", "-q", "--hard", str(summary["main"]))
+    scenario_fetches(bench, empty, floor, rt_reason)
+
+
+def scenario_fetches(bench: Bench, empty: Path, floor: Path, rt_reason: str | None) -> None:
+    """What the hooks add to fetches: each variant fetches from its own remote, which a publisher clone advances
+    (untimed) by one commit, and for the second row also a release tag, before every timed `git fetch`."""
+    rows = [("a new commit", False), ("a new commit and its release tag", True)]
+    for title, with_tag in rows:
+        cases = []
+        for label, hooks, reason in [
+            ("no hook", empty, None),
+            ("sh hook (reads stdin)", floor, None),
+            ("relgate's hooks", None, rt_reason),
+        ]:
+            base = bench.work / "fetches" / f"{'tag' if with_tag else 'plain'}-{len(cases)}"
+            base.mkdir(parents=True)
+            bench.git(base, "clone", "-q", "--bare", str(bench.work / "template"), "remote.git")
+            bench.git(base, "clone", "-q", "remote.git", "publisher")
+            bench.git(base, "clone", "-q", "remote.git", "repo")
+            repo = base / "repo"
+            if hooks is None and reason is None:
+                bench.sh([bench.relgate, "install"], repo)
+            hooks_dir = hooks or repo / ".git" / "hooks"
+
+            def prepare(i: int, publisher: Path = base / "publisher", tag: bool = with_tag) -> None:
+                bench.git(publisher, "commit", "-q", "--allow-empty", "-m", f"upstream {i}")
+                bench.git(publisher, "push", "-q", "origin", "HEAD")
+                if tag:
+                    name = f"v900.{i}.0"
+                    bench.git(publisher, "tag", name)
+                    bench.git(publisher, "push", "-q", "origin", name)
+
+            cases.append(
+                Case(
+                    label,
+                    repo,
+                    bench.env,
+                    steps=lambda _, d=hooks_dir: [["git", "-c", f"core.hooksPath={d}", "fetch", "-q", "origin"]],
+                    prepare=prepare,
+                    unavailable=reason,
+                )
+            )
+        results = bench.timer.interleave(f"fetch-{title}", cases, max(bench.args.runs * 4, 8), 2)
+        end_progress()
+        bench.commit_rows.append(Row(title, f"`git fetch` of {title}, per fetch", results))
 
 
 def commits(hooks_dir: Path, index: int, block: int) -> list[Argv]:

@@ -14,7 +14,7 @@ use super::Hook;
 /// The line that marks a shim as relgate's: `# relgate-hook: <hook> <script version>`.
 pub const MARKER: &str = "# relgate-hook: ";
 /// Raised whenever the shims change, so that `relgate install` upgrades older ones in place.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 const PRE_PUSH: &str = include_str!("../../hooks/pre-push");
 const REFERENCE_TRANSACTION: &str = include_str!("../../hooks/reference-transaction");

@@ -448,6 +448,88 @@ fn commits_and_fetched_tags_are_never_gated() {
 }
 
 #[test]
+fn fetched_tags_pass_in_the_shim_without_starting_relgate() {
+    let upstream = Project::bare("1.0.0", FAST);
+    upstream.repo.tag("v1.0.0");
+    assert_eq!(
+        upstream
+            .git(&["push", "-q", "origin", "main", "v1.0.0"], &[])
+            .0,
+        0
+    );
+    let clone = Project::bare("1.0.0", FAST);
+    let remote = upstream.remote.path().to_str().unwrap();
+    clone.repo.git(&["remote", "set-url", "origin", remote]);
+    // The hooks run a stand-in for relgate that only records that it was started and refuses.
+    let bin = tempfile::tempdir().unwrap();
+    let stand_in = bin.path().join("relgate");
+    let log = bin.path().join("started");
+    crate::common::copy_executable(
+        std::path::Path::new(env!("CARGO_BIN_EXE_relgate")),
+        &stand_in,
+    );
+    let out = std::process::Command::new(&stand_in)
+        .arg("install")
+        .current_dir(clone.repo.path())
+        .envs(clone.repo.envs())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    crate::common::write_executable(
+        &stand_in,
+        format!(
+            "#!/bin/sh
+echo \"$*\" >> '{}'
+exit 1
+",
+            log.display()
+        )
+        .as_bytes(),
+        0o755,
+    );
+    let started = || std::fs::read_to_string(&log).unwrap_or_default();
+    for fetch in [
+        &["fetch", "-q", "origin"][..],
+        &["fetch", "-q", "--tags", "origin"],
+        &["pull", "-q", "--ff-only", "--tags", "origin", "main"],
+    ] {
+        upstream
+            .repo
+            .write("more.txt", &format!("{fetch:?}\n"))
+            .commit("more");
+        let tag = format!("v1.0.{}", upstream.local_tags().len());
+        upstream.repo.tag(&tag);
+        assert_eq!(
+            upstream.git(&["push", "-q", "origin", "main", &tag], &[]).0,
+            0
+        );
+        // Plain `git fetch`, as people type it (the test helpers add `-c` options, which the shim leaves to
+        // relgate).
+        let out = std::process::Command::new("git")
+            .args(fetch)
+            .current_dir(clone.repo.path())
+            .envs(clone.repo.envs())
+            .output()
+            .unwrap();
+        assert_eq!(
+            (out.status.code(), stderr(&out).as_str()),
+            (Some(0), ""),
+            "{fetch:?}"
+        );
+        assert!(clone.local_tags().contains(&tag), "{fetch:?}");
+        assert_eq!(started(), "", "{fetch:?} started relgate");
+    }
+    // `git tag` does start it (and the stand-in refuses).
+    let (code, _) = clone.git(&["tag", "v2.0.0"], &[]);
+    assert_eq!(code, 128);
+    assert!(
+        started().starts_with("hook reference-transaction"),
+        "{}",
+        started()
+    );
+}
+
+#[test]
 fn relgate_skip_lets_tags_through_with_a_warning_and_no_verify_skips_the_hook() {
     let p = Project::new("1.0.0", FAST);
     let (code, err) = p.git(&["tag", "v9.9.9"], &[("RELGATE_SKIP", "1")]);

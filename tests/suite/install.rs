@@ -78,7 +78,7 @@ fn install_writes_both_shims_and_a_second_install_changes_nothing() {
         let (_, bytes, mode) = first.iter().find(|(n, ..)| n == name).unwrap();
         assert_eq!(mode & 0o777, 0o755);
         let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(text.starts_with(&format!("#!/bin/sh\n# relgate-hook: {name} 1\n")));
+        assert!(text.starts_with(&format!("#!/bin/sh\n# relgate-hook: {name} 2\n")));
         assert!(text.contains(&format!("\nrelgate_bin='{BIN}'\n")));
     }
     let (code, out, _) = relgate(&p.repo, &["install"]);
@@ -122,7 +122,7 @@ fn one_hook_can_be_installed_alone_and_an_older_shim_is_upgraded() {
     let current = read(&hook);
     std::fs::write(
         &hook,
-        current.replace("# relgate-hook: pre-push 1", "# relgate-hook: pre-push 0"),
+        current.replace("# relgate-hook: pre-push 2", "# relgate-hook: pre-push 1"),
     )
     .unwrap();
     let (_, out, _) = relgate(&p.repo, &["install", "--hook", "pre-push"]);
