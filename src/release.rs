@@ -123,12 +123,16 @@ impl Release {
     /// The release tags pointing at `commit` (including names that look like release tags but carry an
     /// invalid version, so that the version gate can refuse them), sorted newest first.
     pub fn tags_at(&self, all: &[TagRef], commit: CommitId) -> Vec<ReleaseTag> {
-        let mut tags: Vec<ReleaseTag> = all
+        let candidates: Vec<&TagRef> = all
             .iter()
             .filter(|t| {
                 self.format.version_of(&t.name).is_some() || self.format.looks_like_release(&t.name)
             })
-            .filter(|t| self.repo.points_at(t, commit))
+            .collect();
+        let mut tags: Vec<ReleaseTag> = self
+            .repo
+            .tags_pointing_at(&candidates, commit)
+            .into_iter()
             .map(|t| ReleaseTag {
                 name: t.name.clone(),
                 commit,

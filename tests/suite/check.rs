@@ -540,6 +540,43 @@ fn not_a_repository_and_no_commits() {
     );
 }
 
+/// A repository in git's reftable format (`git init --ref-format=reftable`, git 2.45+), which libgit2 cannot open:
+/// a configuration error that says how to convert it, not libgit2's words.
+#[test]
+fn reftable_repository_is_named_with_the_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = std::process::Command::new("git")
+        .args(["init", "-q", "--ref-format=reftable"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    if !init.status.success() {
+        // git older than 2.45 has no reftable: nothing to test on this machine.
+        assert!(
+            String::from_utf8_lossy(&init.stderr).contains("ref-format"),
+            "{init:?}"
+        );
+        return;
+    }
+    std::fs::write(dir.path().join("pyproject.toml"), pyproject("x", "1.0")).unwrap();
+    let out = assert_cmd::Command::cargo_bin("relgate")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["check", "--only", "version"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("it stores its refs in the reftable format, which relgate cannot read yet"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: convert it to git's files format (git 2.46 or later): git refs migrate --ref-format=files"),
+        "{err}"
+    );
+}
+
 #[test]
 fn unknown_tag_and_bad_flags_are_usage_errors() {
     let repo = project("1.0.0");

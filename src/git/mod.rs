@@ -11,6 +11,8 @@ use git2::{ObjectType, Oid, Repository, StatusOptions};
 
 use crate::error::hinted;
 
+mod tag_store;
+
 pub use git2::Oid as CommitId;
 
 /// An opened, non-bare repository.
@@ -115,6 +117,14 @@ impl Repo {
 
     /// Every ref under `refs/tags/`, cheaply: no object is read.
     pub fn tag_refs(&self) -> anyhow::Result<Vec<TagRef>> {
+        if let Some(tags) = tag_store::read(self.common_dir()) {
+            return Ok(tags);
+        }
+        self.tag_refs_through_libgit2()
+    }
+
+    /// What [`tag_store`] leaves to libgit2: the same list, read by libgit2's ref database.
+    fn tag_refs_through_libgit2(&self) -> anyhow::Result<Vec<TagRef>> {
         let mut tags = Vec::new();
         for reference in self
             .inner
@@ -339,15 +349,19 @@ impl Repo {
         std::fs::create_dir_all(&info)?;
         let objects = self.inner.commondir().join("objects");
         std::fs::write(info.join("alternates"), format!("{}\n", objects.display()))?;
-        let scratch = Repository::open(dest)?;
-        for tag in self.tag_refs()? {
-            scratch.reference(
-                &format!("refs/tags/{}", tag.name),
-                tag.target,
-                true,
-                "relgate",
-            )?;
+        // The tags go into one packed-refs file: 100,000 of them written one ref at a time would cost seconds.
+        // No `peeled` trait is declared, so git and libgit2 peel annotated tags themselves.
+        let mut tags = self.tag_refs()?;
+        tags.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut packed = String::from("# pack-refs with: sorted \n");
+        for tag in &tags {
+            packed.push_str(&tag.target.to_string());
+            packed.push_str(" refs/tags/");
+            packed.push_str(&tag.name);
+            packed.push('\n');
         }
+        std::fs::write(scratch.path().join("packed-refs"), packed)?;
+        let scratch = Repository::open(dest)?;
         scratch.set_head_detached(commit)?;
         let tree = scratch.find_commit(commit)?.tree()?;
         let mut index = scratch.index()?;
@@ -382,6 +396,15 @@ fn discover(path: &Path) -> anyhow::Result<Repository> {
             ),
             "if you trust it, mark it safe as git says: git config --global --add safe.directory <repository path>",
         ),
+        // Git 2.45's reftable ref store (`git init --ref-format=reftable`), which libgit2 cannot read yet.
+        _ if e.message().contains("extensions.refstorage") => hinted(
+            format!(
+                "cannot open the git repository at {}: it stores its refs in the reftable format, which relgate \
+                 cannot read yet",
+                path.display()
+            ),
+            "convert it to git's files format (git 2.46 or later): git refs migrate --ref-format=files",
+        ),
         _ => anyhow::Error::new(e).context(format!(
             "cannot open the git repository at {}",
             path.display()
@@ -404,28 +427,105 @@ pub fn hash_bytes(bytes: &[u8]) -> Option<String> {
         .map(|id| id.to_string())
 }
 
-/// Parse a full hexadecimal object id from a hook's stdin.
+/// Parse a full hexadecimal object id from a hook's stdin (an abbreviation is no id there).
 pub fn parse_id(hex: &str) -> Option<Oid> {
-    Oid::from_str(hex).ok()
+    tag_store::full_id(hex)
 }
 
 impl Repo {
-    /// Whether a tag designates `commit`, reading an object only for loose annotated tags.
-    pub fn points_at(&self, tag: &TagRef, commit: Oid) -> bool {
-        if tag.target == commit || tag.peeled == Some(commit) {
-            return true;
+    /// The tags among `tags` that designate `commit`. Loose annotated tags are read one object each: thousands
+    /// of them (a fetched history not yet packed by `git gc`) are shared out among the cores, each with its own
+    /// handle on the repository (a libgit2 repository is not shared between threads).
+    pub fn tags_pointing_at<'t>(&self, tags: &[&'t TagRef], commit: Oid) -> Vec<&'t TagRef> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        let unpeeled = tags.iter().filter(|t| t.peeled.is_none()).count();
+        if threads == 1 || unpeeled < 4096 {
+            return tags
+                .iter()
+                .copied()
+                .filter(|t| points_at(&self.inner, t, commit))
+                .collect();
         }
-        if tag.peeled.is_some() {
-            return false;
-        }
-        // A loose ref: only an annotated tag object can still lead to the commit.
-        let is_tag_object = self
-            .inner
-            .odb()
-            .and_then(|odb| odb.read_header(tag.target))
-            .is_ok_and(|(_, kind)| kind == ObjectType::Tag);
-        is_tag_object && self.peel_to_commit(tag.target).ok().flatten() == Some(commit)
+        let path = self.inner.path();
+        let parts: Vec<&[&TagRef]> = tags.chunks(tags.len().div_ceil(threads)).collect();
+        let answers: Vec<Option<Vec<&TagRef>>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = parts
+                .iter()
+                .map(|part| {
+                    scope.spawn(move || {
+                        let repo = Repository::open(path).ok()?;
+                        Some(
+                            part.iter()
+                                .copied()
+                                .filter(|t| points_at(&repo, t, commit))
+                                .collect::<Vec<_>>(),
+                        )
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().ok().flatten())
+                .collect()
+        });
+        // A part whose thread could not open the repository is answered here, on this handle.
+        parts
+            .iter()
+            .zip(answers)
+            .flat_map(|(part, answer)| {
+                answer.unwrap_or_else(|| {
+                    part.iter()
+                        .copied()
+                        .filter(|t| points_at(&self.inner, t, commit))
+                        .collect()
+                })
+            })
+            .collect()
     }
+}
+
+/// Whether a tag designates `commit`, reading an object only for loose annotated tags.
+fn points_at(repo: &Repository, tag: &TagRef, commit: Oid) -> bool {
+    if tag.target == commit || tag.peeled == Some(commit) {
+        return true;
+    }
+    if tag.peeled.is_some() {
+        return false;
+    }
+    // A loose ref: only an annotated tag object can still lead to the commit. Its header says so without
+    // inflating it (most tags are lightweight), and its first lines name its target without reading that.
+    let Ok(odb) = repo.odb() else {
+        return false;
+    };
+    if !odb
+        .read_header(tag.target)
+        .is_ok_and(|(_, kind)| kind == ObjectType::Tag)
+    {
+        return false;
+    }
+    let Ok(object) = odb.read(tag.target) else {
+        return false;
+    };
+    match tag_object_target(object.data()) {
+        Some((target, "commit")) => target == commit,
+        // A tag of a tag: rare enough to peel the slow way.
+        Some(_) | None => repo
+            .find_object(tag.target, None)
+            .and_then(|o| o.peel(ObjectType::Commit))
+            .is_ok_and(|c| c.id() == commit),
+    }
+}
+
+/// The `object` and `type` header lines of an annotated tag object (`object <id>\ntype commit\n...`).
+fn tag_object_target(data: &[u8]) -> Option<(Oid, &str)> {
+    let mut lines = data.split(|&b| b == b'\n');
+    let object = std::str::from_utf8(lines.next()?)
+        .ok()?
+        .strip_prefix("object ")?;
+    let kind = std::str::from_utf8(lines.next()?)
+        .ok()?
+        .strip_prefix("type ")?;
+    Some((Oid::from_str(object).ok()?, kind))
 }
 
 /// Where git runs a repository's hooks (githooks(5)): `core.hooksPath` when set, else `hooks/` in the common
@@ -536,5 +636,91 @@ impl Repo {
     /// A string from the repository's configuration (all levels), e.g. `alias.t`.
     pub fn config_string(&self, name: &str) -> Option<String> {
         self.inner.config().ok()?.get_string(name).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    use super::{Oid, Repo};
+
+    fn git(dir: &std::path::Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.invalid"])
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    /// Thousands of loose annotated tags (shared out among threads): exactly the ones at the commit are found,
+    /// as one thread finds them.
+    #[test]
+    fn finds_the_loose_annotated_tags_at_a_commit_among_thousands() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path();
+        git(path, &["init", "-q"]);
+        git(path, &["commit", "-q", "--allow-empty", "-m", "old"]);
+        let old = git(path, &["rev-parse", "HEAD"]);
+        git(path, &["commit", "-q", "--allow-empty", "-m", "new"]);
+        let head = git(path, &["rev-parse", "HEAD"]);
+        let mut stream = String::new();
+        for n in 0..5000 {
+            // Two tags at HEAD, among the first and the last part of the list.
+            let at = if n == 7 || n == 4990 { &head } else { &old };
+            writeln!(
+                stream,
+                "tag v0.{n}.0\nfrom {at}\ntagger T <t@example.invalid> 0 +0000\ndata 3\nrel"
+            )
+            .unwrap();
+        }
+        let mut import = Command::new("git")
+            .args(["fast-import", "--quiet"])
+            .current_dir(path)
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        import
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stream.as_bytes())
+            .unwrap();
+        assert!(import.wait().unwrap().success());
+
+        let repo = Repo::discover(path).unwrap();
+        let tags = repo.tag_refs().unwrap();
+        assert_eq!(tags.len(), 5000);
+        assert!(
+            tags.iter().all(|t| t.peeled.is_none()),
+            "loose: nothing peeled"
+        );
+        let all: Vec<_> = tags.iter().collect();
+        let head = Oid::from_str(&head).unwrap();
+        let mut found: Vec<&str> = repo
+            .tags_pointing_at(&all, head)
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        found.sort_unstable();
+        assert_eq!(found, ["v0.4990.0", "v0.7.0"]);
+        let one_by_one = all
+            .iter()
+            .filter(|t| super::points_at(&repo.inner, t, head))
+            .count();
+        assert_eq!(one_by_one, 2);
     }
 }
