@@ -236,7 +236,9 @@ def commits_table(bench: Bench, footnotes: list[str]) -> list[str]:
         "`git commit --allow-empty`, timed one by one in blocks of 50, the variants interleaved by block; median per "
         "commit (min-max over blocks of the block mean). `git fetch`: each variant fetches from its own remote, "
         "advanced (untimed) by one commit, and a release tag for the second fetch row, before each timed fetch; "
-        "median (min-max) per fetch. Each variant points `core.hooksPath` at its own hooks.",
+        "median (min-max) per fetch. Each variant points `core.hooksPath` at its own hooks (commits: `git -c "
+        "core.hooksPath=...`; fetches: in the clone's configuration, so that the timed command is a plain "
+        "`git fetch`).",
         "",
         "| repository | no hook | sh hook (reads stdin) | relgate's hooks | added by the sh hook | added by relgate "
         "| relgate's addition / sh's |",

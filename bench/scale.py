@@ -180,7 +180,9 @@ def scenario_fetches(bench: Bench, empty: Path, floor: Path, rt_reason: str | No
             repo = base / "repo"
             if hooks is None and reason is None:
                 bench.sh([bench.relgate, "install"], repo)
-            hooks_dir = hooks or repo / ".git" / "hooks"
+            # In the clone's own configuration, as a user has it: `git -c core.hooksPath=... fetch` would time
+            # relgate telling what a `git -c ...` command line runs, which an ordinary fetch never asks.
+            bench.git(repo, "config", "core.hooksPath", str(hooks or repo / ".git" / "hooks"))
 
             def prepare(i: int, publisher: Path = base / "publisher", tag: bool = with_tag) -> None:
                 bench.git(publisher, "commit", "-q", "--allow-empty", "-m", f"upstream {i}")
@@ -195,7 +197,7 @@ def scenario_fetches(bench: Bench, empty: Path, floor: Path, rt_reason: str | No
                     label,
                     repo,
                     bench.env,
-                    steps=lambda _, d=hooks_dir: [["git", "-c", f"core.hooksPath={d}", "fetch", "-q", "origin"]],
+                    steps=lambda _: [["git", "fetch", "-q", "origin"]],
                     prepare=prepare,
                     unavailable=reason,
                 )
