@@ -420,30 +420,10 @@ fn location(declared: &Declared) -> String {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
-    use std::process::Command;
     use std::time::Duration;
 
     use super::History;
-    use crate::git::{CommitId, Repo};
-
-    fn git(dir: &Path, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args(["-c", "user.name=T", "-c", "user.email=t@example.invalid"])
-            .args([
-                "-c",
-                "commit.gpgsign=false",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", dir)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {out:?}");
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    }
+    use crate::git::{CommitId, Repo, test_git as git};
 
     fn commit(dir: &Path, message: &str) -> CommitId {
         git(dir, &["commit", "-q", "--allow-empty", "-m", message]);
