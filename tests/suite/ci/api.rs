@@ -46,6 +46,20 @@ fn jobs_json() -> String {
     .to_string()
 }
 
+/// The API of a run whose job 502 failed: the run, its jobs, and that job's log (`log`: its reply).
+fn run_api(id: u64, event: &str, log: Reply) -> Server {
+    let run = format!("/repos/acme/demo/actions/runs/{id}");
+    let jobs = format!("{run}/jobs");
+    Server::routes(vec![
+        (jobs.as_str(), Reply::ok("application/json", jobs_json())),
+        (
+            run.as_str(),
+            Reply::ok("application/json", run_json(id, event)),
+        ),
+        ("/repos/acme/demo/actions/jobs/502/logs", log),
+    ])
+}
+
 fn api_run(dir: &Path, args: &[&str], token: Option<&str>) -> Run {
     let env: Vec<(&str, &str)> = token.map(|t| ("GH_TOKEN", t)).into_iter().collect();
     relgate_in(dir, args, &env, None)
@@ -65,20 +79,7 @@ fn explain_run_through_the_api() {
         "http://localhost:{}/logs/502?sig=c2lnbmVk&se=2025-03-14T10%3A00%3A00Z",
         storage.port()
     );
-    let api = Server::routes(vec![
-        (
-            "/repos/acme/demo/actions/runs/13412764598/jobs",
-            Reply::ok("application/json", jobs_json()),
-        ),
-        (
-            "/repos/acme/demo/actions/runs/13412764598",
-            Reply::ok("application/json", run_json(13_412_764_598, "push")),
-        ),
-        (
-            "/repos/acme/demo/actions/jobs/502/logs",
-            Reply::Redirect(signed),
-        ),
-    ]);
+    let api = run_api(13_412_764_598, "push", Reply::Redirect(signed));
     let tmp = tempfile::tempdir().unwrap();
     let run = api_run(
         tmp.path(),
@@ -174,20 +175,7 @@ fn the_token_never_follows_a_redirect() {
             std::fs::read(fixtures().join("tox-lint.log")).unwrap(),
         ),
     )]);
-    let api = Server::routes(vec![
-        (
-            "/repos/acme/demo/actions/runs/7/jobs",
-            Reply::ok("application/json", jobs_json()),
-        ),
-        (
-            "/repos/acme/demo/actions/runs/7",
-            Reply::ok("application/json", run_json(7, "release")),
-        ),
-        (
-            "/repos/acme/demo/actions/jobs/502/logs",
-            Reply::Redirect(storage.url("/blob")),
-        ),
-    ]);
+    let api = run_api(7, "release", Reply::Redirect(storage.url("/blob")));
     let tmp = tempfile::tempdir().unwrap();
     let run = api_run(
         tmp.path(),
@@ -470,20 +458,7 @@ fn api_failures_say_how_to_get_the_log_another_way() {
 /// A run whose failed job's log has expired: a note, and nothing explained (exit 1).
 #[test]
 fn expired_job_log() {
-    let api = Server::routes(vec![
-        (
-            "/repos/acme/demo/actions/runs/42/jobs",
-            Reply::ok("application/json", jobs_json()),
-        ),
-        (
-            "/repos/acme/demo/actions/runs/42",
-            Reply::ok("application/json", run_json(42, "push")),
-        ),
-        (
-            "/repos/acme/demo/actions/jobs/502/logs",
-            Reply::status(410, r#"{"message": "Gone"}"#),
-        ),
-    ]);
+    let api = run_api(42, "push", Reply::status(410, r#"{"message": "Gone"}"#));
     let tmp = tempfile::tempdir().unwrap();
     let run = api_run(
         tmp.path(),
@@ -573,23 +548,14 @@ fn renamed_repository_redirect_within_the_api() {
 /// The API says the job failed, its log says nothing: what is known is reported.
 #[test]
 fn a_failed_job_whose_log_holds_no_error() {
-    let api = Server::routes(vec![
-        (
-            "/repos/acme/demo/actions/runs/43/jobs",
-            Reply::ok("application/json", jobs_json()),
+    let api = run_api(
+        43,
+        "push",
+        Reply::ok(
+            "text/plain",
+            std::fs::read(fixtures().join("passing.log")).unwrap(),
         ),
-        (
-            "/repos/acme/demo/actions/runs/43",
-            Reply::ok("application/json", run_json(43, "push")),
-        ),
-        (
-            "/repos/acme/demo/actions/jobs/502/logs",
-            Reply::ok(
-                "text/plain",
-                std::fs::read(fixtures().join("passing.log")).unwrap(),
-            ),
-        ),
-    ]);
+    );
     let tmp = tempfile::tempdir().unwrap();
     let run = api_run(
         tmp.path(),
