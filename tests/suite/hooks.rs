@@ -460,6 +460,10 @@ fn fetched_tags_pass_in_the_shim_without_starting_relgate() {
     let clone = Project::bare("1.0.0", FAST);
     let remote = upstream.remote.path().to_str().unwrap();
     clone.repo.git(&["remote", "set-url", "origin", remote]);
+    // The clone shares upstream's history: its own first commit only matches upstream's when both were made in
+    // the same second, and `pull --ff-only` below needs a common history.
+    clone.repo.git(&["fetch", "-q", "origin"]);
+    clone.repo.git(&["reset", "-q", "--hard", "origin/main"]);
     // The hooks run a stand-in for relgate that only records that it was started and refuses.
     let bin = tempfile::tempdir().unwrap();
     let stand_in = bin.path().join("relgate");
