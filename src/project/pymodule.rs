@@ -7,10 +7,11 @@ use regex::Regex;
 use super::Source;
 
 /// A string assigned to `name` at the top of a module: `name = "1.2.3"`, `name: str = '1.2.3'`,
-/// `__version__ = version = "1.2.3"`. Returns the value and its 1-based line.
+/// `__version__ = version = "1.2.3"`, `VERSION = StrictVersion('0.20')` (a version class around a literal).
+/// Returns the value and its 1-based line.
 pub fn read_assignment(text: &str, name: &str) -> Option<(String, u32)> {
     let pattern = format!(
-        r#"(?m)^{}\s*(?::\s*[\w\[\]., ]+)?\s*=\s*(?:\w+\s*=\s*)*[rRuU]?(?:"([^"\n]*)"|'([^'\n]*)')"#,
+        r#"(?m)^{}\s*(?::\s*[\w\[\]., ]+)?\s*=\s*(?:\w+\s*=\s*)*(?:(?:\w+\.)*(?:StrictVersion|LooseVersion|Version|parse_version)\(\s*)?[rRuU]?(?:"([^"\n]*)"|'([^'\n]*)')"#,
         regex::escape(name)
     );
     let re = Regex::new(&pattern).ok()?;
@@ -155,6 +156,14 @@ mod tests {
         );
         assert_eq!(
             read_assignment("__version__ = get_version()\n", "__version__"),
+            None
+        );
+        assert_eq!(
+            read_assignment("VERSION = StrictVersion('0.20')\n", "VERSION"),
+            Some(("0.20".into(), 1))
+        );
+        assert_eq!(
+            read_assignment("__version__ = get_version('pkg')\n", "__version__"),
             None
         );
         assert_eq!(
