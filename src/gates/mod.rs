@@ -10,6 +10,7 @@ pub mod publish;
 pub mod quality;
 mod selection;
 mod spdx;
+mod succession;
 pub mod version;
 
 use std::path::{Path, PathBuf};
