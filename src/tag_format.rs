@@ -7,6 +7,7 @@ use std::str::FromStr;
 use pep440_rs::Version;
 
 use crate::config::Config;
+use crate::git::TagRef;
 
 #[derive(Debug, Clone)]
 pub struct TagFormat {
@@ -38,19 +39,9 @@ impl TagFormat {
 
     /// The version a tag names, if it is a release tag of this format.
     pub fn version_of(&self, tag: &str) -> Option<Version> {
-        self.forms.iter().find_map(|(prefix, suffix)| {
-            let inner = tag
-                .strip_prefix(prefix.as_str())?
-                .strip_suffix(suffix.as_str())?;
-            // An empty prefix must not swallow another package's prefixed tags (`other-v1.0`): PEP 440 refuses
-            // those anyway, and a leading `v` is PEP 440's own optional prefix.
-            if inner.is_empty()
-                || !inner.starts_with(|c: char| c.is_ascii_digit() || c == 'v' || c == 'V')
-            {
-                return None;
-            }
-            Version::from_str(inner).ok()
-        })
+        self.forms
+            .iter()
+            .find_map(|(prefix, suffix)| version_in(prefix, suffix, tag))
     }
 
     /// Whether the name has the shape of a release tag of this format, whatever follows the prefix.
@@ -70,6 +61,31 @@ impl TagFormat {
         format!("{prefix}{version}{suffix}")
     }
 
+    /// The tag a version should have, in the form the repository's newest release tag uses: a project whose
+    /// tags are `8.5.0` expects `8.5.1`, not `v8.5.1`. With one form, or no release tag yet, the preferred form.
+    pub fn expected_following(&self, version: &str, tags: &[TagRef]) -> String {
+        let newest_form = tags
+            .iter()
+            .filter_map(|t| self.form_of(&t.name))
+            .max_by(|a, b| a.0.cmp(&b.0))
+            .map(|(_, form)| form);
+        let (prefix, suffix) = &self.forms[newest_form.unwrap_or(0)];
+        format!("{prefix}{version}{suffix}")
+    }
+
+    /// The version a tag names and the index of the form it is written in: the most specific form that reads
+    /// it (`v1.0` is written in `v{version}`, although `{version}` reads it too).
+    fn form_of(&self, tag: &str) -> Option<(Version, usize)> {
+        self.forms
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (prefix, suffix))| {
+                version_in(prefix, suffix, tag).map(|v| (v, i, prefix.len() + suffix.len()))
+            })
+            .max_by_key(|(_, _, specific)| *specific)
+            .map(|(v, i, _)| (v, i))
+    }
+
     /// For messages: "v{version} or {version}".
     pub fn describe(&self) -> String {
         self.forms
@@ -78,6 +94,18 @@ impl TagFormat {
             .collect::<Vec<_>>()
             .join(" or ")
     }
+}
+
+/// The version in `tag` between `prefix` and `suffix`.
+fn version_in(prefix: &str, suffix: &str, tag: &str) -> Option<Version> {
+    let inner = tag.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    // An empty prefix must not swallow another package's prefixed tags (`other-v1.0`): PEP 440 refuses those
+    // anyway, and a leading `v` is PEP 440's own optional prefix.
+    if inner.is_empty() || !inner.starts_with(|c: char| c.is_ascii_digit() || c == 'v' || c == 'V')
+    {
+        return None;
+    }
+    Version::from_str(inner).ok()
 }
 
 #[cfg(test)]
@@ -116,5 +144,32 @@ mod tests {
         assert_eq!(f.version_of("v1.2.3"), None);
         assert_eq!(f.version_of("other-v1.2.3"), None);
         assert_eq!(f.expected("1.2.3"), "mypkg-v1.2.3");
+    }
+
+    #[test]
+    fn expected_tags_follow_the_newest_release_tag() {
+        let tag = |name: &str| TagRef {
+            name: name.to_owned(),
+            target: git2::Oid::ZERO_SHA1,
+            peeled: None,
+        };
+        let f = default();
+        assert_eq!(f.expected_following("8.5.1", &[]), "v8.5.1");
+        let bare = [tag("v1.0.0"), tag("8.5.0"), tag("latest"), tag("8.4.0")];
+        assert_eq!(f.expected_following("8.5.1", &bare), "8.5.1");
+        let prefixed = [tag("1.0.0"), tag("v2.0.0")];
+        assert_eq!(f.expected_following("2.0.1", &prefixed), "v2.0.1");
+        let reversed = TagFormat::new(
+            None,
+            &Config {
+                tag_format: Some(crate::config::OneOrMany::Many(vec![
+                    "{version}".into(),
+                    "v{version}".into(),
+                ])),
+                ..Config::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(reversed.expected_following("2.0.1", &prefixed), "v2.0.1");
     }
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::Exit;
-use crate::cli::{Format, ProjectArgs};
+use crate::cli::{Format, VersionArgs};
 use crate::commands::Output;
 use crate::release::Release;
 
@@ -18,15 +18,22 @@ struct VersionDoc {
     expected_tag: Option<String>,
 }
 
-pub fn run(args: &ProjectArgs, out: Output) -> anyhow::Result<Exit> {
-    let release = Release::open(args)?;
-    // The working tree: this is what the next tag will release.
-    let declared = release.declared(None)?;
+pub fn run(args: &VersionArgs, out: Output) -> anyhow::Result<Exit> {
+    let release = Release::open(&args.project)?;
+    // The working tree, which is what the next tag will release; or, with --tag, what that tag released.
+    let declared = match &args.tag {
+        Some(name) => {
+            let tag = release.explicit_tag(name)?;
+            release.declared(Some((tag.commit, tag.name.as_str())))?
+        }
+        None => release.declared(None)?,
+    };
+    let tags = release.repo.tag_refs()?;
     let doc = VersionDoc {
         expected_tag: declared
             .version
             .as_deref()
-            .map(|v| release.format.expected(v)),
+            .map(|v| release.format.expected_following(v, &tags)),
         name: declared.name,
         version: declared.version,
         version_source: declared.source.as_str(),
