@@ -15,7 +15,7 @@ mod ruff;
 
 use std::path::Path;
 
-pub use self::pytest::junit_counts;
+pub use self::pytest::{TestCounts, junit_counts};
 use crate::outcome::Finding;
 
 /// Which parser reads a tool's output.

@@ -57,10 +57,31 @@ pub fn parse(input: &Input) -> Vec<Finding> {
         .collect()
 }
 
-/// `(tests, failed or erroring, skipped)` from a `JUnit` XML report's test suites.
-pub fn junit_counts(xml: &str) -> Option<(u32, u32, u32)> {
+/// What a pytest run's `JUnit` XML report counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TestCounts {
+    /// Every test case, skipped and expected failures included.
+    pub tests: u32,
+    /// Failed or erroring.
+    pub failed: u32,
+    /// Skipped (`skip`, `skipif`, `importorskip`), expected failures excluded.
+    pub skipped: u32,
+    /// `xfail` tests that failed as expected: the report lists them as skipped (`type="pytest.xfail"`), but they
+    /// ran, and pytest counts them apart.
+    pub xfailed: u32,
+}
+
+impl TestCounts {
+    pub fn passed(&self) -> u32 {
+        self.tests
+            .saturating_sub(self.failed + self.skipped + self.xfailed)
+    }
+}
+
+/// The counts of a `JUnit` XML report's test suites.
+pub fn junit_counts(xml: &str) -> Option<TestCounts> {
     let doc = roxmltree::Document::parse(xml).ok()?;
-    let mut counts = (0, 0, 0);
+    let mut counts = TestCounts::default();
     let mut any = false;
     for suite in doc.descendants().filter(|n| n.has_tag_name("testsuite")) {
         let get = |name: &str| {
@@ -69,11 +90,17 @@ pub fn junit_counts(xml: &str) -> Option<(u32, u32, u32)> {
                 .and_then(|v| v.parse::<u32>().ok())
                 .unwrap_or(0)
         };
-        counts.0 += get("tests");
-        counts.1 += get("failures") + get("errors");
-        counts.2 += get("skipped");
+        counts.tests += get("tests");
+        counts.failed += get("failures") + get("errors");
+        counts.skipped += get("skipped");
         any = true;
     }
+    let xfailed = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("skipped") && n.attribute("type") == Some("pytest.xfail"))
+        .count();
+    counts.xfailed = u32::try_from(xfailed).unwrap_or(u32::MAX);
+    counts.skipped = counts.skipped.saturating_sub(counts.xfailed);
     any.then_some(counts)
 }
 
@@ -217,7 +244,12 @@ mod tests {
         );
         assert_eq!(
             junit_counts(include_str!("../../tests/fixtures/findings/pytest.xml")),
-            Some((5, 3, 0))
+            Some(TestCounts {
+                tests: 5,
+                failed: 3,
+                skipped: 0,
+                xfailed: 0
+            })
         );
         // A report that is not XML (cut, or not written) falls back to the text.
         assert_eq!(at(text, Some("<testsuites")).len(), 3);

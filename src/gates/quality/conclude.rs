@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::tool::Tool;
-use crate::findings::{self, shell_word};
+use crate::findings::{self, TestCounts, shell_word};
 use crate::outcome::{CheckResult, Finding, Status};
 
 /// What the tool printed and wrote, read after it exited with `code`.
@@ -21,8 +21,8 @@ pub struct Exit<'a> {
     pub output: &'a str,
     /// The output was cut to its head and tail.
     pub truncated: bool,
-    /// pytest's report, when written: (tests, failures + errors, skipped).
-    pub counts: Option<(u32, u32, u32)>,
+    /// pytest's report, when written.
+    pub counts: Option<TestCounts>,
     /// The arguments after the executable, to repeat in fix commands (`ruff format src`).
     pub args: &'a [String],
     /// Whether relgate built the command (its own output options) or the user configured it.
@@ -83,13 +83,17 @@ fn message(exit: &Exit, status: Status) -> String {
     };
     match (status, exit.tool) {
         (Status::Pass, Tool::Pytest) => match exit.counts {
-            Some((tests, _, skipped)) if skipped > 0 => {
-                format!(
-                    "{} passed, {skipped} skipped",
-                    plural((tests - skipped) as usize, "test")
-                )
+            // pytest's own words: an expected failure is "xfailed", not "skipped".
+            Some(c) => {
+                let mut parts = vec![format!("{} passed", plural(c.passed() as usize, "test"))];
+                if c.skipped > 0 {
+                    parts.push(format!("{} skipped", c.skipped));
+                }
+                if c.xfailed > 0 {
+                    parts.push(format!("{} xfailed", c.xfailed));
+                }
+                parts.join(", ")
             }
-            Some((tests, _, _)) => format!("{} passed", plural(tests as usize, "test")),
             None => "the tests passed".into(),
         },
         (Status::Pass, t) if t.kind() == crate::outcome::Kind::Format => {
@@ -98,7 +102,7 @@ fn message(exit: &Exit, status: Status) -> String {
         (Status::Pass, _) => format!("no issues{warn_note}"),
         (Status::Fail, Tool::Pytest) => match exit.counts {
             // A module that cannot be imported is one `JUnit` "test" with an error: say what it is.
-            Some((tests, failed, _)) if uncollected(exit) > 0 => {
+            Some(TestCounts { tests, failed, .. }) if uncollected(exit) > 0 => {
                 let modules = uncollected(exit);
                 let (tests, failed) = (tests as usize, failed as usize);
                 let cannot = format!("{} cannot be collected", plural(modules, "test module"));
@@ -111,7 +115,7 @@ fn message(exit: &Exit, status: Status) -> String {
                     ),
                 }
             }
-            Some((tests, failed, _)) if tests > 0 => {
+            Some(TestCounts { tests, failed, .. }) if tests > 0 => {
                 format!("{failed} of {} failed", plural(tests as usize, "test"))
             }
             _ if n > 0 => format!("{} failed", plural(n, "test")),
@@ -405,7 +409,13 @@ mod tests {
 
     #[test]
     fn modules_that_cannot_be_imported_are_not_called_failed_tests() {
-        let pytest = |counts, findings: Vec<Finding>| {
+        let pytest = |(tests, failed, skipped), findings: Vec<Finding>| {
+            let counts = TestCounts {
+                tests,
+                failed,
+                skipped,
+                xfailed: 0,
+            };
             conclude(
                 CheckResult::pass("pytest", Kind::Test, ""),
                 Exit {
