@@ -77,4 +77,5 @@ mod dynamic;
 mod legacy;
 mod pymodule;
 
+pub use backend::Backend;
 pub use discover::declared;
