@@ -280,11 +280,13 @@ fn python_paths_in(setup: &str) -> Vec<String> {
                 .is_some_and(|e| e == "py")
         })
         .collect();
+    // A literal that is the last part of a joined path (`os.path.join("src", "pkg", "__init__.py")`) is that path.
+    let joined = paths.clone();
     paths.extend(
         LITERAL
             .captures_iter(setup)
             .map(|c| c[1].trim_start_matches("./").to_owned())
-            .filter(|p| p != "setup.py"),
+            .filter(|p| p != "setup.py" && !joined.iter().any(|j| j.ends_with(&format!("/{p}")))),
     );
     let mut seen = std::collections::HashSet::new();
     paths.retain(|p| seen.insert(p.clone()));
