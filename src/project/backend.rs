@@ -37,12 +37,14 @@ impl Backend {
         // `module:object` names an object in the module; the module decides.
         match name.split(':').next().unwrap_or(name).trim() {
             "setuptools.build_meta" => Backend::Setuptools,
-            "hatchling.build" | "hatchling.ouroboros" => Backend::Hatchling,
+            // Not `hatchling.ouroboros`: hatchling building itself keeps its configuration in Python code.
+            "hatchling.build" => Backend::Hatchling,
             "flit_core.buildapi" | "flit.buildapi" | "flit_core.build_thyself" => Backend::Flit,
             "pdm.backend" | "pdm.pep517.api" | "pdm.backend.intree" => Backend::Pdm,
             "poetry.core.masonry.api" | "poetry.masonry.api" => Backend::Poetry,
             "poetry_dynamic_versioning.backend" => Backend::PoetryDynamicVersioning,
-            "maturin" => Backend::Maturin,
+            // pyo3-pack was maturin's first name.
+            "maturin" | "pyo3_pack" => Backend::Maturin,
             "scikit_build_core.build" => Backend::ScikitBuild,
             "mesonpy" => Backend::Meson,
             _ => Backend::Other,

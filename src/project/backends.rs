@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::backend::Backend;
 use super::discover::{CONFIGURE_HINT, found, vcs};
 use super::{Declared, Source, VersionSource};
 use crate::error::hinted;
@@ -16,7 +17,7 @@ use crate::toml_file::TomlFile;
 /// with `version.workspace = true`). Cargo's semver pre-releases (`1.0.0-alpha.1`) are valid PEP 440 spellings
 /// (`1.0.0a1`), so the version gate compares them as the built wheel will name them.
 pub fn maturin(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<Declared>> {
-    if !backend(py).starts_with("maturin") {
+    if Backend::of(Some(py)) != Backend::Maturin {
         return Ok(None);
     }
     let manifest = py

@@ -51,6 +51,10 @@ impl Project<'_> {
             if self.legacy.exists() {
                 return self.setuptools();
             }
+            // flit before pyproject.toml (PEP 518) read flit.ini.
+            if let Some(d) = dynamic::flit_ini(self.source)? {
+                return Ok(d);
+            }
             // A Rust extension built by maturin from its Cargo.toml alone (pyo3-pack's projects).
             if let Some(d) = backends::cargo_only(self.source)? {
                 return Ok(d);
@@ -260,6 +264,11 @@ impl Project<'_> {
             }
         }
         if self.py.is_none() && !self.legacy.exists() {
+            if let Some(flit) = self.source.read("flit.ini")? {
+                let name = legacy::ini_value(&flit, "metadata", "dist-name")
+                    .or_else(|| legacy::ini_value(&flit, "metadata", "module"));
+                return Ok(name.map(|(n, _)| n));
+            }
             return backends::cargo_name(self.source);
         }
         Ok(None)

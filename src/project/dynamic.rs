@@ -332,6 +332,24 @@ pub fn flit(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<Declare
     .map(Some)
 }
 
+/// flit before pyproject.toml: flit.ini's `[metadata] module`, whose `__version__` is the version.
+pub fn flit_ini(source: &dyn Source) -> anyhow::Result<Option<Declared>> {
+    let Some(text) = source.read("flit.ini")? else {
+        return Ok(None);
+    };
+    let Some((module, _)) = super::legacy::ini_value(&text, "metadata", "module") else {
+        return Ok(None);
+    };
+    attr_version(
+        source,
+        &format!("{module}.__version__"),
+        &pymodule::package_roots(None, Vec::new()),
+        VersionSource::Flit,
+        "flit.ini [metadata] module",
+    )
+    .map(Some)
+}
+
 /// Poetry's `[tool.poetry] version` (Poetry 1, and Poetry 2 with `[project] dynamic = ["version"]`).
 pub fn poetry(py: &TomlFile) -> Option<Declared> {
     let item = py.get(&["tool", "poetry", "version"])?;

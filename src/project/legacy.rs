@@ -256,12 +256,12 @@ pub fn inactive_scm(requires_scm: bool, legacy: &Legacy) -> Option<String> {
 }
 
 /// Python files setup.py names: `"src/pkg/__init__.py"` literals and `os.path.join(..., "lib", "pkg",
-/// "__init__.py")` sequences.
+/// "__init__.py")` sequences (also a bare `join(...)`, imported from `os.path`).
 fn python_paths_in(setup: &str) -> Vec<String> {
     static LITERAL: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"["']([\w./-]+\.py)["']"#).expect("static regex"));
     static JOIN: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"os\.path\.join\(([^()]*(?:\([^()]*\)[^()]*)*)\)").expect("static regex")
+        Regex::new(r"\bjoin\(([^()]*(?:\([^()]*\)[^()]*)*)\)").expect("static regex")
     });
     static QUOTED: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"["']([\w./-]+)["']"#).expect("static regex"));

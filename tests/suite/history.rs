@@ -474,6 +474,39 @@ fn each_backend_reads_only_its_own_configuration() {
             serde_json::json!(["cargo", "1.2.0"]),
         ),
         (
+            "flit.ini, before pyproject.toml",
+            &[
+                ("flit.ini", "[metadata]\nmodule=oldflit\nauthor=A\n"),
+                ("oldflit.py", "\"\"\"Old.\"\"\"\n__version__ = '0.10'\n"),
+            ],
+            serde_json::json!(["flit", "0.10"]),
+        ),
+        (
+            "pyo3-pack, maturin's first name",
+            &[
+                (
+                    "pyproject.toml",
+                    "[build-system]\nrequires = [\"pyo3-pack\"]\nbuild-backend = \"pyo3_pack\"\n",
+                ),
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"fastext\"\nversion = \"2.0.7\"\n",
+                ),
+            ],
+            serde_json::json!(["cargo", "2.0.7"]),
+        ),
+        (
+            "setup.py joining the path with os.path's join",
+            &[
+                (
+                    "setup.py",
+                    "from os.path import dirname, join\nBASE_DIR = dirname(__file__)\nINFO = {}\nwith open(join(BASE_DIR, \"src\", \"api\", \"version.py\")) as f:\n    exec(f.read(), INFO)\nsetup(name=\"api\", version=INFO[\"__version__\"])\n",
+                ),
+                ("src/api/version.py", "__version__ = \"0.5b0\"\n"),
+            ],
+            serde_json::json!(["setup-py", "0.5b0"]),
+        ),
+        (
             "setup.py passing a module-level constant",
             &[(
                 "setup.py",
