@@ -154,9 +154,12 @@ fn setup_py_version(source: &dyn Source, setup: &str) -> anyhow::Result<Option<D
             Some(line_at(setup, m.start())),
         )));
     }
-    // `VERSION = '2.0'` at the top of setup.py, passed as `version=VERSION`.
+    // `VERSION = '2.0'` at the top of setup.py, passed as `version=VERSION`; not `version = ''`, the placeholder
+    // of a setup.py that fills it from a module.
     if let Some(name) = SETUP_VERSION_NAME.captures(setup).map(|c| c[1].to_owned()) {
-        if let Some((value, line)) = pymodule::read_assignment(setup, &name) {
+        if let Some((value, line)) = pymodule::read_assignment(setup, &name)
+            .filter(|(v, _)| v.starts_with(|c: char| c.is_ascii_digit()))
+        {
             return Ok(Some(found(
                 VersionSource::SetupPy,
                 value,

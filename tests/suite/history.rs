@@ -507,6 +507,17 @@ fn each_backend_reads_only_its_own_configuration() {
             serde_json::json!(["setup-py", "0.5b0"]),
         ),
         (
+            "setup.py filling an empty placeholder from a module it names",
+            &[
+                (
+                    "setup.py",
+                    "import re\nversion = ''\nwith open('req/__init__.py', 'r') as fd:\n    version = re.search(r'__version__ = \"(.*)\"', fd.read()).group(1)\nsetup(name='req', version=version)\n",
+                ),
+                ("req/__init__.py", "__version__ = \"2.6.0\"\n"),
+            ],
+            serde_json::json!(["setup-py", "2.6.0"]),
+        ),
+        (
             "setup.py passing a module-level constant",
             &[(
                 "setup.py",
