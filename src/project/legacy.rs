@@ -180,10 +180,7 @@ fn setup_py_version(source: &dyn Source, setup: &str) -> anyhow::Result<Option<D
     }
     // `version=find_meta("version")`, `exec(open("pkg/__version__.py").read(), about)`: the Python files setup.py
     // names, and the version variable it reads from them.
-    let names: Vec<&str> = ["__version__", "VERSION"]
-        .into_iter()
-        .filter(|n| setup.contains(n) || *n == "__version__")
-        .collect();
+    let names = version_names(setup);
     for file in python_paths_in(setup) {
         if let Some(text) = source.read(&file)? {
             for name in &names {
@@ -199,6 +196,25 @@ fn setup_py_version(source: &dyn Source, setup: &str) -> anyhow::Result<Option<D
         }
     }
     Ok(None)
+}
+
+/// The variables setup.py may read the version from, in order: `__version__`, `VERSION`, then the names it
+/// mentions in an assignment (`r'virtualenv_version = "(.*?)"'`, a regular expression over the module's text).
+fn version_names(setup: &str) -> Vec<String> {
+    static ASSIGNED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(\w*version\w*)\s*(?:\\s\*|\\s\+)?\s*=[^=]").expect("static regex")
+    });
+    let mut names = vec!["__version__".to_owned()];
+    if setup.contains("VERSION") {
+        names.push("VERSION".to_owned());
+    }
+    for caps in ASSIGNED.captures_iter(setup) {
+        let name = caps[1].to_owned();
+        if !names.contains(&name) && name != "version" {
+            names.push(name);
+        }
+    }
+    names
 }
 
 /// `__version__` in the common module files of the package setup.py names, or of the packages in the
@@ -380,6 +396,20 @@ mod tests {
             !legacy("# we no longer pass use_scm_version\nsetup(version='1.0')").uses_scm_keyword()
         );
         assert!(!legacy("setup(use_scm_version=False)").uses_scm_keyword());
+    }
+
+    #[test]
+    fn version_names_setup_py_reads() {
+        assert_eq!(
+            version_names(
+                "version_re = re.compile(r'tool_version = \"(.*?)\"')\nversion = None\nif version == 1: pass\n"
+            ),
+            ["__version__", "version_re", "tool_version"]
+        );
+        assert_eq!(
+            version_names("VERSION = re.search(r\"^__version__\\s*=\\s*'(.*)'\", text)"),
+            ["__version__", "VERSION"]
+        );
     }
 
     #[test]

@@ -82,8 +82,17 @@ pub fn find_attr(
             return Ok(AttrLookup::Found { value, file, line });
         }
         if let Some(target) = reexport_of(&text, attr) {
-            let absolute = resolve_relative(module, &target, file.ends_with("__init__.py"));
-            for next in module_files(&absolute, roots) {
+            let is_package = file.ends_with("__init__.py");
+            let mut candidates =
+                module_files(&resolve_relative(module, &target, is_package), roots);
+            // Python 2's implicit relative import: `from core import __version__` inside the package.
+            if !target.starts_with('.') {
+                candidates.extend(module_files(
+                    &resolve_relative(module, &format!(".{target}"), is_package),
+                    roots,
+                ));
+            }
+            for next in candidates {
                 if let Some(text) = source.read(&next)? {
                     if let Some((value, line)) = read_assignment(&text, attr) {
                         return Ok(AttrLookup::Found {

@@ -518,6 +518,32 @@ fn each_backend_reads_only_its_own_configuration() {
             serde_json::json!(["setup-py", "2.6.0"]),
         ),
         (
+            "setup.py reading the variable its regular expression names",
+            &[
+                (
+                    "setup.py",
+                    "import os, re\nhere = os.path.dirname(__file__)\nversion_re = re.compile(\n    r'venvtool_version = \"(.*?)\"')\nfp = open(os.path.join(here, 'venvtool.py'))\nversion = None\nfor line in fp:\n    match = version_re.search(line)\nsetup(name='venvtool', version=version)\n",
+                ),
+                ("venvtool.py", "import sys\nvenvtool_version = \"1.4.2\"\n"),
+            ],
+            serde_json::json!(["setup-py", "1.4.2"]),
+        ),
+        (
+            "a Python 2 package re-exporting its version by an implicit relative import",
+            &[
+                (
+                    "setup.py",
+                    "import req\nsetup(name='req', version=req.__version__, packages=['req'])\n",
+                ),
+                (
+                    "req/__init__.py",
+                    "import packages\nfrom core import *\n\nfrom core import __version__\n",
+                ),
+                ("req/core.py", "__title__ = 'req'\n__version__ = '0.2.4'\n"),
+            ],
+            serde_json::json!(["setup-py", "0.2.4"]),
+        ),
+        (
             "setup.py passing a module-level constant",
             &[(
                 "setup.py",
