@@ -127,19 +127,14 @@ impl Project<'_> {
         Err(self.setuptools_unresolved())
     }
 
-    /// A backend relgate does not know: every source it knows, the most specific first.
+    /// A backend relgate does not know: every source it knows, the most specific first, setuptools' last (in-tree
+    /// backends mostly wrap setuptools).
     fn other(&self, py: &TomlFile) -> anyhow::Result<Declared> {
-        let dynamic = dynamic::version_is_dynamic(py);
         if let Some(d) = dynamic::hatch(self.source, py)? {
             return Ok(d);
         }
         if let Some(d) = dynamic::pdm(self.source, py)? {
             return Ok(d);
-        }
-        if dynamic {
-            if let Some(d) = dynamic::setuptools(self.source, py)? {
-                return Ok(d);
-            }
         }
         if let Some(d) = dynamic::poetry(py) {
             return Ok(d);

@@ -444,6 +444,20 @@ fn each_backend_reads_only_its_own_configuration() {
             serde_json::json!(["vcs", null]),
         ),
         (
+            "an in-tree backend wrapping setuptools, its attr computed by setuptools-scm",
+            &[
+                (
+                    "pyproject.toml",
+                    "[build-system]\nbuild-backend = \"_own_helper\"\nbackend-path = [\".\"]\n[project]\nname = \"p\"\ndynamic = [\"version\"]\n[tool.setuptools.packages.find]\nwhere = [\"src\"]\n[tool.setuptools.dynamic]\nversion = {attr = \"_own_helper.version\"}\n[tool.setuptools_scm]\n",
+                ),
+                (
+                    "_own_helper.py",
+                    "from setuptools.build_meta import *\nversion: str\n\ndef __getattr__(name):\n    return scm_version()\n",
+                ),
+            ],
+            serde_json::json!(["vcs", null]),
+        ),
+        (
             "setuptools-scm installed, the version from [tool.setuptools.dynamic]",
             &[
                 (
