@@ -1,8 +1,8 @@
 //! The version gate: the tag, the declared version and the release history agree, under PEP 440.
 //!
-//! Three checks: `version` (the tag names the declared version), `version-order` (the release is newer than
-//! every release tag in its history, and no other commit carries the same version), `version-uploadable` (the
-//! package index would accept it).
+//! Three checks: `version` (the tag names the declared version), `version-order` (the release does not go
+//! backwards against the release tags in its history, by the rule of `succession`, and no other commit carries
+//! the same version), `version-uploadable` (the package index would accept it).
 
 use std::collections::HashSet;
 use std::str::FromStr;
