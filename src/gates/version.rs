@@ -268,6 +268,7 @@ fn order(input: &VersionInput, version: &Version) -> CheckResult {
     let mut history = History::new(input.repo, base, History::BUDGET);
     let mut notes: Vec<String> = Vec::new();
     let mut warning: Option<String> = None;
+    let mut same_commit: Option<String> = None;
     let mut newer_elsewhere: Option<String> = None;
     let mut newer_pre_release: Option<String> = None;
     for (tag, tag_version) in &candidates {
@@ -283,6 +284,17 @@ fn order(input: &VersionInput, version: &Version) -> CheckResult {
                     format!("{version} is already tagged: {} at {at}", tag.name),
                 )
                 .detail("a version is released once: bump the version (and tag the new one)");
+            }
+            continue;
+        }
+        // Another version tagged on this very commit is not an earlier release: one of the two tags is wrong (the
+        // version check of each says which, against the declared version).
+        if commit.is_some() && commit == own_commit {
+            if same_commit.is_none() {
+                same_commit = Some(format!(
+                    "warning: {} ({tag_version}) is on the same commit: a commit is released as one version; delete the tag that does not name it (git tag -d NAME)",
+                    tag.name
+                ));
             }
             continue;
         }
@@ -304,7 +316,7 @@ fn order(input: &VersionInput, version: &Version) -> CheckResult {
                             parenthesized(&notes)
                         ),
                     ),
-                    warning,
+                    [same_commit, warning],
                 );
             }
             continue;
@@ -379,16 +391,14 @@ fn order(input: &VersionInput, version: &Version) -> CheckResult {
                 parenthesized(&notes)
             ),
         ),
-        warning,
+        [same_commit, warning],
     )
 }
 
-/// A passing order check with its warning, if any, as a detail.
-fn finish(result: CheckResult, warning: Option<String>) -> CheckResult {
-    match warning {
-        Some(w) => result.detail(w),
-        None => result,
-    }
+/// A passing order check with its warnings as details.
+fn finish(mut result: CheckResult, warnings: [Option<String>; 2]) -> CheckResult {
+    result.details.extend(warnings.into_iter().flatten());
+    result
 }
 
 /// ` (a; b)`, or nothing.

@@ -766,3 +766,36 @@ fn a_newer_pre_release_on_the_index_does_not_block_a_final_release() {
     assert_eq!(out.status.code(), Some(1), "{doc:#}");
     assert_eq!(doc["version_validation"]["pypi_conflict"], true);
 }
+
+/// Two versions tagged on one commit: the other tag is not an earlier release that this one goes backwards
+/// from; the tag that does not name the declared version is the wrong one, and its own check says so.
+#[test]
+fn another_version_tagged_on_the_same_commit_is_not_an_earlier_release() {
+    let h = History::new();
+    h.release(
+        "v2.2.1",
+        &[("pyproject.toml", &crate::common::pyproject("p", "2.2.1"))],
+    );
+    h.release(
+        "v2.2.2",
+        &[("pyproject.toml", &crate::common::pyproject("p", "2.2.2"))],
+    );
+    h.repo.tag("v2.2.3");
+    assert_eq!(
+        h.order("v2.2.2"),
+        (
+            0,
+            "pass".to_owned(),
+            "2.2.2 is newer than v2.2.1, the latest release tag in its history".to_owned(),
+            vec!["warning: v2.2.3 (2.2.3) is on the same commit: a commit is released as one version; delete the tag that does not name it (git tag -d NAME)".to_owned()]
+        )
+    );
+    assert_eq!(
+        h.agreement("v2.2.3"),
+        (
+            1,
+            "fail".to_owned(),
+            "tag v2.2.3 says 2.2.3, but pyproject.toml:3 declares 2.2.2".to_owned()
+        )
+    );
+}
