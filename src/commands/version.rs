@@ -21,21 +21,30 @@ struct VersionDoc {
 pub fn run(args: &VersionArgs, out: Output) -> anyhow::Result<Exit> {
     let release = Release::open(&args.project)?;
     // The working tree, which is what the next tag will release; or, with --tag, what that tag released.
-    let declared = match &args.tag {
-        Some(name) => {
-            let tag = release.explicit_tag(name)?;
-            release.declared(Some((tag.commit, tag.name.as_str())))?
-        }
-        None => release.declared(None)?,
-    };
+    let tag = args
+        .tag
+        .as_deref()
+        .map(|name| release.explicit_tag(name))
+        .transpose()?;
+    let declared = release.declared(tag.as_ref().map(|t| (t.commit, t.name.as_str())))?;
     let tags = release.repo.tag_refs()?;
+    // A version from git tags is the tag's, when a release tag is given.
+    let from_tag = tag
+        .as_ref()
+        .filter(|_| declared.version.is_none())
+        .and_then(|t| t.version.as_ref().map(|v| (v.to_string(), t.name.clone())));
     let doc = VersionDoc {
-        expected_tag: declared
-            .version
-            .as_deref()
-            .map(|v| release.format.expected_following(v, &tags)),
+        expected_tag: match &from_tag {
+            Some((_, name)) => Some(name.clone()),
+            None => declared
+                .version
+                .as_deref()
+                .map(|v| release.format.expected_following(v, &tags)),
+        },
         name: declared.name,
-        version: declared.version,
+        version: declared
+            .version
+            .or_else(|| from_tag.as_ref().map(|(v, _)| v.clone())),
         version_source: declared.source.as_str(),
         file: declared.file,
         line: declared.line,
@@ -50,14 +59,18 @@ pub fn run(args: &VersionArgs, out: Output) -> anyhow::Result<Exit> {
         (Some(f), None) => f.clone(),
         _ => String::new(),
     };
+    let tool = declared.vcs_tool.as_deref().unwrap_or("a VCS plugin");
     match (&doc.version, &doc.expected_tag) {
+        (Some(version), Some(tag)) if from_tag.is_some() => {
+            println!("{name} {version}");
+            println!("  source:       vcs (tag {tag}; {tool} derives the version from git tags)");
+        }
         (Some(version), Some(tag)) => {
             println!("{name} {version}");
             println!("  source:       {} ({at})", doc.version_source);
             println!("  expected tag: {tag}");
         }
         _ => {
-            let tool = declared.vcs_tool.as_deref().unwrap_or("a VCS plugin");
             println!("{name}: the version comes from git tags ({tool})");
             println!("  source:       vcs");
             println!(

@@ -176,7 +176,15 @@ fn setuptools_scm_without_a_project_table_takes_the_version_from_the_tag() {
                 "tag {tag} is the version (setuptools-scm derives it from git tags)"
             ))
         );
-        assert_eq!(h.version(tag)["version_source"], "vcs");
+        let doc = h.version(tag);
+        assert_eq!(
+            (
+                &doc["version_source"],
+                &doc["version"],
+                &doc["expected_tag"]
+            ),
+            (&Value::from("vcs"), &Value::from(tag), &Value::from(tag))
+        );
     }
     let (code, status, message, _) = h.order("1.2.0");
     assert_eq!(
