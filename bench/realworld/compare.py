@@ -45,10 +45,13 @@ def main() -> int:
     after = json.loads(Path(sys.argv[2]).read_text())
     layouts = {p["name"]: p.get("layout", "") for p in tomllib.loads((HERE / "projects.toml").read_text())["project"]}
     columns = ["catch", "history", "dev", "unreadable", "other"]
-    print("| project | layout | release tags | not passed before | not passed after | fixed | "
-          + " | ".join(columns) + " |")
+    print(
+        "| project | layout | release tags | not passed before | not passed after | fixed | "
+        + " | ".join(columns)
+        + " |"
+    )
     print("|---|---|---:|---:|---:|---:|" + "---:|" * len(columns))
-    totals = [0] * (5 + len(columns))
+    totals = [0] * (4 + len(columns))
     regressions = []
     others = []
     for name, verdicts in after.items():
@@ -56,14 +59,17 @@ def main() -> int:
         now_bad = [v for v in verdicts if v["status"] != "pass"]
         was_bad = [v for v in verdicts if v["tag"] in was and was[v["tag"]]["status"] != "pass"]
         fixed = [v for v in was_bad if v["status"] == "pass"]
-        regressions += [(name, v) for v in verdicts if v["tag"] in was and was[v["tag"]]["status"] == "pass"
-                        and v["status"] != "pass"]
+        regressions += [
+            (name, v)
+            for v in verdicts
+            if v["tag"] in was and was[v["tag"]]["status"] == "pass" and v["status"] != "pass"
+        ]
         counts = [sum(1 for v in now_bad if kind(v) == c) for c in columns]
         others += [(name, v) for v in now_bad if kind(v) == "other"]
         row = [len(verdicts), len(was_bad), len(now_bad), len(fixed), *counts]
-        totals = [t + r for t, r in zip(totals, [0, *row])]
+        totals = [t + r for t, r in zip(totals, row, strict=True)]
         print(f"| {name} | {layouts.get(name, '')} | " + " | ".join(str(x) for x in row) + " |")
-    print(f"| **{len(after)} projects** | | " + " | ".join(f"**{x}**" for x in totals[1:]) + " |")
+    print(f"| **{len(after)} projects** | | " + " | ".join(f"**{x}**" for x in totals) + " |")
     print("\nfixed, by the cause they failed with before:")
     fixed_by_cause: dict[str, list[str]] = {}
     for name, verdicts in after.items():

@@ -84,9 +84,7 @@ def main() -> int:
             report(project, verdicts)
     summary(rows, args.markdown)
     if args.json:
-        args.json.write_text(
-            json.dumps({n: [v.__dict__ for v in vs] for n, vs in everything.items()}, indent=1) + "\n"
-        )
+        args.json.write_text(json.dumps({n: [v.__dict__ for v in vs] for n, vs in everything.items()}, indent=1) + "\n")
     return 0
 
 
@@ -124,9 +122,7 @@ def release_tags(clone: Path, project: Project) -> list[str]:
         shapes.append(re.compile(re.escape(prefix) + PEP440 + re.escape(suffix), re.IGNORECASE))
     keep = re.compile(project.tags) if project.tags else None
     tags = [
-        t
-        for t in out.stdout.split()
-        if any(s.fullmatch(t) for s in shapes) and (keep is None or keep.fullmatch(t))
+        t for t in out.stdout.split() if any(s.fullmatch(t) for s in shapes) and (keep is None or keep.fullmatch(t))
     ]
     return sorted(set(tags), key=natural)
 
@@ -211,8 +207,10 @@ def generalize(message: str, tag: str) -> str:
 def report(project: Project, verdicts: list[Verdict]) -> None:
     bad = [v for v in verdicts if v.status != "pass"]
     warned = [v for v in verdicts if v.status == "pass" and v.warnings]
-    print(f"\n== {project.name} ({project.repo}{'/' + project.path if project.path else ''}): "
-          f"{len(verdicts)} release tags, {len(bad)} not passed, {len(warned)} passed with warnings")
+    print(
+        f"\n== {project.name} ({project.repo}{'/' + project.path if project.path else ''}): "
+        f"{len(verdicts)} release tags, {len(bad)} not passed, {len(warned)} passed with warnings"
+    )
     groups: dict[str, list[Verdict]] = defaultdict(list)
     for v in bad:
         groups[v.cause].append(v)
