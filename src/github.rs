@@ -439,8 +439,8 @@ fn reset_in(response: &Response) -> String {
     }
 }
 
-/// A path segment: a workflow file name (or id) with anything unusual percent-encoded.
-fn encode(segment: &str) -> String {
+/// A path segment (a workflow file name, a branch or environment name) with anything unusual percent-encoded.
+pub fn encode(segment: &str) -> String {
     let mut out = String::new();
     for b in segment.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
