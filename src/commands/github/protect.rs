@@ -67,10 +67,10 @@ pub fn run(args: &ProtectArgs, out: Output) -> anyhow::Result<Exit> {
     }
     let mut done: Vec<&Change> = Vec::new();
     for change in &plan.changes {
-        if let Err(e) =
-            target
-                .client
-                .write(change.method, &change.path, &change.body, &change.summary)
+        let what = format!("{} {}", change.method, change.path);
+        if let Err(e) = target
+            .client
+            .write(change.method, &change.path, &change.body, &what)
         {
             return Err(refused(&e, change, &done, repo));
         }
@@ -157,7 +157,7 @@ fn refused(err: &ApiError, change: &Change, done: &[&Change], repo: &RepoName) -
         )
     };
     let message = format!(
-        "GitHub refused to {} ({}); {before}",
+        "GitHub refused to {}: {}; {before}",
         change.summary,
         printable(&err.to_string())
     );

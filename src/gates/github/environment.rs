@@ -311,11 +311,17 @@ fn review_check(review: &[(String, &EnvironmentState)], observed: &Observed) -> 
             open.join("`, `")
         ),
     );
-    result.details.push(format!(
-        "fix: Settings > Environments > {} > Required reviewers (or a wait timer); not set by `relgate github protect`, which cannot choose your reviewers",
-        open[0]
-    ));
+    result
+        .details
+        .push(format!("fix: {}", review_fix(&open[0])));
     with_advice(result)
+}
+
+/// How to make a release wait for someone: not something relgate can choose.
+pub fn review_fix(shown: &str) -> String {
+    format!(
+        "Settings > Environments > {shown} > Required reviewers (or a wait timer); not set by `relgate github protect`, which cannot choose your reviewers"
+    )
 }
 
 /// The review check is advisory: it warns, never fails the audit.

@@ -20,9 +20,12 @@ pub mod remedy;
 mod tags;
 mod token;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
 use std::time::Instant;
 
+use crate::config::Config;
+use crate::error::Interrupted;
 use crate::gates::publish::jobs::{self, CiJobs};
 use crate::github::settings::{
     BranchRule, ClassicProtection, DeploymentPolicy, Environment, Repository, Ruleset,
@@ -197,6 +200,68 @@ pub fn advisory(client: &Client, repo: &RepoName, root: &Path, format: &TagForma
     result.required = false;
     result.reason = Some("[tool.relgate] github-audit = true".into());
     result.took(started.elapsed())
+}
+
+/// Start `relgate check`'s advisory check in its own thread, when `[tool.relgate] github-audit = true`; `None`
+/// otherwise, so that the default gate never asks the network. `root` holds the released content (its
+/// workflows), `remote` is the `origin` URL. Without a token, with `--offline`, or without a GitHub remote, the
+/// check is skipped and says why.
+pub fn start(
+    config: &Config,
+    offline: bool,
+    remote: Option<String>,
+    root: PathBuf,
+    format: TagFormat,
+) -> Option<JoinHandle<CheckResult>> {
+    if config.github_audit != Some(true) {
+        return None;
+    }
+    let skipped = |why: String| {
+        let mut r = CheckResult::skipped(CHECK, Kind::Publish, why);
+        r.required = false;
+        r
+    };
+    let api = crate::env::github_api_url().unwrap_or_else(|| crate::github::DEFAULT_API.to_owned());
+    let host = crate::github::web_host(&api);
+    Some(std::thread::spawn(move || {
+        if offline {
+            return skipped("--offline: GitHub is not asked".into());
+        }
+        let Some(repo) = remote
+            .as_deref()
+            .and_then(|url| RepoName::from_remote(url, &host))
+        else {
+            return skipped(format!(
+                "the `origin` remote is not a repository on {host} (GITHUB_API_URL names another GitHub)"
+            ));
+        };
+        match Client::from_env(&api) {
+            Ok(client) => advisory(&client, &repo, &root, &format),
+            Err(_) => skipped(
+                "no GitHub token (GH_TOKEN or GITHUB_TOKEN): the repository's settings were not audited"
+                    .into(),
+            ),
+        }
+    }))
+}
+
+/// Wait for the advisory check; Ctrl-C does not wait for it (the API has its own timeout).
+pub fn finish(job: JoinHandle<CheckResult>) -> Result<CheckResult, Interrupted> {
+    while !job.is_finished() {
+        if crate::process::interrupted() {
+            return Err(Interrupted);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    Ok(job.join().unwrap_or_else(|_| {
+        let mut r = CheckResult::error(
+            CHECK,
+            Kind::Publish,
+            "the GitHub audit stopped unexpectedly (a bug in relgate; please report it)",
+        );
+        r.required = false;
+        r
+    }))
 }
 
 /// One line for the audit: which checks do not pass, their first details (the fix) under it.

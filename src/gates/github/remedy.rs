@@ -374,6 +374,10 @@ fn environment_policy(
         },
         _ => Vec::new(),
     };
+    if state.is_none() {
+        plan.manual
+            .push(format!("advisory: {}", environment::review_fix(&shown)));
+    }
     if policy.is_none() {
         plan.changes.push(Change {
             method: Method::Put,
