@@ -393,3 +393,6 @@ fn again(err: &ApiError) -> ApiError {
         },
     }
 }
+
+#[cfg(test)]
+mod tests;
