@@ -17,6 +17,7 @@ Environment:
   NO_COLOR            disable colour (same as --color never)
   RELGATE_INDEX_URL   the package index's simple API root (default https://pypi.org/simple)
   HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE  proxy and trusted CAs for the index
+  GH_TOKEN, GITHUB_API_URL  the token and API of the GitHub audit (github-audit = true)
   RELGATE_SKIP=1      hooks let the push or tag through, with a warning";
 
 /// A release gate for Python projects: check that a tag, the declared version, the package index and the
