@@ -441,6 +441,10 @@ fn reset_in(response: &Response) -> String {
 
 /// A path segment (a workflow file name, a branch or environment name) with anything unusual percent-encoded.
 pub fn encode(segment: &str) -> String {
+    // `.` and `..` would be resolved as path steps, not sent as a name.
+    if segment.chars().all(|c| c == '.') {
+        return "%2E".repeat(segment.len());
+    }
     let mut out = String::new();
     for b in segment.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
@@ -505,5 +509,7 @@ mod tests {
             "http://127.0.0.1:8080/repositories/1/actions/runs/2"
         );
         assert_eq!(encode("a b/c"), "a%20b%2Fc");
+        assert_eq!(encode(".."), "%2E%2E");
+        assert_eq!(encode("release/v1.0"), "release%2Fv1.0");
     }
 }

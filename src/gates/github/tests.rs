@@ -392,3 +392,29 @@ fn the_advisory_check_sums_up_the_audit() {
     );
     assert_eq!(printable("a\u{1b}[31mb\nc"), "a[31mbc");
 }
+
+#[test]
+fn hostile_names_reach_the_terminal_clean_and_the_path_encoded() {
+    let hostile = expect_with(
+        Some("v{version}"),
+        &[(
+            "release.yml",
+            &RELEASE.replace("environment: pypi", "environment: \"py\\e[2J\\npi/../x\""),
+        )],
+    );
+    let name = environment::names(&hostile.jobs).remove(0);
+    assert_eq!(name, "py\u{1b}[2J\npi/../x");
+    let mut o = observed();
+    o.environments = vec![(name.clone(), Ok(None))];
+    let [c, _] = environment::checks(&hostile, &o);
+    assert!(
+        !c.message.contains('\u{1b}') && !c.message.contains('\n'),
+        "{}",
+        c.message
+    );
+    let plan = remedy::plan(&hostile, &o, &[c]);
+    assert_eq!(
+        plan.changes[0].path,
+        "/repos/acme/demo/environments/py%1B%5B2J%0Api%2F..%2Fx"
+    );
+}

@@ -778,4 +778,3 @@ fn the_check_gate_audits_only_when_asked_and_only_warns() {
     let passed = github(&doc).unwrap();
     assert_eq!((code, &passed["status"]), (0, &json!("pass")), "{doc:#}");
 }
-
