@@ -328,3 +328,57 @@ fn an_invalid_rule_is_refused_with_githubs_reasons() {
         "GitHub does not accept this POST as it is: see its reasons above; `relgate github protect --dry-run` prints the request"
     );
 }
+
+/// A spent rate limit on a write, a token GitHub stops accepting, an unknown repository: each stops protect with
+/// its own message, and nothing is sent after it.
+#[test]
+fn protect_stops_at_a_rate_limit_a_bad_token_and_an_unknown_repository() {
+    let mut state = State::default();
+    state.faults.push((
+        "POST /repos/acme/demo/rulesets".into(),
+        Reply::with_headers(
+            429,
+            &[("Retry-After", "120"), ("Content-Type", "application/json")],
+            r#"{"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}"#,
+        ),
+    ));
+    let api = FakeGitHub::start(state);
+    let repo = project(&api);
+    let run = relgate(&repo, &api, &["protect"], Some(TOKEN));
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "GitHub's API rate limit for this token is used up (it resets in 2 minutes); nothing was changed\nhint: wait for the reset, or use another token\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(api.writes().len(), 1);
+
+    let run = relgate(&repo, &api, &["protect"], Some("ghp_revoked"));
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            2,
+            "error: GitHub refused the token (HTTP 401: Bad credentials)\nhint: the token in GH_TOKEN/GITHUB_TOKEN is invalid or expired: set a valid one\n"
+        )
+    );
+    let run = relgate(
+        &repo,
+        &api,
+        &["protect", "--repo", "acme/gone"],
+        Some(TOKEN),
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .starts_with("error: repository acme/gone not found (HTTP 404)\n"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        api.writes().len(),
+        1,
+        "nothing sent to a refused token or an unknown repository"
+    );
+}
