@@ -52,6 +52,9 @@ pub struct Config {
     pub cache: Option<bool>,
     /// Build the sdist and wheel and check their versions: true, false, or unset for automatic.
     pub build: Option<bool>,
+    /// The message of `relgate release`'s commit (and annotated tag): `{version}` and `{tag}` are replaced
+    /// (default `Release {version}`).
+    pub release_message: Option<String>,
     /// Per-check settings, `[tool.relgate.checks.NAME]`.
     #[serde(default)]
     pub checks: BTreeMap<String, CheckConfig>,
@@ -177,6 +180,15 @@ impl Config {
         Duration::from_secs_f64(self.timeout.unwrap_or(600.0))
     }
 
+    /// `release-message` with `{version}` and `{tag}` filled in.
+    pub fn release_message(&self, version: &str, tag: &str) -> String {
+        self.release_message
+            .as_deref()
+            .unwrap_or("Release {version}")
+            .replace("{version}", version)
+            .replace("{tag}", tag)
+    }
+
     pub fn use_cache(&self) -> bool {
         self.cache.unwrap_or(true)
     }
@@ -236,6 +248,16 @@ impl Config {
                     ));
                 }
             }
+        }
+        if self
+            .release_message
+            .as_deref()
+            .is_some_and(|m| m.trim().is_empty())
+        {
+            return Err(hinted(
+                format!("{file}: {key_prefix}release-message is empty"),
+                "e.g. release-message = \"Release {version}\"",
+            ));
         }
         if self.jobs == Some(0) {
             return Err(hinted(

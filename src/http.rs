@@ -562,6 +562,10 @@ impl Secrets {
     }
 }
 
+mod post;
+
+pub use post::post_json;
+
 #[cfg(test)]
 pub(crate) mod test_server;
 

@@ -4,6 +4,7 @@
 // Removed once every gate is wired into `check`.
 #![allow(dead_code)]
 
+mod bump;
 mod cache;
 mod cli;
 mod commands;

@@ -5,6 +5,8 @@ mod ci;
 mod hook;
 mod install;
 mod list;
+mod publish;
+mod release;
 mod version;
 
 use crate::Exit;
@@ -37,6 +39,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Uninstall(args) => install::uninstall(&args, out),
         Command::Hook(hook) => hook::run(hook, out),
         Command::Ci(command) => ci::run(&command, out),
+        Command::Release(args) => release::run(&args, out),
+        Command::Publish(command) => publish::run(&command, out),
     }
 }
 

@@ -1,7 +1,8 @@
 //! The only git2 call site: tags, commits, trees and the state of the working tree, read-only.
 //!
 //! relgate never writes to the user's repository: no index refresh, no ref update, no stash. Reading status
-//! with libgit2 does not rewrite the index (unlike `git status`, which may refresh its stat cache).
+//! with libgit2 does not rewrite the index (unlike `git status`, which may refresh its stat cache). The one
+//! exception is `relgate release`, which the user asks to commit, tag and push: its writes live in [`write`].
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,9 @@ use git2::{ObjectType, Oid, Repository, StatusOptions};
 
 use crate::error::hinted;
 
+mod branch;
 mod tag_store;
+pub mod write;
 
 pub use git2::Oid as CommitId;
 

@@ -112,9 +112,13 @@ pub fn fixture(name: &str) -> Vec<u8> {
 /// What the server was asked.
 #[derive(Clone, Debug)]
 pub struct Seen {
+    /// `GET`, `POST`...
+    pub method: String,
     pub path: String,
     /// Header names lower-cased.
     pub headers: Vec<(String, String)>,
+    /// The request's body (read up to its `Content-Length`).
+    pub body: Vec<u8>,
 }
 
 impl Seen {
@@ -268,6 +272,11 @@ fn serve(
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
+    let method = request_line
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_string();
     let path = request_line
         .split_whitespace()
         .nth(1)
@@ -283,8 +292,20 @@ fn serve(
             headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
         }
     }
+    let length = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length.min(1 << 20)];
+    reader.read_exact(&mut body)?;
     let reply = &script.pick(count, &path);
-    let request = Seen { path, headers };
+    let request = Seen {
+        method,
+        path,
+        headers,
+        body,
+    };
     let wants_json = request
         .header("accept")
         .is_some_and(|a| a.contains("application/vnd.pypi.simple.v1+json"));

@@ -13,5 +13,6 @@ mod install_managers;
 mod install_sh;
 mod publish;
 mod quality;
+mod release;
 mod runner;
 mod version;
