@@ -12,6 +12,7 @@ mod install;
 mod install_managers;
 mod install_sh;
 mod publish;
+mod publish_auth;
 mod quality;
 mod release;
 mod runner;
