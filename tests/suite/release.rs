@@ -26,8 +26,13 @@ struct Fixture {
 impl Fixture {
     /// The project with `test` as its test suite, `extra` appended to pyproject.toml.
     fn new(test: &str, extra: &str) -> Fixture {
+        Fixture::with(&format!("{PYPROJECT}{extra}"), test)
+    }
+
+    /// The same with this pyproject.toml.
+    fn with(pyproject: &str, test: &str) -> Fixture {
         let repo = TestRepo::new();
-        repo.write("pyproject.toml", &format!("{PYPROJECT}{extra}"))
+        repo.write("pyproject.toml", pyproject)
             .write(".gitignore", ".venv\n")
             .write(
                 "src/mypkg/__init__.py",
@@ -606,4 +611,85 @@ fn preconditions_are_refused_before_anything_is_written() {
         "error: 1.0.2 is already tagged, as 1.0.2\n\
          hint: release another version\n"
     );
+}
+
+#[test]
+fn a_vcs_project_is_released_by_its_tag_alone() {
+    let f = Fixture::with(
+        "[build-system]\nrequires = [\"setuptools>=64\", \"setuptools-scm>=8\"]\nbuild-backend = \"setuptools.build_meta\"\n\n\
+         [project]\nname = \"mypkg\"\ndynamic = [\"version\"]\n\n[tool.setuptools_scm]\n\n\
+         [tool.relgate]\nskip = [\"test\", \"build\"]\n",
+        TEST_PASSES,
+    );
+    f.repo.write("NEWS", "news\n").commit("news");
+    let head = f.rev("HEAD");
+    let files = f.repo.snapshot();
+    let out = f.relgate(&["minor", "--yes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "  2. write    nothing: the version comes from the tag (setuptools-scm)\n  \
+             3. commit   none: the tag goes on HEAD ("
+        ),
+        "{text}"
+    );
+    assert_eq!(f.rev("HEAD"), head, "no commit");
+    assert_eq!(f.rev("v1.1.0^{commit}"), head);
+    assert_eq!(f.repo.git(&["cat-file", "-t", "v1.1.0"]).trim(), "tag");
+    assert!(
+        f.remote_refs()
+            .contains(&format!("refs/heads/main {head}\n"))
+    );
+    assert!(f.remote_refs().contains("refs/tags/v1.1.0 "));
+    let mut after = f.repo.snapshot();
+    // Only the tag is new.
+    assert_ne!(after, files);
+    f.repo.git(&["tag", "-d", "v1.1.0"]);
+    f.repo
+        .git(&["update-ref", "-d", "refs/remotes/origin/main"]);
+    f.repo
+        .git(&["update-ref", "refs/remotes/origin/main", &f.rev("HEAD~1")]);
+    after = f.repo.snapshot();
+    assert_eq!(
+        after, files,
+        "anything but the tag (and origin/main) changed"
+    );
+}
+
+#[test]
+fn the_json_document_of_a_dry_run() {
+    let f = Fixture::new(
+        TEST_PASSES,
+        "\n[tool.relgate.checks.pytest]\nenabled = false\n",
+    );
+    let out = f.relgate(&["2.0.0b1", "--dry-run", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["status"], "dry-run");
+    assert_eq!(doc["previous_version"], "1.0.0");
+    assert_eq!(doc["version"], "2.0.0b1");
+    assert_eq!(doc["tag"], "v2.0.0b1");
+    assert_eq!(doc["commit"], Value::Null);
+    assert_eq!(doc["pushed"], false);
+    assert_eq!(
+        doc["files"],
+        serde_json::json!([{"file": "pyproject.toml", "line": 4,
+            "before": "version = '1.0.0'    # bumped by relgate release",
+            "after": "version = '2.0.0b1'    # bumped by relgate release"}])
+    );
+    assert_eq!(doc["gate"]["status"], "pass");
+    assert!(stderr(&out).starts_with("relgate release: mypkg 1.0.0 -> 2.0.0b1\n"));
 }
