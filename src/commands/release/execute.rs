@@ -14,7 +14,8 @@ use crate::github::release::NewRelease;
 use crate::process::{self, Ended};
 use crate::release::Release;
 
-use super::plan::{Notes, Plan};
+use super::github::Notes;
+use super::plan::Plan;
 
 /// What the release left, for the summary and the JSON document.
 #[derive(Debug, Default)]

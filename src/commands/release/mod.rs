@@ -10,7 +10,9 @@
 //!    `git push --atomic`. The pre-push hook gates the tag again and finds every check in the record of passes
 //!    (the same tree, relgate, configuration and tools).
 
+mod edit;
 mod execute;
+mod github;
 mod plan;
 
 use std::fmt::Write as _;

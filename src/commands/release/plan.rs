@@ -3,7 +3,6 @@
 //! version, the one line of the one file that changes, the commit, the tag, the push and the GitHub release.
 
 use std::fmt::Write as _;
-use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 
 use pep440_rs::Version;
@@ -12,13 +11,12 @@ use crate::bump::{self, Bump, Request};
 use crate::cli::ReleaseArgs;
 use crate::error::hinted;
 use crate::git::{self, CommitId};
-use crate::github::{self, RepoName};
-use crate::project::rewrite;
 use crate::project::{Declared, VersionSource};
-use crate::release::Release;
 
-/// The largest notes file read.
-const MAX_NOTES: u64 = 1 << 20;
+use super::edit::{FileEdit, file_edit};
+use super::github::{GithubPlan, Notes, github_plan, read_notes};
+use crate::release::Release;
+use crate::term::printable;
 
 pub struct Plan {
     pub name: Option<String>,
@@ -40,34 +38,6 @@ pub struct Plan {
     pub github: Option<GithubPlan>,
     /// Untracked files, which the release leaves out (the commit holds only committed content).
     pub untracked: Vec<String>,
-}
-
-pub struct FileEdit {
-    /// Relative to the top of the repository.
-    pub path: PathBuf,
-    /// As the project names it (relative to the project directory), for messages.
-    pub shown: String,
-    pub line: u32,
-    pub before: String,
-    pub after: String,
-    pub old_bytes: Vec<u8>,
-    pub new_bytes: Vec<u8>,
-}
-
-pub struct GithubPlan {
-    pub repo: RepoName,
-    pub api: String,
-    pub notes: Notes,
-    pub prerelease: bool,
-}
-
-pub enum Notes {
-    /// The annotated tag's message.
-    TagMessage,
-    /// A file's text (also in the tag message).
-    File(PathBuf, String),
-    /// GitHub writes them from the merged pull requests.
-    Generated,
 }
 
 impl Plan {
@@ -95,7 +65,7 @@ impl Plan {
     /// The plan as a numbered list of steps, for the terminal.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let name = self.name.as_deref().unwrap_or("the project");
+        let name = printable(self.name.as_deref().unwrap_or("the project"));
         let from = self
             .current
             .as_ref()
@@ -116,9 +86,22 @@ impl Plan {
         );
         match &self.edit {
             Some(edit) => {
-                let _ = writeln!(out, "  2. write    {}:{}", edit.shown, edit.line);
-                let _ = writeln!(out, "                 - {}", edit.before.trim_end());
-                let _ = writeln!(out, "                 + {}", edit.after.trim_end());
+                let _ = writeln!(
+                    out,
+                    "  2. write    {}:{}",
+                    printable(&edit.shown),
+                    edit.line
+                );
+                let _ = writeln!(
+                    out,
+                    "                 - {}",
+                    printable(edit.before.trim_end())
+                );
+                let _ = writeln!(
+                    out,
+                    "                 + {}",
+                    printable(edit.after.trim_end())
+                );
                 let _ = writeln!(
                     out,
                     "  3. commit   {:?} on {} (parent {})",
@@ -288,6 +271,14 @@ pub fn prepare(release: &Release, args: &ReleaseArgs, request: Request) -> anyho
         .and_then(|(_, name)| release.format.form_of(name))
         .unwrap_or(0);
     let tag = release.format.render(form, &version.to_string());
+    if tag.starts_with('-') || remote.starts_with('-') {
+        return Err(hinted(
+            format!(
+                "{tag:?} on remote {remote:?}: a tag or remote name starting with `-` would be read as an option by git"
+            ),
+            "fix [tool.relgate] tag-format or --remote",
+        ));
+    }
     if let Some(existing) = repo.find_tag(&tag)? {
         let at = repo
             .tag_commit(&existing)?
@@ -378,191 +369,5 @@ fn no_current_version(
             ),
             "name the first version: relgate release 0.1.0",
         ),
-    }
-}
-
-/// The new content of the declared version's file, from HEAD's blob; the working tree's copy must hold the same
-/// bytes (no line-ending conversion), since both get the same new bytes.
-fn file_edit(
-    release: &Release,
-    declared: &Declared,
-    head: CommitId,
-    version: &Version,
-) -> anyhow::Result<FileEdit> {
-    let shown = declared.file.clone().unwrap_or_default();
-    let path = inside_repository(&release.subdir.join(&shown)).ok_or_else(|| {
-        hinted(
-            format!("{shown} is outside the repository: relgate release does not write there"),
-            "set the version by hand, commit, then run relgate release with that version",
-        )
-    })?;
-    match release.repo.file_mode(head, &path)? {
-        Some(0o100_644 | 0o100_755) => {}
-        Some(_) => {
-            return Err(hinted(
-                format!("{shown} is a symbolic link: relgate release does not write through links"),
-                "point the project at the real file, or set the version by hand",
-            ));
-        }
-        None => {
-            return Err(hinted(
-                format!("{shown} is not committed: the release commit cannot change it"),
-                "commit it first",
-            ));
-        }
-    }
-    let old_bytes = release
-        .repo
-        .read_file(head, &path)?
-        .ok_or_else(|| anyhow::anyhow!("{shown} is missing from HEAD"))?;
-    let text = String::from_utf8(old_bytes.clone()).map_err(|_| {
-        hinted(
-            format!("{shown} is not valid UTF-8"),
-            "save it as UTF-8, commit, then run relgate release again",
-        )
-    })?;
-    let written = rewrite::written_form(declared, version)?;
-    let rewritten = rewrite::rewrite(declared, &text, &written)?;
-    let on_disk = release.repo.workdir().join(&path);
-    let regular = std::fs::symlink_metadata(&on_disk).is_ok_and(|m| m.file_type().is_file());
-    if !regular || std::fs::read(&on_disk).ok().as_deref() != Some(old_bytes.as_slice()) {
-        return Err(hinted(
-            format!(
-                "{shown} in the working tree is not byte for byte the committed file (git converts it: core.autocrlf, .gitattributes `eol`/filters)"
-            ),
-            "relgate release writes the same bytes into the commit and the working tree; set the version by hand, commit, then run relgate release with that version",
-        ));
-    }
-    Ok(FileEdit {
-        path,
-        shown,
-        line: rewritten.line,
-        before: rewritten.before,
-        after: rewritten.after,
-        old_bytes,
-        new_bytes: rewritten.text.into_bytes(),
-    })
-}
-
-/// `path` with `.` and `..` resolved, when it stays inside the repository and names no `.git` directory.
-fn inside_repository(path: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::Normal(c) => {
-                if c.eq_ignore_ascii_case(".git") {
-                    return None;
-                }
-                out.push(c);
-            }
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    return None;
-                }
-            }
-            Component::RootDir | Component::Prefix(_) => return None,
-        }
-    }
-    (!out.as_os_str().is_empty()).then_some(out)
-}
-
-/// The notes file: a regular file of at most 1 MiB of UTF-8.
-fn read_notes(path: &Path) -> anyhow::Result<String> {
-    use std::io::Read;
-    let shown = path.display();
-    let problem = |why: String| {
-        hinted(
-            format!("cannot read the notes file {shown}: {why}"),
-            "pass --notes-file a text file of release notes",
-        )
-    };
-    let meta = std::fs::metadata(path).map_err(|e| problem(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(problem("not a regular file".into()));
-    }
-    if meta.len() > MAX_NOTES {
-        return Err(problem(format!(
-            "{} bytes, more than {MAX_NOTES}",
-            meta.len()
-        )));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_NOTES).read_to_end(&mut bytes))
-        .map_err(|e| problem(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|_| problem("not UTF-8 text".into()))
-}
-
-/// The GitHub side, checked before anything is created: the repository is known and a token is there.
-fn github_plan(
-    release: &Release,
-    args: &ReleaseArgs,
-    notes_file: Option<(PathBuf, String)>,
-    version: &Version,
-) -> anyhow::Result<GithubPlan> {
-    let repo = match &args.repo {
-        Some(text) => RepoName::parse(text).ok_or_else(|| {
-            hinted(
-                format!("--repo {text:?} is not OWNER/NAME"),
-                "e.g. --repo pypa/sampleproject",
-            )
-        })?,
-        None => {
-            let host = github::web_host(&args.api_url);
-            let origin = release.repo.remote_url("origin");
-            origin
-                .as_deref()
-                .and_then(|url| RepoName::from_remote(url, &host))
-                .ok_or_else(|| {
-                    let why = match &origin {
-                        Some(url) => format!(
-                            "the origin remote ({}) is not a repository on {host}",
-                            crate::http::redact(url)
-                        ),
-                        None => "there is no origin remote".to_owned(),
-                    };
-                    hinted(
-                        format!("--github-release: cannot tell the GitHub repository: {why}"),
-                        "pass --repo OWNER/NAME",
-                    )
-                })?
-        }
-    };
-    if crate::env::github_token().is_none() {
-        return Err(hinted(
-            "--github-release needs a GitHub token: neither GH_TOKEN nor GITHUB_TOKEN is set",
-            "export GH_TOKEN=$(gh auth token) (a fine-grained token needs \"Contents: write\"), or leave out --github-release",
-        ));
-    }
-    let notes = if args.generate_notes {
-        Notes::Generated
-    } else if let Some((path, text)) = notes_file {
-        Notes::File(path, text)
-    } else {
-        Notes::TagMessage
-    };
-    Ok(GithubPlan {
-        repo,
-        api: args.api_url.trim_end_matches('/').to_owned(),
-        notes,
-        prerelease: version.any_prerelease(),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::inside_repository;
-    use std::path::{Path, PathBuf};
-
-    #[test]
-    fn paths_stay_inside_the_repository() {
-        assert_eq!(
-            inside_repository(Path::new("pkg/../Cargo.toml")),
-            Some(PathBuf::from("Cargo.toml"))
-        );
-        assert_eq!(inside_repository(Path::new("../Cargo.toml")), None);
-        assert_eq!(inside_repository(Path::new("a/.GIT/config")), None);
-        assert_eq!(inside_repository(Path::new("/etc/passwd")), None);
     }
 }
