@@ -98,6 +98,7 @@ impl Claims {
             ("repository", &self.repository),
             ("repository_owner", &self.repository_owner),
             ("repository_owner_id", &self.repository_owner_id),
+            ("workflow_ref", &self.workflow_ref),
             ("job_workflow_ref", &self.job_workflow_ref),
             ("ref", &self.git_ref),
             ("environment", &self.environment),

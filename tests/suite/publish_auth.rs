@@ -331,6 +331,7 @@ impl Exchange {
             "repository": "octo/mypkg",
             "repository_owner": "octo",
             "repository_owner_id": "4242",
+            "workflow_ref": "octo/mypkg/.github/workflows/release.yml@refs/tags/v1.0.0",
             "job_workflow_ref": "octo/mypkg/.github/workflows/release.yml@refs/tags/v1.0.0",
             "ref": "refs/tags/v1.0.0",
             "environment": "pypi",
@@ -437,6 +438,7 @@ fn an_invalid_publisher_is_shown_beside_the_tokens_claims() {
              repository: octo/mypkg\n        \
              repository_owner: octo\n        \
              repository_owner_id: 4242\n        \
+             workflow_ref: octo/mypkg/.github/workflows/release.yml@refs/tags/v1.0.0\n        \
              job_workflow_ref: octo/mypkg/.github/workflows/release.yml@refs/tags/v1.0.0\n        \
              ref: refs/tags/v1.0.0\n        \
              environment: pypi\n        \

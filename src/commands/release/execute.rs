@@ -33,6 +33,15 @@ pub fn execute(release: &Release, plan: &Plan, commit: CommitId) -> anyhow::Resu
     if let Some(edit) = &plan.edit {
         stop_if_interrupted(plan, &done)?;
         let on_disk = workdir.join(&edit.path);
+        if std::fs::read(&on_disk).ok().as_deref() != Some(edit.old_bytes.as_slice()) {
+            return Err(hinted(
+                format!(
+                    "{} changed while the gate ran: nothing was committed, tagged or pushed, and your change is kept",
+                    edit.shown
+                ),
+                "commit or undo that change, then run relgate release again",
+            ));
+        }
         replace_file(&on_disk, &edit.new_bytes).map_err(|e| {
             hinted(
                 format!(
