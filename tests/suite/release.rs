@@ -693,3 +693,62 @@ fn the_json_document_of_a_dry_run() {
     assert_eq!(doc["gate"]["status"], "pass");
     assert!(stderr(&out).starts_with("relgate release: mypkg 1.0.0 -> 2.0.0b1\n"));
 }
+
+#[test]
+fn on_a_terminal_the_plan_is_confirmed_first() {
+    let f = Fixture::new(
+        TEST_PASSES,
+        "\n[tool.relgate.checks.pytest]\nenabled = false\n",
+    );
+    // `script` gives relgate a terminal; the answer comes through it.
+    let run = |answer: &str| {
+        let relgate = assert_cmd::cargo::cargo_bin("relgate");
+        let mut cmd = std::process::Command::new("script");
+        cmd.args([
+            "-qec",
+            &format!("{} release patch", relgate.display()),
+            "/dev/null",
+        ])
+        .current_dir(f.repo.path())
+        .envs(f.repo.envs())
+        .env_remove("VIRTUAL_ENV")
+        .env("PATH", "/usr/bin:/bin")
+        .env("RELGATE_INDEX_URL", f.index.url("/simple"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .expect("script (util-linux) runs relgate on a terminal");
+        // stdin stays open until relgate is done: `script` hangs the terminal up when its input ends.
+        let mut stdin = child.stdin.take().unwrap();
+        std::io::Write::write_all(&mut stdin, answer.as_bytes()).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut text).unwrap();
+        drop(stdin);
+        let status = child.wait().unwrap();
+        assert!(status.code().is_some(), "{text}");
+        text
+    };
+    let before = f.state();
+    let text = run("n\n");
+    assert_eq!(
+        f.state(),
+        before,
+        "a release that was not confirmed changed something"
+    );
+    assert!(
+        text.contains("Release mypkg 1.0.1 as v1.0.1 and push it to origin? [y/N] "),
+        "{text}"
+    );
+    assert!(
+        text.contains("the release was not confirmed: nothing was changed"),
+        "{text}"
+    );
+    let text = run("y\n");
+    assert!(
+        text.contains("relgate: released mypkg 1.0.1: v1.0.1"),
+        "{text}"
+    );
+    assert_eq!(f.rev("v1.0.1^{commit}"), f.rev("HEAD"));
+}
