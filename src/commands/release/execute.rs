@@ -31,7 +31,7 @@ pub fn execute(release: &Release, plan: &Plan, commit: CommitId) -> anyhow::Resu
     let workdir = release.repo.workdir();
     let mut done = Done::default();
     if let Some(edit) = &plan.edit {
-        stop_if_interrupted(plan, &done)?;
+        stop_if_interrupted(plan, &done, commit)?;
         let on_disk = workdir.join(&edit.path);
         if std::fs::read(&on_disk).ok().as_deref() != Some(edit.old_bytes.as_slice()) {
             return Err(hinted(
@@ -96,7 +96,7 @@ pub fn execute(release: &Release, plan: &Plan, commit: CommitId) -> anyhow::Resu
         done.committed = true;
     }
 
-    stop_if_interrupted(plan, &done)?;
+    stop_if_interrupted(plan, &done, commit)?;
     match write::create_tag(workdir, &plan.tag, commit, &plan.tag_message) {
         Ok(output) => show(&output),
         Err(e) => {
@@ -115,7 +115,7 @@ pub fn execute(release: &Release, plan: &Plan, commit: CommitId) -> anyhow::Resu
     }
     done.tagged = true;
 
-    stop_if_interrupted(plan, &done)?;
+    stop_if_interrupted(plan, &done, commit)?;
     say(&format!("relgate: pushing: {}", plan.push_command()));
     let ended = write::push_atomic(workdir, &plan.remote, &plan.refspecs())?;
     match ended {
@@ -149,7 +149,7 @@ pub fn execute(release: &Release, plan: &Plan, commit: CommitId) -> anyhow::Resu
     }
 
     if let Some(gh) = &plan.github {
-        stop_if_interrupted(plan, &done)?;
+        stop_if_interrupted(plan, &done, commit)?;
         let body = match &gh.notes {
             Notes::Generated => None,
             Notes::File(_, text) => Some(text.clone()),
@@ -256,14 +256,14 @@ fn undo(plan: &Plan, done: &Done) -> String {
     }
 }
 
-fn stop_if_interrupted(plan: &Plan, done: &Done) -> anyhow::Result<()> {
+fn stop_if_interrupted(plan: &Plan, done: &Done, commit: CommitId) -> anyhow::Result<()> {
     if !process::interrupted() {
         return Ok(());
     }
     if done.committed || done.tagged {
         say(&format!(
             "relgate: interrupted; {}; undo: {}",
-            state_after(plan, done, plan.head),
+            state_after(plan, done, commit),
             undo(plan, done)
         ));
     } else {
