@@ -4,10 +4,12 @@
 // Removed once every gate is wired into `check`.
 #![allow(dead_code)]
 
+mod bump;
 mod cache;
 mod cli;
 mod commands;
 mod config;
+mod credentials;
 mod env;
 mod error;
 mod findings;
@@ -27,6 +29,7 @@ mod shell;
 mod tag_format;
 mod term;
 mod toml_file;
+mod trusted_publishing;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -40,6 +43,9 @@ use crate::cli::{Cli, Format};
 pub enum Exit {
     Pass,
     Fail,
+    /// No verdict could be given, and the command has said why (`relgate publish auth`: exit 2 without an
+    /// error of its own).
+    Unknown,
 }
 
 fn main() -> ExitCode {
@@ -56,6 +62,7 @@ fn main() -> ExitCode {
     match commands::dispatch(cli) {
         Ok(Exit::Pass) => ExitCode::SUCCESS,
         Ok(Exit::Fail) => ExitCode::from(1),
+        Ok(Exit::Unknown) => ExitCode::from(2),
         Err(err) if err.downcast_ref::<error::Interrupted>().is_some() => {
             eprintln!("relgate: interrupted; every check it started was stopped");
             ExitCode::from(130)

@@ -12,7 +12,10 @@
 //! `run` returns only when no process of the child's group is left (zombies count as gone: some container
 //! inits never reap orphans).
 
+mod attached;
 mod capture;
+
+pub use attached::run_attached;
 
 use std::cell::RefCell;
 use std::collections::HashSet;

@@ -24,6 +24,21 @@ pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
 }
 
+/// Text from outside (an index's or an API's error, a token's claims) made safe for a terminal: control
+/// characters, escape sequences and line breaks become `?`, so that the text can neither move the cursor nor
+/// forge a line of relgate's output. At most 500 characters.
+pub fn printable(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(500)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if text.chars().nth(500).is_some() {
+        out.push_str("...");
+    }
+    out
+}
+
 pub fn paint_error(text: &str) -> String {
     text.red().bold().to_string()
 }

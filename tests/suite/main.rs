@@ -13,6 +13,8 @@ mod install;
 mod install_managers;
 mod install_sh;
 mod publish;
+mod publish_auth;
 mod quality;
+mod release;
 mod runner;
 mod version;
