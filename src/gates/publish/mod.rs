@@ -9,6 +9,7 @@
 //! - `release-checks`: quality tools that the publishing job (or a job it `needs`) runs but the local gate does
 //!   not: a release run failing on checks the local run skipped is the failure relgate exists to prevent.
 
+mod declared;
 mod tools;
 mod upload;
 mod workflow;
@@ -17,6 +18,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+pub use self::declared::{
+    DeclaredJob, DeclaredStep, DeclaredWorkflow, ReleaseWorkflow, declare, is_aggregator,
+    release_workflows,
+};
 use self::upload::{Auth, Index, Upload};
 use self::workflow::Workflow;
 use crate::gates::GateContext;

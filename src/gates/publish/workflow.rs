@@ -123,6 +123,8 @@ impl Permissions {
 #[derive(Debug, Clone, Default)]
 pub struct Job {
     pub id: String,
+    /// The job's `name:`, which logs and the API show in place of its id.
+    pub name: Option<String>,
     /// 1-based line of the job's key in the file, found by a text scan (the YAML parser keeps no positions).
     pub line: Option<u32>,
     pub needs: Vec<String>,
@@ -144,6 +146,8 @@ pub struct Step {
     pub run: Option<String>,
     pub with: BTreeMap<String, String>,
     pub env: BTreeMap<String, String>,
+    /// The step's `if:` condition.
+    pub condition: Option<String>,
 }
 
 impl Step {
@@ -363,12 +367,14 @@ fn parse_job(id: &str, job: &Yaml, text: &str) -> Job {
                     run: scalar(&s["run"]),
                     with: string_map(&s["with"]),
                     env: string_map(&s["env"]),
+                    condition: scalar(&s["if"]),
                 })
                 .collect()
         })
         .unwrap_or_default();
     Job {
         id: id.to_owned(),
+        name: scalar(&job["name"]),
         line: job_line(text, id),
         needs,
         permissions: parse_permissions(&job["permissions"]),
