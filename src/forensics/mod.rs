@@ -11,8 +11,12 @@
 pub mod action;
 pub mod analyse;
 pub mod archive;
+pub mod changes;
 pub mod command;
+pub mod compare;
 pub mod evidence;
+pub mod facts;
+pub mod fallback;
 pub mod gh;
 pub mod input;
 pub mod job;
@@ -96,6 +100,8 @@ pub enum Form {
     WebCopy,
     /// Downloaded through the GitHub API.
     Api,
+    /// No log: the release explained from the repository alone (`ci explain --tag`).
+    Repository,
 }
 
 impl Form {
@@ -106,6 +112,7 @@ impl Form {
             Form::GhLog => "gh run view --log-failed output",
             Form::WebCopy => "log copied from the web page",
             Form::Api => "GitHub API",
+            Form::Repository => "from the repository, GitHub not asked",
         }
     }
 }
