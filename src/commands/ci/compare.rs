@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{api_error, api_job, emit, resolve_repo};
+use super::{WITHOUT_GITHUB, api_error, api_job, emit, resolve_repo};
 use crate::Exit;
 use crate::cli::{CompareArgs, Format};
 use crate::commands::Output;
@@ -33,6 +33,7 @@ enum Source {
 pub fn run(args: &CompareArgs, out: Output) -> anyhow::Result<Exit> {
     let (good, bad) = sources(args)?;
     let mut api = None;
+    let mut notes = Vec::new();
     let mut read = |source: &Source, which: &str| -> anyhow::Result<(RunLog, Option<ApiRun>)> {
         match source {
             Source::Path(path) => Ok((input::read_path(path)?, None)),
@@ -42,7 +43,7 @@ pub fn run(args: &CompareArgs, out: Output) -> anyhow::Result<Exit> {
                     Some(connected) => connected,
                     slot @ None => slot.insert(connect(args, *id)?),
                 };
-                download(client, repo, *id, which)
+                download(client, repo, *id, which, &mut notes)
             }
         }
     };
@@ -50,7 +51,6 @@ pub fn run(args: &CompareArgs, out: Output) -> anyhow::Result<Exit> {
     let (bad_log, bad_api) = read(&bad, "bad")?;
     let cwd = std::env::current_dir()?;
     let repo = Repo::discover(&cwd).ok();
-    let mut notes = Vec::new();
     let good_side = side(&good_log, good_api, repo.as_ref(), "good", &mut notes);
     let bad_side = side(&bad_log, bad_api, repo.as_ref(), "bad", &mut notes);
     let mut comparison = compare::compare(&good_side, &bad_side);
@@ -142,6 +142,7 @@ fn download(
     repo: &RepoName,
     id: u64,
     which: &str,
+    notes: &mut Vec<String>,
 ) -> anyhow::Result<(RunLog, Option<ApiRun>)> {
     let hint = another_way(id);
     let fail = |e: ApiError| api_error(&e, &hint);
@@ -153,21 +154,26 @@ fn download(
         let parsed = if skipped {
             None
         } else {
-            match client.job_log(repo, job) {
-                Ok(bytes) => input::read_bytes(bytes, &format!("the log of job \"{}\"", job.name))
-                    .ok()
-                    .and_then(|log| log.jobs.into_iter().next()),
-                Err(ApiError::NotFound { .. } | ApiError::Gone { .. }) => None,
+            let why = match client.job_log(repo, job) {
+                Ok(bytes) => {
+                    match input::read_bytes(bytes, &format!("the log of job \"{}\"", job.name)) {
+                        Ok(log) => Ok(log.jobs.into_iter().next()),
+                        Err(e) => Err(e.to_string()),
+                    }
+                }
+                Err(e @ (ApiError::NotFound { .. } | ApiError::Gone { .. })) => {
+                    Err(format!("{e}; {WITHOUT_GITHUB}"))
+                }
                 Err(e) => return Err(fail(e)),
-            }
+            };
+            why.unwrap_or_else(|why| {
+                notes.push(format!(
+                    "the {which} run's job \"{}\" has no readable log ({why}): its steps are compared from the API's list only",
+                    job.name
+                ));
+                None
+            })
         };
-        if parsed.is_none() && !skipped {
-            eprintln!(
-                "{} the {which} run's job \"{}\" has no readable log: its steps are compared from the API's list only",
-                crate::term::paint_warn("warning:"),
-                job.name
-            );
-        }
         log_jobs.push(api_job(parsed.unwrap_or_default(), job));
     }
     let api = ApiRun {

@@ -206,12 +206,6 @@ pub fn compare(good: &Side, bad: &Side) -> Comparison {
         environment::differences(pair, row, good, bad, failure)
     });
     let conclusion = failure.map(|f| conclusion::conclude(f, failed_pair, &environment, good, bad));
-    if failures.is_empty() {
-        notes.push(format!(
-            "the bad run ({}) holds no failed step: nothing to explain",
-            bad.log.source
-        ));
-    }
     let good_failed = !super::explain(good.log).failures.is_empty();
     if good_failed {
         notes.push(format!(

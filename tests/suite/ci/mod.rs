@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use crate::common::{stderr, stdout};
 
 mod api;
+mod compare;
+mod fallback;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ci")
