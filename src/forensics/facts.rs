@@ -4,13 +4,17 @@
 //! installed, and the trusted-publishing claims the publish action prints when the exchange fails.
 //!
 //! Read one line at a time, in bounded memory: at most [`MAX_PACKAGES`] packages and [`MAX_PAIRS`] pairs of
-//! each other kind per step, each value cut at [`MAX_VALUE`] characters.
+//! each other kind per step, [`JOB_ENTRIES`] entries in all the steps of a job, each value cut at
+//! [`MAX_VALUE`] characters.
 
 use super::line::{Line, Marker};
 
 pub const MAX_PACKAGES: usize = 2000;
 pub const MAX_PAIRS: usize = 64;
 pub const MAX_VALUE: usize = 200;
+/// Packages, permissions and claims kept in all the steps of one job at most (a hostile log may repeat
+/// thousands of steps that each install thousands of packages).
+pub const JOB_ENTRIES: usize = 10_000;
 
 /// The claims of an OIDC token that `pypa/gh-action-pypi-publish` renders after a failed exchange
 /// as a bullet list of `name`: `value` pairs.
@@ -54,16 +58,34 @@ impl Facts {
 }
 
 /// Reads a step's lines into [`Facts`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Reader {
     facts: Facts,
+    /// Entries (packages, permissions, claims) this step may still keep.
+    budget: usize,
     /// The `##[group]` being read (or the web copy's title line).
     group: Option<String>,
     /// The previous line was `git log -1 --format=%H`: this one is the commit.
     commit_next: bool,
 }
 
+impl Default for Reader {
+    fn default() -> Reader {
+        Reader::with_budget(JOB_ENTRIES)
+    }
+}
+
 impl Reader {
+    /// A reader that keeps at most `budget` entries: what the job's earlier steps left.
+    pub fn with_budget(budget: usize) -> Reader {
+        Reader {
+            facts: Facts::default(),
+            budget,
+            group: None,
+            commit_next: false,
+        }
+    }
+
     pub fn push(&mut self, line: &Line) {
         let text = line.text.as_str();
         if std::mem::take(&mut self.commit_next) && line.marker == Marker::None {
@@ -111,6 +133,11 @@ impl Reader {
         self.facts
     }
 
+    /// Entries this step may still keep.
+    pub fn budget(&self) -> usize {
+        self.budget
+    }
+
     /// A line inside the `Runner Image` or `GITHUB_TOKEN Permissions` group; any other line ends the group
     /// (the web page's copy has no end marker).
     fn group_line(&mut self, group: &str, text: &str) -> bool {
@@ -121,7 +148,7 @@ impl Reader {
                 self.facts.image_version = Some(cut(value));
             }
             ("GITHUB_TOKEN Permissions", Some((key, value))) if scope(key) => {
-                push_pair(&mut self.facts.permissions, key, value, MAX_PAIRS);
+                push_pair(&mut self.facts.permissions, key, value, &mut self.budget);
             }
             _ => {
                 self.group = None;
@@ -203,7 +230,7 @@ impl Reader {
             if let Some((name, value)) = rest.split_once("`: ") {
                 if CLAIMS.contains(&name) {
                     let value = value.trim().trim_matches('`');
-                    push_pair(&mut self.facts.claims, name, value, MAX_PAIRS);
+                    push_pair(&mut self.facts.claims, name, value, &mut self.budget);
                 }
             }
         }
@@ -213,7 +240,8 @@ impl Reader {
         let name = normalize(name);
         if let Some(entry) = self.facts.packages.iter_mut().find(|(n, _)| *n == name) {
             entry.1 = cut(version);
-        } else if self.facts.packages.len() < MAX_PACKAGES {
+        } else if self.facts.packages.len() < MAX_PACKAGES && self.budget > 0 {
+            self.budget -= 1;
             self.facts.packages.push((name, cut(version)));
         }
     }
@@ -290,10 +318,11 @@ pub fn normalize(name: &str) -> String {
     out
 }
 
-fn push_pair(pairs: &mut Vec<(String, String)>, key: &str, value: &str, max: usize) {
+fn push_pair(pairs: &mut Vec<(String, String)>, key: &str, value: &str, budget: &mut usize) {
     if let Some(entry) = pairs.iter_mut().find(|(k, _)| k == key) {
         entry.1 = cut(value);
-    } else if pairs.len() < max {
+    } else if pairs.len() < MAX_PAIRS && *budget > 0 {
+        *budget -= 1;
         pairs.push((cut(key), cut(value)));
     }
 }
@@ -446,5 +475,10 @@ mod tests {
         let facts = reader.finish();
         assert_eq!(facts.packages.len(), MAX_PACKAGES);
         assert!(facts.packages.iter().all(|(_, v)| v.len() < MAX_VALUE + 10));
+        let mut reader = Reader::with_budget(3);
+        for i in 0..10 {
+            reader.push(&parse(&format!(" + pkg{i}==1.0"), false, false));
+        }
+        assert_eq!((reader.budget(), reader.finish().packages.len()), (0, 3));
     }
 }

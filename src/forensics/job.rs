@@ -154,6 +154,8 @@ pub struct JobReader {
     steps: Vec<Step>,
     current: Builder,
     pending: Option<Pending>,
+    /// Facts entries the job's later steps may still keep (see [`facts::JOB_ENTRIES`]).
+    facts_left: usize,
 }
 
 /// A `##[group]Run ...` waiting for its `##[endgroup]` to show whether it starts a step.
@@ -191,8 +193,9 @@ impl JobReader {
             single,
             job_name: None,
             steps: Vec::new(),
-            current: Builder::new(first),
+            current: Builder::new(first, facts::JOB_ENTRIES),
             pending: None,
+            facts_left: facts::JOB_ENTRIES,
         }
     }
 
@@ -297,7 +300,8 @@ impl JobReader {
     }
 
     fn start(&mut self, step: Step) {
-        let done = std::mem::replace(&mut self.current, Builder::new(step));
+        self.facts_left = self.current.facts.budget();
+        let done = std::mem::replace(&mut self.current, Builder::new(step, self.facts_left));
         self.steps.push(done.finish());
     }
 
@@ -418,13 +422,13 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(step: Step) -> Builder {
+    fn new(step: Step, facts_budget: usize) -> Builder {
         Builder {
             step,
             head: Vec::new(),
             tail: VecDeque::new(),
             notable: Vec::new(),
-            facts: facts::Reader::default(),
+            facts: facts::Reader::with_budget(facts_budget),
         }
     }
 
