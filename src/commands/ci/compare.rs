@@ -180,8 +180,6 @@ fn download(
         event: run.event.clone(),
         path: run.path.clone(),
         head_sha: Some(run.head_sha.clone()),
-        head_branch: run.head_branch.clone(),
-        conclusion: run.conclusion.clone(),
     };
     let log = RunLog {
         form: Form::Api,

@@ -57,7 +57,7 @@ pub fn run(tag: &str, path: Option<&Path>, out: Output) -> anyhow::Result<Exit> 
         .iter()
         .map(|u| format!("{u}: not a valid workflow, GitHub does not run it either"))
         .collect();
-    let mut steps = release_steps(&workflows, &mut notes);
+    let mut steps = release_steps(&workflows, tag, &mut notes);
     let tools: Vec<String> = unique(steps.iter().flat_map(|s| s.tools.iter().cloned()));
     let kinds = kinds(&tools);
     let mut failures = Vec::new();
@@ -156,12 +156,42 @@ pub fn run(tag: &str, path: Option<&Path>, out: Output) -> anyhow::Result<Exit> 
     })
 }
 
-/// The publishing jobs' steps (and the jobs they need) that run a quality tool, build or upload.
-fn release_steps(workflows: &[ReleaseWorkflow], notes: &mut Vec<String>) -> Vec<ReleaseStep> {
+/// The publishing jobs' steps (and the jobs they need) that run a quality tool, build or upload, and that
+/// their `if:` lets run on the tag.
+fn release_steps(
+    workflows: &[ReleaseWorkflow],
+    tag: &str,
+    notes: &mut Vec<String>,
+) -> Vec<ReleaseStep> {
+    let reference = format!("refs/tags/{tag}");
     let mut out = Vec::new();
     for w in workflows {
+        let skipped = |condition: Option<&String>| {
+            condition.and_then(|c| publish::runs_on(c, &w.event, &reference)) == Some(false)
+        };
         for job in w.workflow.jobs.iter().filter(|j| w.jobs.contains(&j.id)) {
+            if skipped(job.condition.as_ref()) {
+                notes.push(format!(
+                    "{} job `{}` does not run on a {} of {tag} (`if: {}`): its steps were not checked",
+                    w.workflow.path,
+                    job.id,
+                    w.event,
+                    job.condition.as_deref().unwrap_or_default()
+                ));
+                continue;
+            }
             for step in &job.steps {
+                if skipped(step.condition.as_ref()) {
+                    notes.push(format!(
+                        "{} job `{}`: step \"{}\" does not run on a {} of {tag} (`if: {}`): not checked",
+                        w.workflow.path,
+                        job.id,
+                        step.label(),
+                        w.event,
+                        step.condition.as_deref().unwrap_or_default()
+                    ));
+                    continue;
+                }
                 let mut tools: Vec<String> = step.tools.clone();
                 if builds(step) {
                     tools.push("build".into());
@@ -230,12 +260,15 @@ fn kinds(tools: &[String]) -> Vec<Kind> {
     kinds
 }
 
-/// The quality checks of the selected kinds that the release run does not run: left out.
+/// The checks of the selected kinds that the release run does not run: the quality tools it does not run, and
+/// `release-checks` (which compares relgate's own selection with the workflow: this selection is the
+/// workflow's).
 fn skipped_tools(tools: &[String], kinds: &[Kind]) -> Vec<String> {
     Tool::ALL
         .into_iter()
         .filter(|t| kinds.contains(&t.kind()) && !tools.iter().any(|x| x == t.name()))
         .map(|t| t.name().to_string())
+        .chain(std::iter::once(publish::TOOLS_CHECK.to_string()))
         .collect()
 }
 

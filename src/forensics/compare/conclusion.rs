@@ -36,7 +36,7 @@ pub fn conclude(
     match good_outcome {
         None => {
             return conclusion(format!(
-                "{what} failed in the bad run, whose job \"{}\" is not in the good run's log: compare with a log of the same job",
+                "{what} failed in the bad run; the good run's log shows no such step of job \"{}\" to compare it with: compare with a log of the same job",
                 failure.job.as_deref().unwrap_or("?")
             ));
         }

@@ -36,8 +36,6 @@ pub struct ApiRun {
     /// `.github/workflows/release.yml`
     pub path: Option<String>,
     pub head_sha: Option<String>,
-    pub head_branch: Option<String>,
-    pub conclusion: Option<String>,
 }
 
 /// The comparison (schema in README.md).

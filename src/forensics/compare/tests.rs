@@ -1,3 +1,4 @@
+use std::fmt::Write as _;
 use std::io::Cursor;
 
 use super::*;
@@ -7,11 +8,12 @@ use crate::forensics::{Form, RunLog, gh, raw};
 fn log(source: &str, steps: &[(&str, &[&str])]) -> RunLog {
     let mut text = String::from("2025-01-01T00:00:00.0000000Z Complete job name: build\n");
     for (script, output) in steps {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "2025-01-01T00:00:01.0000000Z ##[group]Run {script}\n2025-01-01T00:00:01.0000000Z {script}\n2025-01-01T00:00:01.0000000Z shell: /usr/bin/bash -e {{0}}\n2025-01-01T00:00:01.0000000Z env:\n2025-01-01T00:00:01.0000000Z   pythonLocation: /opt/hostedtoolcache/Python/3.12.9/x64\n2025-01-01T00:00:01.0000000Z   FORCE_COLOR: 1\n2025-01-01T00:00:01.0000000Z ##[endgroup]\n"
-        ));
+        );
         for line in *output {
-            text.push_str(&format!("2025-01-01T00:00:02.0000000Z {line}\n"));
+            let _ = writeln!(text, "2025-01-01T00:00:02.0000000Z {line}");
         }
     }
     let job = raw::read(Cursor::new(text), true, false).unwrap();

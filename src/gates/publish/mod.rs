@@ -20,7 +20,7 @@ use std::time::Instant;
 
 pub use self::declared::{
     DeclaredJob, DeclaredStep, DeclaredWorkflow, ReleaseWorkflow, declare, is_aggregator,
-    release_workflows,
+    release_workflows, runs_on,
 };
 use self::upload::{Auth, Index, Upload};
 use self::workflow::Workflow;

@@ -5,6 +5,7 @@
 //! publishing because its environment claim differs. The workflow file is read from a real repository at each
 //! run's commit, as `actions/checkout`'s own lines name it.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
@@ -461,14 +462,16 @@ fn a_hostile_log_is_compared_within_bounds() {
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::from("2025-01-01T00:00:00.0000000Z Complete job name: lint\n");
     for i in 0..1500 {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "2025-01-01T00:00:00.0000000Z ##[group]Run step {i}\n2025-01-01T00:00:00.0000000Z shell: /usr/bin/bash -e {{0}}\n2025-01-01T00:00:00.0000000Z ##[endgroup]\n2025-01-01T00:00:00.0000000Z  + pkg{i}==1.{i}\n"
-        ));
+        );
     }
-    text.push_str(&format!(
-        "2025-01-01T00:00:00.0000000Z Successfully installed {}\n",
+    let _ = writeln!(
+        text,
+        "2025-01-01T00:00:00.0000000Z Successfully installed {}",
         "x".repeat(200_000)
-    ));
+    );
     text.push_str("2025-01-01T00:00:00.0000000Z \u{1b}]0;title\u{7}\u{1b}[2Jboom\n2025-01-01T00:00:00.0000000Z ##[error]Process completed with exit code 1.\n");
     let bad = dir.path().join("bad.log");
     std::fs::write(&bad, &text).unwrap();
@@ -619,7 +622,11 @@ fn two_runs_through_the_api() {
     assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{}", run.stdout);
     assert!(!run.stdout.contains(token));
     let shown = stable(&run.stdout, &good, &bad);
-    let head: String = shown.lines().take(20).map(|l| format!("{l}\n")).collect();
+    let head: String = shown.lines().take(20).fold(String::new(), |mut out, l| {
+        out.push_str(l);
+        out.push('\n');
+        out
+    });
     assert_eq!(
         head,
         "\

@@ -27,6 +27,9 @@ jobs:
         run: mypy src
       - name: Test
         run: pytest -q
+      - name: Style (manual runs)
+        if: github.event_name == 'workflow_dispatch'
+        run: flake8 src
   publish:
     needs: check
     runs-on: ubuntu-latest
@@ -54,7 +57,7 @@ fn two_releases() -> TestRepo {
         .write("pyproject.toml", &pyproject("1.3.0", false))
         .write("requirements-dev.txt", "ruff==0.17.6\nmypy==2.4.0\npytest==9.2.0\n")
         .write(".gitignore", ".venv\n")
-        // flake8 is configured, and would fail, but the release run does not run it: neither does the fallback.
+        // flake8 is configured, and would fail, but a tag push does not run it: neither does the fallback.
         .write("setup.cfg", "[flake8]\nmax-line-length = 10\n")
         .write("src/demo/__init__.py", "from demo.core import add, name\n\n__all__ = [\"add\", \"name\"]\n")
         .write("src/demo/core.py", "def add(a: int, b: int) -> int:\n    return a + b\n\n\ndef name() -> str:\n    return \"demo\"\n")
@@ -105,7 +108,7 @@ release steps, checked on the tag's content:
   check › Type check                                    mypy FAIL
   check › Test                                          pytest pass
   publish › Build                                       build pass
-  publish › Run pypa/gh-action-pypi-publish@release/v1  publish-workflow pass, release-checks pass, metadata pass
+  publish › Run pypa/gh-action-pypi-publish@release/v1  publish-workflow pass, metadata pass
 
 changed since v1.3.0:
   version declaration  pyproject.toml: 1.3.0 → 1.4.0
@@ -118,6 +121,7 @@ FAIL check › Type check · exit code 1 · type
     | src/demo/core.py:6:12: return-value Incompatible return value type (got \"int\", expected \"str\")
   action:    fix the type errors; `relgate check --tag v1.4.0 --only type` confirms the fix before the tag is pushed again
   reproduce: relgate check --tag v1.4.0 --only type
+note: .github/workflows/release.yml job `check`: step \"Style (manual runs)\" does not run on a push of v1.4.0 (`if: github.event_name == 'workflow_dispatch'`): not checked
 note: the package index was not asked (GitHub and the network may be out of reach): `relgate check --only index` confirms the version is free
 
 1 failed release check explained
@@ -193,7 +197,7 @@ note: the package index was not asked (GitHub and the network may be out of reac
     assert_eq!((code, err.as_str()), (1, ""), "{out}");
     assert_eq!(
         out,
-        "note: the package index was not asked (GitHub and the network may be out of reach): `relgate check --only index` confirms the version is free\nnote: no earlier release tag in the history of v1.3.0: nothing to compare with\n\nPASS tag v1.3.0 passes the checks its release run runs: the failure is elsewhere (the index, credentials, the runner); with GitHub, `relgate ci explain --run RUN_ID` reads the run's log\n"
+        "note: .github/workflows/release.yml job `check`: step \"Style (manual runs)\" does not run on a push of v1.3.0 (`if: github.event_name == 'workflow_dispatch'`): not checked\nnote: the package index was not asked (GitHub and the network may be out of reach): `relgate check --only index` confirms the version is free\nnote: no earlier release tag in the history of v1.3.0: nothing to compare with\n\nPASS tag v1.3.0 passes the checks its release run runs: the failure is elsewhere (the index, credentials, the runner); with GitHub, `relgate ci explain --run RUN_ID` reads the run's log\n"
     );
 }
 
