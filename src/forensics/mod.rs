@@ -4,9 +4,11 @@
 //! command that reproduces it.
 //!
 //! Flow: [`input`] detects the form and reads it ([`raw`], [`archive`], [`gh`]) into [`job::Job`]s cut into
-//! steps; [`explain`] picks each job's failed step; [`analyse`] reads the step's output ([`evidence`],
-//! [`tools`], [`publish`]) and the command it ran ([`command`]); [`action`] writes the advice; [`render`]
-//! prints.
+//! steps, each keeping the [`facts`] of its environment; [`explain`] picks each job's failed step; [`analyse`]
+//! reads the step's output ([`evidence`], [`tools`], [`publish`]) and the command it ran ([`command`]);
+//! [`action`] writes the advice; [`render`] prints. [`compare`] puts a run that passed beside one that failed;
+//! [`fallback`] explains a release from the repository alone ([`changes`]: what changed since the previous
+//! tag). The three report failures as one [`FailureReport`].
 
 pub mod action;
 pub mod analyse;

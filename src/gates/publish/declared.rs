@@ -146,8 +146,11 @@ fn term(text: &str, event: &str, reference: &str) -> Option<bool> {
         Some(rest) => (true, rest.trim()),
         None => (false, text),
     };
-    if call.len() > 11 && call[..11].eq_ignore_ascii_case("startsWith(") {
-        let args = call[11..].strip_suffix(')')?;
+    if call
+        .get(..11)
+        .is_some_and(|head| head.eq_ignore_ascii_case("startsWith("))
+    {
+        let args = call.get(11..)?.strip_suffix(')')?;
         let (subject, prefix) = args.split_once(',')?;
         if subject.trim() != "github.ref" {
             return None;
@@ -533,6 +536,8 @@ jobs:
         assert_eq!(runs_on("always()", "push", tag), None);
         assert_eq!(runs_on("a == 'b' && c || d", "push", tag), None);
         assert_eq!(runs_on("inputs.publish == true", "push", tag), None);
+        assert_eq!(runs_on("startsWit€(github.ref, 'x')", "push", tag), None);
+        assert_eq!(runs_on("!", "push", tag), None);
     }
 
     #[test]
