@@ -9,6 +9,7 @@ use crate::commands::Output;
 use crate::config::Isolation;
 use crate::error::{Interrupted, hinted};
 use crate::gates::custom::{self, CustomCheck, ToolEnv};
+use crate::gates::github;
 use crate::gates::index;
 use crate::gates::quality::{self, PlannedCheck};
 use crate::gates::version::{self, ReleaseTag, VersionInput};
@@ -125,6 +126,22 @@ pub fn gate(args: &CheckArgs, out: Output) -> anyhow::Result<Report> {
         name: declared.name.as_deref(),
         version: outcome.release.as_ref(),
     };
+    // The GitHub audit (opt-in, advisory) asks the API in its own thread while the other checks run.
+    let github_job = if selection.check(github::CHECK, Kind::Publish) {
+        let root = workspace
+            .as_ref()
+            .map_or_else(|| release.repo.workdir().to_path_buf(), |w| w.root.clone());
+        let remote = release.repo.remote_url("origin");
+        github::start(
+            &release.config,
+            args.offline,
+            remote,
+            root,
+            release.format.clone(),
+        )
+    } else {
+        None
+    };
     let quality = quality::plan(&ctx, &selection)?;
     let tag_name = tag.as_ref().map(|t| t.name.as_str());
     let record = tree
@@ -170,6 +187,9 @@ pub fn gate(args: &CheckArgs, out: Output) -> anyhow::Result<Report> {
         });
         validation.pypi_conflict = verdict.conflict;
         checks.insert(index_position, verdict.result);
+    }
+    if let Some(job) = github_job {
+        checks.push(github::finish(job)?);
     }
 
     let report = Report {

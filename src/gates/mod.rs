@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod custom;
+pub mod github;
 pub mod index;
 pub mod metadata;
 pub mod publish;

@@ -10,6 +10,7 @@
 //!   not: a release run failing on checks the local run skipped is the failure relgate exists to prevent.
 
 mod declared;
+pub mod jobs;
 mod tools;
 mod upload;
 mod workflow;
