@@ -68,8 +68,8 @@ pub fn human(c: &Comparison, quiet: bool) -> String {
         for note in &c.notes {
             let _ = writeln!(out, "{} {note}", term::paint_dim("note:"));
         }
+        out.push('\n');
     }
-    out.push('\n');
     match &c.conclusion {
         Some(conclusion) => {
             let _ = writeln!(

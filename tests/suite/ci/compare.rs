@@ -405,7 +405,7 @@ fn stdin_once_and_usage_errors() {
         (run.code, run.stdout.as_str(), run.stderr.as_str()),
         (
             0,
-            "\nconclusion: step \"Run ruff check --output-format concise .\" (lint) ran in both runs with a different ruff: 0.5.7 in the good run, 0.6.0 in the bad run; pin ruff to the version you check with, or fix what ruff 0.6.0 reports\ncheck:      relgate check --only lint\n",
+            "conclusion: step \"Run ruff check --output-format concise .\" (lint) ran in both runs with a different ruff: 0.5.7 in the good run, 0.6.0 in the bad run; pin ruff to the version you check with, or fix what ruff 0.6.0 reports\ncheck:      relgate check --only lint\n",
             ""
         )
     );
