@@ -176,8 +176,9 @@ pub enum HookCommand {
 
 const CI_AFTER_HELP: &str = "\
 Exit status:
-  0    a failure was explained (ci explain), the runs were listed (ci runs)
-  1    ci explain: the log holds no failed step
+  0    a failure was explained (ci explain, ci compare), the runs were listed (ci runs)
+  1    ci explain: the log holds no failed step (with --tag: the tag passes the release checks);
+       ci compare: the bad run holds no failed step
   2    the log could not be read, or GitHub could not be asked (no token, unreachable, refused)
 
 Environment:
@@ -191,19 +192,57 @@ pub enum CiCommand {
     /// List recent failed runs of a repository's workflows.
     #[command(after_help = CI_AFTER_HELP)]
     Runs(RunsArgs),
+    /// Compare a run that passed with one that failed: what started each, their steps side by side, what differs
+    /// in the environment of the failed step, and the local command that checks the difference.
+    #[command(after_help = CI_AFTER_HELP)]
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ExplainArgs {
     /// A job log, the run's logs zip archive, `gh run view --log-failed` output, or `-` for stdin.
-    #[arg(value_name = "PATH|-", conflicts_with = "run")]
+    #[arg(value_name = "PATH|-", conflicts_with_all = ["run", "tag"])]
     pub input: Option<PathBuf>,
 
     /// Download and explain this run through the GitHub API (needs `GH_TOKEN` or `GITHUB_TOKEN`).
-    #[arg(long, value_name = "RUN_ID")]
+    #[arg(long, value_name = "RUN_ID", conflicts_with = "tag")]
     pub run: Option<u64>,
 
+    /// Without GitHub (no token, no network, logs expired): explain the release of this tag from the repository
+    /// alone: the workflow that publishes it, the checks it runs (run here on the tag's content), and what
+    /// changed since the previous release tag.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+
+    /// With --tag: the Python project's directory (for a project that is not at the repository root).
+    #[arg(long, value_name = "DIR", requires = "tag")]
+    pub path: Option<PathBuf>,
+
     /// The repository of --run, as OWNER/NAME (default: from the `origin` remote).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+
+    /// The GitHub API root (GitHub Enterprise: `https://HOST/api/v3`).
+    #[arg(long, value_name = "URL", default_value = crate::github::DEFAULT_API)]
+    pub api_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompareArgs {
+    /// The two runs' logs, the good one first: job logs, logs zip archives, `gh run view --log` output, copies
+    /// of the web page, or `-` for stdin (once). With --good-run or --bad-run, the other run's log only.
+    #[arg(value_name = "GOOD BAD", num_args = 0..=2)]
+    pub logs: Vec<PathBuf>,
+
+    /// The run that passed, through the GitHub API (needs `GH_TOKEN` or `GITHUB_TOKEN`).
+    #[arg(long, value_name = "RUN_ID")]
+    pub good_run: Option<u64>,
+
+    /// The run that failed, through the GitHub API.
+    #[arg(long, value_name = "RUN_ID")]
+    pub bad_run: Option<u64>,
+
+    /// The repository of --good-run and --bad-run, as OWNER/NAME (default: from the `origin` remote).
     #[arg(long, value_name = "OWNER/NAME")]
     pub repo: Option<String>,
 

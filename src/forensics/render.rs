@@ -80,7 +80,7 @@ fn heading(explanation: &Explanation) -> String {
     format!("relgate ci explain · {}", parts.join(" · "))
 }
 
-fn block(out: &mut String, r: &FailureReport, quiet: bool) {
+pub(crate) fn block(out: &mut String, r: &FailureReport, quiet: bool) {
     let job = r.job.as_deref().unwrap_or("(job name not in the log)");
     let step = r.failed_step.as_deref().unwrap_or("?");
     let exit = r
@@ -108,7 +108,7 @@ fn block(out: &mut String, r: &FailureReport, quiet: bool) {
     field(out, "reproduce", &r.reproduce);
 }
 
-fn field(out: &mut String, label: &str, value: &str) {
+pub(crate) fn field(out: &mut String, label: &str, value: &str) {
     let label = format!("{label}:");
     let _ = writeln!(
         out,

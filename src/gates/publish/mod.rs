@@ -9,6 +9,7 @@
 //! - `release-checks`: quality tools that the publishing job (or a job it `needs`) runs but the local gate does
 //!   not: a release run failing on checks the local run skipped is the failure relgate exists to prevent.
 
+mod declared;
 pub mod jobs;
 mod tools;
 mod upload;
@@ -18,6 +19,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+pub use self::declared::{
+    DeclaredJob, DeclaredStep, DeclaredWorkflow, ReleaseWorkflow, declare, is_aggregator,
+    release_workflows, runs_on,
+};
 use self::upload::{Auth, Index, Upload};
 use self::workflow::Workflow;
 use crate::gates::GateContext;
