@@ -450,13 +450,19 @@ fn stop_group(pgid: i32, handle: &duct::Handle) {
     }
 }
 
-#[allow(unsafe_code, reason = "kill(2) on a process group relgate created")]
+/// Send `signal` (0: only ask whether the group exists) to a process group relgate created.
 fn signal_group(pgid: i32, signal: i32) -> bool {
     if pgid <= 0 {
         return false;
     }
-    // SAFETY: kill(2) has no memory effects; a negative pid addresses the group we created.
-    unsafe { libc::kill(-pgid, signal) == 0 }
+    let Some(pid) = rustix::process::Pid::from_raw(pgid) else {
+        return false;
+    };
+    if signal == 0 {
+        return rustix::process::test_kill_process_group(pid).is_ok();
+    }
+    rustix::process::Signal::from_named_raw(signal)
+        .is_some_and(|signal| rustix::process::kill_process_group(pid, signal).is_ok())
 }
 
 /// Whether a process of the group is still running. Zombies do not count: they are dead, and an init that never
