@@ -27,6 +27,7 @@ mod shell;
 mod tag_format;
 mod term;
 mod toml_file;
+mod urls;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -22,6 +22,7 @@ use pep440_rs::Version;
 use crate::config::{Config, IndexMode};
 use crate::http::{self, HttpError};
 use crate::outcome::{CheckResult, Kind};
+use crate::urls::{SafeUrl, UrlError};
 
 pub use simple::normalize;
 
@@ -100,27 +101,20 @@ pub fn settings(cli_url: Option<&str>, offline: bool, config: &Config) -> IndexS
 
 /// An index URL relgate can ask: `http(s)://host/...`. For the command to reject before any check runs.
 pub fn validate_url(url: &str) -> anyhow::Result<()> {
-    let lower = url.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"));
-    let has_host = rest.is_some_and(|rest| {
-        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-        let host = authority
-            .rsplit_once('@')
-            .map_or(authority, |(_, host)| host);
-        !host.is_empty() && !host.starts_with(':')
-    });
-    if has_host {
-        return Ok(());
+    match SafeUrl::parse(url) {
+        Ok(_) => Ok(()),
+        Err(err @ UrlError::AmbiguousCredentials) => Err(crate::error::hinted(
+            format!("the index URL cannot be used: {err}"),
+            err.hint(),
+        )),
+        Err(err) => Err(crate::error::hinted(
+            format!(
+                "the index URL {:?} is not an http:// or https:// URL",
+                http::redact(url)
+            ),
+            err.hint(),
+        )),
     }
-    Err(crate::error::hinted(
-        format!(
-            "the index URL {:?} is not an http:// or https:// URL",
-            http::redact(url)
-        ),
-        "give the simple API root, as for pip's --index-url: e.g. --index-url https://pypi.org/simple",
-    ))
 }
 
 /// The index check as `relgate check` runs it: [`check`] when the project's name and release version are

@@ -408,7 +408,7 @@ fn publisher_fields(
         Some((owner, repo)) => (owner.clone(), repo.clone()),
         None => {
             let why = match remote {
-                Some(url) => format!("(origin {} is not on github.com)", upload::redact(url)),
+                Some(url) => format!("(origin {} is not on github.com)", crate::urls::redact(url)),
                 None => "(no `origin` remote: use the GitHub owner and repository name)".into(),
             };
             (why.clone(), why)

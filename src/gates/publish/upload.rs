@@ -78,7 +78,7 @@ impl Index {
         match self {
             Index::Pypi => "PyPI".into(),
             Index::TestPypi => "TestPyPI".into(),
-            Index::Other(url) => redact(url),
+            Index::Other(url) => crate::urls::redact(url),
         }
     }
 
@@ -265,16 +265,6 @@ fn credential(place: &str, value: &str) -> Auth {
         Auth::Token(format!("{place} = {value}"))
     } else {
         Auth::Literal(place.to_owned())
-    }
-}
-
-/// Hide `user:password@` in URLs shown in messages.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}{}", &url[..scheme + 3], &url[at + 1..])
-        }
-        _ => url.to_owned(),
     }
 }
 
