@@ -198,8 +198,14 @@ fn attempt_once(
                 current,
             ));
         }
-        let response =
-            request_once(req, &current, authorization.as_deref(), remaining, proxy, roots)?;
+        let response = request_once(
+            req,
+            &current,
+            authorization.as_deref(),
+            remaining,
+            proxy,
+            roots,
+        )?;
         let location = response
             .header("location")
             .filter(|_| (300..400).contains(&response.status) && limits.max_redirects > 0);

@@ -268,8 +268,7 @@ fn classify(rest: &str) -> Authority {
     let hides_a_host = later.match_indices('@').any(|(at, _)| {
         let after = &later[at + 1..];
         let host = &after[..after.find(['/', '?', '#']).unwrap_or(after.len())];
-        is_host_port(host)
-            && (host.contains(['.', ':']) || host.eq_ignore_ascii_case("localhost"))
+        is_host_port(host) && (host.contains(['.', ':']) || host.eq_ignore_ascii_case("localhost"))
     });
     if hides_a_host {
         Authority::Unclear
@@ -283,7 +282,10 @@ fn is_host_port(text: &str) -> bool {
     let (host, port) = if let Some(v6) = text.strip_prefix('[') {
         match v6.split_once(']') {
             Some((inner, after)) => {
-                if !inner.chars().all(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '.')) {
+                if !inner
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '.'))
+                {
                     return false;
                 }
                 match after.strip_prefix(':') {
@@ -321,13 +323,19 @@ mod tests {
             ("https://tok@host:8443/simple", "https://host:8443/simple"),
             ("https://host/simple/a@b/", "https://host/simple/a@b/"),
             ("https://u:p@host/simple/a@b/", "https://host/simple/a@b/"),
-            ("http://127.0.0.1:8080/simple", "http://127.0.0.1:8080/simple"),
+            (
+                "http://127.0.0.1:8080/simple",
+                "http://127.0.0.1:8080/simple",
+            ),
             ("u:p@host/x", "host/x"),
             ("https://u:p@ss@host/simple", "https://host/simple"),
             ("https://u:to/ken@host/simple", "https://host/simple"),
             ("https://u:to?ken@host/simple", "https://host/simple"),
             ("https://u:to#ken@host/simple", "https://host/simple"),
-            ("https://to/ken@pkgs.example/simple", "https://pkgs.example/simple"),
+            (
+                "https://to/ken@pkgs.example/simple",
+                "https://pkgs.example/simple",
+            ),
             ("https://[::1]:8080/simple", "https://[::1]:8080/simple"),
             ("not a url", "not a url"),
         ] {
@@ -382,11 +390,26 @@ mod tests {
     #[test]
     fn who_keeps_credentials_across_a_redirect() {
         let u = |s: &str| SafeUrl::parse(s).unwrap();
-        assert!(keeps_credentials(&u("https://h/simple/"), &u("https://H:443/other/")));
-        assert!(keeps_credentials(&u("http://h/simple/"), &u("https://h/simple/")));
-        assert!(!keeps_credentials(&u("https://h/simple/"), &u("http://h/simple/")));
-        assert!(!keeps_credentials(&u("https://h/simple/"), &u("https://h:8443/simple/")));
-        assert!(!keeps_credentials(&u("https://h/simple/"), &u("https://g/simple/")));
+        assert!(keeps_credentials(
+            &u("https://h/simple/"),
+            &u("https://H:443/other/")
+        ));
+        assert!(keeps_credentials(
+            &u("http://h/simple/"),
+            &u("https://h/simple/")
+        ));
+        assert!(!keeps_credentials(
+            &u("https://h/simple/"),
+            &u("http://h/simple/")
+        ));
+        assert!(!keeps_credentials(
+            &u("https://h/simple/"),
+            &u("https://h:8443/simple/")
+        ));
+        assert!(!keeps_credentials(
+            &u("https://h/simple/"),
+            &u("https://g/simple/")
+        ));
         assert!(!keeps_credentials(&u("http://h:8080/"), &u("https://h/")));
     }
 

@@ -24,8 +24,6 @@ use crate::http::{self, HttpError};
 use crate::outcome::{CheckResult, Kind};
 use crate::urls::{SafeUrl, UrlError};
 
-pub use simple::normalize;
-
 /// The public Python Package Index's simple API root.
 pub const DEFAULT_INDEX_URL: &str = "https://pypi.org/simple";
 /// The largest project page read. The biggest public pages (nightly builds with tens of thousands of wheels)
@@ -208,7 +206,13 @@ fn ask(name: &str, version: &Version, settings: &IndexSettings) -> (CheckResult,
             false,
         );
     }
-    let project = normalize(name);
+    let Some(project) = crate::python::name::normalize(name) else {
+        let message = format!(
+            "the project's name {name:?} is not a valid distribution name (PEP 508), so the package index cannot be asked; {}",
+            proceed(settings)
+        );
+        return (CheckResult::error(NAME, Kind::Index, message), false);
+    };
     let page_url = format!("{}/{project}/", settings.url.trim_end_matches('/'));
     let page = http::redact(&page_url);
     let request = http::Request {

@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use toml_edit::Item;
 
+use crate::files;
 use crate::gates::GateContext;
 use crate::gates::spdx;
 use crate::outcome::{CheckResult, Finding, Kind};
@@ -22,16 +23,19 @@ pub const CHECK: &str = "metadata";
 /// Check the metadata declared in the released project's pyproject.toml.
 pub fn check_metadata(ctx: &GateContext) -> CheckResult {
     let started = Instant::now();
-    let dir = ctx
+    let (root, dir) = ctx
         .workspace
-        .map_or(ctx.local_project_dir, |ws| ws.project_dir.as_path());
-    check_dir(dir).took(started.elapsed())
+        .map_or((ctx.local_project_dir, ctx.local_project_dir), |ws| {
+            (ws.root.as_path(), ws.project_dir.as_path())
+        });
+    check_dir(root, dir).took(started.elapsed())
 }
 
-fn check_dir(dir: &Path) -> CheckResult {
-    let text = match std::fs::read_to_string(dir.join("pyproject.toml")) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+/// `root`: the repository's (or the export's) root, which no file read may leave.
+fn check_dir(root: &Path, dir: &Path) -> CheckResult {
+    let text = match files::read_text(root, &dir.join("pyproject.toml")) {
+        Ok(Some(text)) => text,
+        Ok(None) => {
             let legacy = ["setup.cfg", "setup.py"]
                 .into_iter()
                 .find(|f| dir.join(f).exists());
@@ -43,13 +47,7 @@ fn check_dir(dir: &Path) -> CheckResult {
             };
             return CheckResult::skipped(CHECK, Kind::Publish, message);
         }
-        Err(e) => {
-            return CheckResult::error(
-                CHECK,
-                Kind::Publish,
-                format!("cannot read pyproject.toml: {e}"),
-            );
-        }
+        Err(e) => return CheckResult::error(CHECK, Kind::Publish, e.to_string()).detail(e.hint()),
     };
     let file = match TomlFile::parse("pyproject.toml", text) {
         Ok(file) => file,
@@ -198,7 +196,7 @@ impl Audit<'_> {
     fn name(&mut self, path: &[&str]) {
         let item = self.file.get(path);
         match item.and_then(Item::as_str) {
-            Some(name) if valid_name(name) => self.summary.push(format!("name {name}")),
+            Some(name) if crate::python::name::is_valid(name) => self.summary.push(format!("name {name}")),
             Some(name) => self.problem(
                 item,
                 format!("`name` {name:?} is not a valid distribution name"),
@@ -519,17 +517,6 @@ fn list_files(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
             Err(_) => {}
         }
     }
-}
-
-/// PEP 508 names: ASCII letters and digits, with `.`, `_`, `-` inside.
-fn valid_name(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    !bytes.is_empty()
-        && bytes[0].is_ascii_alphanumeric()
-        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(b))
 }
 
 /// The content type PEP 621 and the backends infer from a readme's extension.

@@ -32,6 +32,22 @@ pub struct TagRef {
     pub peeled: Option<Oid>,
 }
 
+/// A path in a commit's tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TreeEntry {
+    Missing,
+    Directory,
+    /// A regular file (executable or not): its blob and size.
+    File {
+        id: Oid,
+        size: u64,
+    },
+    /// A symbolic link, with its target as stored.
+    Link(Vec<u8>),
+    /// A submodule's commit.
+    Submodule,
+}
+
 /// How the working tree differs from a commit; empty means it is exactly that commit's content.
 #[derive(Debug, Clone, Default)]
 pub struct TreeDifference {
@@ -221,19 +237,33 @@ impl Repo {
         Ok(self.inner.find_commit(commit)?.tree_id())
     }
 
-    /// A file's bytes in a commit, by path relative to the repository root; `None` when absent.
-    pub fn read_file(&self, commit: Oid, path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
+    /// What a path is in a commit's tree, without reading a blob's content: for bounded reads (`crate::files`).
+    pub fn tree_entry(&self, commit: Oid, path: &Path) -> anyhow::Result<TreeEntry> {
         let tree = self.inner.find_commit(commit)?.tree()?;
         let entry = match tree.get_path(path) {
             Ok(entry) => entry,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(TreeEntry::Missing),
             Err(e) => return Err(e.into()),
         };
-        if entry.kind() != Some(ObjectType::Blob) {
-            return Ok(None);
-        }
-        let blob = self.inner.find_blob(entry.id())?;
-        Ok(Some(blob.content().to_vec()))
+        Ok(match entry.kind() {
+            Some(ObjectType::Tree) => TreeEntry::Directory,
+            Some(ObjectType::Blob) if entry.filemode() == 0o120_000 => {
+                TreeEntry::Link(self.inner.find_blob(entry.id())?.content().to_vec())
+            }
+            Some(ObjectType::Blob) => {
+                let (size, _) = self.inner.odb()?.read_header(entry.id())?;
+                TreeEntry::File {
+                    id: entry.id(),
+                    size: u64::try_from(size).unwrap_or(u64::MAX),
+                }
+            }
+            _ => TreeEntry::Submodule,
+        })
+    }
+
+    /// A blob's content (its size known from [`Repo::tree_entry`]).
+    pub fn blob(&self, id: Oid) -> anyhow::Result<Vec<u8>> {
+        Ok(self.inner.find_blob(id)?.content().to_vec())
     }
 
     /// The entries of a directory in a commit (names, with `true` for directories); `None` when absent.

@@ -34,7 +34,10 @@ fn no_proxy_is_read_as_curl_reads_it() {
         p.is_no_proxy(&request_uri(&SafeUrl::parse(url).unwrap()))
     };
     assert!(bypassed("*", "https://pypi.org/simple"));
-    assert!(bypassed("example.com, .internal", "https://pkgs.internal/simple"));
+    assert!(bypassed(
+        "example.com, .internal",
+        "https://pkgs.internal/simple"
+    ));
     assert!(bypassed("example.com", "https://a.example.com/simple"));
     assert!(bypassed("127.0.0.1:8080", "http://127.0.0.1:9000/simple"));
     assert!(!bypassed("example.com", "https://notexample.com/simple"));

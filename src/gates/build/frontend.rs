@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::process::{self, Ended, Spec};
+use crate::python::name;
 use crate::toml_file::TomlFile;
 
 /// How the build is run.
@@ -43,9 +44,12 @@ pub struct BuildSystem {
     pub requires: Vec<String>,
 }
 
-/// The declared build backend of the project in `dir`.
+/// The declared build backend of the project in `dir` (a pyproject.toml that cannot be read declares none:
+/// the metadata and version checks report it).
 pub fn build_system(dir: &Path) -> Option<BuildSystem> {
-    let text = std::fs::read_to_string(dir.join("pyproject.toml")).ok();
+    let text = crate::files::read_text(dir, Path::new("pyproject.toml"))
+        .ok()
+        .flatten();
     let file = text.and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
     let backend = file
         .as_ref()
@@ -136,15 +140,7 @@ pub(super) fn uses_vcs_version(system: &BuildSystem) -> bool {
 pub(super) fn requirement_names(requires: &[String]) -> Vec<String> {
     requires
         .iter()
-        .map(|r| {
-            let name: String = r
-                .trim()
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-                .collect();
-            name.to_ascii_lowercase().replace(['_', '.'], "-")
-        })
-        .filter(|n| !n.is_empty())
+        .filter_map(|r| name::requirement_name(r))
         .collect()
 }
 

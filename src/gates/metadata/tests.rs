@@ -10,7 +10,7 @@ fn check(pyproject: &str, files: &[&str]) -> CheckResult {
     for f in files {
         std::fs::write(dir.path().join(f), "text\n").unwrap();
     }
-    check_dir(dir.path())
+    check_dir(dir.path(), dir.path())
 }
 
 const FLASK: &str = r#"[project]
@@ -245,10 +245,10 @@ fn no_project_table() {
         "from setuptools import setup\nsetup()\n",
     )
     .unwrap();
-    let r = check_dir(dir.path());
+    let r = check_dir(dir.path(), dir.path());
     assert_eq!(r.status, Status::Skipped);
     std::fs::remove_file(dir.path().join("setup.py")).unwrap();
-    assert_eq!(check_dir(dir.path()).status, Status::Fail);
+    assert_eq!(check_dir(dir.path(), dir.path()).status, Status::Fail);
 }
 
 #[test]
@@ -257,7 +257,7 @@ fn license_file_globs_must_match() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("pyproject.toml"), text).unwrap();
     std::fs::write(dir.path().join("COPYING"), "MIT\n").unwrap();
-    let r = check_dir(dir.path());
+    let r = check_dir(dir.path(), dir.path());
     assert_eq!(r.status, Status::Fail);
     let messages: Vec<&str> = r.issues.iter().map(|i| i.message.as_str()).collect();
     assert_eq!(
@@ -270,6 +270,6 @@ fn license_file_globs_must_match() {
     std::fs::write(dir.path().join("LICENSE.md"), "MIT\n").unwrap();
     std::fs::create_dir_all(dir.path().join("licenses/vendored/a")).unwrap();
     std::fs::write(dir.path().join("licenses/vendored/a/BSD.txt"), "BSD\n").unwrap();
-    let r = check_dir(dir.path());
+    let r = check_dir(dir.path(), dir.path());
     assert_eq!(r.status, Status::Pass, "{r:#?}");
 }

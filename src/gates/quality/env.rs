@@ -17,6 +17,7 @@ use regex::Regex;
 
 use super::tool::Tool;
 use crate::process::{self, Ended, Spec};
+use crate::python::name;
 use crate::toml_file::TomlFile;
 
 /// A project manager that owns the project's environment.
@@ -310,7 +311,9 @@ pub fn version(exe: &Executable, distribution: &str) -> Option<String> {
 
 /// The version of an installed distribution in a virtualenv, from its `NAME-VERSION.dist-info` directory.
 pub fn dist_version(venv: &Path, distribution: &str) -> Option<String> {
-    let wanted = normalize(distribution);
+    let Some(wanted) = name::normalize(distribution) else {
+        return None;
+    };
     for dir in site_packages(venv) {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -321,7 +324,7 @@ pub fn dist_version(venv: &Path, distribution: &str) -> Option<String> {
                 continue;
             };
             if let Some((dist, version)) = stem.split_once('-') {
-                if normalize(dist) == wanted {
+                if name::normalize(dist).as_ref() == Some(&wanted) {
                     return Some(version.to_owned());
                 }
             }
@@ -507,10 +510,6 @@ fn mtime(path: &Path) -> String {
             || "?".into(),
             |d| format!("{}.{:09}", d.as_secs(), d.subsec_nanos()),
         )
-}
-
-fn normalize(name: &str) -> String {
-    super::sources::requirement_name(name)
 }
 
 #[cfg(test)]

@@ -109,7 +109,7 @@ pub fn plan(ctx: &GateContext, selection: &Selection) -> anyhow::Result<Vec<Plan
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let detections = detect::detect(&workspace.root, &workspace.project_dir);
+    let detections = detect::detect(&workspace.root, &workspace.project_dir)?;
     let chosen: Vec<(Tool, Option<&detect::Detection>)> = wanted
         .into_iter()
         .filter_map(|tool| {
