@@ -9,4 +9,4 @@
 pub mod dist_file;
 pub mod ini;
 pub mod name;
-// pub mod venv;
+pub mod venv;

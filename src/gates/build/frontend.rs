@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::process::{self, Ended, Spec};
-use crate::python::name;
+use crate::python::{name, venv};
 use crate::toml_file::TomlFile;
 
 /// How the build is run.
@@ -144,18 +144,12 @@ pub(super) fn requirement_names(requires: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The interpreter of the project's virtualenv: the activated one, else `.venv/` or `venv/` in the project.
+/// The interpreter of the project's virtualenv (`crate::python::venv`: the one every check uses).
 fn project_python(local_project_dir: &Path) -> Option<PathBuf> {
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    if let Some(venv) = crate::env::virtual_env() {
-        candidates.push(PathBuf::from(venv));
-    }
-    candidates.push(local_project_dir.join(".venv"));
-    candidates.push(local_project_dir.join("venv"));
-    candidates
-        .into_iter()
-        .map(|v| v.join("bin").join("python"))
-        .find(|p| p.is_file())
+    venv::find(local_project_dir)
+        .0
+        .and_then(|v| v.python())
+        .filter(|p| p.is_file())
 }
 
 /// Whether every named distribution is installed for `python` (a ~50 ms interpreter start).
