@@ -15,6 +15,7 @@ use toml_edit::Item;
 use crate::files;
 use crate::gates::GateContext;
 use crate::gates::spdx;
+use crate::git;
 use crate::outcome::{CheckResult, Finding, Kind};
 use crate::toml_file::{self, TomlFile};
 
@@ -28,11 +29,44 @@ pub fn check_metadata(ctx: &GateContext) -> CheckResult {
         .map_or((ctx.local_project_dir, ctx.local_project_dir), |ws| {
             (ws.root.as_path(), ws.project_dir.as_path())
         });
-    check_dir(root, dir).took(started.elapsed())
+    let listing = || released_files(ctx);
+    check_dir(root, dir, &listing).took(started.elapsed())
 }
 
+/// The files of the released project, relative to its directory, from git: the tagged (or checked) commit's
+/// tree, or, for a working tree checked as it is, the files git sees there (tracked, and untracked but not
+/// ignored). What a build from a clean checkout of the release would find.
+fn released_files(ctx: &GateContext) -> anyhow::Result<Vec<String>> {
+    let repo = git::Repo::discover(ctx.local_project_dir)?;
+    let (commit, subdir) = match ctx.workspace {
+        Some(ws) => (
+            ws.commit,
+            ws.project_dir
+                .strip_prefix(&ws.root)
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+        ),
+        None => {
+            let root = repo.workdir().canonicalize()?;
+            let subdir = ctx
+                .local_project_dir
+                .strip_prefix(&root)
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            (None, subdir)
+        }
+    };
+    match commit {
+        Some(commit) => repo.files_at(commit, &subdir),
+        None => repo.working_files(&subdir),
+    }
+}
+
+/// What `license-files` patterns are matched against (see [`released_files`]).
+type Listing<'a> = &'a dyn Fn() -> anyhow::Result<Vec<String>>;
+
 /// `root`: the repository's (or the export's) root, which no file read may leave.
-fn check_dir(root: &Path, dir: &Path) -> CheckResult {
+fn check_dir(root: &Path, dir: &Path, listing: Listing) -> CheckResult {
     let text = match files::read_text(root, &dir.join("pyproject.toml")) {
         Ok(Some(text)) => text,
         Ok(None) => {
@@ -56,6 +90,7 @@ fn check_dir(root: &Path, dir: &Path) -> CheckResult {
     let mut audit = Audit {
         file: &file,
         dir,
+        listing,
         problems: Vec::new(),
         warnings: Vec::new(),
         summary: Vec::new(),
@@ -97,6 +132,7 @@ fn check_dir(root: &Path, dir: &Path) -> CheckResult {
 struct Audit<'a> {
     file: &'a TomlFile,
     dir: &'a Path,
+    listing: Listing<'a>,
     problems: Vec<Finding>,
     warnings: Vec<String>,
     summary: Vec<String>,
@@ -346,8 +382,10 @@ impl Audit<'_> {
         );
     }
 
-    /// `license-files` entries without wildcards must name files that exist: backends refuse globs that match
-    /// nothing (PEP 639).
+    /// Every `license-files` pattern must match a file of the released tree: backends refuse a pattern that
+    /// matches nothing (PEP 639). Patterns are PEP 639 globs (`*` and `?` stop at `/`, `**` crosses
+    /// directories, `[...]` classes) matched against the files git has in the release, whatever their depth or
+    /// directory (a `build/` that is committed is released too).
     fn license_files(&mut self) {
         let Some(item) = self.file.get(&["project", "license-files"]) else {
             return;
@@ -355,33 +393,52 @@ impl Audit<'_> {
         let Some(patterns) = item.as_array() else {
             return;
         };
-        let mut files: Option<Vec<String>> = None;
+        let mut released: Option<Result<Vec<String>, String>> = None;
         for pattern in patterns.iter().filter_map(|v| v.as_str()) {
-            if !pattern.contains(['*', '?', '[']) {
-                if !self.dir.join(pattern).is_file() {
+            let matcher = match license_glob(pattern) {
+                Ok(matcher) => matcher,
+                Err(why) => {
+                    self.problem(
+                        Some(item),
+                        format!("license-files pattern {pattern:?} is not a valid PEP 639 glob: {why}"),
+                        "write a path relative to pyproject.toml's directory, with `/`, `*`, `?`, `**` and `[...]` only".into(),
+                    );
+                    continue;
+                }
+            };
+            let listing = self.listing;
+            let files = match released
+                .get_or_insert_with(|| listing().map_err(|e| format!("{e:#}")))
+            {
+                Ok(files) => files,
+                Err(why) => {
+                    let why = why.clone();
                     self.problem(
                         Some(item),
                         format!(
-                            "license-files names {pattern:?}, which does not exist in the released tree"
+                            "cannot list the released tree's files to match license-files: {why}"
                         ),
-                        format!("commit {pattern}, or remove it from `license-files`"),
+                        "run relgate inside the project's git repository".into(),
                     );
+                    return;
                 }
+            };
+            if files.iter().any(|f| matcher.is_match(f)) {
                 continue;
             }
-            let Some(re) = license_glob(pattern) else {
-                continue;
-            };
-            let files = files.get_or_insert_with(|| {
-                let mut out = Vec::new();
-                list_files(self.dir, "", 0, &mut out);
-                out
-            });
-            if !files.iter().any(|f| re.is_match(f)) {
+            if pattern.contains(['*', '?', '[']) {
                 self.problem(
                     Some(item),
                     format!("license-files pattern {pattern:?} matches no file in the released tree"),
                     "fix the pattern or commit the license file: backends refuse a pattern that matches nothing (PEP 639)".into(),
+                );
+            } else {
+                self.problem(
+                    Some(item),
+                    format!(
+                        "license-files names {pattern:?}, which does not exist in the released tree"
+                    ),
+                    format!("commit {pattern}, or remove it from `license-files`"),
                 );
             }
         }
@@ -461,62 +518,28 @@ impl Audit<'_> {
     }
 }
 
-/// A PEP 639 `license-files` glob as a regular expression over `/`-separated relative paths.
-fn license_glob(pattern: &str) -> Option<regex::Regex> {
-    let mut re = String::from("^");
-    let mut rest = pattern;
-    while let Some(c) = rest.chars().next() {
-        if let Some(after) = rest.strip_prefix("**/") {
-            re.push_str("(?:.*/)?");
-            rest = after;
-            continue;
-        }
-        if let Some(after) = rest.strip_prefix("**") {
-            re.push_str(".*");
-            rest = after;
-            continue;
-        }
-        match c {
-            '*' => re.push_str("[^/]*"),
-            '?' => re.push_str("[^/]"),
-            '[' => {
-                let end = rest.find(']')?;
-                re.push_str(&rest[..=end]);
-                rest = &rest[end + 1..];
-                continue;
-            }
-            c => re.push_str(&regex::escape(&c.to_string())),
-        }
-        rest = &rest[c.len_utf8()..];
+/// A PEP 639 `license-files` glob over `/`-separated paths relative to the project directory: `*` and `?`
+/// never match `/`, `**/` matches any number of directories, `[...]` is a class; no leading `/`, no `..`.
+/// <https://peps.python.org/pep-0639/#add-license-files-key>
+fn license_glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
+    if pattern.starts_with('/') {
+        return Err(
+            "it starts with `/`; patterns are relative to the directory of pyproject.toml".into(),
+        );
     }
-    re.push('$');
-    regex::Regex::new(&re).ok()
-}
-
-/// Relative paths of the files under `dir`, a few levels deep, leaving out hidden directories, environments and
-/// build outputs (license files live near the top).
-fn list_files(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.filter_map(Result::ok) {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let rel = format!("{prefix}{name}");
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => {
-                let skip = name.starts_with('.')
-                    || matches!(
-                        name.as_str(),
-                        "venv" | "node_modules" | "build" | "dist" | "target" | "__pycache__"
-                    );
-                if depth < 4 && !skip {
-                    list_files(&entry.path(), &format!("{rel}/"), depth + 1, out);
-                }
-            }
-            Ok(_) => out.push(rel),
-            Err(_) => {}
-        }
+    if pattern.split('/').any(|part| part == "..") {
+        return Err("`..` would leave the project directory".into());
     }
+    if pattern.contains('\\') {
+        return Err("`\\` is not a path separator here; use `/`".into());
+    }
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .backslash_escape(false)
+        .empty_alternates(false)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| e.kind().to_string())
 }
 
 /// The content type PEP 621 and the backends infer from a readme's extension.

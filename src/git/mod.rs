@@ -291,6 +291,58 @@ impl Repo {
         ))
     }
 
+    /// The files (and symlinks) of `commit`'s tree under `dir`, as `/`-separated paths relative to `dir`: what
+    /// the commit releases, however deep and whatever the directory names.
+    pub fn files_at(&self, commit: Oid, dir: &Path) -> anyhow::Result<Vec<String>> {
+        let root = self.inner.find_commit(commit)?.tree()?;
+        let prefix = slash_prefix(dir);
+        let mut out = Vec::new();
+        root.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
+            if entry.kind() == Some(ObjectType::Blob) {
+                if let Ok(name) = entry.name() {
+                    let path = format!("{parent}{name}");
+                    if let Some(rel) = path.strip_prefix(&prefix) {
+                        out.push(rel.to_owned());
+                    }
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+        Ok(out)
+    }
+
+    /// The working tree's files under `dir` as git sees them (tracked files that exist, and untracked files that
+    /// are not ignored), relative to `dir`: for a working tree checked as it is, with no commit to list.
+    pub fn working_files(&self, dir: &Path) -> anyhow::Result<Vec<String>> {
+        let prefix = slash_prefix(dir);
+        let mut out: Vec<String> = Vec::new();
+        let index = self.inner.index().context("cannot read the index")?;
+        for entry in index.iter() {
+            let path = String::from_utf8_lossy(&entry.path).into_owned();
+            if self.workdir.join(&path).symlink_metadata().is_ok() {
+                out.extend(path.strip_prefix(&prefix).map(str::to_owned));
+            }
+        }
+        let mut opts = StatusOptions::new();
+        opts.include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false)
+            .exclude_submodules(true)
+            .update_index(false);
+        let statuses = self
+            .inner
+            .statuses(Some(&mut opts))
+            .context("cannot read the working tree's status")?;
+        for entry in statuses.iter().filter(|e| e.status().is_wt_new()) {
+            if let Ok(path) = entry.path() {
+                out.extend(path.strip_prefix(&prefix).map(str::to_owned));
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
     /// How the working tree differs from `commit`: HEAD elsewhere, tracked changes (staged or not), untracked
     /// files that are not ignored.
     pub fn difference_from(&self, commit: Oid) -> anyhow::Result<TreeDifference> {
@@ -440,6 +492,17 @@ fn discover(path: &Path) -> anyhow::Result<Repository> {
             path.display()
         )),
     })
+}
+
+/// `dir/` for a prefix match on `/`-separated paths (empty for the root).
+fn slash_prefix(dir: &Path) -> String {
+    let dir = dir.to_string_lossy().replace('\\', "/");
+    let dir = dir.trim_matches('/');
+    if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    }
 }
 
 /// The 7-character abbreviation used in messages.
