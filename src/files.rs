@@ -113,7 +113,7 @@ pub fn read(root: &Path, path: &Path) -> Result<Option<Vec<u8>>, ReadError> {
     if !meta.is_file() {
         return Err(ReadError::NotRegular {
             path: shown,
-            what: kind_of(&meta.file_type()),
+            what: kind_of(meta.file_type()),
         });
     }
     let too_large = || ReadError::TooLarge {
@@ -231,7 +231,7 @@ fn shown(root: &Path, path: &Path) -> String {
         .to_string()
 }
 
-fn kind_of(file_type: &std::fs::FileType) -> &'static str {
+fn kind_of(file_type: std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt as _;
     if file_type.is_fifo() {
         "a FIFO (named pipe)"

@@ -142,7 +142,7 @@ fn fetch(req: &Request, max_redirects: u32) -> Result<Response, HttpError> {
         let retry = match &outcome {
             Ok(resp) => resp.status >= 500,
             Err(Attempt::Reset(_)) => true,
-            Err(Attempt::Failed(..)) => false,
+            Err(Attempt::Failed(_)) => false,
         };
         let pause = BACKOFF * 2u32.pow(attempt);
         if !retry || attempt >= RETRIES || Instant::now() + pause >= deadline {
@@ -152,7 +152,8 @@ fn fetch(req: &Request, max_redirects: u32) -> Result<Response, HttpError> {
                     Ok(resp)
                 }
                 Err(Attempt::Reset(message)) => Err(HttpError::Connect(secrets.scrub(&message))),
-                Err(Attempt::Failed(err, asked)) => {
+                Err(Attempt::Failed(failed)) => {
+                    let (err, asked) = *failed;
                     Err(secrets.scrub_error(classify(err, req, &asked, via.as_deref())))
                 }
             };
@@ -166,7 +167,7 @@ enum Attempt {
     /// The connection broke before an answer: worth another try.
     Reset(String),
     /// The error, and the URL that was being asked when it happened (after redirects, the last one).
-    Failed(ureq::Error, SafeUrl),
+    Failed(Box<(ureq::Error, SafeUrl)>),
 }
 
 /// The time left for one attempt and how many redirects it follows (0: a 3xx is the answer).
@@ -193,10 +194,10 @@ fn attempt_once(
     loop {
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
-            return Err(Attempt::Failed(
+            return Err(Attempt::Failed(Box::new((
                 ureq::Error::Timeout(ureq::Timeout::Global),
                 current,
-            ));
+            ))));
         }
         let response = request_once(
             req,
@@ -213,13 +214,16 @@ fn attempt_once(
             return Ok(response);
         };
         if hops == limits.max_redirects {
-            return Err(Attempt::Failed(ureq::Error::TooManyRedirects, current));
+            return Err(Attempt::Failed(Box::new((
+                ureq::Error::TooManyRedirects,
+                current,
+            ))));
         }
         let next = current.join(location).map_err(|e| {
-            Attempt::Failed(
-                ureq::Error::BadUri(format!("the redirect to {}", e)),
+            Attempt::Failed(Box::new((
+                ureq::Error::BadUri(format!("the redirect to {e}")),
                 current.clone(),
-            )
+            )))
         })?;
         if !urls::keeps_credentials(&current, &next) {
             authorization = None;
@@ -299,7 +303,7 @@ fn attempt_error(err: ureq::Error, url: &SafeUrl) -> Attempt {
         {
             Attempt::Reset(format!("connection lost ({io})"))
         }
-        _ => Attempt::Failed(err, url.clone()),
+        _ => Attempt::Failed(Box::new((err, url.clone()))),
     }
 }
 

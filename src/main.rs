@@ -8,6 +8,7 @@ mod cache;
 mod cli;
 mod commands;
 mod config;
+mod duration;
 mod env;
 mod error;
 mod files;

@@ -338,10 +338,7 @@ pub fn cancelled_message() -> String {
 
 /// A command line for messages and logs, quoted so that it can be pasted into a POSIX shell.
 pub fn display<S: AsRef<OsStr>>(argv: &[S]) -> String {
-    argv.iter()
-        .map(|a| quote(&a.as_ref().to_string_lossy()))
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::shell::join(argv)
 }
 
 /// A signal's name (`SIGSEGV`), or its number.
@@ -379,18 +376,6 @@ fn describe(ended: Ended) -> String {
         Ended::TimedOut => "timed out".into(),
         Ended::Interrupted => "stopped (interrupted)".into(),
         Ended::Cancelled => "stopped (--fail-fast)".into(),
-    }
-}
-
-fn quote(arg: &str) -> String {
-    let plain = !arg.is_empty()
-        && arg
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./=:@%+,".contains(c));
-    if plain {
-        arg.to_owned()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
     }
 }
 
@@ -455,14 +440,14 @@ fn signal_group(pgid: i32, signal: i32) -> bool {
     if pgid <= 0 {
         return false;
     }
-    let Some(pid) = rustix::process::Pid::from_raw(pgid) else {
+    let Some(group) = rustix::process::Pid::from_raw(pgid) else {
         return false;
     };
     if signal == 0 {
-        return rustix::process::test_kill_process_group(pid).is_ok();
+        return rustix::process::test_kill_process_group(group).is_ok();
     }
     rustix::process::Signal::from_named_raw(signal)
-        .is_some_and(|signal| rustix::process::kill_process_group(pid, signal).is_ok())
+        .is_some_and(|signal| rustix::process::kill_process_group(group, signal).is_ok())
 }
 
 /// Whether a process of the group is still running. Zombies do not count: they are dead, and an init that never

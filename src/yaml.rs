@@ -111,7 +111,7 @@ pub fn parse(text: &str) -> Result<Option<Node>, YamlError> {
                 )?;
             }
             Event::SequenceStart(anchor, _) => {
-                builder.open(Frame::Seq(Vec::new()), anchor, mark)?
+                builder.open(Frame::Seq(Vec::new()), anchor, mark)?;
             }
             Event::MappingStart(anchor, _) => {
                 builder.open(Frame::Map(Vec::new(), None), anchor, mark)?;
@@ -344,6 +344,8 @@ fn line_of(mark: Marker) -> u32 {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
 
     fn doc(text: &str) -> Node {
@@ -383,7 +385,7 @@ mod tests {
         let mut previous = 'a';
         for name in 'b'..='i' {
             let refs = vec![format!("*{previous}"); 10].join(", ");
-            text.push_str(&format!("{name}: &{name} [{refs}]\n"));
+            let _ = writeln!(text, "{name}: &{name} [{refs}]");
             previous = name;
         }
         assert!(text.len() < 800, "{}", text.len());
@@ -406,7 +408,7 @@ mod tests {
         let flow = format!("{}{}", "[".repeat(3000), "]".repeat(3000));
         let err = parse(&flow).unwrap_err();
         assert!(err.over_limit, "{err}");
-        let mapping: String = (0..200).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        let mapping = (0..200).fold(String::new(), |text, i| text + &" ".repeat(i) + "k:\n");
         assert!(parse(&mapping).unwrap_err().over_limit);
     }
 

@@ -267,7 +267,7 @@ impl CustomCheck {
                     self.kind,
                     format!(
                         "`{command}` did not finish within {} ({}) and was stopped",
-                        seconds(self.timeout),
+                        crate::duration::limit(self.timeout),
                         self.timeout_source
                     ),
                 );
@@ -330,7 +330,7 @@ fn excerpt(output: &process::Captured) -> Vec<String> {
     }
     let lines: Vec<String> = text
         .lines()
-        .map(|l| strip_ansi(l.rsplit('\r').next().unwrap_or(l)))
+        .map(|l| anstream::adapter::strip_str(l.rsplit('\r').next().unwrap_or(l)).to_string())
         .collect();
     let shown = lines.len().min(EXCERPT_LINES);
     let heading = if output.dropped > 0 {
@@ -347,33 +347,6 @@ fn excerpt(output: &process::Captured) -> Vec<String> {
                 .map(|l| format!("  {l}")),
         )
         .collect()
-}
-
-fn strip_ansi(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' && chars.peek() == Some(&'[') {
-            chars.next();
-            for c in chars.by_ref() {
-                if ('@'..='~').contains(&c) {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn seconds(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s.fract() == 0.0 {
-        format!("{s:.0} s")
-    } else {
-        format!("{s} s")
-    }
 }
 
 #[cfg(test)]

@@ -407,22 +407,21 @@ impl Audit<'_> {
                 }
             };
             let listing = self.listing;
-            let files = match released
-                .get_or_insert_with(|| listing().map_err(|e| format!("{e:#}")))
-            {
-                Ok(files) => files,
-                Err(why) => {
-                    let why = why.clone();
-                    self.problem(
+            let files =
+                match released.get_or_insert_with(|| listing().map_err(|e| format!("{e:#}"))) {
+                    Ok(files) => files,
+                    Err(why) => {
+                        let why = why.clone();
+                        self.problem(
                         Some(item),
                         format!(
                             "cannot list the released tree's files to match license-files: {why}"
                         ),
                         "run relgate inside the project's git repository".into(),
                     );
-                    return;
-                }
-            };
+                        return;
+                    }
+                };
             if files.iter().any(|f| matcher.is_match(f)) {
                 continue;
             }

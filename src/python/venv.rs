@@ -69,7 +69,8 @@ pub struct Venv {
 /// The virtualenv of the project whose working-tree directory is `local_project_dir` (exports carry no
 /// environment), and the manager it is managed by.
 pub fn find(local_project_dir: &Path) -> (Option<Venv>, Option<Manager>) {
-    static FOUND: LazyLock<Mutex<HashMap<PathBuf, (Option<Venv>, Option<Manager>)>>> =
+    type Found = (Option<Venv>, Option<Manager>);
+    static FOUND: LazyLock<Mutex<HashMap<PathBuf, Found>>> =
         LazyLock::new(|| Mutex::new(HashMap::new()));
     if let Some(found) = FOUND
         .lock()

@@ -66,7 +66,7 @@ pub fn check_workflows_for_tag(
     let (files, configured) = match read {
         Ok(read) => read,
         Err(err) => {
-            return unreadable(&err, err.hint())
+            return unreadable(&err, &err.hint())
                 .into_iter()
                 .map(|r| r.took(started.elapsed()))
                 .collect();
@@ -123,10 +123,10 @@ fn read_workflows(root: &Path) -> Result<Vec<(String, String)>, files::ReadError
 
 /// Both checks' error when the workflows (or the files that say which tools the project configures) cannot
 /// be read: no verdict is possible.
-fn unreadable(err: &impl std::fmt::Display, hint: String) -> Vec<CheckResult> {
+fn unreadable(err: &impl std::fmt::Display, hint: &str) -> Vec<CheckResult> {
     [WORKFLOW_CHECK, TOOLS_CHECK]
         .into_iter()
-        .map(|name| CheckResult::error(name, Kind::Publish, err.to_string()).detail(hint.clone()))
+        .map(|name| CheckResult::error(name, Kind::Publish, err.to_string()).detail(hint))
         .collect()
 }
 
@@ -163,7 +163,7 @@ fn analyze(
             Err(err) if err.over_limit => {
                 return self::unreadable(
                     &format!("{path}: {}", err.reason),
-                    format!(
+                    &format!(
                         "{path} is not a workflow GitHub would run either: check what was committed there"
                     ),
                 );

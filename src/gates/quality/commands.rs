@@ -264,7 +264,7 @@ fn base_env(req: &Request) -> Vec<(String, String)> {
             addopts.push(' ');
         }
         addopts.push_str("-o ");
-        addopts.push_str(&crate::findings::shell_word(&format!(
+        addopts.push_str(&crate::shell::quote(&format!(
             "cache_dir={}",
             state.join("pytest").display()
         )));

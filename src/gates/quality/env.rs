@@ -233,9 +233,7 @@ pub fn version(exe: &Executable, distribution: &str) -> Option<String> {
 
 /// The version of an installed distribution in a virtualenv, from its `NAME-VERSION.dist-info` directory.
 pub fn dist_version(venv: &Path, distribution: &str) -> Option<String> {
-    let Some(wanted) = name::normalize(distribution) else {
-        return None;
-    };
+    let wanted = name::normalize(distribution)?;
     for dir in site_packages(venv) {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
