@@ -38,7 +38,7 @@ impl Source for TreeSource<'_> {
             return Ok(None);
         };
         let bytes = files::read_in_tree(self.repo, self.commit, &path)
-            .map_err(|e| e.into_anyhow().context(format!("in {}", self.label)))?;
+            .map_err(files::ReadError::into_anyhow)?;
         Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
 

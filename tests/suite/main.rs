@@ -13,5 +13,6 @@ mod install_managers;
 mod install_sh;
 mod publish;
 mod quality;
+mod reads;
 mod runner;
 mod version;
