@@ -7,6 +7,7 @@
 //! `/dev/zero` would run out of it and abort (the old readers did), so the exit codes below also prove that
 //! memory stays bounded.
 
+use std::fmt::Write as _;
 use std::os::unix::fs::symlink;
 use std::time::Duration;
 
@@ -74,7 +75,7 @@ fn alias_bomb(prefix: &str) -> String {
     let mut text = format!("{prefix}a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for (previous, name) in ('a'..='h').zip('b'..='i') {
         let refs = vec![format!("*{previous}"); 10].join(", ");
-        text.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        let _ = writeln!(text, "{name}: &{name} [{refs}]");
     }
     assert!(text.len() < 900, "{}", text.len());
     text
