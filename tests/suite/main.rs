@@ -5,6 +5,7 @@ mod common;
 mod build;
 mod check;
 mod ci;
+mod credentials;
 mod faults;
 mod hooks;
 mod index;

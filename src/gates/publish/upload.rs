@@ -315,6 +315,23 @@ mod tests {
     }
 
     #[test]
+    fn index_labels_hide_credentials_and_keep_paths() {
+        let label = |url: &str| Index::Other(url.to_owned()).label();
+        assert_eq!(
+            label("https://pkgs.example/repo@main/legacy/"),
+            "https://pkgs.example/repo@main/legacy/"
+        );
+        assert_eq!(
+            label("https://u:tok@pkgs.example/repo@main/legacy/"),
+            "https://pkgs.example/repo@main/legacy/"
+        );
+        assert_eq!(
+            label("https://u:to/ken@pkgs.example/legacy/"),
+            "https://pkgs.example/legacy/"
+        );
+    }
+
+    #[test]
     fn action_with_and_without_password_and_testpypi() {
         let u = uploads(
             "on: push\njobs:\n  p:\n    steps:\n      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          repository-url: https://test.pypi.org/legacy/\n      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          password: ${{ secrets.PYPI_API_TOKEN }}\n",
