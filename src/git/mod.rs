@@ -323,16 +323,7 @@ impl Repo {
                 out.extend(path.strip_prefix(&prefix).map(str::to_owned));
             }
         }
-        let mut opts = StatusOptions::new();
-        opts.include_untracked(true)
-            .recurse_untracked_dirs(true)
-            .include_ignored(false)
-            .exclude_submodules(true)
-            .update_index(false);
-        let statuses = self
-            .inner
-            .statuses(Some(&mut opts))
-            .context("cannot read the working tree's status")?;
+        let statuses = self.statuses(true)?;
         for entry in statuses.iter().filter(|e| e.status().is_wt_new()) {
             if let Ok(path) = entry.path() {
                 out.extend(path.strip_prefix(&prefix).map(str::to_owned));
@@ -354,16 +345,7 @@ impl Repo {
             }
             None => diff.head_elsewhere = Some("HEAD has no commit".into()),
         }
-        let mut opts = StatusOptions::new();
-        opts.include_untracked(true)
-            .recurse_untracked_dirs(false)
-            .include_ignored(false)
-            .exclude_submodules(true)
-            .update_index(false);
-        let statuses = self
-            .inner
-            .statuses(Some(&mut opts))
-            .context("cannot read the working tree's status")?;
+        let statuses = self.statuses(false)?;
         for entry in statuses.iter() {
             let path = entry.path().unwrap_or("?").to_owned();
             if entry.status().is_wt_new() {
@@ -373,6 +355,20 @@ impl Repo {
             }
         }
         Ok(diff)
+    }
+
+    /// The working tree's changes and untracked files (not ignored ones), without refreshing the index;
+    /// `recurse`: list the files inside untracked directories rather than the directories.
+    fn statuses(&self, recurse: bool) -> anyhow::Result<git2::Statuses<'_>> {
+        let mut opts = StatusOptions::new();
+        opts.include_untracked(true)
+            .recurse_untracked_dirs(recurse)
+            .include_ignored(false)
+            .exclude_submodules(true)
+            .update_index(false);
+        self.inner
+            .statuses(Some(&mut opts))
+            .context("cannot read the working tree's status")
     }
 
     /// Write the content of `commit` into `dest` (an empty directory): regular files, executables and symlinks.

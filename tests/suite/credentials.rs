@@ -25,25 +25,8 @@ fn release(extra: &str) -> TestRepo {
 
 /// `relgate check --only index ARGS` with `env`, no proxies; exit code and everything printed.
 fn run(repo: &TestRepo, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
-    let mut cmd = repo.relgate();
-    cmd.args(["check", "--only", "index"]).args(args);
-    for var in [
-        "http_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-    ] {
-        cmd.env_remove(var);
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap(),
-        format!("{}{}", stdout(&out), stderr(&out)),
-    )
+    let out = crate::index::run(repo, args, env);
+    (out.code, format!("{}{}", out.stdout, out.stderr))
 }
 
 /// The URL given the three ways relgate takes it, each in human and JSON form: exit code and output.

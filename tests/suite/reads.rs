@@ -63,6 +63,19 @@ fn released(files: &[(&str, &str)]) -> TestRepo {
     repo
 }
 
+/// The check called `name` in a JSON report.
+#[track_caller]
+fn check_named(report: &str, name: &str) -> serde_json::Value {
+    let doc: serde_json::Value = serde_json::from_str(report).unwrap();
+    doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} check in {report}"))
+        .clone()
+}
+
 /// `name` committed as a symbolic link to `target`.
 fn link(repo: &TestRepo, name: &str, target: &str) {
     let path = repo.path().join(name);
@@ -88,14 +101,8 @@ fn an_alias_bomb_in_a_workflow_is_the_publish_checks_error_not_an_abort() {
     repo.commit("release").tag("v1.0.0");
     let run = bounded(&repo, &["check", "--only", "publish", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.all());
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let message = ".github/workflows/release.yml: more than 100000 nodes once its aliases are expanded: relgate reads no more (line 7)";
-    let check = doc["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "publish-workflow")
-        .unwrap();
+    let check = check_named(&run.stdout, "publish-workflow");
     assert_eq!(check["status"], "error", "{check}");
     assert_eq!(check["message"], message, "{check}");
     // The quality checks read the workflows too (what CI runs): the bomb is theirs to refuse as well.
@@ -369,14 +376,7 @@ fn license_files_match_the_released_tree_at_any_depth_and_under_build() {
     repo.write("pyproject.toml", &project);
     repo.commit("release").tag("v1.0.0");
     let run = bounded(&repo, &["check", "--only", "publish", "--format", "json"]);
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let metadata = doc["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "metadata")
-        .unwrap()
-        .clone();
+    let metadata = check_named(&run.stdout, "metadata");
     assert_eq!(metadata["status"], "pass", "{metadata}");
 
     // A license file that is only in the working tree (ignored, never committed) is not released.
@@ -391,14 +391,7 @@ fn license_files_match_the_released_tree_at_any_depth_and_under_build() {
     repo.commit("release").tag("v1.0.0");
     repo.write("LICENSE", "MIT\n");
     let run = bounded(&repo, &["check", "--only", "publish", "--format", "json"]);
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let issues = doc["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "metadata")
-        .unwrap()["issues"]
-        .clone();
+    let issues = check_named(&run.stdout, "metadata")["issues"].clone();
     assert_eq!(
         issues[0]["message"],
         "license-files pattern \"LICEN[CS]E\" matches no file in the released tree"
@@ -442,13 +435,6 @@ fn a_uv_workspace_root_venv_serves_every_check() {
             "json",
         ],
     );
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let docs = doc["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "docs")
-        .unwrap()
-        .clone();
+    let docs = check_named(&run.stdout, "docs");
     assert_eq!(docs["status"], "pass", "{docs}");
 }
