@@ -37,7 +37,9 @@ impl TomlFile {
                     "{name} is larger than relgate's limit of {} bytes",
                     crate::files::MAX_BYTES
                 ),
-                format!("{name} cannot be a project file of that size: check what was committed there"),
+                format!(
+                    "{name} cannot be a project file of that size: check what was committed there"
+                ),
             ));
         }
         match Document::parse(text.clone()) {

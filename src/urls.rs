@@ -47,8 +47,18 @@ impl UrlError {
 }
 
 impl SafeUrl {
-    /// Parse an `http(s)://` URL. Credentials whose end is ambiguous are refused, not guessed.
+    /// Parse an `http(s)://` URL someone wrote (an index URL). Credentials whose end is ambiguous are refused,
+    /// not guessed.
     pub fn parse(text: &str) -> Result<SafeUrl, UrlError> {
+        SafeUrl::parse_as(text, true)
+    }
+
+    /// Parse an `http(s)://` URL a server gave (a log's download link): an `@` in its path or query is its own.
+    pub fn parse_received(text: &str) -> Result<SafeUrl, UrlError> {
+        SafeUrl::parse_as(text, false)
+    }
+
+    fn parse_as(text: &str, typed: bool) -> Result<SafeUrl, UrlError> {
         let text = text.trim();
         let (scheme, rest) = split_scheme(text);
         // WHATWG parsers read `https:///simple` as the host `simple`: relgate wants the host written.
@@ -59,7 +69,12 @@ impl SafeUrl {
         if !http || rest.starts_with(['/', '\\']) {
             return Err(UrlError::NotHttp(format!("{:?}", redact(text))));
         }
-        if classify(rest) == Authority::Unclear {
+        let judged = if typed {
+            classify(rest)
+        } else {
+            authority(rest)
+        };
+        if judged == Authority::Unclear {
             return Err(UrlError::AmbiguousCredentials);
         }
         let url = url::Url::parse(text).map_err(|e| UrlError::Invalid {
@@ -125,8 +140,12 @@ impl SafeUrl {
             why: e.to_string(),
         })?;
         let location = location.trim();
-        let (_, rest) = split_scheme(location);
-        if classify(rest) == Authority::Unclear {
+        // A server's `Location` may hold an `@` in its path or query (a signed URL): only an authority that
+        // cannot be read is refused.
+        let (scheme, rest) = split_scheme(location);
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let has_authority = scheme.is_some() || location.starts_with("//");
+        if has_authority && authority(rest) == Authority::Unclear {
             return Err(UrlError::AmbiguousCredentials);
         }
         let joined = base.join(location).map_err(|e| UrlError::Invalid {
@@ -245,7 +264,8 @@ fn split_scheme(text: &str) -> (Option<&str>, &str) {
     }
 }
 
-fn classify(rest: &str) -> Authority {
+/// What the text after `//` starts with, judged by its authority alone.
+fn authority(rest: &str) -> Authority {
     let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
     let authority = &rest[..end];
     if let Some(at) = authority.rfind('@') {
@@ -255,15 +275,21 @@ fn classify(rest: &str) -> Authority {
             Authority::Unclear
         };
     }
-    if !is_host_port(authority) {
+    if !is_host_port(authority) && rest.contains('@') {
         // `user:to` of `https://user:to/ken@host`: a `:` not followed by a port.
-        return if rest.contains('@') {
-            Authority::Unclear
-        } else {
-            Authority::Plain
-        };
+        return Authority::Unclear;
     }
-    // `https://tok/en@host.example/simple`: an `@` later on followed by a host name is a token with a `/`.
+    Authority::Plain
+}
+
+/// [`authority`], and for a URL someone typed: an `@` later on followed by a host name
+/// (`https://tok/en@host.example/simple`) is a token with a raw `/`.
+fn classify(rest: &str) -> Authority {
+    let found = authority(rest);
+    if found != Authority::Plain {
+        return found;
+    }
+    let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
     let later = &rest[end..];
     let hides_a_host = later.match_indices('@').any(|(at, _)| {
         let after = &later[at + 1..];
@@ -354,6 +380,8 @@ mod tests {
             assert_eq!(err, UrlError::AmbiguousCredentials, "{url}");
             assert!(!err.to_string().contains("ken"), "{err}");
         }
+        assert!(SafeUrl::parse_received("https://blob.example/x?owner=a@b.example").is_ok());
+        assert!(SafeUrl::parse_received("https://u:to/ken@host/simple").is_err());
         let err = SafeUrl::parse("ftp://u:secret@host/").unwrap_err();
         assert!(!err.to_string().contains("secret"), "{err}");
         assert!(matches!(err, UrlError::NotHttp(_)));
@@ -385,6 +413,11 @@ mod tests {
         assert_eq!(join("//cdn.example/x"), "https://cdn.example/x");
         assert_eq!(join("http://h/a"), "http://h/a");
         assert!(base.join("file:///etc/passwd").is_err());
+        assert_eq!(
+            join("https://blob.example/logs?owner=a@b.example&sig=x"),
+            "https://blob.example/logs?owner=a@b.example&sig=x"
+        );
+        assert!(base.join("https://u:to/ken@h/").is_err());
     }
 
     #[test]
