@@ -1,5 +1,5 @@
 //! Reading TOML files with positions, so that every error and every value can name its file and line. The text
-//! is bounded in size; toml_edit bounds the nesting (`a = [[[[...]]]]` past 80 levels is a syntax error).
+//! is bounded in size; `toml_edit` bounds the nesting (`a = [[[[...]]]]` past 80 levels is a syntax error).
 
 use std::ops::Range;
 
