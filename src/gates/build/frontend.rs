@@ -196,6 +196,22 @@ mod tests {
     }
 
     #[test]
+    fn the_build_sees_a_uv_workspace_root_venv() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        let venv = dir.path().join(".venv");
+        std::fs::create_dir_all(venv.join("bin")).unwrap();
+        std::fs::write(venv.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+        std::fs::write(venv.join("bin/python"), "").unwrap();
+        let project = dir.path().join("packages/a");
+        std::fs::create_dir_all(&project).unwrap();
+        // VIRTUAL_ENV of the machine running the tests would win; only check when it is unset.
+        if crate::env::virtual_env().is_none() {
+            assert_eq!(project_python(&project), Some(venv.join("bin/python")));
+        }
+    }
+
+    #[test]
     fn backend_from_pyproject_or_setup_py() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(build_system(dir.path()), None);

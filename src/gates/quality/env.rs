@@ -1,8 +1,6 @@
 //! The environment the tools run in, and the tools' executables and versions.
 //!
-//! Order: the activated virtualenv (`VIRTUAL_ENV`), the project's own `.venv/` or `venv/` (in the project
-//! directory or a parent up to the repository root: a uv workspace keeps one at its root), the environment of
-//! the project's manager (uv's `UV_PROJECT_ENVIRONMENT`, `poetry env info --path`, `hatch env find`), else
+//! The virtualenv is the project's, found by `crate::python::venv` (the same for every check); without one,
 //! PATH. Executables are run directly from the environment's `bin/`: no manager start-up cost, and no
 //! manager that creates or syncs an environment inside the tree (`uv run`, even with `--no-sync` or
 //! `--frozen`, creates `.venv`; `poetry run` creates its environment). When a managed project's environment
