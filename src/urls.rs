@@ -179,16 +179,6 @@ impl SafeUrl {
             None => host.to_owned(),
         }
     }
-
-    /// The host alone, lower-case (IPv6 in brackets).
-    pub fn host(&self) -> String {
-        self.url.host_str().unwrap_or_default().to_ascii_lowercase()
-    }
-
-    /// The port, explicit or the scheme's default.
-    pub fn port(&self) -> u16 {
-        self.url.port_or_known_default().unwrap_or(0)
-    }
 }
 
 impl fmt::Display for SafeUrl {
