@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::Context;
 use serde::Deserialize;
 
 use crate::error::hinted;
@@ -132,7 +131,7 @@ impl Config {
     pub fn load(dir: &Path) -> anyhow::Result<Config> {
         let standalone = dir.join("relgate.toml");
         let pyproject = dir.join("pyproject.toml");
-        let from_pyproject = match read_optional(&pyproject)? {
+        let from_pyproject = match read_optional(dir, &pyproject)? {
             Some(text) => {
                 let file = TomlFile::parse("pyproject.toml", text)?;
                 if file.get(&["tool", "relgate"]).is_some() {
@@ -148,7 +147,7 @@ impl Config {
             }
             None => None,
         };
-        if let Some(text) = read_optional(&standalone)? {
+        if let Some(text) = read_optional(dir, &standalone)? {
             if from_pyproject.is_some() {
                 return Err(hinted(
                     "relgate is configured twice: in relgate.toml and in [tool.relgate] of pyproject.toml",
@@ -323,16 +322,17 @@ fn check_lines(file: &TomlFile, path: &[&str]) -> BTreeMap<String, u32> {
         .collect()
 }
 
-fn read_optional(path: &Path) -> anyhow::Result<Option<String>> {
-    match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
+/// A configuration file of the project in `dir`: a regular file inside it, within `crate::files`' bound.
+fn read_optional(dir: &Path, path: &Path) -> anyhow::Result<Option<String>> {
+    match crate::files::read(dir, path) {
+        Ok(Some(bytes)) => String::from_utf8(bytes).map(Some).map_err(|_| {
             hinted(
                 format!("{} is not valid UTF-8", path.display()),
                 "save the file as UTF-8",
             )
         }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        Ok(None) => Ok(None),
+        Err(e) => Err(e.into_anyhow()),
     }
 }
 

@@ -7,13 +7,13 @@
 //! appears in a message. <https://docs.github.com/en/rest/actions/workflow-runs>,
 //! <https://docs.github.com/en/rest/actions/workflow-jobs>.
 
-use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::http::{self, HttpError, Request, Response};
+use crate::urls::{self, SafeUrl};
 
 pub mod release;
 pub mod settings;
@@ -220,7 +220,7 @@ impl Client {
         let path = match workflow {
             Some(file) => format!(
                 "/repos/{repo}/actions/workflows/{}/runs?status=failure&per_page={limit}",
-                encode(file)
+                urls::encode_segment(file)
             ),
             None => format!("/repos/{repo}/actions/runs?status=failure&per_page={limit}"),
         };
@@ -264,7 +264,7 @@ impl Client {
         let response = if (300..400).contains(&first.status) {
             let location = first
                 .header("location")
-                .map(|l| absolute(&self.api, l))
+                .map(|l| absolute(&url, l))
                 .unwrap_or_default();
             let request = Request {
                 url: &location,
@@ -324,9 +324,9 @@ impl Client {
             }
             let location = response
                 .header("location")
-                .map(|l| absolute(&self.api, l))
+                .map(|l| absolute(&url, l))
                 .unwrap_or_default();
-            if !location.is_empty() && origin(&location) == origin(&self.api) {
+            if origin(&location).is_some() && origin(&location) == origin(&self.api) {
                 url = location;
                 continue;
             }
@@ -358,20 +358,17 @@ impl Client {
     }
 }
 
-/// `scheme://host[:port]` of a URL, lower-cased.
-fn origin(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    format!("{scheme}://{authority}").to_ascii_lowercase()
+/// `(scheme, host, port)` of a URL, the port made explicit; `None` for what is not an http(s) URL.
+fn origin(url: &str) -> Option<(String, String, u16)> {
+    SafeUrl::parse(url).ok().map(|u| u.origin())
 }
 
-/// A `Location` made absolute against the API root.
-fn absolute(api: &str, location: &str) -> String {
-    if location.starts_with('/') {
-        format!("{}{location}", origin(api))
-    } else {
-        location.to_string()
-    }
+/// A `Location` resolved against the URL that answered (empty when it does not resolve).
+fn absolute(base: &str, location: &str) -> String {
+    SafeUrl::parse(base)
+        .and_then(|base| base.join(location))
+        .map(|u| u.to_string())
+        .unwrap_or_default()
 }
 
 fn status_error(response: &Response, what: &str) -> ApiError {
@@ -441,23 +438,6 @@ fn reset_in(response: &Response) -> String {
     }
 }
 
-/// A path segment (a workflow file name, a branch or environment name) with anything unusual percent-encoded.
-pub fn encode(segment: &str) -> String {
-    // `.` and `..` would be resolved as path steps, not sent as a name.
-    if segment.chars().all(|c| c == '.') {
-        return "%2E".repeat(segment.len());
-    }
-    let mut out = String::new();
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -498,10 +478,9 @@ mod tests {
         );
         assert_eq!(web_host("https://api.github.com"), "github.com");
         assert_eq!(web_host("https://ghe.corp/api/v3"), "ghe.corp");
-        assert_eq!(encode("release.yml"), "release.yml");
         assert_eq!(
             origin("HTTPS://API.github.com/repos/x"),
-            "https://api.github.com"
+            Some(("https".into(), "api.github.com".into(), 443))
         );
         assert_eq!(
             absolute(
@@ -510,8 +489,5 @@ mod tests {
             ),
             "http://127.0.0.1:8080/repositories/1/actions/runs/2"
         );
-        assert_eq!(encode("a b/c"), "a%20b%2Fc");
-        assert_eq!(encode(".."), "%2E%2E");
-        assert_eq!(encode("release/v1.0"), "release%2Fv1.0");
     }
 }

@@ -341,10 +341,7 @@ pub fn cancelled_message() -> String {
 
 /// A command line for messages and logs, quoted so that it can be pasted into a POSIX shell.
 pub fn display<S: AsRef<OsStr>>(argv: &[S]) -> String {
-    argv.iter()
-        .map(|a| quote(&a.as_ref().to_string_lossy()))
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::shell::join(argv)
 }
 
 /// A signal's name (`SIGSEGV`), or its number.
@@ -382,18 +379,6 @@ fn describe(ended: Ended) -> String {
         Ended::TimedOut => "timed out".into(),
         Ended::Interrupted => "stopped (interrupted)".into(),
         Ended::Cancelled => "stopped (--fail-fast)".into(),
-    }
-}
-
-fn quote(arg: &str) -> String {
-    let plain = !arg.is_empty()
-        && arg
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./=:@%+,".contains(c));
-    if plain {
-        arg.to_owned()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
     }
 }
 
@@ -453,13 +438,19 @@ fn stop_group(pgid: i32, handle: &duct::Handle) {
     }
 }
 
-#[allow(unsafe_code, reason = "kill(2) on a process group relgate created")]
+/// Send `signal` (0: only ask whether the group exists) to a process group relgate created.
 fn signal_group(pgid: i32, signal: i32) -> bool {
     if pgid <= 0 {
         return false;
     }
-    // SAFETY: kill(2) has no memory effects; a negative pid addresses the group we created.
-    unsafe { libc::kill(-pgid, signal) == 0 }
+    let Some(group) = rustix::process::Pid::from_raw(pgid) else {
+        return false;
+    };
+    if signal == 0 {
+        return rustix::process::test_kill_process_group(group).is_ok();
+    }
+    rustix::process::Signal::from_named_raw(signal)
+        .is_some_and(|signal| rustix::process::kill_process_group(group, signal).is_ok())
 }
 
 /// Whether a process of the group is still running. Zombies do not count: they are dead, and an init that never

@@ -158,6 +158,10 @@ impl Release {
             }
             None => {
                 let source = WorkTreeSource {
+                    root: (self.project_dir.ancestors())
+                        .nth(self.subdir.components().count())
+                        .unwrap_or(&self.project_dir)
+                        .to_path_buf(),
                     dir: self.project_dir.clone(),
                 };
                 project::declared(&source as &dyn Source, &self.config)

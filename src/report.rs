@@ -123,7 +123,7 @@ pub fn render_human(report: &Report, verbose: bool, quiet: bool) -> String {
             "  {} {} {status} {:>7}  {}{cached}",
             check.name,
             term::paint_dim(&leader),
-            duration(check.duration_ms),
+            crate::duration::elapsed(std::time::Duration::from_millis(check.duration_ms)),
             check.message
         );
         let failed = matches!(check.status, Status::Fail | Status::Error);
@@ -187,19 +187,6 @@ fn status_label(check: &CheckResult) -> String {
         Status::Fail | Status::Error if !check.required => term::paint_warn(text),
         Status::Fail | Status::Error => term::paint_fail(text),
         Status::Skipped => term::paint_dim(text),
-    }
-}
-
-fn duration(ms: u64) -> String {
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else {
-        #[expect(
-            clippy::cast_precision_loss,
-            reason = "durations are far below 2^52 ms"
-        )]
-        let secs = ms as f64 / 1000.0;
-        format!("{secs:.1} s")
     }
 }
 

@@ -354,7 +354,7 @@ fn finished_line(r: &CheckResult) -> String {
     let when = if r.cached {
         "cached".to_owned()
     } else {
-        seconds(Duration::from_millis(r.duration_ms))
+        crate::duration::elapsed(Duration::from_millis(r.duration_ms))
     };
     format!("relgate: {}: {status} ({when})", r.name)
 }
@@ -369,7 +369,12 @@ fn live_line(
 ) -> String {
     let names: Vec<String> = running
         .iter()
-        .map(|(_, name, since)| format!("{name} {}", seconds(now.duration_since(*since))))
+        .map(|(_, name, since)| {
+            format!(
+                "{name} {}",
+                crate::duration::elapsed(now.duration_since(*since))
+            )
+        })
         .collect();
     let line = format!(
         "relgate: {finished}/{total} done · running {}",
@@ -381,14 +386,6 @@ fn live_line(
     } else {
         let cut: String = line.chars().take(width - 1).collect();
         format!("{cut}…")
-    }
-}
-
-fn seconds(d: Duration) -> String {
-    if d < Duration::from_secs(1) {
-        format!("{} ms", d.as_millis())
-    } else {
-        format!("{:.1} s", d.as_secs_f64())
     }
 }
 

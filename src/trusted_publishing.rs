@@ -260,11 +260,14 @@ pub fn exchange(upload_url: &str, request: (Option<String>, Option<Secret>)) -> 
     let body = Secret::new(body);
     let request = Request {
         url: &format!("{base}/_/oidc/mint-token"),
-        headers: vec![("Accept", "application/json".into())],
+        headers: vec![
+            ("Accept", "application/json".into()),
+            ("Content-Type", "application/json".into()),
+        ],
         timeout: TIMEOUT,
         max_bytes: MAX_ANSWER,
     };
-    let answer = match http::post_json(&request, body.expose().as_bytes()) {
+    let answer = match http::send(&request, http::Method::Post, body.expose().as_bytes()) {
         Ok(answer) => answer,
         Err(e) => {
             return Outcome::Unknown(format!(

@@ -461,10 +461,11 @@ pub(super) fn prepare_workspace(
     head: CommitId,
     pinned: Option<CommitId>,
 ) -> anyhow::Result<(Option<Workspace>, WorkspaceInfo, Option<CommitId>)> {
-    let in_place = || Workspace {
+    let in_place = |commit: Option<CommitId>| Workspace {
         root: release.repo.workdir().to_path_buf(),
         project_dir: release.project_dir.clone(),
         in_place: true,
+        commit,
         _export: None,
     };
     let (commit, label, what_is_exported) = match (tag, pinned) {
@@ -485,7 +486,7 @@ pub(super) fn prepare_workspace(
                 None
             };
             return Ok((
-                Some(in_place()),
+                Some(in_place(tree.map(|_| head))),
                 WorkspaceInfo {
                     mode: "in-place",
                     note: Some(
@@ -500,7 +501,7 @@ pub(super) fn prepare_workspace(
     let difference = release.repo.difference_from(commit)?;
     if difference.is_clean() {
         return Ok((
-            Some(in_place()),
+            Some(in_place(Some(commit))),
             WorkspaceInfo {
                 mode: "in-place",
                 note: None,
@@ -530,6 +531,7 @@ pub(super) fn prepare_workspace(
                 root: export.path().to_path_buf(),
                 project_dir: export.path().join(&release.subdir),
                 in_place: false,
+                commit: Some(commit),
                 _export: Some(export),
             };
             Ok((

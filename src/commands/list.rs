@@ -6,11 +6,11 @@ use serde::Serialize;
 use crate::Exit;
 use crate::cli::{CheckArgs, Format};
 use crate::commands::Output;
-use crate::findings::shell_word;
 use crate::gates::quality::{self, PlannedCheck};
 use crate::gates::{GateContext, Selection, build, custom, metadata, publish};
 use crate::outcome::Kind;
 use crate::release::Release;
+use crate::shell;
 
 /// One listed check (the `--format json` document is an array of these).
 #[derive(Debug, Serialize)]
@@ -240,12 +240,12 @@ fn listed(check: &PlannedCheck) -> Listed {
 /// The command as a shell line, the executable shown as the report shows it.
 fn shown_command(executable: Option<&str>, argv: &[String]) -> String {
     let mut words: Vec<String> = Vec::with_capacity(argv.len());
-    words.push(executable.map_or_else(|| shell_word(&argv[0]), shell_word));
+    words.push(executable.map_or_else(|| shell::quote(&argv[0]), shell::quote));
     words.extend(argv[1..].iter().map(|w| {
         if w.ends_with("<temp file>") {
             w.clone()
         } else {
-            shell_word(w)
+            shell::quote(w)
         }
     }));
     words.join(" ")

@@ -294,7 +294,19 @@ fn outside_actions(dir: &Path, url: &str) -> TrustedReport {
         .as_ref()
         .map_or_else(|| dir.to_path_buf(), |r| r.workdir().to_path_buf());
     let remote = repo.as_ref().and_then(|r| r.remote_url("origin"));
-    let presented = crate::gates::publish::trusted_publishers(&root, remote.as_deref());
+    let presented = match crate::gates::publish::trusted_publishers(&root, remote.as_deref()) {
+        Ok(presented) => presented,
+        Err(err) => {
+            return TrustedReport {
+                status: "unknown",
+                message: format!("the workflows cannot be read: {err}"),
+                errors: Vec::new(),
+                claims: None,
+                register: Vec::new(),
+                fix: Some(err.hint()),
+            };
+        }
+    };
     let register: Vec<Publisher> = presented
         .iter()
         .map(|p| Publisher {
@@ -453,7 +465,10 @@ fn token_location(host: &str) -> String {
 /// The project's normalized name, read like `relgate version` reads it.
 fn project_name(dir: &Path) -> Option<String> {
     let config = Config::load(dir).unwrap_or_default();
+    let root = crate::git::Repo::discover(dir)
+        .map_or_else(|_| dir.to_path_buf(), |r| r.workdir().to_path_buf());
     let source = WorkTreeSource {
+        root,
         dir: dir.to_path_buf(),
     };
     project::declared(&source, &config)

@@ -111,19 +111,6 @@ pub fn clip(text: &str, max: usize) -> String {
     cut
 }
 
-/// A path quoted for a POSIX shell when it needs it, so that a suggested command can be pasted.
-pub fn shell_word(word: &str) -> String {
-    if !word.is_empty()
-        && word.chars().all(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '+' | ':' | '@' | '=')
-        })
-    {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
-
 /// JSON objects found one per line (JSON lines), ignoring every other line: warnings a tool prints on stderr,
 /// and the lines the bounded capture cut in half.
 fn json_lines(output: &str) -> impl Iterator<Item = serde_json::Value> + '_ {

@@ -5,8 +5,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Input, finding, json_lines, number, relative, shell_word};
+use super::{Input, finding, json_lines, number, relative};
 use crate::outcome::Finding;
+use crate::shell;
 
 /// `path:line:col: CODE [*] message` (concise), also ruff format's `path:line:col: unformatted: ...`.
 static CONCISE: LazyLock<Regex> = LazyLock::new(|| {
@@ -164,7 +165,7 @@ fn text(
 
 fn join_file(command: &str, file: Option<&str>) -> String {
     match file {
-        Some(file) => format!("{command} {}", shell_word(file)),
+        Some(file) => format!("{command} {}", shell::quote(file)),
         None => command.to_owned(),
     }
 }
@@ -238,7 +239,7 @@ mod tests {
 
     #[test]
     fn paths_with_spaces_are_quoted_in_fixes() {
-        assert_eq!(shell_word("src/my file.py"), "'src/my file.py'");
-        assert_eq!(shell_word("src/x.py"), "src/x.py");
+        assert_eq!(shell::quote("src/my file.py"), "'src/my file.py'");
+        assert_eq!(shell::quote("src/x.py"), "src/x.py");
     }
 }

@@ -2,8 +2,8 @@
 //! (docs, a licence scanner, a project script). The command runs as configured, as an argument vector and never
 //! through a shell, in the released project's directory; exit 0 passes.
 //!
-//! The project's virtualenv (the activated one, else `.venv/` or `venv/` beside pyproject.toml in the working
-//! tree) comes first on the command's `PATH`, as if it were activated.
+//! The project's virtualenv (found as for every check, see `crate::python::venv`) comes first on the command's
+//! `PATH`, as if it were activated.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -16,6 +16,7 @@ use crate::error::hinted;
 use crate::gates::quality::DETECTED;
 use crate::outcome::{CheckResult, Kind};
 use crate::process::{self, Ended, Spec};
+use crate::python::venv;
 
 /// relgate's own checks: their settings may be configured, their commands not replaced.
 const BUILT_IN: &[&str] = &[
@@ -133,14 +134,7 @@ pub struct ToolEnv {
 impl ToolEnv {
     /// The environment for a project whose working-tree directory is `local_project_dir`.
     pub fn find(local_project_dir: &Path) -> ToolEnv {
-        let venv = env::virtual_env()
-            .map(PathBuf::from)
-            .into_iter()
-            .chain([
-                local_project_dir.join(".venv"),
-                local_project_dir.join("venv"),
-            ])
-            .find(|v| v.join("bin").is_dir() && v.join("pyvenv.cfg").is_file());
+        let venv = venv::find(local_project_dir).0.map(|v| v.root);
         let inherited = env::path().unwrap_or_default();
         let path = match &venv {
             Some(venv) => {
@@ -273,7 +267,7 @@ impl CustomCheck {
                     self.kind,
                     format!(
                         "`{command}` did not finish within {} ({}) and was stopped",
-                        seconds(self.timeout),
+                        crate::duration::limit(self.timeout),
                         self.timeout_source
                     ),
                 );
@@ -336,7 +330,7 @@ fn excerpt(output: &process::Captured) -> Vec<String> {
     }
     let lines: Vec<String> = text
         .lines()
-        .map(|l| strip_ansi(l.rsplit('\r').next().unwrap_or(l)))
+        .map(|l| anstream::adapter::strip_str(l.rsplit('\r').next().unwrap_or(l)).to_string())
         .collect();
     let shown = lines.len().min(EXCERPT_LINES);
     let heading = if output.dropped > 0 {
@@ -353,33 +347,6 @@ fn excerpt(output: &process::Captured) -> Vec<String> {
                 .map(|l| format!("  {l}")),
         )
         .collect()
-}
-
-fn strip_ansi(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' && chars.peek() == Some(&'[') {
-            chars.next();
-            for c in chars.by_ref() {
-                if ('@'..='~').contains(&c) {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn seconds(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s.fract() == 0.0 {
-        format!("{s:.0} s")
-    } else {
-        format!("{s} s")
-    }
 }
 
 #[cfg(test)]

@@ -30,6 +30,8 @@ pub struct Workspace {
     pub project_dir: PathBuf,
     /// True when `root` is the user's own working tree.
     pub in_place: bool,
+    /// The commit whose content `root` holds; `None` for a working tree checked as it is (no tag, changes).
+    pub commit: Option<crate::git::CommitId>,
     /// Keeps an export alive until the checks are done; dropped, it deletes the directory.
     pub _export: Option<tempfile::TempDir>,
 }

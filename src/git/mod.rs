@@ -35,6 +35,22 @@ pub struct TagRef {
     pub peeled: Option<Oid>,
 }
 
+/// A path in a commit's tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TreeEntry {
+    Missing,
+    Directory,
+    /// A regular file (executable or not): its blob and size.
+    File {
+        id: Oid,
+        size: u64,
+    },
+    /// A symbolic link, with its target as stored.
+    Link(Vec<u8>),
+    /// A submodule's commit.
+    Submodule,
+}
+
 /// How the working tree differs from a commit; empty means it is exactly that commit's content.
 #[derive(Debug, Clone, Default)]
 pub struct TreeDifference {
@@ -224,19 +240,33 @@ impl Repo {
         Ok(self.inner.find_commit(commit)?.tree_id())
     }
 
-    /// A file's bytes in a commit, by path relative to the repository root; `None` when absent.
-    pub fn read_file(&self, commit: Oid, path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
+    /// What a path is in a commit's tree, without reading a blob's content: for bounded reads (`crate::files`).
+    pub fn tree_entry(&self, commit: Oid, path: &Path) -> anyhow::Result<TreeEntry> {
         let tree = self.inner.find_commit(commit)?.tree()?;
         let entry = match tree.get_path(path) {
             Ok(entry) => entry,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(TreeEntry::Missing),
             Err(e) => return Err(e.into()),
         };
-        if entry.kind() != Some(ObjectType::Blob) {
-            return Ok(None);
-        }
-        let blob = self.inner.find_blob(entry.id())?;
-        Ok(Some(blob.content().to_vec()))
+        Ok(match entry.kind() {
+            Some(ObjectType::Tree) => TreeEntry::Directory,
+            Some(ObjectType::Blob) if entry.filemode() == 0o120_000 => {
+                TreeEntry::Link(self.inner.find_blob(entry.id())?.content().to_vec())
+            }
+            Some(ObjectType::Blob) => {
+                let (size, _) = self.inner.odb()?.read_header(entry.id())?;
+                TreeEntry::File {
+                    id: entry.id(),
+                    size: u64::try_from(size).unwrap_or(u64::MAX),
+                }
+            }
+            _ => TreeEntry::Submodule,
+        })
+    }
+
+    /// A blob's content (its size known from [`Repo::tree_entry`]).
+    pub fn blob(&self, id: Oid) -> anyhow::Result<Vec<u8>> {
+        Ok(self.inner.find_blob(id)?.content().to_vec())
     }
 
     /// The entries of a directory in a commit (names, with `true` for directories); `None` when absent.
@@ -264,6 +294,49 @@ impl Repo {
         ))
     }
 
+    /// The files (and symlinks) of `commit`'s tree under `dir`, as `/`-separated paths relative to `dir`: what
+    /// the commit releases, however deep and whatever the directory names.
+    pub fn files_at(&self, commit: Oid, dir: &Path) -> anyhow::Result<Vec<String>> {
+        let root = self.inner.find_commit(commit)?.tree()?;
+        let prefix = slash_prefix(dir);
+        let mut out = Vec::new();
+        root.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
+            if entry.kind() == Some(ObjectType::Blob) {
+                if let Ok(name) = entry.name() {
+                    let path = format!("{parent}{name}");
+                    if let Some(rel) = path.strip_prefix(&prefix) {
+                        out.push(rel.to_owned());
+                    }
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+        Ok(out)
+    }
+
+    /// The working tree's files under `dir` as git sees them (tracked files that exist, and untracked files that
+    /// are not ignored), relative to `dir`: for a working tree checked as it is, with no commit to list.
+    pub fn working_files(&self, dir: &Path) -> anyhow::Result<Vec<String>> {
+        let prefix = slash_prefix(dir);
+        let mut out: Vec<String> = Vec::new();
+        let index = self.inner.index().context("cannot read the index")?;
+        for entry in index.iter() {
+            let path = String::from_utf8_lossy(&entry.path).into_owned();
+            if self.workdir.join(&path).symlink_metadata().is_ok() {
+                out.extend(path.strip_prefix(&prefix).map(str::to_owned));
+            }
+        }
+        let statuses = self.statuses(true)?;
+        for entry in statuses.iter().filter(|e| e.status().is_wt_new()) {
+            if let Ok(path) = entry.path() {
+                out.extend(path.strip_prefix(&prefix).map(str::to_owned));
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
     /// How the working tree differs from `commit`: HEAD elsewhere, tracked changes (staged or not), untracked
     /// files that are not ignored.
     pub fn difference_from(&self, commit: Oid) -> anyhow::Result<TreeDifference> {
@@ -275,16 +348,7 @@ impl Repo {
             }
             None => diff.head_elsewhere = Some("HEAD has no commit".into()),
         }
-        let mut opts = StatusOptions::new();
-        opts.include_untracked(true)
-            .recurse_untracked_dirs(false)
-            .include_ignored(false)
-            .exclude_submodules(true)
-            .update_index(false);
-        let statuses = self
-            .inner
-            .statuses(Some(&mut opts))
-            .context("cannot read the working tree's status")?;
+        let statuses = self.statuses(false)?;
         for entry in statuses.iter() {
             let path = entry.path().unwrap_or("?").to_owned();
             if entry.status().is_wt_new() {
@@ -294,6 +358,20 @@ impl Repo {
             }
         }
         Ok(diff)
+    }
+
+    /// The working tree's changes and untracked files (not ignored ones), without refreshing the index;
+    /// `recurse`: list the files inside untracked directories rather than the directories.
+    fn statuses(&self, recurse: bool) -> anyhow::Result<git2::Statuses<'_>> {
+        let mut opts = StatusOptions::new();
+        opts.include_untracked(true)
+            .recurse_untracked_dirs(recurse)
+            .include_ignored(false)
+            .exclude_submodules(true)
+            .update_index(false);
+        self.inner
+            .statuses(Some(&mut opts))
+            .context("cannot read the working tree's status")
     }
 
     /// Write the content of `commit` into `dest` (an empty directory): regular files, executables and symlinks.
@@ -434,6 +512,17 @@ fn discover(path: &Path) -> anyhow::Result<Repository> {
             path.display()
         )),
     })
+}
+
+/// `dir/` for a prefix match on `/`-separated paths (empty for the root).
+fn slash_prefix(dir: &Path) -> String {
+    let dir = dir.to_string_lossy().replace('\\', "/");
+    let dir = dir.trim_matches('/');
+    if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    }
 }
 
 /// The 7-character abbreviation used in messages.

@@ -66,11 +66,13 @@ impl Client {
                 ("Accept", "application/vnd.github+json".to_string()),
                 ("X-GitHub-Api-Version", "2022-11-28".to_string()),
                 ("Authorization", format!("Bearer {}", self.token)),
+                ("Content-Type", "application/json".to_string()),
             ],
             timeout: super::API_TIMEOUT,
             max_bytes: super::MAX_JSON,
         };
-        let response = http::post_json(&request, &body).map_err(|e| self.unreachable(&e))?;
+        let response =
+            http::send(&request, http::Method::Post, &body).map_err(|e| self.unreachable(&e))?;
         match response.status {
             200..=299 => serde_json::from_slice(&response.body).map_err(|e| ApiError::BadAnswer {
                 what,

@@ -16,8 +16,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{API_TIMEOUT, ApiError, Client, MAX_JSON, RepoName, encode, status_error};
+use super::{API_TIMEOUT, ApiError, Client, MAX_JSON, RepoName, status_error};
 use crate::http::{self, Method, Request};
+use crate::urls::encode_segment as encode;
 
 /// Pages read at most from a paginated list (100 items each).
 const MAX_PAGES: u32 = 10;

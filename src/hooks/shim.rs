@@ -54,7 +54,7 @@ pub fn render(hook: Hook, values: &Values) -> anyhow::Result<String> {
         ("relgate_chain_shell", shell),
     ] {
         let empty = format!("\n{name}=''\n");
-        let set = format!("\n{name}={}\n", quote(&value));
+        let set = format!("\n{name}={}\n", crate::shell::single_quoted(&value));
         if !text.contains(&empty) {
             // The templates are part of the binary: a missing line is a bug caught by the unit tests.
             return Err(anyhow::anyhow!(
@@ -109,11 +109,6 @@ pub fn chain_shell(first_bytes: &[u8]) -> Option<String> {
         argv.push(flag.to_owned());
     }
     Some(argv.join(" "))
-}
-
-/// A POSIX sh single-quoted word.
-fn quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
 }
 
 fn utf8(path: &Path) -> anyhow::Result<String> {

@@ -5,13 +5,10 @@
 //! Proxies, the CA bundle, the deadline, the body limit and the redaction of credentials are the same as for
 //! a `GET`.
 
-use std::time::Instant;
-
 use super::{
-    Attempt, HttpError, Request, Response, Secrets, agent, classify, host_of, is_https,
-    proxy_url_for, read_response, redact, root_certs, split_credentials,
+    Attempt, HttpError, Prepared, Request, Response, agent, classify, prepare, read_response,
+    redact,
 };
-use crate::env;
 
 /// The method of a request that carries a body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,50 +39,40 @@ impl std::fmt::Display for Method {
 /// Send `body` with `method`; any HTTP status is `Ok(Response)` (the caller decides). `req.headers` should name
 /// the body's `Content-Type`.
 pub fn send(req: &Request, method: Method, body: &[u8]) -> Result<Response, HttpError> {
-    let secrets = Secrets::of(req.url);
-    let (url, authorization) = split_credentials(req.url);
-    let deadline = Instant::now() + req.timeout;
-    let https = is_https(req.url);
-    let proxy_url = proxy_url_for(req.url, https);
-    let secrets = secrets.and(proxy_url.as_deref());
-    let via = proxy_url.as_deref().map(host_of);
-    let proxy = match &proxy_url {
-        Some(proxy_url) => Some(ureq::Proxy::new(proxy_url).map_err(|_| {
-            HttpError::Other(format!(
-                "the proxy URL {} is invalid",
-                secrets.scrub(&redact(proxy_url))
-            ))
-        })?),
-        None => None,
-    };
-    let roots = if https {
-        root_certs(env::ssl_cert_file())?
-    } else {
-        ureq::tls::RootCerts::WebPki
-    };
-    let remaining = deadline.saturating_duration_since(Instant::now());
-    let agent = agent(remaining, proxy.as_ref(), &roots);
+    let Prepared {
+        url,
+        secrets,
+        proxy,
+        via,
+        roots,
+    } = prepare(req)?;
+    let authorization = url.basic_authorization();
+    let agent = agent(req.timeout, proxy.as_ref(), &roots);
+    let target = url.without_credentials();
     let headers = req
         .headers
         .iter()
         .map(|(n, v)| (*n, v.as_str()))
         .chain(authorization.as_deref().map(|a| ("Authorization", a)));
     let answer = match method {
-        Method::Post => with_headers(agent.post(&url), headers).send(body),
-        Method::Put => with_headers(agent.put(&url), headers).send(body),
-        Method::Patch => with_headers(agent.patch(&url), headers).send(body),
+        Method::Post => with_headers(agent.post(target), headers).send(body),
+        Method::Put => with_headers(agent.put(target), headers).send(body),
+        Method::Patch => with_headers(agent.patch(target), headers).send(body),
         // A DELETE's body is rare but allowed; ureq sends it only when forced to.
-        Method::Delete => with_headers(agent.delete(&url), headers)
+        Method::Delete => with_headers(agent.delete(target), headers)
             .force_send_body()
             .send(body),
     };
-    match read_response(answer, req.max_bytes) {
+    match read_response(answer, req.max_bytes, &url) {
         Ok(mut response) => {
             response.url = secrets.scrub(&redact(&response.url));
             Ok(response)
         }
         Err(Attempt::Reset(message)) => Err(HttpError::Connect(secrets.scrub(&message))),
-        Err(Attempt::Failed(err)) => Err(secrets.scrub_error(classify(err, req, via.as_deref()))),
+        Err(Attempt::Failed(failed)) => {
+            let (err, asked) = *failed;
+            Err(secrets.scrub_error(classify(err, req, &asked, via.as_deref())))
+        }
     }
 }
 

@@ -102,12 +102,12 @@ pub fn run_attached(spec: &Spec) -> Result<Ended, SpawnError> {
     })
 }
 
-#[allow(unsafe_code, reason = "kill(2) on the child relgate started")]
+/// SIGTERM to the child relgate started (not yet reaped, so the pid is still its own).
 fn terminate(pid: u32) {
-    if let Ok(pid) = i32::try_from(pid) {
-        // SAFETY: kill(2) has no memory effects; the pid is our own child, not yet reaped.
-        unsafe {
-            libc::kill(pid, libc::SIGTERM);
-        }
+    let pid = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw);
+    if let Some(pid) = pid {
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
     }
 }

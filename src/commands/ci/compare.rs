@@ -256,7 +256,9 @@ fn workflow_at(
         return None;
     };
     let read = |file: &str| -> Option<Result<DeclaredWorkflow, String>> {
-        let bytes = repo.read_file(id, Path::new(file)).ok().flatten()?;
+        let bytes = crate::files::read_in_tree(repo, id, Path::new(file))
+            .ok()
+            .flatten()?;
         if bytes.len() > MAX_WORKFLOW {
             return Some(Err(format!("larger than {MAX_WORKFLOW} bytes")));
         }

@@ -427,6 +427,8 @@ fn read_dir(repo: &Repo, commit: CommitId, dir: &str, keep: impl Fn(&str) -> boo
 }
 
 fn read(repo: &Repo, commit: CommitId, path: &str) -> Option<String> {
-    let bytes = repo.read_file(commit, Path::new(path)).ok().flatten()?;
+    let bytes = crate::files::read_in_tree(repo, commit, Path::new(path))
+        .ok()
+        .flatten()?;
     (bytes.len() <= MAX_FILE).then(|| String::from_utf8_lossy(&bytes).into_owned())
 }

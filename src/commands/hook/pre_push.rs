@@ -149,7 +149,9 @@ fn commit_of(release: &Release, hex: &str) -> anyhow::Result<Option<git::CommitI
 /// no parsing (and a configuration error waits for the next tag).
 fn mentions_gate_branches(dir: &Path) -> bool {
     ["pyproject.toml", "relgate.toml"].iter().any(|name| {
-        std::fs::read(dir.join(name))
-            .is_ok_and(|bytes| bytes.windows(13).any(|w| w == b"gate-branches"))
+        crate::files::read(dir, Path::new(name))
+            .ok()
+            .flatten()
+            .is_some_and(|bytes| bytes.windows(13).any(|w| w == b"gate-branches"))
     })
 }

@@ -53,9 +53,8 @@ pub fn file_edit(
             ));
         }
     }
-    let old_bytes = release
-        .repo
-        .read_file(head, &path)?
+    let old_bytes = crate::files::read_in_tree(&release.repo, head, &path)
+        .map_err(crate::files::ReadError::into_anyhow)?
         .ok_or_else(|| anyhow::anyhow!("{shown} is missing from HEAD"))?;
     let text = String::from_utf8(old_bytes.clone()).map_err(|_| {
         hinted(

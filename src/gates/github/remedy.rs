@@ -12,10 +12,10 @@ use super::{
     BRANCH_RULESET, DEFAULT_BRANCH, EnvironmentState, Expectations, Observed, RELEASE_TAGS, REVIEW,
     TAG_RULESET, environment, printable,
 };
-use crate::github::encode;
 use crate::github::settings::{Rule, Ruleset};
 use crate::http::Method;
 use crate::outcome::{CheckResult, Status};
+use crate::urls::encode_segment as encode;
 
 /// One request `protect` sends.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

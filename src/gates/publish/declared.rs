@@ -186,7 +186,7 @@ pub fn is_aggregator(tool: &str) -> bool {
 
 /// Read one workflow file; the error is a one-line reason.
 pub fn declare(path: &str, text: &str) -> Result<DeclaredWorkflow, String> {
-    let w = workflow::parse(path, text)?;
+    let w = workflow::parse(path, text).map_err(|e| e.reason)?;
     Ok(declared(&w))
 }
 

@@ -76,7 +76,14 @@ pub struct CiJobs {
 pub fn read(root: &Path) -> CiJobs {
     let mut workflows = Vec::new();
     let mut unreadable = Vec::new();
-    for (path, text) in super::read_workflows(root) {
+    let files = match super::read_workflows(root) {
+        Ok(files) => files,
+        Err(err) => {
+            unreadable.push(err.to_string());
+            Vec::new()
+        }
+    };
+    for (path, text) in files {
         match workflow::parse(&path, &text) {
             Ok(w) => workflows.push(w),
             Err(reason) => unreadable.push(format!("{path}: {reason}")),

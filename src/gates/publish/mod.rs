@@ -25,6 +25,7 @@ pub use self::declared::{
 };
 use self::upload::{Auth, Index, Upload};
 use self::workflow::Workflow;
+use crate::files;
 use crate::gates::GateContext;
 use crate::outcome::{CheckResult, Finding, Kind};
 
@@ -65,8 +66,18 @@ pub fn check_workflows_for_tag(
         .workspace
         .map_or(ctx.local_project_dir, |ws| ws.project_dir.as_path());
     let remote = repo.as_ref().and_then(|r| r.remote_url("origin"));
-    let files = read_workflows(&root);
-    let configured = tools::configured_tools(project_dir);
+    let read = read_workflows(&root).and_then(|files| {
+        tools::configured_tools(&root, project_dir).map(|configured| (files, configured))
+    });
+    let (files, configured) = match read {
+        Ok(read) => read,
+        Err(err) => {
+            return unreadable(&err, &err.hint())
+                .into_iter()
+                .map(|r| r.took(started.elapsed()))
+                .collect();
+        }
+    };
     let release = Release {
         remote: remote.as_deref(),
         project: ctx.name,
@@ -110,8 +121,11 @@ pub struct Presented {
 
 /// The trusted publishers the workflows under `root` would present (for `relgate publish auth` outside
 /// GitHub Actions, where the exchange itself cannot be made).
-pub fn trusted_publishers(root: &Path, remote: Option<&str>) -> Vec<Presented> {
-    let files = read_workflows(root);
+pub fn trusted_publishers(
+    root: &Path,
+    remote: Option<&str>,
+) -> Result<Vec<Presented>, files::ReadError> {
+    let files = read_workflows(root)?;
     let workflows: Vec<Workflow> = files
         .iter()
         .filter_map(|(path, text)| workflow::parse(path, text).ok())
@@ -150,29 +164,42 @@ pub fn trusted_publishers(root: &Path, remote: Option<&str>) -> Vec<Presented> {
             }
         }
     }
-    out
+    Ok(out)
 }
 
-/// `(path relative to the root, text)` of every `.github/workflows/*.yml|*.yaml`, sorted by path.
-fn read_workflows(root: &Path) -> Vec<(String, String)> {
+/// `(path relative to the root, text)` of every `.github/workflows/*.yml|*.yaml`, sorted by path. A file that
+/// cannot be read is an error: it may be the publishing workflow.
+fn read_workflows(root: &Path) -> Result<Vec<(String, String)>, files::ReadError> {
     let dir = root.join(".github").join("workflows");
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
-    let mut files: Vec<(String, String)> = entries
+    let mut names: Vec<String> = entries
         .filter_map(Result::ok)
-        .filter_map(|e| {
-            let name = e.file_name().to_str()?.to_owned();
-            let ext = Path::new(&name).extension().and_then(|e| e.to_str());
-            if !matches!(ext, Some("yml" | "yaml")) {
-                return None;
-            }
-            let text = std::fs::read_to_string(e.path()).ok()?;
-            Some((format!(".github/workflows/{name}"), text))
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|name| {
+            let ext = Path::new(name).extension().and_then(|e| e.to_str());
+            matches!(ext, Some("yml" | "yaml"))
         })
         .collect();
-    files.sort();
-    files
+    names.sort();
+    let mut out = Vec::new();
+    for name in names {
+        let path = format!(".github/workflows/{name}");
+        if let Some(text) = files::read_text(root, Path::new(&path))? {
+            out.push((path, text));
+        }
+    }
+    Ok(out)
+}
+
+/// Both checks' error when the workflows (or the files that say which tools the project configures) cannot
+/// be read: no verdict is possible.
+fn unreadable(err: &impl std::fmt::Display, hint: &str) -> Vec<CheckResult> {
+    [WORKFLOW_CHECK, TOOLS_CHECK]
+        .into_iter()
+        .map(|name| CheckResult::error(name, Kind::Publish, err.to_string()).detail(hint))
+        .collect()
 }
 
 /// What the workflows are checked against.
@@ -205,7 +232,15 @@ fn analyze(
     for (path, text) in files {
         match workflow::parse(path, text) {
             Ok(w) => workflows.push(w),
-            Err(reason) => unreadable.push(format!("{path}: {reason}")),
+            Err(err) if err.over_limit => {
+                return self::unreadable(
+                    &format!("{path}: {}", err.reason),
+                    &format!(
+                        "{path} is not a workflow GitHub would run either: check what was committed there"
+                    ),
+                );
+            }
+            Err(err) => unreadable.push(format!("{path}: {}", err.reason)),
         }
     }
     let mut uploads: Vec<(&Workflow, Upload)> = Vec::new();
@@ -477,7 +512,7 @@ fn publisher_fields(
         Some((owner, repo)) => (owner.clone(), repo.clone()),
         None => {
             let why = match remote {
-                Some(url) => format!("(origin {} is not on github.com)", upload::redact(url)),
+                Some(url) => format!("(origin {} is not on github.com)", crate::urls::redact(url)),
                 None => "(no `origin` remote: use the GitHub owner and repository name)".into(),
             };
             (why.clone(), why)

@@ -9,7 +9,9 @@ use std::path::Path;
 use super::TOOLS_CHECK;
 use super::upload::Upload;
 use super::workflow::{Step, Workflow};
+use crate::files::{self, ReadError};
 use crate::outcome::{CheckResult, Kind};
+use crate::python::ini::Ini;
 use crate::shell;
 use crate::toml_file::TomlFile;
 
@@ -75,16 +77,16 @@ pub fn local_id(check: &str) -> Option<String> {
 }
 
 /// Tools the project has configuration for (so relgate's local gate would run them unless told not to).
-pub fn configured_tools(project_dir: &Path) -> BTreeSet<String> {
-    let read = |name: &str| std::fs::read_to_string(project_dir.join(name)).ok();
+/// `root`: the repository's root, which no file read may leave.
+pub fn configured_tools(root: &Path, project_dir: &Path) -> Result<BTreeSet<String>, ReadError> {
+    let read = |name: &str| files::read_text(root, &project_dir.join(name));
     let exists = |name: &str| project_dir.join(name).exists();
     let mut out = BTreeSet::new();
-    let pyproject = read("pyproject.toml").and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
+    let pyproject = read("pyproject.toml")?.and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
     let in_pyproject = |path: &[&str]| pyproject.as_ref().is_some_and(|p| p.get(path).is_some());
-    let setup_cfg = read("setup.cfg").unwrap_or_default();
-    let tox_ini = read("tox.ini").unwrap_or_default();
-    let ini_section =
-        |text: &str, section: &str| text.lines().any(|l| l.trim() == format!("[{section}]"));
+    let setup_cfg = Ini::parse(&read("setup.cfg")?.unwrap_or_default());
+    let tox_ini = Ini::parse(&read("tox.ini")?.unwrap_or_default());
+    let ini_section = |ini: &Ini, section: &str| ini.has_section(section);
 
     if in_pyproject(&["tool", "ruff"]) || exists("ruff.toml") || exists(".ruff.toml") {
         out.insert("ruff".into());
@@ -125,7 +127,7 @@ pub fn configured_tools(project_dir: &Path) -> BTreeSet<String> {
     {
         out.insert("pytest".into());
     }
-    out
+    Ok(out)
 }
 
 pub(super) fn verdict(
@@ -329,7 +331,10 @@ mod tests {
             "[flake8]\nmax-line-length = 100\n",
         )
         .unwrap();
-        let tools: Vec<String> = configured_tools(dir.path()).into_iter().collect();
+        let tools: Vec<String> = configured_tools(dir.path(), dir.path())
+            .unwrap()
+            .into_iter()
+            .collect();
         assert_eq!(tools, ["flake8", "mypy", "ruff", "ruff-format"]);
     }
 }

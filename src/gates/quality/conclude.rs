@@ -10,8 +10,9 @@
 use std::collections::BTreeMap;
 
 use super::tool::Tool;
-use crate::findings::{self, shell_word};
+use crate::findings;
 use crate::outcome::{CheckResult, Finding, Status};
+use crate::shell;
 
 /// What the tool printed and wrote, read after it exited with `code`.
 pub struct Exit<'a> {
@@ -185,7 +186,7 @@ fn next_action(exit: &Exit) -> Option<String> {
         if paths.is_empty() {
             command.to_owned()
         } else {
-            let shown: Vec<String> = paths.iter().map(|p| shell_word(p)).collect();
+            let shown: Vec<String> = paths.iter().map(|p| shell::quote(p)).collect();
             format!("{command} {}", shown.join(" "))
         }
     };
@@ -217,7 +218,7 @@ fn next_action(exit: &Exit) -> Option<String> {
                 .iter()
                 .filter_map(|f| f.code.as_deref())
                 .take(3)
-                .map(shell_word)
+                .map(shell::quote)
                 .collect();
             (!ids.is_empty()).then(|| {
                 let more = if exit.findings.len() > 3 { " ..." } else { "" };

@@ -109,7 +109,7 @@ pub fn plan(ctx: &GateContext, selection: &Selection) -> anyhow::Result<Vec<Plan
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let detections = detect::detect(&workspace.root, &workspace.project_dir);
+    let detections = detect::detect(&workspace.root, &workspace.project_dir)?;
     let chosen: Vec<(Tool, Option<&detect::Detection>)> = wanted
         .into_iter()
         .filter_map(|tool| {
@@ -316,7 +316,7 @@ pub fn run_one(check: &PlannedCheck) -> CheckResult {
             result.message = format!(
                 "{} did not finish within {} and was stopped",
                 check.name,
-                seconds(check.timeout)
+                crate::duration::limit(check.timeout)
             );
             result.details.push(format!(
                 "raise the limit: {} = {} (seconds), or `timeout` for every check",
@@ -472,15 +472,6 @@ fn config_key(config: &Config, name: &str, key: Option<&str>) -> String {
 
 fn config_file(config: &Config) -> &str {
     config.source.as_deref().unwrap_or("pyproject.toml")
-}
-
-fn seconds(d: Duration) -> String {
-    let secs = d.as_secs_f64();
-    if secs.fract() == 0.0 {
-        format!("{} s", d.as_secs())
-    } else {
-        format!("{secs:.1} s")
-    }
 }
 
 #[cfg(test)]
