@@ -18,6 +18,7 @@ mod github;
 mod hooks;
 mod http;
 mod outcome;
+mod pipeline;
 mod process;
 mod project;
 mod release;
