@@ -1,5 +1,5 @@
 //! `relgate github workflow` on real projects (setuptools with pip, uv, Poetry, Hatch, a monorepo package): the
-//! workflow it prints, that GitHub's workflow schema (SchemaStore's, vendored in tests/fixtures/schemas) accepts
+//! workflow it prints, that GitHub's workflow schema (from `SchemaStore`, vendored in tests/fixtures/schemas) accepts
 //! it, and that relgate's own publish gate passes on it once written, committed and tagged.
 
 use std::path::{Path, PathBuf};
@@ -581,7 +581,7 @@ jobs:
     )
 });
 
-/// GitHub's workflow schema, from SchemaStore (see tests/fixtures/schemas/README.md).
+/// GitHub's workflow schema, from `SchemaStore` (see tests/fixtures/schemas/README.md).
 static SCHEMA: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
     let path: PathBuf =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schemas/github-workflow.json");
