@@ -5,6 +5,7 @@ mod common;
 mod build;
 mod check;
 mod ci;
+mod demo;
 mod faults;
 mod github;
 mod hooks;
