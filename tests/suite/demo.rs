@@ -1,5 +1,5 @@
 //! The README's first command, `scripts/demo.sh`, for real in this checkout: it installs the demo's pinned tools
-//! into examples/demo/.venv (from PyPI, the first time), shows a release that passes every kind of check and one
+//! into examples/demo/.venv (from the package index, the first time), shows a release that passes every kind of check and one
 //! that relgate refuses, and leaves the clone as it was.
 
 use std::path::Path;
@@ -20,8 +20,7 @@ fn status(root: &Path) -> String {
     stdout(&out)
         .lines()
         .filter(|l| *l != "!! examples/demo/.venv/")
-        .map(|l| format!("{l}\n"))
-        .collect()
+        .fold(String::new(), |text, line| text + line + "\n")
 }
 
 /// The report's line for `check` (`  ruff ....... pass ...`).
