@@ -22,13 +22,14 @@ case ${1:-} in
   *) die "unknown argument $1 (see --help)" ;;
 esac
 
-# relgate: $RELGATE, else on PATH, else where ./install.sh puts it.
+# relgate: $RELGATE, else where ./install.sh puts it (cargo's bin directory), else on PATH.
 relgate=${RELGATE:-}
+installed=${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}/bin/relgate
+if [[ -z $relgate && -x $installed ]]; then
+  relgate=$installed
+fi
 if [[ -z $relgate ]]; then
   relgate=$(command -v relgate || true)
-fi
-if [[ -z $relgate && -x ${CARGO_HOME:-$HOME/.cargo}/bin/relgate ]]; then
-  relgate=${CARGO_HOME:-$HOME/.cargo}/bin/relgate
 fi
 [[ -n $relgate && -x $relgate ]] || die "relgate is not installed: run ./install.sh first (or set RELGATE=/path/to/relgate)"
 command -v git >/dev/null || die "git is not installed"

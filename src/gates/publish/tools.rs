@@ -313,6 +313,7 @@ mod tests {
             ["relgate"]
         );
         assert_eq!(run("uvx relgate check"), ["relgate"]);
+        assert_eq!(run("pipx run relgate check --tag v1"), ["relgate"]);
         assert_eq!(run("relgate version"), Vec::<String>::new());
     }
 
