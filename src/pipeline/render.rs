@@ -396,6 +396,51 @@ mod tests {
         assert_eq!(quoted("a\"b\\c\nd"), "\"a\\\"b\\\\c\\u000ad\"");
     }
 
+    fn plan(setup: Setup) -> Plan {
+        Plan {
+            file: "release.yml".into(),
+            trigger: Trigger::Tag,
+            tag_patterns: vec!["v[0-9]*".into()],
+            subdir: None,
+            tag_format: None,
+            project: Some("widget".into()),
+            setup,
+            python: Python::Version("3.13".into()),
+            repository: None,
+            relgate_version: "9.9.9",
+        }
+    }
+
+    /// The lines of the gate job's "Create the project's environment" step.
+    fn create_step(setup: Setup) -> String {
+        let text = render(&plan(setup));
+        let start = text
+            .find("      - name: Create the project's environment\n")
+            .unwrap();
+        let rest = &text[start..];
+        let end = rest.find("      - name: Install relgate").unwrap();
+        rest[..end].to_owned()
+    }
+
+    #[test]
+    fn every_manager_creates_its_environment() {
+        assert_eq!(
+            create_step(Setup::Pdm),
+            "      - name: Create the project's environment\n        run: |\n          pipx install pdm\n          pdm install\n"
+        );
+        assert_eq!(
+            create_step(Setup::Hatch),
+            "      - name: Create the project's environment\n        run: |\n          pipx install hatch\n          hatch env create\n"
+        );
+        assert_eq!(
+            create_step(Setup::Uv { locked: false }),
+            "      - name: Create the project's environment\n        run: uv sync --all-groups\n"
+        );
+        let poetry = render(&plan(Setup::Poetry));
+        assert!(poetry.contains("    env:\n"), "{poetry}");
+        assert!(!render(&plan(Setup::Pdm)).contains("    env:\n"));
+    }
+
     #[test]
     fn pip_installs_what_the_project_declares() {
         let install = PipInstall {
