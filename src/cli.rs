@@ -63,7 +63,8 @@ pub enum Command {
     /// Explain failed GitHub Actions runs.
     #[command(subcommand)]
     Ci(CiCommand),
-    /// Audit and set the GitHub repository settings that stop a bad release being created there.
+    /// Audit and set the GitHub repository settings that stop a bad release being created there, and write the
+    /// publishing workflow that gates each release in CI.
     #[command(subcommand)]
     Github(GithubCommand),
     /// Release a new version: bump it, run the whole gate on the release commit before anything is created,
@@ -291,6 +292,35 @@ pub enum GithubCommand {
     /// token default so that `relgate github audit` passes; others' rules are left alone.
     #[command(after_help = GITHUB_AFTER_HELP)]
     Protect(ProtectArgs),
+    /// Print a GitHub Actions workflow that gates each release with `relgate check`, builds it and publishes it
+    /// to the package index by trusted publishing (`--write`: into .github/workflows/, never over an existing
+    /// file).
+    #[command(after_help = WORKFLOW_AFTER_HELP)]
+    Workflow(WorkflowArgs),
+}
+
+const WORKFLOW_AFTER_HELP: &str = "\
+Exit status:
+  0    the workflow was printed (or written)
+  2    it could not be: not a Python project, a tag format GitHub cannot filter on, the file already exists";
+
+/// Which project, and where the workflow goes.
+#[derive(Debug, Clone, Args)]
+pub struct WorkflowArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    /// Write it to .github/workflows/NAME.yml instead of printing it; an existing file is never overwritten.
+    #[arg(long)]
+    pub write: bool,
+
+    /// The workflow file's name, without `.yml` (the trusted publisher registered on the index names this file).
+    #[arg(long, value_name = "NAME", default_value = "release")]
+    pub name: String,
+
+    /// What starts it: pushing a release tag, or publishing a release on GitHub.
+    #[arg(long, value_enum, value_name = "EVENT", default_value_t = crate::pipeline::Trigger::Tag)]
+    pub on: crate::pipeline::Trigger,
 }
 
 /// The repository on GitHub and the project whose workflows and tag format say what to protect.

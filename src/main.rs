@@ -22,6 +22,7 @@ mod github;
 mod hooks;
 mod http;
 mod outcome;
+mod pipeline;
 mod process;
 mod project;
 mod python;

@@ -474,5 +474,5 @@ fn project_name(dir: &Path) -> Option<String> {
     project::declared(&source, &config)
         .ok()?
         .name
-        .map(|n| pypi_token::normalize(&n))
+        .and_then(|n| crate::python::name::normalize(&n))
 }

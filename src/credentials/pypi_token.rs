@@ -248,7 +248,7 @@ pub fn judge(info: &TokenInfo, target: &Target) -> Verdict {
                         "the token is scoped to project {shown}, and relgate found no project name to compare (pass --path to the project)"
                     ));
                 };
-                if !names.iter().any(|n| normalize(n) == project) {
+                if !names.iter().any(|n| crate::python::name::same(n, project)) {
                     return Verdict::Refused {
                         why: format!("the token is scoped to project {shown}, not {project}"),
                         fix: format!("create a token for {project} on {token_page}"),
@@ -296,24 +296,6 @@ pub fn judge(info: &TokenInfo, target: &Target) -> Verdict {
         (None, None) => "user-wide: no project restriction".to_owned(),
     };
     Verdict::Accepted(format!("a {kind} API token, {scope}; {validity}"))
-}
-
-/// PEP 503's normalized name.
-pub fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut separator = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            separator = true;
-            continue;
-        }
-        if separator && !out.is_empty() {
-            out.push('-');
-        }
-        separator = false;
-        out.push(c.to_ascii_lowercase());
-    }
-    out
 }
 
 /// `2026-03-01 12:00 UTC` for Unix seconds (the proleptic Gregorian calendar; days from civil, H. Hinnant).
@@ -452,7 +434,6 @@ mod tests {
 
     #[test]
     fn names_and_dates() {
-        assert_eq!(normalize("My__Pkg.Name"), "my-pkg-name");
         assert_eq!(utc(0), "1970-01-01 00:00 UTC");
         assert_eq!(utc(951_782_400), "2000-02-29 00:00 UTC");
         assert_eq!(utc(4_102_444_800), "2100-01-01 00:00 UTC");

@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod ci;
 mod credentials;
+mod demo;
 mod faults;
 mod github;
 mod hooks;

@@ -1,9 +1,11 @@
 //! `relgate github ...`: the repository's settings on GitHub. `audit` says whether they stop a bad release
-//! from being created there; `protect` sets what makes the audit pass. Each subcommand is a file here; they
+//! from being created there; `protect` sets what makes the audit pass; `workflow` writes the publishing
+//! workflow that gates each release in CI. Each subcommand is a file here; they
 //! share how the repository, the token and the project's expectations are found.
 
 mod audit;
 mod protect;
+mod workflow;
 
 use std::io::Write as _;
 
@@ -19,6 +21,7 @@ pub fn run(command: &GithubCommand, out: Output) -> anyhow::Result<Exit> {
     match command {
         GithubCommand::Audit(args) => audit::run(args, out),
         GithubCommand::Protect(args) => protect::run(args, out),
+        GithubCommand::Workflow(args) => workflow::run(args, out),
     }
 }
 

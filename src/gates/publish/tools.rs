@@ -29,6 +29,9 @@ pub const QUALITY_TOOLS: &[&str] = &[
     "pytest",
 ];
 
+/// The id of a `relgate check` step: the release run gates with relgate itself.
+const RELGATE: &str = "relgate";
+
 /// Runners of other tools: what they run is not visible in the workflow.
 pub const AGGREGATORS: &[&str] = &["tox", "nox", "pre-commit", "make"];
 
@@ -156,6 +159,8 @@ pub(super) fn verdict(
             }
         }
     }
+    // `relgate check` in the release run is this gate itself: it runs there what it runs here.
+    let relgate = found.remove(RELGATE);
     let local: BTreeSet<String> = local_checks.iter().filter_map(|c| local_id(c)).collect();
     let mut blocking = Vec::new();
     let mut warnings = Vec::new();
@@ -187,6 +192,20 @@ pub(super) fn verdict(
             ),
         )
         .detail("fix: enable the check locally (remove it from `skip`, or set `enabled = true` in [tool.relgate.checks.NAME])")
+    } else if let Some(at) = relgate {
+        let others = if ran.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; its other quality tools ({}) run locally too",
+                ran.join(", ")
+            )
+        };
+        CheckResult::pass(
+            TOOLS_CHECK,
+            Kind::Publish,
+            format!("the release run gates with relgate check ({at}), as this run does{others}"),
+        )
     } else if ran.is_empty() {
         CheckResult::pass(
             TOOLS_CHECK,
@@ -251,6 +270,7 @@ fn tool_of_command(command: &str) -> Option<String> {
         "ruff" => "ruff",
         "pytest" | "py.test" => "pytest",
         "pre-commit" if next == Some("run") => "pre-commit",
+        "relgate" if next == Some("check") => RELGATE,
         "make" => "make",
         other if QUALITY_TOOLS.contains(&other) || AGGREGATORS.contains(&other) => other,
         _ => return None,
@@ -290,6 +310,13 @@ mod tests {
             Vec::<String>::new()
         );
         assert_eq!(run("tox -e lint"), ["tox"]);
+        assert_eq!(
+            run("relgate check --tag \"$GITHUB_REF_NAME\" --format github"),
+            ["relgate"]
+        );
+        assert_eq!(run("uvx relgate check"), ["relgate"]);
+        assert_eq!(run("pipx run relgate check --tag v1"), ["relgate"]);
+        assert_eq!(run("relgate version"), Vec::<String>::new());
     }
 
     #[test]

@@ -20,6 +20,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use self::sources::{REQUIREMENTS_FILES, is_development_extra};
 pub use self::tool::Tool;
 use crate::config::Config;
 use crate::error::hinted;

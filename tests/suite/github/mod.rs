@@ -1,11 +1,12 @@
 //! `relgate github audit` and `relgate github protect` against a GitHub stand-in on 127.0.0.1 ([`fake`]) that
 //! keeps the repository's settings, on a real git repository with real workflow files: the verdicts, the exact
 //! requests `protect` sends, that a second run sends none, and each way GitHub refuses. Also the advisory
-//! `github` check of `relgate check`.
+//! `github` check of `relgate check`. And `relgate github workflow`, which needs no GitHub at all.
 
 mod audit;
 mod fake;
 mod protect;
+mod workflow;
 
 use serde_json::{Value, json};
 

@@ -68,18 +68,7 @@ pub fn dependencies(
             }
         }
     }
-    let mut files: Vec<String> = [
-        "requirements-dev.txt",
-        "requirements_dev.txt",
-        "dev-requirements.txt",
-        "requirements-test.txt",
-        "requirements_test.txt",
-        "test-requirements.txt",
-        "requirements-lint.txt",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
+    let mut files: Vec<String> = REQUIREMENTS_FILES.iter().map(|s| (*s).to_owned()).collect();
     if let Ok(entries) = std::fs::read_dir(dir.join("requirements")) {
         let mut names: Vec<String> = entries
             .flatten()
@@ -108,9 +97,20 @@ pub fn dependencies(
     Ok(out)
 }
 
+/// The usual requirements files of development tools, beside pyproject.toml.
+pub const REQUIREMENTS_FILES: &[&str] = &[
+    "requirements-dev.txt",
+    "requirements_dev.txt",
+    "dev-requirements.txt",
+    "requirements-test.txt",
+    "requirements_test.txt",
+    "test-requirements.txt",
+    "requirements-lint.txt",
+];
+
 /// Extras that hold development tools rather than runtime features (`dev`, `test`, `tests`, `testing`,
 /// `lint`, `typing`, `qa`, `check`...): a runtime extra may list black for a feature that formats code.
-fn is_development_extra(name: &str) -> bool {
+pub fn is_development_extra(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     [
         "dev", "test", "lint", "typ", "check", "qa", "style", "format", "ci", "mypy",

@@ -13,7 +13,7 @@ mod runners;
 use std::path::Path;
 
 pub use self::ci::{pre_commit, workflows};
-pub use self::deps::dependencies;
+pub use self::deps::{REQUIREMENTS_FILES, dependencies, is_development_extra};
 pub use self::runners::{hatch, nox, tox};
 use super::tool::Tool;
 use crate::shell;
