@@ -164,7 +164,6 @@ pub struct Job {
 #[derive(Debug, Clone, Deserialize)]
 pub struct JobStep {
     pub name: String,
-    pub number: u32,
     #[serde(default)]
     pub conclusion: Option<String>,
 }

@@ -1,9 +1,6 @@
 //! relgate: parse the command line, set up colour, dispatch, and map the outcome to an exit status.
 //! This is the only place that exits.
 
-// Removed once every gate is wired into `check`.
-#![allow(dead_code)]
-
 mod cache;
 mod cli;
 mod commands;
@@ -18,6 +15,7 @@ mod github;
 mod hooks;
 mod http;
 mod outcome;
+mod output;
 mod process;
 mod project;
 mod release;
@@ -28,19 +26,13 @@ mod tag_format;
 mod term;
 mod toml_file;
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Format};
-
-/// What a command concluded; errors (exit 2) travel separately as `Err`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    Pass,
-    Fail,
-}
+use crate::cli::{Cli, ColorChoice, Format};
+pub use crate::outcome::Exit;
+use crate::output::{Style, Text};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -51,17 +43,31 @@ fn main() -> ExitCode {
             return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
         }
     };
-    term::init(cli.color);
+    output::init(match cli.color {
+        ColorChoice::Auto => output::Colour::Auto,
+        ColorChoice::Always => output::Colour::Always,
+        ColorChoice::Never => output::Colour::Never,
+    });
     let format = cli.format;
-    match commands::dispatch(cli) {
+    let outcome = commands::dispatch(cli);
+    // Output that could not be written (a full disk) is an error, whatever the verdict; a closed pipe is not.
+    if let Some(failure) = output::failure() {
+        print_error(&failure, Format::Human);
+        return ExitCode::from(2);
+    }
+    match outcome {
         Ok(Exit::Pass) => ExitCode::SUCCESS,
         Ok(Exit::Fail) => ExitCode::from(1),
         Err(err) if err.downcast_ref::<error::Interrupted>().is_some() => {
-            eprintln!("relgate: interrupted; every check it started was stopped");
+            output::errln!("relgate: interrupted; every check it started was stopped");
             ExitCode::from(130)
         }
         Err(err) => {
             print_error(&err, format);
+            // The JSON error document itself may not reach stdout: then it is said on stderr.
+            if let Some(failure) = output::failure() {
+                print_error(&failure, Format::Human);
+            }
             ExitCode::from(2)
         }
     }
@@ -76,16 +82,17 @@ fn print_error(err: &anyhow::Error, format: Format) {
             "status": "error",
             "error": { "message": err.to_string(), "causes": causes, "hint": hint },
         });
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{doc:#}");
-        return;
+        if output::json(&doc).is_ok() {
+            return;
+        }
     }
-    let mut stderr = anstream::stderr().lock();
-    let _ = writeln!(stderr, "{} {err}", term::paint_error("error:"));
+    let mut text = Text::new();
+    text.paint(Style::Fail, "error:").line(format!(" {err}"));
     for cause in err.chain().skip(1) {
-        let _ = writeln!(stderr, "  caused by: {cause}");
+        text.line(format!("  caused by: {cause}"));
     }
     if let Some(hint) = hint {
-        let _ = writeln!(stderr, "{} {hint}", term::paint_hint("hint:"));
+        text.paint(Style::Hint, "hint:").line(format!(" {hint}"));
     }
+    output::err(&text);
 }

@@ -39,6 +39,7 @@ pub struct Spec {
 
 impl Spec {
     /// A spec with no extra environment, a 600 s timeout and 1 MiB of output kept.
+    #[cfg(test)]
     pub fn new(argv: Vec<OsString>, cwd: impl Into<PathBuf>) -> Spec {
         Spec {
             argv,

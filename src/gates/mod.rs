@@ -1,16 +1,23 @@
 //! The gates: each owns one question about the release and answers with [`CheckResult`]s.
 //!
-//! Gates never print and never exit; the report decides what a set of results means.
+//! Gates never print and never exit; the report decides what a set of results means. [`registry`] lists
+//! relgate's own checks, [`plan`] decides which of them (and of the project's tools and custom checks) a run
+//! does, with their settings applied.
+//!
+//! [`CheckResult`]: crate::outcome::CheckResult
 
 pub mod build;
 pub mod custom;
 pub mod index;
 pub mod metadata;
+pub mod plan;
 pub mod publish;
 pub mod quality;
+pub mod registry;
 mod selection;
 mod spdx;
 pub mod version;
+pub mod version_tags;
 
 use std::path::{Path, PathBuf};
 

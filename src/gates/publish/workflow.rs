@@ -232,10 +232,6 @@ impl Workflow {
         job.permissions.as_ref().or(self.permissions.as_ref())
     }
 
-    pub fn triggered_by(&self, event: &str) -> bool {
-        self.triggers.iter().any(|t| t.event == event)
-    }
-
     /// `Some(true)` when pushing `tag` is certain not to start this workflow: every trigger that could run it
     /// is a `push` whose tag filters leave the tag out. `None` when another trigger (a published release, a
     /// manual run, another workflow, a branch push) may start it.
