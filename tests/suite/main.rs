@@ -14,4 +14,5 @@ mod install_sh;
 mod publish;
 mod quality;
 mod runner;
+mod settings;
 mod version;
