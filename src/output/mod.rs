@@ -72,10 +72,7 @@ pub fn json(document: &impl serde::Serialize) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(document)?;
     let mut safe = String::with_capacity(text.len() + 1);
     for c in text.chars() {
-        if c == '\u{7f}'
-            || ('\u{80}'..='\u{9f}').contains(&c)
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        {
+        if u32::from(c) >= 0x7f && sanitize::needs_care(c) {
             // Outside strings JSON is ASCII: these are always inside a string, where `\uXXXX` is the character.
             let _ = write!(safe, "\\u{:04x}", u32::from(c));
         } else {

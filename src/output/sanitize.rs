@@ -1,12 +1,13 @@
 //! Untrusted text made safe for a terminal: what a tool printed, a file or job name, a tag, an index's yank
 //! reason, a run title. Everything relgate prints passes through [`one_line`] before relgate adds its own colour,
-//! so the only escape sequences that reach the terminal are relgate's.
+//! so the only control sequences that reach the terminal are relgate's.
 //!
-//! Escape sequences (CSI such as `ESC[2J`, OSC 8 links, OSC 52 clipboard writes...) are removed, as a log viewer
-//! does; any other control character (BEL, BS, CR, C1 controls such as U+009B, DEL) and the bidirectional
-//! overrides that reorder what a line seems to say are shown as `\u{..}` escapes; a newline is shown as `\n`,
-//! so that a name with a newline cannot forge a line of the report. Multi-line text (an output excerpt) is split
-//! into lines by the renderer, which indents each one.
+//! Colour codes (SGR, `ESC [ 1;31 m`: what tools print when they think they write to a terminal) are removed.
+//! Any other control character is shown, never acted on and never removed with what follows it: an escape
+//! sequence (a CSI such as `ESC[2J`, an OSC 8 link, an OSC 52 clipboard write) appears as `\u{1b}]52;c;...`,
+//! BEL, BS, CR, DEL, the C1 controls (U+009B...) and the bidirectional overrides that reorder a line as
+//! `\u{..}`, and a newline as `\n`, so that a name cannot forge a line of the report and one field cannot hide
+//! the next. Multi-line text (an output excerpt) is split into lines by the renderer, which indents each one.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -16,25 +17,40 @@ pub fn one_line(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_care) {
         return Cow::Borrowed(text);
     }
-    let stripped = anstream::adapter::strip_str(text).to_string();
-    let mut out = String::with_capacity(stripped.len());
-    for c in stripped.chars() {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if let Some(len) = colour_code(rest) {
+            rest = &rest[len..];
+            continue;
+        }
         match c {
             '\n' => out.push_str("\\n"),
-            '\t' => out.push('\t'),
             c if needs_care(c) => {
                 let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
             c => out.push(c),
         }
+        rest = &rest[c.len_utf8()..];
     }
     Cow::Owned(out)
 }
 
-/// A character a terminal would act on instead of showing it, or that reorders the text around it.
-fn needs_care(c: char) -> bool {
+/// A character a terminal would act on instead of showing it (a tab only moves the cursor to the next stop), or
+/// that reorders the text around it.
+pub(super) fn needs_care(c: char) -> bool {
     (c.is_control() && c != '\t')
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The length of the colour code at the start of `text`: `ESC [`, digits, `;` or `:`, then `m`.
+fn colour_code(text: &str) -> Option<usize> {
+    let body = text.strip_prefix("\u{1b}[")?;
+    let params = body
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || matches!(b, b';' | b':'))
+        .count();
+    (body.as_bytes().get(params) == Some(&b'm')).then_some(2 + params + 1)
 }
 
 #[cfg(test)]
@@ -50,20 +66,28 @@ mod tests {
     }
 
     #[test]
-    fn escape_sequences_are_removed_and_controls_shown() {
+    fn colour_codes_are_removed_and_other_controls_shown() {
         let cases = [
-            ("\u{1b}[31mred\u{1b}[0m", "red"),
-            ("a\u{1b}[2Jb", "ab"),
-            ("x\u{1b}]52;c;ZXZpbA==\u{7}y", "xy"),
             (
-                "x\u{1b}]8;;https://evil/\u{1b}\\link\u{1b}]8;;\u{1b}\\y",
-                "xlinky",
+                "\u{1b}[31mred\u{1b}[0m \u{1b}[1;38:5:2mbold\u{1b}[m",
+                "red bold",
             ),
-            ("bell\u{7}", "bell"),
+            ("a\u{1b}[2Jb", "a\\u{1b}[2Jb"),
+            (
+                "x\u{1b}]52;c;ZXZpbA==\u{7}y",
+                "x\\u{1b}]52;c;ZXZpbA==\\u{7}y",
+            ),
+            (
+                "x\u{1b}]8;;https://evil/\u{1b}\\link",
+                "x\\u{1b}]8;;https://evil/\\u{1b}\\link",
+            ),
+            // An unterminated sequence hides nothing that follows it.
+            ("job \u{1b}]8;; › step", "job \\u{1b}]8;; › step"),
+            ("bell\u{7}", "bell\\u{7}"),
             ("file\nPASS forged", "file\\nPASS forged"),
             ("over\rwrite", "over\\u{d}write"),
             ("c1\u{9b}2J", "c1\\u{9b}2J"),
-            ("del\u{7f}", "del"),
+            ("del\u{7f}", "del\\u{7f}"),
             ("bidi\u{202e}txt", "bidi\\u{202e}txt"),
             ("tab\tkept", "tab\tkept"),
             ("naïve ünïcode", "naïve ünïcode"),

@@ -120,11 +120,11 @@ mod tests {
             .lines("    | ", "one\ntwo\u{7}");
         assert_eq!(
             text.render(false),
-            "  src/x.py\\nPASS forged FAIL\n    | one\n    | two\n"
+            "  src/x.py\\nPASS forged FAIL\\u{1b}[2J\n    | one\n    | two\\u{7}\n"
         );
         assert_eq!(
             text.render(true),
-            "  src/x.py\\nPASS forged \u{1b}[1m\u{1b}[31mFAIL\u{1b}[0m\n    | one\n    | two\n"
+            "  src/x.py\\nPASS forged \u{1b}[1m\u{1b}[31mFAIL\\u{1b}[2J\u{1b}[0m\n    | one\n    | two\\u{7}\n"
         );
     }
 }

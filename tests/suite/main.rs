@@ -11,6 +11,7 @@ mod index;
 mod install;
 mod install_managers;
 mod install_sh;
+mod output;
 mod publish;
 mod quality;
 mod runner;
