@@ -136,29 +136,32 @@ impl<'a> Plan<'a> {
                 jobs.push(job);
             }
         }
-        let publish: Vec<(String, Kind, bool)> = self
+        let mut publish: Vec<(String, Kind, bool)> = self
             .built_in
             .iter()
             .filter(|(b, _)| b.work == Work::Publish)
             .map(|(b, s)| (b.name.to_owned(), b.kind, s.required))
             .collect();
-        if !publish.is_empty() {
-            // The release workflow's tools are compared with the checks planned here, so this need not wait for
-            // them.
-            let local = self.local_quality();
-            let (quality_selected, tag) = (self.quality_selected, self.tag);
-            jobs.push(Job::several(publish, move || {
-                publish_gates(ctx, &local, quality_selected, tag)
-            }));
-        }
         for (check, settings) in &self.built_in {
             match check.work {
+                // Decided before the runner starts, and asked in its own thread (`commands::check`).
+                Work::Version | Work::Index => {}
+                // One job reads the workflows for every publish check, in the place of the first one.
+                Work::Publish if publish.is_empty() => {}
+                Work::Publish => {
+                    // The release workflow's tools are compared with the checks planned here, so this need not
+                    // wait for them.
+                    let local = self.local_quality();
+                    let (quality_selected, tag) = (self.quality_selected, self.tag);
+                    jobs.push(Job::several(std::mem::take(&mut publish), move || {
+                        publish_gates(ctx, &local, quality_selected, tag)
+                    }));
+                }
                 Work::Metadata => jobs.push(
                     Job::new(check.name, check.kind, || metadata::check_metadata(ctx))
                         .required(settings.required),
                 ),
                 Work::Build => jobs.push(build_job(ctx, *settings)),
-                _ => {}
             }
         }
         jobs
