@@ -24,6 +24,17 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Version,
+        Kind::Lint,
+        Kind::Format,
+        Kind::Type,
+        Kind::Test,
+        Kind::Index,
+        Kind::Publish,
+        Kind::Build,
+    ];
+
     /// The kinds of the project's own checks: linters, formatters, type checkers, tests.
     pub const QUALITY: [Kind; 4] = [Kind::Lint, Kind::Format, Kind::Type, Kind::Test];
 

@@ -199,6 +199,35 @@ pub fn validate(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Every name `--skip` and `skip = [...]` give is a kind, a check relgate knows or a configured check: a typo
+/// would silently run what was meant to be skipped.
+pub fn validate_skip(config: &Config, flag: &[String]) -> anyhow::Result<()> {
+    let known = |name: &str| {
+        known_kind(name).is_some()
+            || config.checks.contains_key(name)
+            || Kind::ALL.iter().any(|k| k.as_str() == name)
+    };
+    let from_flag = flag.iter().map(|n| (n.trim(), "--skip".to_owned()));
+    let from_config = config.skip.iter().flatten().map(|n| {
+        (
+            n.as_str(),
+            format!("{}: {}", config.file_name(), config.key("skip")),
+        )
+    });
+    for (name, origin) in from_flag.chain(from_config) {
+        if !known(name) {
+            return Err(hinted(
+                format!("{origin}: {name:?} is neither a check nor a kind of check"),
+                format!(
+                    "give a kind ({}) or a check's name (`relgate checks` lists this project's)",
+                    Kind::ALL.map(Kind::as_str).join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn validate_built_in(config: &Config, check: &BuiltIn, table: &CheckConfig) -> anyhow::Result<()> {
     let name = check.name;
     let at = config.locate_check(name);
@@ -349,5 +378,26 @@ mod tests {
             "pyproject.toml:1: tool.relgate.checks.build.run: `build` is relgate's own check; its command cannot be replaced"
         );
         assert!(validate(&config("[tool.relgate.checks.build]\nkind = 'build'\ntimeout = 60\nrequired = false\nenabled = true\n")).is_ok());
+    }
+
+    #[test]
+    fn skip_names_kinds_or_checks() {
+        let c = config(
+            "[tool.relgate]\nskip = ['docs', 'publish']\n[tool.relgate.checks.docs]\nrun = ['make']\nkind = 'build'\n",
+        );
+        let skip = |names: &[&str]| {
+            let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+            validate_skip(&c, &names).map_err(|e| e.to_string())
+        };
+        assert_eq!(skip(&["lint", "mypy", "version-tags", "docs"]), Ok(()));
+        assert_eq!(
+            skip(&["mpyy"]),
+            Err("--skip: \"mpyy\" is neither a check nor a kind of check".to_owned())
+        );
+        let c = config("[tool.relgate]\nskip = ['buidl']\n");
+        assert_eq!(
+            validate_skip(&c, &[]).unwrap_err().to_string(),
+            "pyproject.toml: tool.relgate.skip: \"buidl\" is neither a check nor a kind of check"
+        );
     }
 }

@@ -377,6 +377,46 @@ mod tests {
     }
 
     #[test]
+    fn an_optional_failure_stops_nothing_under_fail_fast() {
+        let ran = AtomicUsize::new(0);
+        let mut jobs = vec![
+            Job::new("optional", Kind::Lint, || {
+                CheckResult::fail("optional", Kind::Lint, "no")
+            })
+            .required(false),
+        ];
+        for i in 0..2 {
+            let ran = &ran;
+            jobs.push(Job::new(format!("later{i}"), Kind::Test, move || {
+                ran.fetch_add(1, Ordering::SeqCst);
+                CheckResult::pass(format!("later{i}"), Kind::Test, "ok")
+            }));
+        }
+        let results = run(jobs, &settings(1, true), None).unwrap();
+        assert_eq!(ran.load(Ordering::SeqCst), 2);
+        assert!(!results[0].required && results[0].status == Status::Fail);
+    }
+
+    #[test]
+    fn a_job_reports_only_its_checks() {
+        let jobs = vec![Job::several(
+            vec![("kept".into(), Kind::Publish, false)],
+            || {
+                vec![
+                    CheckResult::fail("kept", Kind::Publish, "no"),
+                    CheckResult::fail("switched-off", Kind::Publish, "no"),
+                ]
+            },
+        )];
+        let results = run(jobs, &settings(1, false), None).unwrap();
+        let got: Vec<(&str, bool)> = results
+            .iter()
+            .map(|r| (r.name.as_str(), r.required))
+            .collect();
+        assert_eq!(got, [("kept", false)]);
+    }
+
+    #[test]
     fn a_failure_before_the_run_starts_nothing_under_fail_fast() {
         let mut s = settings(2, true);
         s.failed_before = Some("version".into());

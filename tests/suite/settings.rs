@@ -446,3 +446,21 @@ fn checks_takes_the_selection_options_of_check() {
         )
     );
 }
+
+#[test]
+fn a_skip_that_names_nothing_is_refused() {
+    let repo = backwards("");
+    for command in ["check", "checks"] {
+        let out = relgate(&repo, &[command, "--skip", "version-ordre"]);
+        assert_eq!(
+            (out.code, out.stdout.as_str(), out.stderr.as_str()),
+            (
+                2,
+                "",
+                "error: --skip: \"version-ordre\" is neither a check nor a kind of check\n\
+                 hint: give a kind (version, lint, format, type, test, index, publish, build) or a check's name (`relgate checks` lists this project's)\n"
+            ),
+            "{command}"
+        );
+    }
+}

@@ -29,6 +29,7 @@ impl Session {
     pub fn open(request: &Request) -> anyhow::Result<Session> {
         let release = Release::open(request.project.clone())?;
         registry::validate(&release.config)?;
+        registry::validate_skip(&release.config, &request.skip)?;
         let target = release.target(request.tag.as_deref(), request.commit)?;
         let selection = Selection::new(&request.only, &request.skip, &release.config);
         let custom: Vec<CustomCheck> = custom::plan(&release.config)?
