@@ -188,6 +188,11 @@ fn hostile_project() -> TestRepo {
     )
     .write(".gitignore", ".venv\n")
     .write(&format!("src/evil{HOSTILE_NAME}\nPASS forged.py"), "import os\n")
+    // A publishing job whose key (YAML's `\e` is ESC, `\a` BEL) the publish check names.
+    .write(
+        ".github/workflows/release.yml",
+        "on:\n  push:\n    tags: [\"v*\"]\njobs:\n  \"pub\\e]52;c;ZXZpbA==\\a\\e[2J\":\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n    steps:\n      - uses: pypa/gh-action-pypi-publish@release/v1\n",
+    )
     .write(
         "tests/test_evil.py",
         "def test_evil():\n    assert False, '\\x1b]52;c;ZXZpbA==\\x07\\x1b[2J\\x9b31m\\u202ehostile'\n",
@@ -222,6 +227,7 @@ fn nothing_from_the_project_acts_on_the_terminal() {
         r"        \u{1b}]52;c;ZXZpbA==\u{7}\u{1b}]8;;https://evil.example/".to_owned(),
         format!("src/evil{SHOWN_NAME}\\nPASS forged.py:1:8 F401"),
         format!("AssertionError: {SHOWN_NAME}"),
+        r"pub\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J".to_owned(),
     ] {
         assert!(shown.contains(&needle), "{needle:?} not in {shown}");
     }
