@@ -144,10 +144,16 @@ fn heading(report: &Report) -> String {
         (Some(file), None) => format!("{file}, "),
         _ => String::new(),
     };
-    let source = p.version_source.unwrap_or("?");
     let tag = match &report.tag {
         Some(t) => format!("tag {} at {}", t.name, &t.commit[..t.commit.len().min(7)]),
         None => "no release tag at HEAD".into(),
+    };
+    let Some(source) = p.version_source else {
+        // What the project declares could not be read: the version checks say why.
+        return format!(
+            "relgate {} · the project's name and version could not be read · {tag}",
+            report.relgate_version
+        );
     };
     format!(
         "relgate {} · {name} {version} ({at}{source}) · {tag}",
