@@ -17,6 +17,7 @@ Environment:
   NO_COLOR            disable colour (same as --color never)
   RELGATE_INDEX_URL   the package index's simple API root (default https://pypi.org/simple)
   HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE  proxy and trusted CAs for the index
+  GH_TOKEN, GITHUB_API_URL  the token and API of the GitHub audit (github-audit = true)
   RELGATE_SKIP=1      hooks let the push or tag through, with a warning";
 
 /// A release gate for Python projects: check that a tag, the declared version, the package index and the
@@ -62,6 +63,9 @@ pub enum Command {
     /// Explain failed GitHub Actions runs.
     #[command(subcommand)]
     Ci(CiCommand),
+    /// Audit and set the GitHub repository settings that stop a bad release being created there.
+    #[command(subcommand)]
+    Github(GithubCommand),
 }
 
 /// Where the project is and how its release tags are named.
@@ -220,6 +224,54 @@ pub struct RunsArgs {
     /// The GitHub API root (GitHub Enterprise: `https://HOST/api/v3`).
     #[arg(long, value_name = "URL", default_value = crate::github::DEFAULT_API)]
     pub api_url: String,
+}
+
+const GITHUB_AFTER_HELP: &str = "\
+Exit status:
+  0    every required check passes (audit); nothing is left to do by hand (protect)
+  1    a check does not pass or cannot be read (audit); steps remain that relgate cannot take (protect)
+  2    GitHub could not be asked (no token, refused, unknown repository, no network) or refused a change
+
+Environment:
+  GH_TOKEN, GITHUB_TOKEN  the token for the GitHub API (never printed); protect needs a fine-grained token
+                          with \"Administration: write\" or a classic token with `repo`, of a repository admin";
+
+/// `relgate github ...`: one subcommand per task on the repository's GitHub settings.
+#[derive(Debug, Subcommand)]
+pub enum GithubCommand {
+    /// Check that the default branch, release tags, publishing environment and Actions token are protected on
+    /// GitHub: pass, fail or warn for each, with the exact fix.
+    #[command(after_help = GITHUB_AFTER_HELP)]
+    Audit(GithubArgs),
+    /// Create or update relgate's rule sets, the publishing environment's deployment policy and the Actions
+    /// token default so that `relgate github audit` passes; others' rules are left alone.
+    #[command(after_help = GITHUB_AFTER_HELP)]
+    Protect(ProtectArgs),
+}
+
+/// The repository on GitHub and the project whose workflows and tag format say what to protect.
+#[derive(Debug, Clone, Args)]
+pub struct GithubArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    /// The repository, as OWNER/NAME (default: from the `origin` remote).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+
+    /// The GitHub API root (GitHub Enterprise: `https://HOST/api/v3`).
+    #[arg(long, value_name = "URL", default_value = crate::github::DEFAULT_API)]
+    pub api_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ProtectArgs {
+    #[command(flatten)]
+    pub github: GithubArgs,
+
+    /// Print each request (method, path, JSON body) without sending it.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -52,6 +52,9 @@ pub struct Config {
     pub cache: Option<bool>,
     /// Build the sdist and wheel and check their versions: true, false, or unset for automatic.
     pub build: Option<bool>,
+    /// `relgate check` also audits the repository's settings on GitHub (an advisory check; needs a token and
+    /// the network).
+    pub github_audit: Option<bool>,
     /// Per-check settings, `[tool.relgate.checks.NAME]`.
     #[serde(default)]
     pub checks: BTreeMap<String, CheckConfig>,

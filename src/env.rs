@@ -28,6 +28,11 @@ pub fn github_token() -> Option<String> {
     non_empty("GH_TOKEN").or_else(|| non_empty("GITHUB_TOKEN"))
 }
 
+/// `GITHUB_API_URL`: the GitHub API root, as GitHub Actions sets it (GitHub Enterprise: `https://HOST/api/v3`).
+pub fn github_api_url() -> Option<String> {
+    non_empty("GITHUB_API_URL")
+}
+
 /// `SSL_CERT_FILE`: a PEM bundle of the certificate authorities to trust instead of the built-in Mozilla roots
 /// (as OpenSSL, curl and pip read it): a company proxy's CA, together with the public ones it should keep.
 pub fn ssl_cert_file() -> Option<OsString> {

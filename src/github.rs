@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::http::{self, HttpError, Request, Response};
 
+pub mod settings;
+
 /// One API call (retries included).
 const API_TIMEOUT: Duration = Duration::from_secs(30);
 /// One log download.
@@ -107,7 +109,13 @@ pub enum ApiError {
     #[error("GitHub's API rate limit for this token is used up{reset}")]
     RateLimited { reset: String },
     #[error("GitHub denied access to {what} (HTTP 403: {message})")]
-    Forbidden { what: String, message: String },
+    Forbidden {
+        what: String,
+        message: String,
+        /// What the token lacks, as GitHub names it (`X-Accepted-GitHub-Permissions: administration=read` for a
+        /// fine-grained token, `X-Accepted-OAuth-Scopes: repo` for a classic one), when it says.
+        needs: Option<String>,
+    },
     #[error("{what} not found (HTTP 404)")]
     NotFound { what: String },
     #[error("the log of {what} is no longer kept by GitHub (HTTP 410)")]
@@ -385,6 +393,11 @@ fn status_error(response: &Response, what: &str) -> ApiError {
         403 => ApiError::Forbidden {
             what: what.to_string(),
             message,
+            needs: response
+                .header("x-accepted-github-permissions")
+                .or_else(|| response.header("x-accepted-oauth-scopes"))
+                .filter(|n| !n.trim().is_empty())
+                .map(str::to_string),
         },
         404 => ApiError::NotFound {
             what: what.to_string(),
@@ -425,8 +438,12 @@ fn reset_in(response: &Response) -> String {
     }
 }
 
-/// A path segment: a workflow file name (or id) with anything unusual percent-encoded.
-fn encode(segment: &str) -> String {
+/// A path segment (a workflow file name, a branch or environment name) with anything unusual percent-encoded.
+pub fn encode(segment: &str) -> String {
+    // `.` and `..` would be resolved as path steps, not sent as a name.
+    if segment.chars().all(|c| c == '.') {
+        return "%2E".repeat(segment.len());
+    }
     let mut out = String::new();
     for b in segment.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
@@ -491,5 +508,7 @@ mod tests {
             "http://127.0.0.1:8080/repositories/1/actions/runs/2"
         );
         assert_eq!(encode("a b/c"), "a%20b%2Fc");
+        assert_eq!(encode(".."), "%2E%2E");
+        assert_eq!(encode("release/v1.0"), "release%2Fv1.0");
     }
 }

@@ -222,7 +222,19 @@ fn request_once(
     proxy: Option<&ureq::Proxy>,
     roots: &RootCerts,
 ) -> Result<Response, Attempt> {
-    let agent = ureq::Agent::config_builder()
+    let mut request = agent(remaining, proxy, roots).get(url);
+    for (name, value) in &req.headers {
+        request = request.header(*name, value);
+    }
+    if let Some(authorization) = authorization {
+        request = request.header("Authorization", authorization);
+    }
+    read_response(request.call(), req.max_bytes)
+}
+
+/// The agent of one attempt: no redirects of its own (they are followed by hand), any status is an answer.
+fn agent(remaining: Duration, proxy: Option<&ureq::Proxy>, roots: &RootCerts) -> ureq::Agent {
+    ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_global(Some(remaining))
@@ -230,15 +242,15 @@ fn request_once(
         .tls_config(TlsConfig::builder().root_certs(roots.clone()).build())
         .user_agent(concat!("relgate/", env!("CARGO_PKG_VERSION")))
         .build()
-        .new_agent();
-    let mut request = agent.get(url);
-    for (name, value) in &req.headers {
-        request = request.header(*name, value);
-    }
-    if let Some(authorization) = authorization {
-        request = request.header("Authorization", authorization);
-    }
-    let mut response = request.call().map_err(attempt_error)?;
+        .new_agent()
+}
+
+/// The answer to a call, its body read up to `max_bytes`.
+fn read_response(
+    answer: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    max_bytes: u64,
+) -> Result<Response, Attempt> {
+    let mut response = answer.map_err(attempt_error)?;
     let status = response.status().as_u16();
     let content_type = response
         .headers()
@@ -259,7 +271,7 @@ fn request_once(
     let body = response
         .body_mut()
         .with_config()
-        .limit(req.max_bytes)
+        .limit(max_bytes)
         .read_to_vec()
         .map_err(attempt_error)?;
     Ok(Response {
@@ -561,6 +573,9 @@ impl Secrets {
         }
     }
 }
+
+mod send;
+pub use send::{Method, send};
 
 #[cfg(test)]
 pub(crate) mod test_server;

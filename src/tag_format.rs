@@ -70,6 +70,27 @@ impl TagFormat {
         format!("{prefix}{version}{suffix}")
     }
 
+    /// Each form as a name pattern for GitHub's rule sets and deployment policies (fnmatch, without
+    /// `refs/tags/`): `v{version}` -> `v*`, `mypkg-v{version}` -> `mypkg-v*`. A form without a prefix needs a
+    /// digit first (`[0-9]*`), so that its pattern does not select every tag.
+    pub fn globs(&self) -> Vec<String> {
+        self.forms
+            .iter()
+            .map(|(prefix, suffix)| {
+                let start = if prefix.is_empty() { "[0-9]" } else { "" };
+                format!("{}{start}*{}", escape_glob(prefix), escape_glob(suffix))
+            })
+            .collect()
+    }
+
+    /// The tag each form gives `version`, in order of preference.
+    pub fn names_for(&self, version: &str) -> Vec<String> {
+        self.forms
+            .iter()
+            .map(|(prefix, suffix)| format!("{prefix}{version}{suffix}"))
+            .collect()
+    }
+
     /// For messages: "v{version} or {version}".
     pub fn describe(&self) -> String {
         self.forms
@@ -78,6 +99,18 @@ impl TagFormat {
             .collect::<Vec<_>>()
             .join(" or ")
     }
+}
+
+/// fnmatch's special characters taken literally.
+fn escape_glob(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -116,5 +149,15 @@ mod tests {
         assert_eq!(f.version_of("v1.2.3"), None);
         assert_eq!(f.version_of("other-v1.2.3"), None);
         assert_eq!(f.expected("1.2.3"), "mypkg-v1.2.3");
+        assert_eq!(f.globs(), ["mypkg-v*"]);
+    }
+
+    #[test]
+    fn globs_and_names_per_form() {
+        let f = default();
+        assert_eq!(f.globs(), ["v*", "[0-9]*"]);
+        assert_eq!(f.names_for("1.0"), ["v1.0", "1.0"]);
+        let f = TagFormat::new(Some("release-{version}-final"), &Config::default()).unwrap();
+        assert_eq!(f.globs(), ["release-*-final"]);
     }
 }

@@ -62,6 +62,7 @@ pub fn run(select: &SelectArgs, out: Output) -> anyhow::Result<Exit> {
             Planned::BuiltIn(check, settings) => {
                 let reason = match check.work {
                     Work::Index if !index.asks() => index_not_asked(request.offline),
+                    Work::Github if request.offline => "not asked: --offline".to_owned(),
                     _ => check.about.to_owned(),
                 };
                 Listed {

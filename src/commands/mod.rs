@@ -2,6 +2,7 @@
 
 mod check;
 mod ci;
+mod github;
 mod hook;
 mod install;
 mod list;
@@ -33,6 +34,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Uninstall(args) => install::uninstall(&args, out),
         Command::Hook(hook) => hook::run(hook, out),
         Command::Ci(command) => ci::run(&command, out),
+        Command::Github(command) => github::run(&command, out),
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod build;
 pub mod custom;
+pub mod github;
 pub mod index;
 pub mod metadata;
 pub mod plan;
@@ -55,4 +56,26 @@ pub struct GateContext<'a> {
     pub name: Option<&'a str>,
     /// The version being released: the tag's, else the declared one.
     pub version: Option<&'a Version>,
+}
+
+/// "a, b, c and 7 more": long lists of names stay one readable line in a check's message.
+pub fn name_list(names: &[&str], at_most: usize) -> String {
+    if names.len() <= at_most {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        names[..at_most].join(", "),
+        names.len() - at_most
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_lists_are_cut() {
+        let names = ["a", "b", "c", "d"];
+        assert_eq!(super::name_list(&names[..2], 3), "a, b");
+        assert_eq!(super::name_list(&names, 2), "a, b and 2 more");
+    }
 }

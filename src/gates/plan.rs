@@ -144,8 +144,8 @@ impl<'a> Plan<'a> {
             .collect();
         for (check, settings) in &self.built_in {
             match check.work {
-                // Decided before the runner starts, and asked in its own thread (`commands::check`).
-                Work::Version | Work::Index => {}
+                // Decided before the runner starts, and asked in their own threads (`commands::check`).
+                Work::Version | Work::Index | Work::Github => {}
                 // One job reads the workflows for every publish check, in the place of the first one.
                 Work::Publish if publish.is_empty() => {}
                 Work::Publish => {

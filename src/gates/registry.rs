@@ -29,6 +29,8 @@ pub enum Work {
     Metadata,
     /// Building the sdist and wheel.
     Build,
+    /// The repository's settings on GitHub, asked in their own thread beside the other checks.
+    Github,
 }
 
 /// One of relgate's own checks.
@@ -41,6 +43,8 @@ pub struct BuiltIn {
     pub work: Work,
     /// Whether it runs a command that `timeout` bounds; the others take milliseconds and refuse the key.
     pub timed: bool,
+    /// An advisory check only warns, unless `required = true` says otherwise.
+    pub advisory: bool,
 }
 
 /// An entry of the registry.
@@ -62,6 +66,7 @@ pub const REGISTRY: &[Entry] = &[
         about: "the tag names the declared version",
         work: Work::Version,
         timed: false,
+        advisory: false,
     }),
     Entry::Check(BuiltIn {
         name: "version-order",
@@ -69,6 +74,7 @@ pub const REGISTRY: &[Entry] = &[
         about: "newer than every release tag in its history",
         work: Work::Version,
         timed: false,
+        advisory: false,
     }),
     Entry::Check(BuiltIn {
         name: "version-uploadable",
@@ -76,6 +82,7 @@ pub const REGISTRY: &[Entry] = &[
         about: "no local or .dev version",
         work: Work::Version,
         timed: false,
+        advisory: false,
     }),
     Entry::Check(BuiltIn {
         name: "version-tags",
@@ -83,6 +90,7 @@ pub const REGISTRY: &[Entry] = &[
         about: "no other release tag on the commit names another version",
         work: Work::Version,
         timed: false,
+        advisory: false,
     }),
     Entry::Check(BuiltIn {
         name: "index",
@@ -90,6 +98,7 @@ pub const REGISTRY: &[Entry] = &[
         about: "the version is new on the package index",
         work: Work::Index,
         timed: false,
+        advisory: false,
     }),
     Entry::Tools,
     Entry::Check(BuiltIn {
@@ -98,6 +107,7 @@ pub const REGISTRY: &[Entry] = &[
         about: "the workflow that uploads to the index can authenticate",
         work: Work::Publish,
         timed: false,
+        advisory: false,
     }),
     Entry::Check(BuiltIn {
         name: "release-checks",
@@ -105,6 +115,7 @@ pub const REGISTRY: &[Entry] = &[
         about: "the release workflow runs no quality tool the local gate skips",
         work: Work::Publish,
         timed: false,
+        advisory: false,
     }),
     Entry::Check(BuiltIn {
         name: "metadata",
@@ -112,6 +123,7 @@ pub const REGISTRY: &[Entry] = &[
         about: "name, version, readme, license and requires-python are uploadable",
         work: Work::Metadata,
         timed: false,
+        advisory: false,
     }),
     Entry::Check(BuiltIn {
         name: "build",
@@ -119,6 +131,15 @@ pub const REGISTRY: &[Entry] = &[
         about: "the built sdist and wheel carry the release's version",
         work: Work::Build,
         timed: true,
+        advisory: false,
+    }),
+    Entry::Check(BuiltIn {
+        name: "github",
+        kind: Kind::Publish,
+        about: "the repository's settings on GitHub stop a bad release (github-audit = true)",
+        work: Work::Github,
+        timed: false,
+        advisory: true,
     }),
 ];
 
@@ -166,7 +187,8 @@ pub struct Settings {
 /// (`timeout`, and for the index `index = "advisory"`).
 pub fn settings(config: &Config, name: &str) -> Settings {
     let table = config.checks.get(name);
-    let mut required = table.and_then(|t| t.required).unwrap_or(true);
+    let advisory = built_in(name).is_some_and(|b| b.advisory);
+    let mut required = table.and_then(|t| t.required).unwrap_or(!advisory);
     if name == "index" && config.index_mode() == IndexMode::Advisory {
         required = false;
     }
@@ -177,11 +199,12 @@ pub fn settings(config: &Config, name: &str) -> Settings {
 }
 
 /// Whether the check `name` of `kind` is part of this run: selected (`--only`, `--skip`, `skip = [...]`) and
-/// not switched off (`enabled = false`, and `build = false`). `index = "off"` keeps the index in the report,
-/// as a skip that says so.
+/// not switched off (`enabled = false`, `build = false`, and the GitHub audit unless `github-audit = true`).
+/// `index = "off"` keeps the index in the report, as a skip that says so.
 pub fn enabled(config: &Config, selection: &Selection, name: &str, kind: Kind) -> bool {
     let switched_off = config.checks.get(name).and_then(|t| t.enabled) == Some(false)
-        || (name == "build" && config.build == Some(false));
+        || (name == "build" && config.build == Some(false))
+        || (name == "github" && config.github_audit != Some(true));
     selection.check(name, kind) && !switched_off
 }
 
@@ -246,13 +269,15 @@ fn validate_built_in(config: &Config, check: &BuiltIn, table: &CheckConfig) -> a
     }
     validate_kind(config, name, check.kind, table)?;
     if table.timeout.is_some() && !check.timed {
-        let hint = if check.work == Work::Index {
-            format!(
+        let hint = match check.work {
+            Work::Index => format!(
                 "remove the key; the index's time limit is {}",
                 config.key("index-timeout")
-            )
-        } else {
-            "remove the key: this check runs no command and takes milliseconds".to_owned()
+            ),
+            Work::Github => {
+                "remove the key: each request to the GitHub API has its own time limit".to_owned()
+            }
+            _ => "remove the key: this check runs no command and takes milliseconds".to_owned(),
         };
         return Err(hinted(
             format!(
@@ -260,6 +285,16 @@ fn validate_built_in(config: &Config, check: &BuiltIn, table: &CheckConfig) -> a
                 key("timeout")
             ),
             hint,
+        ));
+    }
+    if name == "github" && config.github_audit.is_none() && table.enabled == Some(true) {
+        return Err(hinted(
+            format!(
+                "{at}: {}: the GitHub audit is switched on by {}",
+                config.key("checks.github.enabled = true"),
+                config.key("github-audit = true")
+            ),
+            format!("set {} instead", config.key("github-audit = true")),
         ));
     }
     // The keys that predate the per-check tables must not say the opposite of them.
@@ -277,6 +312,11 @@ fn validate_built_in(config: &Config, check: &BuiltIn, table: &CheckConfig) -> a
         "build" => match (config.build, table.enabled) {
             (Some(false), Some(true)) => Some(("build = false", "enabled = true")),
             (Some(true), Some(false)) => Some(("build = true", "enabled = false")),
+            _ => None,
+        },
+        "github" => match (config.github_audit, table.enabled) {
+            (Some(true), Some(false)) => Some(("github-audit = true", "enabled = false")),
+            (Some(false), Some(true)) => Some(("github-audit = false", "enabled = true")),
             _ => None,
         },
         _ => None,
@@ -352,6 +392,7 @@ mod tests {
             "[tool.relgate]\ntimeout = 30\nindex = 'advisory'\n[tool.relgate.checks.version-order]\nrequired = false\n[tool.relgate.checks.build]\ntimeout = 900\n",
         );
         let s = |name| settings(&c, name);
+        assert!(!s("github").required);
         assert!(!s("version-order").required);
         assert!(s("version").required);
         assert!(!s("index").required);

@@ -1,6 +1,7 @@
 //! The `version-tags` check: several release tags on the commit gated must name the same version (only one
 //! of `v1.4.0` and `v1.5.0` on one commit can be right).
 
+use crate::gates::name_list;
 use crate::gates::version::ReleaseTag;
 use crate::outcome::{CheckResult, Kind};
 
@@ -27,26 +28,4 @@ pub fn check(tag: Option<&ReleaseTag>, others: &[ReleaseTag]) -> Option<CheckRes
         )
         .detail("delete the wrong tag (git tag -d NAME) before pushing"),
     )
-}
-
-/// "a, b, c and 7 more": long lists of names stay one readable line.
-fn name_list(names: &[&str], at_most: usize) -> String {
-    if names.len() <= at_most {
-        return names.join(", ");
-    }
-    format!(
-        "{} and {} more",
-        names[..at_most].join(", "),
-        names.len() - at_most
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn long_lists_are_cut() {
-        let names = ["a", "b", "c", "d"];
-        assert_eq!(super::name_list(&names[..2], 3), "a, b");
-        assert_eq!(super::name_list(&names, 2), "a, b and 2 more");
-    }
 }

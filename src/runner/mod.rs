@@ -122,7 +122,7 @@ fn settle(reports: &[Reported], results: Vec<CheckResult>) -> Vec<CheckResult> {
         .into_iter()
         .filter_map(|mut result| {
             let report = reports.iter().find(|r| r.name == result.name)?;
-            result.required = report.required && result.required;
+            result.required = report.required;
             Some(result)
         })
         .collect()

@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod ci;
 mod faults;
+mod github;
 mod hooks;
 mod index;
 mod install;

@@ -474,3 +474,37 @@ fn a_skip_that_names_nothing_is_refused() {
         );
     }
 }
+
+#[test]
+fn the_github_audit_is_a_registered_advisory_check() {
+    let repo = backwards("\n[tool.relgate]\ngithub-audit = true\n");
+    let (code, doc) = json(&repo, &["checks", "--only", "publish", "--offline"]);
+    assert_eq!(code, 0);
+    let github = doc
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "github")
+        .unwrap_or_else(|| panic!("{doc:#}"));
+    assert_eq!(
+        (&github["reason"], &github["required"]),
+        (&"not asked: --offline".into(), &false.into())
+    );
+    let (code, doc) = json(&repo, &["check", "--only", "publish", "--offline"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(
+        verdicts(&doc).last().unwrap(),
+        &v("github", "skipped", "--offline: GitHub is not asked")
+    );
+    // Switched on only by github-audit.
+    let repo = backwards("\n[tool.relgate.checks.github]\nenabled = true\n");
+    let out = relgate(&repo, &["checks"]);
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            2,
+            "error: pyproject.toml:5: tool.relgate.checks.github.enabled = true: the GitHub audit is switched on by tool.relgate.github-audit = true\n\
+             hint: set tool.relgate.github-audit = true instead\n"
+        )
+    );
+}

@@ -8,10 +8,10 @@ use crate::cache::PassRecord;
 use crate::cli::Format;
 use crate::commands::Output;
 use crate::error::{self, Interrupted, hinted};
-use crate::gates::index;
 use crate::gates::plan::Plan;
 use crate::gates::version::{self, VersionInput};
 use crate::gates::version_tags;
+use crate::gates::{github, index};
 use crate::outcome::{CheckResult, Kind, Verdict};
 use crate::process;
 use crate::project::Declared;
@@ -81,6 +81,22 @@ pub fn gate(request: &Request, out: Output) -> anyhow::Result<Report> {
         None => None,
     };
     let index_position = checks.len();
+    // The GitHub audit (opt-in, advisory) asks the API in its own thread too.
+    let github_job = plan.built_in(github::CHECK).and_then(|settings| {
+        let root = session
+            .prepared
+            .workspace
+            .as_ref()
+            .map_or_else(|| release.repo.workdir().to_path_buf(), |w| w.root.clone());
+        let thread = github::start(
+            &release.config,
+            request.offline,
+            release.repo.remote_url("origin"),
+            root,
+            release.format.clone(),
+        )?;
+        Some((thread, settings))
+    });
 
     let record = session
         .prepared
@@ -119,8 +135,13 @@ pub fn gate(request: &Request, out: Output) -> anyhow::Result<Report> {
         });
         validation.pypi_conflict = verdict.conflict;
         let mut result = verdict.result;
-        result.required = result.required && settings.required;
+        result.required = settings.required;
         checks.insert(index_position, result);
+    }
+    if let Some((thread, settings)) = github_job {
+        let mut result = github::finish(thread)?;
+        result.required = settings.required;
+        checks.push(result);
     }
 
     let declared = session.declared.as_ref().ok();

@@ -32,7 +32,7 @@ pub struct Trigger {
     pub event: String,
     /// Tag patterns for `push`, activity types for `release`, workflow names for `workflow_run`.
     pub filter: Vec<String>,
-    /// Branch patterns for `push`.
+    /// Branch patterns for `push`; base branch patterns for `pull_request` and `pull_request_target`.
     pub branches: Vec<String>,
     /// `tags-ignore` patterns for `push`.
     pub tags_ignore: Vec<String>,
@@ -123,6 +123,10 @@ impl Permissions {
 #[derive(Debug, Clone, Default)]
 pub struct Job {
     pub id: String,
+    /// The job's `name:`, which its check runs are called by (the id when there is none).
+    pub name: Option<String>,
+    /// `strategy.matrix`: the job runs once per combination.
+    pub matrix: Option<Matrix>,
     /// 1-based line of the job's key in the file, found by a text scan (the YAML parser keeps no positions).
     pub line: Option<u32>,
     pub needs: Vec<String>,
@@ -135,6 +139,16 @@ pub struct Job {
     pub uses: Option<String>,
     pub env: BTreeMap<String, String>,
     pub steps: Vec<Step>,
+}
+
+/// A job's `strategy.matrix`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Matrix {
+    /// Lists of plain values only: each run's values, in the order of the matrix's keys (which is how GitHub
+    /// names the run: `test (3.12, ubuntu-latest)`).
+    Runs(Vec<Vec<String>>),
+    /// `include`, `exclude`, expressions or nested values: the runs are only known once GitHub expands it.
+    Opaque,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -232,6 +246,10 @@ impl Workflow {
         job.permissions.as_ref().or(self.permissions.as_ref())
     }
 
+    pub fn triggered_by(&self, event: &str) -> bool {
+        self.triggers.iter().any(|t| t.event == event)
+    }
+
     /// `Some(true)` when pushing `tag` is certain not to start this workflow: every trigger that could run it
     /// is a `push` whose tag filters leave the tag out. `None` when another trigger (a published release, a
     /// manual run, another workflow, a branch push) may start it.
@@ -306,6 +324,9 @@ fn parse_triggers(on: &Yaml) -> Vec<Trigger> {
                 let event = scalar(event)?;
                 let (filter, branches) = match event.as_str() {
                     "push" => (strings(&spec["tags"]), strings(&spec["branches"])),
+                    "pull_request" | "pull_request_target" => {
+                        (Vec::new(), strings(&spec["branches"]))
+                    }
                     "release" => (strings(&spec["types"]), Vec::new()),
                     "workflow_run" => (strings(&spec["workflows"]), strings(&spec["branches"])),
                     _ => (Vec::new(), Vec::new()),
@@ -365,6 +386,8 @@ fn parse_job(id: &str, job: &Yaml, text: &str) -> Job {
         .unwrap_or_default();
     Job {
         id: id.to_owned(),
+        name: scalar(&job["name"]),
+        matrix: parse_matrix(&job["strategy"]["matrix"]),
         line: job_line(text, id),
         needs,
         permissions: parse_permissions(&job["permissions"]),
@@ -374,6 +397,43 @@ fn parse_job(id: &str, job: &Yaml, text: &str) -> Job {
         env: string_map(&job["env"]),
         steps,
     }
+}
+
+/// The runs of a matrix, when it is plain lists of scalars (at most 256 runs, GitHub's own limit).
+fn parse_matrix(m: &Yaml) -> Option<Matrix> {
+    let hash = match m {
+        Yaml::BadValue | Yaml::Null => return None,
+        Yaml::Hash(h) => h,
+        _ => return Some(Matrix::Opaque),
+    };
+    let mut runs: Vec<Vec<String>> = vec![Vec::new()];
+    for (key, values) in hash {
+        let key = scalar(key).unwrap_or_default();
+        let values: Option<Vec<String>> =
+            values.as_vec().and_then(|v| v.iter().map(scalar).collect());
+        let plain = values.filter(|v| {
+            !v.is_empty()
+                && !matches!(key.as_str(), "include" | "exclude")
+                && !v.iter().any(|x| x.contains("${{"))
+        });
+        let Some(values) = plain else {
+            return Some(Matrix::Opaque);
+        };
+        runs = runs
+            .iter()
+            .flat_map(|run| {
+                values.iter().map(move |v| {
+                    let mut next = run.clone();
+                    next.push(v.clone());
+                    next
+                })
+            })
+            .collect();
+        if runs.len() > 256 {
+            return Some(Matrix::Opaque);
+        }
+    }
+    Some(Matrix::Runs(runs))
 }
 
 /// The line of `  <id>:` after the top-level `jobs:` key.
