@@ -55,6 +55,9 @@ pub struct Config {
     /// `relgate check` also audits the repository's settings on GitHub (an advisory check; needs a token and
     /// the network).
     pub github_audit: Option<bool>,
+    /// The message of `relgate release`'s commit (and annotated tag): `{version}` and `{tag}` are replaced
+    /// (default `Release {version}`).
+    pub release_message: Option<String>,
     /// Per-check settings, `[tool.relgate.checks.NAME]`.
     #[serde(default)]
     pub checks: BTreeMap<String, CheckConfig>,
@@ -180,6 +183,15 @@ impl Config {
         Duration::from_secs_f64(self.timeout.unwrap_or(600.0))
     }
 
+    /// `release-message` with `{version}` and `{tag}` filled in.
+    pub fn release_message(&self, version: &str, tag: &str) -> String {
+        self.release_message
+            .as_deref()
+            .unwrap_or("Release {version}")
+            .replace("{version}", version)
+            .replace("{tag}", tag)
+    }
+
     pub fn use_cache(&self) -> bool {
         self.cache.unwrap_or(true)
     }
@@ -239,6 +251,16 @@ impl Config {
                     ));
                 }
             }
+        }
+        if self
+            .release_message
+            .as_deref()
+            .is_some_and(|m| m.trim().is_empty())
+        {
+            return Err(hinted(
+                format!("{file}: {key_prefix}release-message is empty"),
+                "e.g. release-message = \"Release {version}\"",
+            ));
         }
         if self.jobs == Some(0) {
             return Err(hinted(

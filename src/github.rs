@@ -1,4 +1,5 @@
-//! The GitHub REST API, read-only: a repository's failed workflow runs, a run, its jobs, a job's log.
+//! The GitHub REST API: a repository's failed workflow runs, a run, its jobs, a job's log; and creating a
+//! release for a pushed tag ([`release`]).
 //!
 //! Every request goes through [`crate::http`] with `Accept: application/vnd.github+json`,
 //! `X-GitHub-Api-Version: 2022-11-28` and the token as `Authorization: Bearer`. A job's log answers with a
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::http::{self, HttpError, Request, Response};
 
+pub mod release;
 pub mod settings;
 
 /// One API call (retries included).
@@ -172,6 +174,7 @@ pub struct Job {
 #[derive(Debug, Clone, Deserialize)]
 pub struct JobStep {
     pub name: String,
+    pub number: u32,
     #[serde(default)]
     pub conclusion: Option<String>,
 }

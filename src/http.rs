@@ -576,6 +576,9 @@ impl Secrets {
 
 mod send;
 pub use send::{Method, send};
+mod post;
+
+pub use post::post_json;
 
 #[cfg(test)]
 pub(crate) mod test_server;

@@ -1,10 +1,12 @@
 //! relgate: parse the command line, set up colour, dispatch, and map the outcome to an exit status.
 //! This is the only place that exits.
 
+mod bump;
 mod cache;
 mod cli;
 mod commands;
 mod config;
+mod credentials;
 mod env;
 mod error;
 mod findings;
@@ -25,6 +27,7 @@ mod shell;
 mod tag_format;
 mod term;
 mod toml_file;
+mod trusted_publishing;
 
 use std::process::ExitCode;
 
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(Exit::Pass) => ExitCode::SUCCESS,
         Ok(Exit::Fail) => ExitCode::from(1),
+        Ok(Exit::Unknown) => ExitCode::from(2),
         Err(err) if err.downcast_ref::<error::Interrupted>().is_some() => {
             output::errln!("relgate: interrupted; every check it started was stopped");
             ExitCode::from(130)
@@ -87,12 +91,24 @@ fn print_error(err: &anyhow::Error, format: Format) {
         }
     }
     let mut text = Text::new();
-    text.paint(Style::Fail, "error:").line(format!(" {err}"));
+    labelled(&mut text, Some((Style::Fail, "error:")), &err.to_string());
     for cause in err.chain().skip(1) {
-        text.line(format!("  caused by: {cause}"));
+        labelled(&mut text, None, &format!("  caused by: {cause}"));
     }
     if let Some(hint) = hint {
-        text.paint(Style::Hint, "hint:").line(format!(" {hint}"));
+        labelled(&mut text, Some((Style::Hint, "hint:")), hint);
     }
     output::err(&text);
+}
+
+/// A message after its label; a message of several lines (`now:`, `retry:`...) keeps them, each shown as words.
+fn labelled(text: &mut Text, label: Option<(Style, &str)>, message: &str) {
+    let mut lines = message.lines();
+    if let Some((style, label)) = label {
+        text.paint(style, label).add(" ");
+    }
+    text.line(lines.next().unwrap_or_default());
+    for line in lines {
+        text.line(line);
+    }
 }

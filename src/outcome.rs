@@ -247,4 +247,7 @@ pub struct VersionValidation {
 pub enum Exit {
     Pass,
     Fail,
+    /// No verdict could be given, and the command has said why (`relgate publish auth`: exit 2 without an
+    /// error of its own).
+    Unknown,
 }

@@ -12,7 +12,10 @@
 //! `run` returns only when no process of the child's group is left (zombies count as gone: some container
 //! inits never reap orphans).
 
+mod attached;
 mod capture;
+
+pub use attached::run_attached;
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -39,7 +42,6 @@ pub struct Spec {
 
 impl Spec {
     /// A spec with no extra environment, a 600 s timeout and 1 MiB of output kept.
-    #[cfg(test)]
     pub fn new(argv: Vec<OsString>, cwd: impl Into<PathBuf>) -> Spec {
         Spec {
             argv,

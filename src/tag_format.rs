@@ -91,6 +91,22 @@ impl TagFormat {
             .collect()
     }
 
+    /// Which of the accepted forms a release tag has (0 is the preferred one).
+    pub fn form_of(&self, tag: &str) -> Option<usize> {
+        self.forms.iter().position(|(prefix, suffix)| {
+            tag.strip_prefix(prefix.as_str())
+                .and_then(|rest| rest.strip_suffix(suffix.as_str()))
+                .is_some_and(|inner| Version::from_str(inner).is_ok())
+        })
+    }
+
+    /// The tag of `version` in form `form` (as [`TagFormat::form_of`] numbers them; the preferred one when out
+    /// of range).
+    pub fn render(&self, form: usize, version: &str) -> String {
+        let (prefix, suffix) = self.forms.get(form).unwrap_or(&self.forms[0]);
+        format!("{prefix}{version}{suffix}")
+    }
+
     /// For messages: "v{version} or {version}".
     pub fn describe(&self) -> String {
         self.forms
@@ -159,5 +175,15 @@ mod tests {
         assert_eq!(f.names_for("1.0"), ["v1.0", "1.0"]);
         let f = TagFormat::new(Some("release-{version}-final"), &Config::default()).unwrap();
         assert_eq!(f.globs(), ["release-*-final"]);
+    }
+
+    #[test]
+    fn forms_follow_the_repository() {
+        let f = default();
+        assert_eq!(f.form_of("v1.2.3"), Some(0));
+        assert_eq!(f.form_of("1.2.3"), Some(1));
+        assert_eq!(f.form_of("latest"), None);
+        assert_eq!(f.render(1, "1.3.0"), "1.3.0");
+        assert_eq!(f.render(0, "1.3.0"), "v1.3.0");
     }
 }

@@ -6,6 +6,8 @@ mod github;
 mod hook;
 mod install;
 mod list;
+mod publish;
+mod release;
 mod version;
 
 use crate::cli::{Cli, Command, ProjectArgs};
@@ -35,6 +37,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Hook(hook) => hook::run(hook, out),
         Command::Ci(command) => ci::run(&command, out),
         Command::Github(command) => github::run(&command, out),
+        Command::Release(args) => release::run(&args, out),
+        Command::Publish(command) => publish::run(&command, out),
     }
 }
 

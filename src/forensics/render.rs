@@ -81,7 +81,7 @@ fn heading(explanation: &Explanation) -> String {
     format!("relgate ci explain · {}", parts.join(" · "))
 }
 
-fn block(out: &mut Text, r: &FailureReport, quiet: bool) {
+pub(crate) fn block(out: &mut Text, r: &FailureReport, quiet: bool) {
     let job = r.job.as_deref().unwrap_or("(job name not in the log)");
     let step = r.failed_step.as_deref().unwrap_or("?");
     let exit = r
@@ -107,7 +107,7 @@ fn block(out: &mut Text, r: &FailureReport, quiet: bool) {
     field(out, "reproduce", &r.reproduce);
 }
 
-fn field(out: &mut Text, label: &str, value: &str) {
+pub(crate) fn field(out: &mut Text, label: &str, value: &str) {
     let label = format!("{label}:");
     out.add("  ")
         .paint(Style::Dim, format!("{label:<10}"))

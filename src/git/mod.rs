@@ -1,7 +1,8 @@
 //! The only git2 call site: tags, commits, trees and the state of the working tree, read-only.
 //!
 //! relgate never writes to the user's repository: no index refresh, no ref update, no stash. Reading status
-//! with libgit2 does not rewrite the index (unlike `git status`, which may refresh its stat cache).
+//! with libgit2 does not rewrite the index (unlike `git status`, which may refresh its stat cache). The one
+//! exception is `relgate release`, which the user asks to commit, tag and push: its writes live in [`write`].
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,9 @@ use git2::{ObjectType, Oid, Repository, StatusOptions};
 
 use crate::error::hinted;
 
+mod branch;
 mod tag_store;
+pub mod write;
 
 pub use git2::Oid as CommitId;
 
@@ -342,7 +345,16 @@ impl Repo {
     /// Make `dest` (a copy of `commit`'s files) a throwaway repository whose HEAD is `commit` and whose tags are
     /// this repository's, borrowing the objects through `objects/info/alternates`: tools that derive a version
     /// from git (setuptools-scm) read the history there, and nothing of this repository is written.
-    pub fn scratch_repo(&self, commit: Oid, dest: &Path) -> anyhow::Result<()> {
+    ///
+    /// `release` is the version being released: when no tag at `commit` names it yet (`relgate release` gates
+    /// the commit before it creates the tag), the scratch repository gets a tag of that name at `commit`, so
+    /// that the plugin derives the release's version, as it will once the tag exists.
+    pub fn scratch_repo(
+        &self,
+        commit: Oid,
+        dest: &Path,
+        release: Option<&str>,
+    ) -> anyhow::Result<()> {
         let scratch = Repository::init(dest)
             .with_context(|| format!("cannot create a repository in {}", dest.display()))?;
         let info = scratch.path().join("objects").join("info");
@@ -352,6 +364,18 @@ impl Repo {
         // The tags go into one packed-refs file: 100,000 of them written one ref at a time would cost seconds.
         // No `peeled` trait is declared, so git and libgit2 peel annotated tags themselves.
         let mut tags = self.tag_refs()?;
+        if let Some(version) = release {
+            let named = |t: &&TagRef| t.name.contains(version);
+            let at_commit: Vec<&TagRef> = tags.iter().filter(named).collect();
+            let tagged = !self.tags_pointing_at(&at_commit, commit).is_empty();
+            if !tagged && !tags.iter().any(|t| t.name == version) {
+                tags.push(TagRef {
+                    name: version.to_owned(),
+                    target: commit,
+                    peeled: None,
+                });
+            }
+        }
         tags.sort_by(|a, b| a.name.cmp(&b.name));
         let mut packed = String::from("# pack-refs with: sorted \n");
         for tag in &tags {
@@ -663,6 +687,28 @@ mod tests {
     use std::process::{Command, Stdio};
 
     use super::{Oid, Repo, test_git as git};
+
+    /// A scratch repository for a release whose tag does not exist yet gets a tag of the version at the commit
+    /// (what `git describe` and setuptools-scm read); one whose tag exists gets nothing more.
+    #[test]
+    fn the_scratch_repository_carries_the_release_being_gated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("repo");
+        std::fs::create_dir(&path).unwrap();
+        git(&path, &["init", "-q"]);
+        git(&path, &["commit", "-q", "--allow-empty", "-m", "one"]);
+        git(&path, &["tag", "-a", "v0.1.0", "-m", "v0.1.0"]);
+        git(&path, &["commit", "-q", "--allow-empty", "-m", "two"]);
+        let head = Oid::from_str(&git(&path, &["rev-parse", "HEAD"])).unwrap();
+        let repo = Repo::discover(&path).unwrap();
+        let scratch = dir.path().join("scratch");
+        repo.scratch_repo(head, &scratch, Some("0.2.0")).unwrap();
+        assert_eq!(git(&scratch, &["describe", "--tags"]), "0.2.0");
+        git(&path, &["tag", "v0.2.0"]);
+        let again = dir.path().join("again");
+        repo.scratch_repo(head, &again, Some("0.2.0")).unwrap();
+        assert_eq!(git(&again, &["tag", "--list"]), "v0.1.0\nv0.2.0");
+    }
 
     /// Thousands of loose annotated tags (shared out among threads): exactly the ones at the commit are found,
     /// as one thread finds them.

@@ -140,7 +140,7 @@ fn run_build(b: &Build) -> CheckResult {
         };
         match history {
             Some((head, repo)) => {
-                if let Err(e) = repo.scratch_repo(head, &src_root) {
+                if let Err(e) = repo.scratch_repo(head, &src_root, Some(&b.expected.to_string())) {
                     return CheckResult::error(
                         CHECK,
                         Kind::Build,

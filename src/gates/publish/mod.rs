@@ -9,6 +9,7 @@
 //! - `release-checks`: quality tools that the publishing job (or a job it `needs`) runs but the local gate does
 //!   not: a release run failing on checks the local run skipped is the failure relgate exists to prevent.
 
+mod declared;
 pub mod jobs;
 mod tools;
 mod upload;
@@ -18,6 +19,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+pub use self::declared::{
+    DeclaredJob, DeclaredStep, DeclaredWorkflow, ReleaseWorkflow, declare, is_aggregator,
+    release_workflows, runs_on,
+};
 use self::upload::{Auth, Index, Upload};
 use self::workflow::Workflow;
 use crate::gates::GateContext;
@@ -79,6 +84,69 @@ pub fn check_workflows_for_tag(
             r.took(started.elapsed())
         })
         .collect()
+}
+
+/// A trusted publisher that a workflow of the tree at `root` would present to the index: the fields to register
+/// there, and where the uploading job is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presented {
+    /// `PyPI`, `TestPyPI`, or the upload URL.
+    pub index: String,
+    /// From the `origin` remote, when it is on github.com.
+    pub owner_repository: Option<(String, String)>,
+    /// The workflow's file name.
+    pub workflow: String,
+    pub environment: Option<String>,
+    /// `path:line` and id of the uploading job.
+    pub at: String,
+    pub job: String,
+    /// Whether the job's token may request the OIDC token (`id-token: write`).
+    pub id_token: bool,
+}
+
+/// The trusted publishers the workflows under `root` would present (for `relgate publish auth` outside
+/// GitHub Actions, where the exchange itself cannot be made).
+pub fn trusted_publishers(root: &Path, remote: Option<&str>) -> Vec<Presented> {
+    let files = read_workflows(root);
+    let workflows: Vec<Workflow> = files
+        .iter()
+        .filter_map(|(path, text)| workflow::parse(path, text).ok())
+        .collect();
+    let owner_repository = remote.and_then(github_owner_repo);
+    let mut out: Vec<Presented> = Vec::new();
+    for w in &workflows {
+        for u in upload::find_uploads(w)
+            .into_iter()
+            .chain(upload::find_script_uploads(w))
+        {
+            if u.auth != Auth::Trusted {
+                continue;
+            }
+            let Some(job) = w.job(&u.job) else { continue };
+            let perms = w.effective_permissions(job);
+            let id_token = perms.is_some_and(workflow::Permissions::grants_id_token)
+                || (perms.is_none()
+                    && callers(&workflows, w).any(|(cw, cj)| {
+                        cw.effective_permissions(cj)
+                            .is_some_and(workflow::Permissions::grants_id_token)
+                    }));
+            let presented = Presented {
+                index: u.index.label(),
+                owner_repository: owner_repository.clone(),
+                workflow: w.file.clone(),
+                environment: job.environment.clone(),
+                at: job
+                    .line
+                    .map_or_else(|| w.path.clone(), |l| format!("{}:{l}", w.path)),
+                job: u.job.clone(),
+                id_token,
+            };
+            if !out.contains(&presented) {
+                out.push(presented);
+            }
+        }
+    }
+    out
 }
 
 /// `(path relative to the root, text)` of every `.github/workflows/*.yml|*.yaml`, sorted by path.

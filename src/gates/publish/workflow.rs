@@ -123,7 +123,8 @@ impl Permissions {
 #[derive(Debug, Clone, Default)]
 pub struct Job {
     pub id: String,
-    /// The job's `name:`, which its check runs are called by (the id when there is none).
+    /// The job's `name:`, which its check runs (and logs, and the API) are called by (the id when there is
+    /// none).
     pub name: Option<String>,
     /// `strategy.matrix`: the job runs once per combination.
     pub matrix: Option<Matrix>,
@@ -158,6 +159,8 @@ pub struct Step {
     pub run: Option<String>,
     pub with: BTreeMap<String, String>,
     pub env: BTreeMap<String, String>,
+    /// The step's `if:` condition.
+    pub condition: Option<String>,
 }
 
 impl Step {
@@ -380,6 +383,7 @@ fn parse_job(id: &str, job: &Yaml, text: &str) -> Job {
                     run: scalar(&s["run"]),
                     with: string_map(&s["with"]),
                     env: string_map(&s["env"]),
+                    condition: scalar(&s["if"]),
                 })
                 .collect()
         })
