@@ -50,7 +50,7 @@ pub enum Command {
     /// Run the release gate: version agreement, the package index, and the project's own checks.
     Check(CheckArgs),
     /// List the checks `relgate check` would run, with their resolved commands, without running them.
-    Checks(ProjectArgs),
+    Checks(SelectArgs),
     /// Print the version the project declares, where it comes from, and the tag it expects.
     Version(ProjectArgs),
     /// Install relgate's git hooks (pre-push and reference-transaction) into this repository.
@@ -88,8 +88,9 @@ pub struct ProjectArgs {
     pub tag_format: Option<String>,
 }
 
+/// Which release and which of its checks: the options `relgate check` and `relgate checks` share.
 #[derive(Debug, Clone, Args, Default)]
-pub struct CheckArgs {
+pub struct SelectArgs {
     #[command(flatten)]
     pub project: ProjectArgs,
 
@@ -105,10 +106,6 @@ pub struct CheckArgs {
     #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
     pub skip: Vec<String>,
 
-    /// Print what would run, without running it (same as `relgate checks`).
-    #[arg(long)]
-    pub list: bool,
-
     /// Do not ask the package index (the index check is reported as skipped).
     #[arg(long)]
     pub offline: bool,
@@ -116,6 +113,16 @@ pub struct CheckArgs {
     /// The package index's simple API root, like pip's --index-url.
     #[arg(long, value_name = "URL")]
     pub index_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+
+    /// Print what would run, without running it (same as `relgate checks`).
+    #[arg(long)]
+    pub list: bool,
 
     /// Ignore the record of passes: run every check again.
     #[arg(long)]
@@ -128,11 +135,6 @@ pub struct CheckArgs {
     /// How many checks run at once. Default: the number of cores.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
-
-    /// The commit to gate, in place of the tag's or HEAD's: the hooks pass the commit git is pushing or
-    /// tagging (the tag may not exist yet, or may point elsewhere locally). Not a command-line flag.
-    #[arg(skip)]
-    pub commit: Option<crate::git::CommitId>,
 }
 
 #[derive(Debug, Clone, Args, Default)]

@@ -60,6 +60,7 @@ pub fn no_proxy() -> Option<String> {
 }
 
 /// `RELGATE_LIVE_INDEX=1` enables the test against the public index.
+#[cfg(test)]
 pub fn live_index() -> bool {
     non_empty("RELGATE_LIVE_INDEX").is_some()
 }

@@ -142,7 +142,7 @@ pub fn run(spec: &Spec) -> Result<Finished, SpawnError> {
         });
     }
     if VERBOSE.load(Ordering::Relaxed) {
-        eprintln!(
+        crate::output::errln!(
             "relgate: run: {}  (in {})",
             display(&spec.argv),
             spec.cwd.display()
@@ -239,7 +239,7 @@ pub fn run(spec: &Spec) -> Result<Finished, SpawnError> {
         elapsed: started.elapsed(),
     };
     if VERBOSE.load(Ordering::Relaxed) {
-        eprintln!(
+        crate::output::errln!(
             "relgate: {program}: {} after {:.1} s ({} bytes of output)",
             describe(ended),
             finished.elapsed.as_secs_f64(),

@@ -1,22 +1,6 @@
-//! Colour on the terminal: decided once from `--color`, `NO_COLOR` and whether the stream is a terminal.
-//!
-//! Output goes through `anstream`, which strips ANSI codes when colour is off, so renderers can always paint.
-
-use owo_colors::OwoColorize;
-
-use crate::cli::ColorChoice;
-use crate::env;
-
-/// Set the process-wide colour choice for `anstream` writers.
-pub fn init(choice: ColorChoice) {
-    let choice = match choice {
-        ColorChoice::Always => anstream::ColorChoice::Always,
-        ColorChoice::Never => anstream::ColorChoice::Never,
-        ColorChoice::Auto if env::no_color() => anstream::ColorChoice::Never,
-        ColorChoice::Auto => anstream::ColorChoice::Auto,
-    };
-    choice.write_global();
-}
+//! Facts about the terminal: whether stderr is one, and how wide it is; [`printable`] clips text from outside
+//! before it is put into a message. Colour and writing are the printer's (`output`), which sanitises every word
+//! anyway.
 
 /// Whether stderr is an interactive terminal (live progress is drawn only there).
 pub fn stderr_is_terminal() -> bool {
@@ -37,30 +21,6 @@ pub fn printable(text: &str) -> String {
         out.push_str("...");
     }
     out
-}
-
-pub fn paint_error(text: &str) -> String {
-    text.red().bold().to_string()
-}
-
-pub fn paint_hint(text: &str) -> String {
-    text.cyan().bold().to_string()
-}
-
-pub fn paint_pass(text: &str) -> String {
-    text.green().to_string()
-}
-
-pub fn paint_fail(text: &str) -> String {
-    text.red().bold().to_string()
-}
-
-pub fn paint_warn(text: &str) -> String {
-    text.yellow().to_string()
-}
-
-pub fn paint_dim(text: &str) -> String {
-    text.dimmed().to_string()
 }
 
 /// The width of the terminal on stderr, for progress lines that must fit on one line (80 when unknown).

@@ -5,17 +5,17 @@
 mod compare;
 mod fallback;
 
-use std::io::Write as _;
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::Exit;
 use crate::cli::{CiCommand, ExplainArgs, Format, RunsArgs};
 use crate::commands::Output;
 use crate::error::hinted;
 use crate::forensics::{self, Form, RunLog, action, input, render};
 use crate::github::{self, ApiError, Client, RepoName};
+use crate::outcome::Exit;
+use crate::output::{self, Text};
 
 pub fn run(command: &CiCommand, out: Output) -> anyhow::Result<Exit> {
     match command {
@@ -44,10 +44,9 @@ fn explain(args: &ExplainArgs, out: Output) -> anyhow::Result<Exit> {
     let mut explanation = forensics::explain(&log);
     explanation.notes.extend(notes);
     if out.format == Format::Json {
-        let doc = serde_json::to_string_pretty(&render::document(&explanation))?;
-        emit(&format!("{doc}\n"))?;
+        output::json(&render::document(&explanation))?;
     } else {
-        emit(&render::human(&explanation, out.quiet))?;
+        output::out(&render::human(&explanation, out.quiet));
     }
     Ok(if explanation.failures.is_empty() {
         Exit::Fail
@@ -164,37 +163,24 @@ fn runs(args: &RunsArgs, out: Output) -> anyhow::Result<Exit> {
             workflow: args.workflow.as_deref(),
             runs: &runs,
         };
-        emit(&format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
+        output::json(&doc)?;
         return Ok(Exit::Pass);
     }
-    emit(&runs_table(&repo, args.workflow.as_deref(), &runs))?;
+    output::out(&runs_table(&repo, args.workflow.as_deref(), &runs));
     Ok(Exit::Pass)
 }
 
-/// Write to stdout; a reader that went away (`| head`) is not an error.
-fn emit(text: &str) -> anyhow::Result<()> {
-    let mut stdout = anstream::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
-}
-
-fn runs_table(repo: &RepoName, workflow: Option<&str>, runs: &[github::Run]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
+fn runs_table(repo: &RepoName, workflow: Option<&str>, runs: &[github::Run]) -> Text {
+    let mut out = Text::new();
     let of = match workflow {
         Some(file) => format!("{repo} (workflow {file})"),
         None => repo.to_string(),
     };
     if runs.is_empty() {
-        let _ = writeln!(out, "no failed runs of {of}");
+        out.line(format!("no failed runs of {of}"));
         return out;
     }
-    let _ = writeln!(out, "failed runs of {of}, newest first:");
+    out.line(format!("failed runs of {of}, newest first:"));
     let id_width = runs
         .iter()
         .map(|r| r.id.to_string().len())
@@ -206,11 +192,10 @@ fn runs_table(repo: &RepoName, workflow: Option<&str>, runs: &[github::Run]) -> 
         .max()
         .unwrap_or(8)
         .clamp(8, 30);
-    let _ = writeln!(
-        out,
+    out.line(format!(
         "  {:<id_width$}  {:<name_width$}  {:<19}  {:<20}  TITLE",
         "ID", "WORKFLOW", "EVENT", "CREATED"
-    );
+    ));
     for run in runs {
         let name: String = run
             .name
@@ -219,21 +204,19 @@ fn runs_table(repo: &RepoName, workflow: Option<&str>, runs: &[github::Run]) -> 
             .chars()
             .take(name_width)
             .collect();
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "  {:<id_width$}  {name:<name_width$}  {:<19}  {:<20}  {}",
             run.id,
             run.event,
             run.created_at.as_deref().unwrap_or(""),
             run.display_title.as_deref().unwrap_or("")
-        );
+        ));
     }
     if let Some(first) = runs.first() {
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "explain one: relgate ci explain --run {} --repo {repo}",
             first.id
-        );
+        ));
     }
     out
 }

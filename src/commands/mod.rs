@@ -10,8 +10,9 @@ mod publish;
 mod release;
 mod version;
 
-use crate::Exit;
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ProjectArgs};
+use crate::outcome::Exit;
+use crate::release::ProjectDir;
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
     let Cli {
@@ -27,14 +28,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         verbose,
     };
     match command {
+        Command::Check(args) if args.list => list::run(&args.select, out),
         Command::Check(args) => check::run(&args, out),
-        Command::Checks(project) => list::run(
-            &crate::cli::CheckArgs {
-                project,
-                ..crate::cli::CheckArgs::default()
-            },
-            out,
-        ),
+        Command::Checks(select) => list::run(&select, out),
         Command::Version(args) => version::run(&args, out),
         Command::Install(args) => install::install(&args, out),
         Command::Uninstall(args) => install::uninstall(&args, out),
@@ -52,4 +48,13 @@ pub struct Output {
     pub format: crate::cli::Format,
     pub quiet: bool,
     pub verbose: bool,
+}
+
+impl From<&ProjectArgs> for ProjectDir {
+    fn from(args: &ProjectArgs) -> ProjectDir {
+        ProjectDir {
+            path: args.path.clone(),
+            tag_format: args.tag_format.clone(),
+        }
+    }
 }

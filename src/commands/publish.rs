@@ -6,7 +6,6 @@
 //! relgate says which publisher the workflows would present, since only the workflow can make the exchange.
 //! The exit status: 0 accepted, 1 refused, 2 relgate could not tell.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -19,8 +18,9 @@ use crate::config::Config;
 use crate::credentials::pypi_token::{self, Target, Verdict};
 use crate::credentials::{self, Credential, IndexHint, Secret};
 use crate::error::hinted;
+use crate::output::{self, Style, Text};
 use crate::project::{self, WorkTreeSource};
-use crate::term::{self, printable};
+use crate::term::printable;
 use crate::trusted_publishing::{self, Outcome, Publisher};
 
 pub fn run(command: &PublishCommand, out: Output) -> anyhow::Result<Exit> {
@@ -130,8 +130,7 @@ fn auth(args: &AuthArgs, out: Output) -> anyhow::Result<Exit> {
         trusted_publishing: trusted,
     };
     if out.format == Format::Json {
-        let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "{}", serde_json::to_string_pretty(&doc)?)?;
+        output::json(&doc)?;
     } else {
         print_human(&doc, out.quiet);
     }
@@ -351,14 +350,13 @@ fn outside_actions(dir: &Path, url: &str) -> TrustedReport {
 }
 
 fn print_human(doc: &Document, quiet: bool) {
-    let mut out = anstream::stdout().lock();
+    let mut out = Text::new();
     if !quiet {
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "relgate publish auth · {} · {} (nothing is uploaded)",
             doc.project.as_deref().unwrap_or("(no project found)"),
             doc.repository_url
-        );
+        ));
     }
     let width = doc
         .credentials
@@ -373,43 +371,42 @@ fn print_human(doc: &Document, quiet: bool) {
         .unwrap_or(0)
         + 3;
     let label = |status: &str| match status {
-        "accepted" => term::paint_pass("accepted"),
-        "refused" => term::paint_fail("REFUSED "),
-        "skipped" => term::paint_dim("skipped "),
-        _ => term::paint_warn("unknown "),
+        "accepted" => (Style::Pass, "accepted"),
+        "refused" => (Style::Fail, "REFUSED "),
+        "skipped" => (Style::Dim, "skipped "),
+        _ => (Style::Warn, "unknown "),
     };
     for e in &doc.credentials {
         if quiet && e.status != "refused" {
             continue;
         }
         let dots = ".".repeat(width - e.source.len() - 1);
-        let _ = writeln!(
-            out,
-            "  {} {dots} {}  {}",
-            e.source,
-            label(e.status),
-            e.message
-        );
+        let (style, status) = label(e.status);
+        out.add(format!("  {} {dots} ", e.source))
+            .paint(style, status)
+            .line(format!("  {}", e.message));
         if let Some(fix) = &e.fix {
-            let _ = writeln!(out, "      fix: {fix}");
+            out.line(format!("      fix: {fix}"));
         }
     }
     if let Some(t) = &doc.trusted_publishing {
         let name = "trusted publishing";
         let dots = ".".repeat(width - name.len() - 1);
-        let _ = writeln!(out, "  {name} {dots} {}  {}", label(t.status), t.message);
+        let (style, status) = label(t.status);
+        out.add(format!("  {name} {dots} "))
+            .paint(style, status)
+            .line(format!("  {}", t.message));
         for (code, description) in &t.errors {
-            let _ = writeln!(out, "      {code}: {description}");
+            out.line(format!("      {code}: {description}"));
         }
         if let Some(claims) = &t.claims {
-            let _ = writeln!(out, "      the token's claims:");
+            out.line("      the token's claims:");
             for line in claims.lines() {
-                let _ = writeln!(out, "        {line}");
+                out.line(format!("        {line}"));
             }
         }
         for p in &t.register {
-            let _ = writeln!(
-                out,
+            out.line(format!(
                 "      {}: owner = {}, repository = {}, workflow = {}, environment = {}",
                 if t.status == "accepted" {
                     "matched publisher"
@@ -420,25 +417,31 @@ fn print_human(doc: &Document, quiet: bool) {
                 p.repository.as_deref().unwrap_or("(the repository name)"),
                 p.workflow.as_deref().unwrap_or("(the workflow file)"),
                 p.environment.as_deref().unwrap_or("(none: leave it empty)")
-            );
+            ));
         }
         if let Some(fix) = &t.fix {
-            let _ = writeln!(out, "      fix: {fix}");
+            out.line(format!("      fix: {fix}"));
         }
     }
     if doc.credentials.is_empty() && doc.trusted_publishing.is_none() {
-        let _ = writeln!(out, "  no credentials found");
+        out.line("  no credentials found");
     }
-    let verdict = match doc.status {
-        "accepted" => term::paint_pass("ACCEPTED the index would accept the upload credentials"),
-        "refused" => {
-            term::paint_fail("REFUSED the upload would be refused: fix the credentials above")
-        }
-        _ => {
-            term::paint_warn("UNKNOWN relgate could not tell whether the upload would be accepted")
-        }
+    let (style, verdict) = match doc.status {
+        "accepted" => (
+            Style::Pass,
+            "ACCEPTED the index would accept the upload credentials",
+        ),
+        "refused" => (
+            Style::Fail,
+            "REFUSED the upload would be refused: fix the credentials above",
+        ),
+        _ => (
+            Style::Warn,
+            "UNKNOWN relgate could not tell whether the upload would be accepted",
+        ),
     };
-    let _ = writeln!(out, "{verdict}");
+    out.paint(style, verdict).end();
+    output::out(&out);
 }
 
 /// `host[:port]`, lower-cased, of an http(s) URL.

@@ -142,7 +142,7 @@ fn json_document(output: &str) -> Option<serde_json::Value> {
 fn finding(kind: &str, severity: &str, message: impl Into<String>) -> Finding {
     Finding {
         kind: kind.to_owned(),
-        severity: severity.to_owned(),
+        severity: severity.into(),
         message: message.into(),
         ..Finding::default()
     }

@@ -44,7 +44,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
                 line: number(&v["location"]["row"]),
                 column: number(&v["location"]["column"]),
                 code: v["code"].as_str().map(str::to_owned),
-                severity: v["severity"].as_str().unwrap_or("error").to_owned(),
+                severity: v["severity"].as_str().unwrap_or("error").into(),
                 fix_suggestion: fix.map(|f| join_file(f, file.as_deref())),
                 file,
                 ..finding(input.kind, "error", v["message"].as_str().unwrap_or(""))
@@ -174,6 +174,7 @@ fn join_file(command: &str, file: Option<&str>) -> String {
 mod tests {
     use super::super::testing::input;
     use super::*;
+    use crate::outcome::Severity;
 
     fn lines(findings: &[Finding]) -> Vec<String> {
         findings
@@ -207,7 +208,7 @@ mod tests {
         assert!(
             findings
                 .iter()
-                .all(|f| f.severity == "error" && f.kind == "lint")
+                .all(|f| f.severity == Severity::Error && f.kind == "lint")
         );
     }
 

@@ -51,12 +51,6 @@ pub struct Facts {
     pub claims: Vec<(String, String)>,
 }
 
-impl Facts {
-    pub fn is_empty(&self) -> bool {
-        *self == Facts::default()
-    }
-}
-
 /// Reads a step's lines into [`Facts`].
 #[derive(Debug)]
 pub struct Reader {

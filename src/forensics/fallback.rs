@@ -5,15 +5,13 @@
 //! [`FailureReport`]s, as `ci explain` and `ci compare` report them; this module holds the report's shape, its
 //! failures' wording and its human form.
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 
 use super::changes::Change;
 use super::render::block;
 use super::{Category, Explanation, FailureReport};
 use crate::outcome::{CheckResult, Kind, Status};
-use crate::term;
+use crate::output::{Style, Text};
 
 /// Excerpt lines of one failed check at most.
 const EXCERPT: usize = 20;
@@ -189,31 +187,28 @@ fn what_to_do(category: Category) -> &'static str {
 }
 
 /// The human form.
-pub fn human(explanation: &Explanation, release: &ReleaseFacts, quiet: bool) -> String {
-    let mut out = String::new();
+pub fn human(explanation: &Explanation, release: &ReleaseFacts, quiet: bool) -> Text {
+    let mut out = Text::new();
     if !quiet {
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "relgate ci explain · tag {} ({}) · {}",
             release.tag,
             short(&release.commit),
             explanation.form.describe()
-        );
+        ));
         for w in &release.workflows {
             let name = w
                 .name
                 .as_deref()
                 .map_or_else(String::new, |n| format!(" \"{n}\""));
-            let _ = writeln!(
-                out,
-                "\n{} {}{name} runs on {}: jobs {}",
-                term::paint_dim("workflow:"),
+            out.end().paint(Style::Dim, "workflow:").line(format!(
+                " {}{name} runs on {}: jobs {}",
                 w.file,
                 w.trigger,
                 w.jobs.join(", ")
-            );
+            ));
             for upload in &w.uploads {
-                let _ = writeln!(out, "  {upload}");
+                out.line(format!("  {upload}"));
             }
         }
         steps(&mut out, &release.steps);
@@ -221,37 +216,32 @@ pub fn human(explanation: &Explanation, release: &ReleaseFacts, quiet: bool) -> 
     }
     for (i, report) in explanation.failures.iter().enumerate() {
         if !quiet || i > 0 {
-            out.push('\n');
+            out.end();
         }
         block(&mut out, report, quiet);
     }
     for note in &explanation.notes {
-        let _ = writeln!(out, "{} {note}", term::paint_dim("note:"));
+        out.paint(Style::Dim, "note:").line(format!(" {note}"));
     }
-    out.push('\n');
-    let verdict = match explanation.failures.len() {
-        0 => format!(
-            "{} tag {} passes the checks its release run runs: the failure is elsewhere (the index, credentials, the runner); with GitHub, `relgate ci explain --run RUN_ID` reads the run's log",
-            term::paint_pass("PASS"),
+    out.end();
+    match explanation.failures.len() {
+        0 => out.paint(Style::Pass, "PASS").line(format!(
+            " tag {} passes the checks its release run runs: the failure is elsewhere (the index, credentials, the runner); with GitHub, `relgate ci explain --run RUN_ID` reads the run's log",
             release.tag
-        ),
-        1 => "1 failed release check explained".to_string(),
-        n => format!("{n} failed release checks explained"),
+        )),
+        1 => out.line("1 failed release check explained"),
+        n => out.line(format!("{n} failed release checks explained")),
     };
-    out.push_str(&verdict);
-    out.push('\n');
     out
 }
 
-fn steps(out: &mut String, steps: &[ReleaseStep]) {
+fn steps(out: &mut Text, steps: &[ReleaseStep]) {
     if steps.is_empty() {
         return;
     }
-    let _ = writeln!(
-        out,
-        "\n{}",
-        term::paint_dim("release steps, checked on the tag's content:")
-    );
+    out.end()
+        .paint(Style::Dim, "release steps, checked on the tag's content:")
+        .end();
     let width = steps
         .iter()
         .map(|s| s.job.chars().count() + s.step.chars().count() + 3)
@@ -260,55 +250,46 @@ fn steps(out: &mut String, steps: &[ReleaseStep]) {
         .min(60);
     for s in steps {
         let label = format!("{} › {}", s.job, s.step);
-        let verdict = if s.checks.is_empty() {
-            term::paint_dim("not checked")
-        } else {
-            s.checks
-                .iter()
-                .map(|c| {
-                    let status = match c.status {
-                        Status::Pass => term::paint_pass("pass"),
-                        Status::Fail => term::paint_fail("FAIL"),
-                        Status::Error => term::paint_fail("ERROR"),
-                        Status::Skipped => term::paint_dim("skipped"),
-                    };
-                    format!("{} {status}", c.name)
-                })
-                .collect::<Vec<String>>()
-                .join(", ")
-        };
-        let condition = s.condition.as_deref().map_or_else(String::new, |c| {
-            format!("  {}", term::paint_dim(&format!("(if: {c})")))
-        });
-        let _ = writeln!(out, "  {label:<width$}  {verdict}{condition}");
+        out.add(format!("  {label:<width$}  "));
+        if s.checks.is_empty() {
+            out.paint(Style::Dim, "not checked");
+        }
+        for (i, c) in s.checks.iter().enumerate() {
+            if i > 0 {
+                out.add(", ");
+            }
+            let (style, status) = match c.status {
+                Status::Pass => (Style::Pass, "pass"),
+                Status::Fail => (Style::Fail, "FAIL"),
+                Status::Error => (Style::Fail, "ERROR"),
+                Status::Skipped => (Style::Dim, "skipped"),
+            };
+            out.add(format!("{} ", c.name)).paint(style, status);
+        }
+        if let Some(c) = s.condition.as_deref() {
+            out.add("  ").paint(Style::Dim, format!("(if: {c})"));
+        }
+        out.end();
     }
 }
 
-fn changes(out: &mut String, release: &ReleaseFacts) {
+fn changes(out: &mut Text, release: &ReleaseFacts) {
     let Some(previous) = &release.previous_tag else {
         return;
     };
     if release.changes.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{} nothing the release steps read",
-            term::paint_dim(&format!("changed since {previous}:"))
-        );
+        out.end()
+            .paint(Style::Dim, format!("changed since {previous}:"))
+            .line(" nothing the release steps read");
         return;
     }
-    let _ = writeln!(
-        out,
-        "\n{}",
-        term::paint_dim(&format!("changed since {previous}:"))
-    );
+    out.end()
+        .paint(Style::Dim, format!("changed since {previous}:"))
+        .end();
     for c in &release.changes {
-        let _ = writeln!(
-            out,
-            "  {}  {}: {}",
-            term::paint_dim(&format!("{:<19}", c.area.describe())),
-            c.file,
-            c.detail
-        );
+        out.add("  ")
+            .paint(Style::Dim, format!("{:<19}", c.area.describe()))
+            .line(format!("  {}: {}", c.file, c.detail));
     }
 }
 

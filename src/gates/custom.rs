@@ -13,23 +13,10 @@ use crate::cache;
 use crate::config::Config;
 use crate::env;
 use crate::error::hinted;
-use crate::gates::quality::DETECTED;
+use crate::gates::registry;
 use crate::outcome::{CheckResult, Kind};
 use crate::process::{self, Ended, Spec};
 use crate::python::venv;
-
-/// relgate's own checks: their settings may be configured, their commands not replaced.
-const BUILT_IN: &[&str] = &[
-    "version",
-    "version-order",
-    "version-uploadable",
-    "version-tags",
-    "index",
-    "publish-workflow",
-    "release-checks",
-    "metadata",
-    "build",
-];
 
 /// How much output is kept (head and tail); the report shows the tail.
 const MAX_OUTPUT: usize = 256 * 1024;
@@ -53,47 +40,28 @@ pub struct CustomCheck {
 }
 
 /// The custom checks of this configuration (enabled ones), in name order; a table that is neither a check relgate
-/// knows nor a complete custom check is a configuration error.
+/// knows nor a complete custom check is a configuration error. The tables of the checks relgate knows are
+/// validated by `gates::registry`.
 pub fn plan(config: &Config) -> anyhow::Result<Vec<CustomCheck>> {
     let mut planned = Vec::new();
     for (name, settings) in &config.checks {
         let located = config.locate_check(name);
         let table = config.key(&format!("checks.{name}"));
-        let known = BUILT_IN.contains(&name.as_str()) || DETECTED.contains(&name.as_str());
+        if registry::known_kind(name).is_some() {
+            // A built-in check, or a tool whose `run` the quality gate runs itself.
+            continue;
+        }
         let Some(run) = &settings.run else {
-            if known {
-                continue;
-            }
             return Err(hinted(
                 format!(
                     "{located}: [{table}] is not a check relgate runs, and it has no `run` command"
                 ),
                 format!(
                     "relgate's own checks are {}; for a check of your own, give its command and kind: run = [\"tool\", \"arg\"], kind = \"test\"",
-                    BUILT_IN
-                        .iter()
-                        .chain(DETECTED)
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    registry::known_names().join(", ")
                 ),
             ));
         };
-        if BUILT_IN.contains(&name.as_str()) {
-            return Err(hinted(
-                format!(
-                    "{located}: {table}.run: `{name}` is relgate's own check; its command cannot be replaced"
-                ),
-                format!(
-                    "give your check another name, e.g. [{}]",
-                    config.key(&format!("checks.my-{name}"))
-                ),
-            ));
-        }
-        if DETECTED.contains(&name.as_str()) {
-            // The quality gate owns these names and runs their `run` itself.
-            continue;
-        }
         if settings.enabled == Some(false) {
             continue;
         }
@@ -407,19 +375,12 @@ mod tests {
     }
 
     #[test]
-    fn unknown_table_without_run_and_built_in_with_run_are_errors() {
+    fn a_table_that_is_neither_known_nor_a_command_is_an_error() {
         let err =
             plan(&config("[tool.relgate.checks.mpyy]\nrequired = false\n").unwrap()).unwrap_err();
         assert_eq!(
             err.to_string(),
             "pyproject.toml:1: [tool.relgate.checks.mpyy] is not a check relgate runs, and it has no `run` command"
-        );
-        let err =
-            plan(&config("[tool.relgate.checks.build]\nrun = ['make']\nkind = 'build'\n").unwrap())
-                .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "pyproject.toml:1: tool.relgate.checks.build.run: `build` is relgate's own check; its command cannot be replaced"
         );
     }
 

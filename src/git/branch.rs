@@ -76,18 +76,4 @@ impl Repo {
             Err(e) => Err(e.into()),
         }
     }
-
-    /// The message of the annotated tag `name` (its body, without a signature); `None` for a lightweight tag.
-    pub fn tag_message(&self, name: &str) -> Option<String> {
-        let reference = self
-            .inner
-            .find_reference(&format!("refs/tags/{name}"))
-            .ok()?;
-        let tag = reference.peel(ObjectType::Tag).ok()?.into_tag().ok()?;
-        let message = tag.message().ok()??;
-        let message = message
-            .find("-----BEGIN ")
-            .map_or(message, |at| &message[..at]);
-        Some(message.trim_end().to_owned())
-    }
 }

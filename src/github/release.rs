@@ -25,8 +25,6 @@ pub struct NewRelease {
 pub struct CreatedRelease {
     #[serde(default)]
     pub html_url: Option<String>,
-    #[serde(default)]
-    pub id: Option<u64>,
 }
 
 #[derive(Deserialize)]

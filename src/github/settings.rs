@@ -26,10 +26,7 @@ const MAX_PAGES: u32 = 10;
 /// `GET /repos/{owner}/{repo}`, the little the audit needs.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Repository {
-    pub full_name: String,
     pub default_branch: String,
-    #[serde(default)]
-    pub private: bool,
     /// The authenticated user's rights on the repository (absent without a token).
     #[serde(default)]
     pub permissions: Option<RepoPermissions>,
@@ -147,7 +144,6 @@ pub struct Enabled {
 /// A deployment environment.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Environment {
-    pub name: String,
     /// `required_reviewers`, `wait_timer`, `branch_policy`, or a custom app's rule.
     #[serde(default)]
     pub protection_rules: Vec<ProtectionRule>,

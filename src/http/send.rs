@@ -15,8 +15,6 @@ use super::{
 pub enum Method {
     Post,
     Put,
-    Patch,
-    Delete,
 }
 
 impl Method {
@@ -24,8 +22,6 @@ impl Method {
         match self {
             Method::Post => "POST",
             Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
         }
     }
 }
@@ -57,11 +53,6 @@ pub fn send(req: &Request, method: Method, body: &[u8]) -> Result<Response, Http
     let answer = match method {
         Method::Post => with_headers(agent.post(target), headers).send(body),
         Method::Put => with_headers(agent.put(target), headers).send(body),
-        Method::Patch => with_headers(agent.patch(target), headers).send(body),
-        // A DELETE's body is rare but allowed; ureq sends it only when forced to.
-        Method::Delete => with_headers(agent.delete(target), headers)
-            .force_send_body()
-            .send(body),
     };
     match read_response(answer, req.max_bytes, &url) {
         Ok(mut response) => {

@@ -23,7 +23,7 @@ pub fn run_attached(spec: &Spec) -> Result<Ended, SpawnError> {
         return Ok(Ended::Interrupted);
     }
     if VERBOSE.load(std::sync::atomic::Ordering::Relaxed) {
-        eprintln!(
+        crate::output::errln!(
             "relgate: run: {}  (in {})",
             display(&spec.argv),
             spec.cwd.display()

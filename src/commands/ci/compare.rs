@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{WITHOUT_GITHUB, api_error, api_job, emit, resolve_repo};
+use super::{WITHOUT_GITHUB, api_error, api_job, resolve_repo};
 use crate::Exit;
 use crate::cli::{CompareArgs, Format};
 use crate::commands::Output;
@@ -60,10 +60,9 @@ pub fn run(args: &CompareArgs, out: Output) -> anyhow::Result<Exit> {
         }
     }
     if out.format == Format::Json {
-        let doc = serde_json::to_string_pretty(&compare::render::document(&comparison))?;
-        emit(&format!("{doc}\n"))?;
+        crate::output::json(&compare::render::document(&comparison))?;
     } else {
-        emit(&compare::render::human(&comparison, out.quiet))?;
+        crate::output::out(&compare::render::human(&comparison, out.quiet));
     }
     Ok(if comparison.failures.is_empty() {
         Exit::Fail

@@ -6,10 +6,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::emit;
 use crate::Exit;
-use crate::cli::{CheckArgs, Format, ProjectArgs};
+use crate::cli::Format;
 use crate::commands::Output;
+use crate::commands::check::{self, Request};
 use crate::error::hinted;
 use crate::forensics::changes::{self, Files, Versions};
 use crate::forensics::command::{self, ToolKind};
@@ -20,7 +20,7 @@ use crate::gates::publish::{self, DeclaredStep, ReleaseWorkflow};
 use crate::gates::quality::Tool;
 use crate::git::{self, CommitId, Repo};
 use crate::outcome::Kind;
-use crate::release::Release;
+use crate::release::{ProjectDir, Release};
 
 /// A file read at a tag is skipped past this size.
 const MAX_FILE: usize = 4 << 20;
@@ -30,11 +30,11 @@ const MAX_ENTRIES: usize = 200;
 /// Exit 0 when a check of the release run fails on the tag's content (the failure is explained), 1 when the
 /// tag passes them all.
 pub fn run(tag: &str, path: Option<&Path>, out: Output) -> anyhow::Result<Exit> {
-    let project = ProjectArgs {
+    let project = ProjectDir {
         path: path.map(Path::to_path_buf),
         tag_format: None,
     };
-    let release = Release::open(&project)?;
+    let release = Release::open(project.clone())?;
     let release_tag = release.explicit_tag(tag)?;
     let commit = release_tag.commit;
     let workflow_files = read_dir(&release.repo, commit, ".github/workflows", |name| {
@@ -64,20 +64,20 @@ pub fn run(tag: &str, path: Option<&Path>, out: Output) -> anyhow::Result<Exit> 
     if kinds.is_empty() {
         notes.push("the publishing jobs run no check relgate can run: nothing was checked".into());
     } else {
-        let args = CheckArgs {
+        let request = Request {
             project: project.clone(),
             tag: Some(tag.to_string()),
             only: kinds.clone(),
             skip: skipped_tools(&tools, &kinds),
             offline: true,
-            ..CheckArgs::default()
+            ..Request::default()
         };
         let quiet = Output {
             format: Format::Json,
             quiet: true,
             verbose: false,
         };
-        let report = crate::commands::check::gate(&args, quiet)?;
+        let report = check::gate(&request, quiet)?;
         for check in &report.checks {
             for step in steps
                 .iter_mut()
@@ -144,10 +144,9 @@ pub fn run(tag: &str, path: Option<&Path>, out: Output) -> anyhow::Result<Exit> 
         notes,
     };
     if out.format == Format::Json {
-        let doc = serde_json::to_string_pretty(&fallback::document(&explanation, &facts))?;
-        emit(&format!("{doc}\n"))?;
+        crate::output::json(&fallback::document(&explanation, &facts))?;
     } else {
-        emit(&fallback::human(&explanation, &facts, out.quiet))?;
+        crate::output::out(&fallback::human(&explanation, &facts, out.quiet));
     }
     Ok(if explanation.failures.is_empty() {
         Exit::Fail

@@ -1,24 +1,22 @@
 //! `relgate github audit`: pass, fail or warn for each GitHub setting that stops a bad release, with the
 //! exact fix; exit 0 when every required check passes, 1 otherwise, 2 when GitHub could not be asked.
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 
-use super::{Target, api_error, emit};
+use super::{Target, api_error};
 use crate::Exit;
 use crate::cli::{Format, GithubArgs};
 use crate::commands::Output;
 use crate::gates::github::{self as gate, printable};
-use crate::outcome::{CheckResult, Status};
-use crate::term;
+use crate::outcome::{CheckResult, Status, Verdict};
+use crate::output::{self, Style, Text};
 
 /// The `relgate github audit --format json` document: the same checks as `relgate check`'s report.
 #[derive(Serialize)]
 struct AuditDoc<'a> {
     relgate_version: &'static str,
     /// `pass`, `fail` (a required check failed) or `error` (nothing failed, something could not be read).
-    status: &'static str,
+    status: Verdict,
     repository: String,
     default_branch: &'a str,
     checks: &'a [CheckResult],
@@ -29,7 +27,7 @@ pub fn run(args: &GithubArgs, out: Output) -> anyhow::Result<Exit> {
     let observed =
         gate::observe(&target.client, &target.repo, &target.expect).map_err(|e| api_error(&e))?;
     let checks = gate::audit(&target.expect, &observed);
-    let status = status(&checks);
+    let status = Verdict::of(&checks);
     let doc = AuditDoc {
         relgate_version: env!("CARGO_PKG_VERSION"),
         status,
@@ -38,40 +36,27 @@ pub fn run(args: &GithubArgs, out: Output) -> anyhow::Result<Exit> {
         checks: &checks,
     };
     if out.format == Format::Json {
-        emit(&format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
+        output::json(&doc)?;
     } else {
-        emit(&render(&doc, out.verbose, out.quiet))?;
+        output::out(&render(&doc, out.verbose, out.quiet));
     }
-    Ok(if status == "pass" {
+    Ok(if status == Verdict::Pass {
         Exit::Pass
     } else {
         Exit::Fail
     })
 }
 
-/// As `relgate check` decides: `error` only when nothing failed but something could not give a verdict.
-fn status(checks: &[CheckResult]) -> &'static str {
-    let blocking: Vec<&CheckResult> = checks.iter().filter(|c| c.blocks()).collect();
-    if blocking.is_empty() {
-        "pass"
-    } else if blocking.iter().any(|c| c.status == Status::Fail) {
-        "fail"
-    } else {
-        "error"
-    }
-}
-
 /// A heading, one line per check (name, dot leader, status, message), the fix and details under the lines
 /// that need them, and the verdict last.
-fn render(doc: &AuditDoc, verbose: bool, quiet: bool) -> String {
-    let mut out = String::new();
+fn render(doc: &AuditDoc, verbose: bool, quiet: bool) -> Text {
+    let mut out = Text::new();
     if !quiet {
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "relgate github audit · {} · default branch {}",
             doc.repository,
             printable(doc.default_branch)
-        );
+        ));
     }
     let width = doc.checks.iter().map(|c| c.name.len()).max().unwrap_or(0) + 2;
     for check in doc.checks {
@@ -79,17 +64,15 @@ fn render(doc: &AuditDoc, verbose: bool, quiet: bool) -> String {
             continue;
         }
         let leader = ".".repeat(width.saturating_sub(check.name.len()));
-        let _ = writeln!(
-            out,
-            "  {} {} {}  {}",
-            check.name,
-            term::paint_dim(&leader),
-            label(check),
-            check.message
-        );
+        let (style, label) = label(check);
+        out.add(format!("  {} ", check.name))
+            .paint(Style::Dim, leader)
+            .add(" ")
+            .paint(style, label)
+            .line(format!("  {}", check.message));
         if verbose || matches!(check.status, Status::Fail | Status::Error) {
-            for line in check.details.iter().flat_map(|d| d.lines()) {
-                let _ = writeln!(out, "      {line}");
+            for detail in &check.details {
+                out.lines("      ", detail);
             }
         }
     }
@@ -109,27 +92,28 @@ fn render(doc: &AuditDoc, verbose: bool, quiet: bool) -> String {
     } else {
         String::new()
     };
-    let _ = match doc.status {
-        "pass" => writeln!(
-            out,
-            "{} {total} checks passed{warn_note}: GitHub's settings stop a bad release",
-            term::paint_pass("PASS")
-        ),
-        status => writeln!(
-            out,
-            "{} {blocking} of {total} checks did not pass{warn_note}: `relgate github protect` sets what it can (--dry-run shows how)",
-            term::paint_fail(if status == "error" { "ERROR" } else { "FAIL" })
-        ),
+    match doc.status {
+        Verdict::Pass => out.paint(Style::Pass, "PASS").line(format!(
+            " {total} checks passed{warn_note}: GitHub's settings stop a bad release"
+        )),
+        status => out
+            .paint(
+                Style::Fail,
+                if status == Verdict::Error { "ERROR" } else { "FAIL" },
+            )
+            .line(format!(
+                " {blocking} of {total} checks did not pass{warn_note}: `relgate github protect` sets what it can (--dry-run shows how)"
+            )),
     };
     out
 }
 
-fn label(check: &CheckResult) -> String {
+fn label(check: &CheckResult) -> (Style, &'static str) {
     match check.status {
-        Status::Pass => term::paint_pass("pass "),
-        Status::Fail | Status::Error if !check.required => term::paint_warn("warn "),
-        Status::Fail => term::paint_fail("FAIL "),
-        Status::Error => term::paint_fail("ERROR"),
-        Status::Skipped => term::paint_dim("skip "),
+        Status::Pass => (Style::Pass, "pass "),
+        Status::Fail | Status::Error if !check.required => (Style::Warn, "warn "),
+        Status::Fail => (Style::Fail, "FAIL "),
+        Status::Error => (Style::Fail, "ERROR"),
+        Status::Skipped => (Style::Dim, "skip "),
     }
 }

@@ -7,8 +7,6 @@ mod audit;
 mod protect;
 mod workflow;
 
-use std::io::Write as _;
-
 use crate::Exit;
 use crate::cli::{GithubArgs, GithubCommand};
 use crate::commands::Output;
@@ -80,14 +78,11 @@ fn api_error(err: &ApiError) -> anyhow::Error {
     hinted(gate::printable(&err.to_string()), gate::api_hint(err))
 }
 
-/// Write to stdout; a reader that went away (`| head`) is not an error.
-fn emit(text: &str) -> anyhow::Result<()> {
-    let mut stdout = anstream::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
+/// Write lines to stdout through the printer.
+fn emit(text: &str) {
+    let mut out = crate::output::Text::new();
+    for line in text.lines() {
+        out.line(line);
     }
+    crate::output::out(&out);
 }

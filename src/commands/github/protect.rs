@@ -42,7 +42,7 @@ pub fn run(args: &ProtectArgs, out: Output) -> anyhow::Result<Exit> {
 
     if args.dry_run {
         if json {
-            emit(&document(repo, true, &plan)?)?;
+            document(repo, true, &plan)?;
         } else {
             let mut text = requests(&plan);
             if admin == Some(false) && !plan.changes.is_empty() {
@@ -52,7 +52,7 @@ pub fn run(args: &ProtectArgs, out: Output) -> anyhow::Result<Exit> {
                 );
             }
             text.push_str(&manual(&plan));
-            emit(&text)?;
+            emit(&text);
         }
         return Ok(exit(&plan));
     }
@@ -75,12 +75,12 @@ pub fn run(args: &ProtectArgs, out: Output) -> anyhow::Result<Exit> {
             return Err(refused(&e, change, &done, repo));
         }
         if !json && !out.quiet {
-            emit(&format!("done: {}\n", change.summary))?;
+            emit(&format!("done: {}\n", change.summary));
         }
         done.push(change);
     }
     if json {
-        emit(&document(repo, false, &plan)?)?;
+        document(repo, false, &plan)?;
     } else {
         let mut text = String::new();
         if plan.changes.is_empty() {
@@ -90,7 +90,7 @@ pub fn run(args: &ProtectArgs, out: Output) -> anyhow::Result<Exit> {
         if !plan.changes.is_empty() {
             let _ = writeln!(text, "check: relgate github audit");
         }
-        emit(&text)?;
+        emit(&text);
     }
     Ok(exit(&plan))
 }
@@ -104,7 +104,7 @@ fn exit(plan: &Plan) -> Exit {
     }
 }
 
-fn document(repo: &RepoName, dry_run: bool, plan: &Plan) -> anyhow::Result<String> {
+fn document(repo: &RepoName, dry_run: bool, plan: &Plan) -> anyhow::Result<()> {
     let doc = ProtectDoc {
         relgate_version: env!("CARGO_PKG_VERSION"),
         repository: repo.to_string(),
@@ -112,7 +112,7 @@ fn document(repo: &RepoName, dry_run: bool, plan: &Plan) -> anyhow::Result<Strin
         changes: &plan.changes,
         manual: &plan.manual,
     };
-    Ok(format!("{}\n", serde_json::to_string_pretty(&doc)?))
+    crate::output::json(&doc)
 }
 
 /// Each request as it would be sent: `# what`, `METHOD /path`, the JSON body.

@@ -18,13 +18,13 @@ pub fn run(args: &WorkflowArgs, out: Output) -> anyhow::Result<Exit> {
     let plan = pipeline::plan(&release, stem, args.on, args.project.tag_format.as_deref())?;
     let text = pipeline::render(&plan);
     if !args.write {
-        emit(&text)?;
+        emit(&text);
         return Ok(Exit::Pass);
     }
     let shown = format!(".github/workflows/{}", plan.file);
     write_new(release.repo.workdir(), &plan.file, &text, &shown)?;
     if !out.quiet {
-        emit(&next_steps(&plan, &shown))?;
+        emit(&next_steps(&plan, &shown));
     }
     Ok(Exit::Pass)
 }

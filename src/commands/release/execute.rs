@@ -294,6 +294,5 @@ fn show(output: &str) {
 }
 
 fn say(line: &str) {
-    let mut stderr = anstream::stderr().lock();
-    let _ = writeln!(stderr, "{line}");
+    crate::output::errln!("{line}");
 }

@@ -16,17 +16,18 @@ mod github;
 mod plan;
 
 use std::fmt::Write as _;
-use std::io::{BufRead, IsTerminal, Write as _};
+use std::io::{BufRead, IsTerminal};
 use std::str::FromStr;
 
 use serde::Serialize;
 
 use crate::Exit;
 use crate::bump::{Bump, Request};
-use crate::cli::{CheckArgs, Format, ReleaseArgs};
+use crate::cli::{Format, ReleaseArgs};
 use crate::commands::{Output, check};
 use crate::error::{Interrupted, hinted};
 use crate::git::{self, write};
+use crate::output::{self, Text};
 use crate::process;
 use crate::release::Release;
 use crate::report::{self, Report};
@@ -43,10 +44,12 @@ pub fn run(args: &ReleaseArgs, out: Output) -> anyhow::Result<Exit> {
     let release = Release::open(&args.project)?;
     let plan = plan::prepare(&release, args, request)?;
     let json = out.format == Format::Json;
+    let mut shown = Text::new();
+    shown.lines("", &plan.render());
     if json {
-        eprint!("{}", plan.render());
+        output::err(&shown);
     } else {
-        print!("{}", plan.render());
+        output::out(&shown);
     }
     if !args.dry_run && !args.yes {
         confirm(&plan)?;
@@ -84,18 +87,18 @@ pub fn run(args: &ReleaseArgs, out: Output) -> anyhow::Result<Exit> {
         ));
     }
 
-    let gate_args = CheckArgs {
-        project: args.project.clone(),
+    let gate_request = check::Request {
+        project: (&args.project).into(),
         tag: Some(plan.tag.clone()),
         commit: Some(commit),
         index_url: args.index_url.clone(),
         no_cache: args.no_cache,
         jobs: args.jobs,
-        ..CheckArgs::default()
+        ..check::Request::default()
     };
-    let report = check::gate(&gate_args, out)?;
+    let report = check::gate(&gate_request, out)?;
     if !json {
-        report::print(&report, out.format, out.verbose, out.quiet)?;
+        output::out(&report::render(&report, out.verbose, out.quiet));
     }
     if report.exit() == Exit::Fail {
         let nothing = execute::Done::default();
@@ -154,17 +157,15 @@ fn confirm(plan: &plan::Plan) -> anyhow::Result<()> {
             "pass --yes to release without asking (after checking the plan with --dry-run)",
         ));
     }
-    let mut stderr = anstream::stderr().lock();
-    let _ = write!(
-        stderr,
+    let mut question = Text::new();
+    question.add(format!(
         "Release {} {} as {} and push it to {}? [y/N] ",
         plan.name.as_deref().unwrap_or("the project"),
         plan.version,
         plan.tag,
         plan.remote
-    );
-    let _ = stderr.flush();
-    drop(stderr);
+    ));
+    output::err(&question);
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     if process::interrupted() {
@@ -182,11 +183,10 @@ fn confirm(plan: &plan::Plan) -> anyhow::Result<()> {
 
 /// The last line (human) or the JSON document (`--format json`) on stdout.
 fn finish(json: bool, summary: &Summary, line: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
     if json {
-        writeln!(stdout, "{}", serde_json::to_string_pretty(summary)?)?;
+        output::json(summary)?;
     } else {
-        writeln!(stdout, "{line}")?;
+        output::outln!("{line}");
     }
     Ok(())
 }

@@ -142,7 +142,7 @@ impl Plan {
             let _ = writeln!(
                 out,
                 "  note: untracked files are not part of the release: {}",
-                crate::report::name_list(
+                crate::gates::name_list(
                     &self
                         .untracked
                         .iter()
@@ -175,7 +175,7 @@ pub fn prepare(release: &Release, args: &ReleaseArgs, request: Request) -> anyho
         return Err(hinted(
             format!(
                 "the working tree has uncommitted changes ({}): the release commit would not hold them",
-                crate::report::name_list(&shown, 3)
+                crate::gates::name_list(&shown, 3)
             ),
             "commit or stash them (git stash), then run relgate release again",
         ));

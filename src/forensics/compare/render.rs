@@ -2,13 +2,11 @@
 //! the steps side by side, the first difference, the environment, the bad run's failure as `ci explain`
 //! shows it, and the conclusion last.
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 
 use super::{Comparison, EnvDifference, RunSummary, StepComparison, StepOutcome};
-use crate::forensics::render::block;
-use crate::term;
+use crate::forensics::render::{Explained, block};
+use crate::output::{Style, Text};
 
 /// Widest value of the good run's column.
 const COLUMN: usize = 44;
@@ -18,7 +16,7 @@ const COLUMN: usize = 44;
 pub struct Document<'a> {
     pub relgate_version: &'static str,
     /// `explained` when the bad run's failure was found, `no-failure` otherwise.
-    pub status: &'static str,
+    pub status: Explained,
     #[serde(flatten)]
     pub comparison: &'a Comparison,
 }
@@ -27,78 +25,67 @@ pub fn document(comparison: &Comparison) -> Document<'_> {
     Document {
         relgate_version: env!("CARGO_PKG_VERSION"),
         status: if comparison.failures.is_empty() {
-            "no-failure"
+            Explained::NoFailure
         } else {
-            "explained"
+            Explained::Explained
         },
         comparison,
     }
 }
 
-pub fn human(c: &Comparison, quiet: bool) -> String {
-    let mut out = String::new();
+pub fn human(c: &Comparison, quiet: bool) -> Text {
+    let mut out = Text::new();
     if !quiet {
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "relgate ci compare · good: {} ({}) · bad: {} ({})",
             c.good.source,
             c.good.form.describe(),
             c.bad.source,
             c.bad.form.describe()
-        );
-        out.push('\n');
+        ))
+        .end();
         runs(&mut out, &c.good, &c.bad);
         steps(&mut out, c);
         if let Some(first) = &c.first_difference {
-            let _ = writeln!(
-                out,
-                "\n{} {} › {}: {} in the good run, {} in the bad run",
-                term::paint_dim("first difference:"),
-                first.job,
-                first.step,
-                outcome_with_reason(first.good, first.good_reason.as_deref()),
-                outcome_with_reason(first.bad, first.bad_reason.as_deref()),
-            );
+            out.end()
+                .paint(Style::Dim, "first difference:")
+                .line(format!(
+                    " {} › {}: {} in the good run, {} in the bad run",
+                    first.job,
+                    first.step,
+                    outcome_with_reason(first.good, first.good_reason.as_deref()),
+                    outcome_with_reason(first.bad, first.bad_reason.as_deref()),
+                ));
         }
         environment(&mut out, &c.environment);
         for report in &c.failures {
-            out.push('\n');
+            out.end();
             block(&mut out, report, false);
         }
         for note in &c.notes {
-            let _ = writeln!(out, "{} {note}", term::paint_dim("note:"));
+            out.paint(Style::Dim, "note:").line(format!(" {note}"));
         }
-        out.push('\n');
+        out.end();
     }
     match &c.conclusion {
         Some(conclusion) => {
-            let _ = writeln!(
-                out,
-                "{} {}",
-                term::paint_dim("conclusion:"),
-                conclusion.cause
-            );
-            let _ = writeln!(
-                out,
-                "{} {}",
-                term::paint_dim("check:     "),
-                conclusion.check
-            );
+            out.paint(Style::Dim, "conclusion:")
+                .line(format!(" {}", conclusion.cause));
+            out.paint(Style::Dim, "check:     ")
+                .line(format!(" {}", conclusion.check));
         }
         None => {
-            let _ = writeln!(
-                out,
-                "{} no failed step in the bad run ({}): nothing to explain",
-                term::paint_warn("NONE"),
+            out.paint(Style::Warn, "NONE").line(format!(
+                " no failed step in the bad run ({}): nothing to explain",
                 c.bad.source
-            );
+            ));
         }
     }
     out
 }
 
 /// What started each run and on what, the two runs in columns; lines neither log shows are left out.
-fn runs(out: &mut String, good: &RunSummary, bad: &RunSummary) {
+fn runs(out: &mut Text, good: &RunSummary, bad: &RunSummary) {
     let checkout = |r: &RunSummary| match (&r.checkout_ref, &r.checkout_commit) {
         (Some(reference), Some(commit)) => Some(format!("{reference} @ {}", short(commit))),
         (Some(reference), None) => Some(reference.clone()),
@@ -154,22 +141,21 @@ fn runs(out: &mut String, good: &RunSummary, bad: &RunSummary) {
         .max()
         .unwrap_or(4)
         .clamp(4, COLUMN);
-    let _ = writeln!(out, "  {:<10}  {:<width$}  bad", "", "good");
+    out.line(format!("  {:<10}  {:<width$}  bad", "", "good"));
     for (label, g, b) in shown {
-        let _ = writeln!(
-            out,
-            "  {}  {:<width$}  {b}",
-            term::paint_dim(&format!("{label:<10}")),
-            g
-        );
+        out.add("  ")
+            .paint(Style::Dim, format!("{label:<10}"))
+            .line(format!("  {g:<width$}  {b}"));
     }
 }
 
-fn steps(out: &mut String, c: &Comparison) {
+fn steps(out: &mut Text, c: &Comparison) {
     if c.jobs.is_empty() {
         return;
     }
-    let _ = writeln!(out, "\n{}", term::paint_dim("jobs and steps (good, bad):"));
+    out.end()
+        .paint(Style::Dim, "jobs and steps (good, bad):")
+        .end();
     for job in &c.jobs {
         let presence = match (job.good, job.bad) {
             (true, false) => " (not in the bad run's log)",
@@ -177,21 +163,21 @@ fn steps(out: &mut String, c: &Comparison) {
             (false, false) => " (in neither log)",
             (true, true) => "",
         };
-        let _ = writeln!(out, "  {}{presence}", job.job);
+        out.line(format!("  {}{presence}", job.job));
         for step in &job.steps {
             step_line(out, step);
         }
     }
 }
 
-fn step_line(out: &mut String, s: &StepComparison) {
-    let cell = |o: StepOutcome| {
+fn step_line(out: &mut Text, s: &StepComparison) {
+    let cell = |out: &mut Text, o: StepOutcome| {
         let text = format!("{:<9}", o.as_str());
         match o {
-            StepOutcome::Failed => term::paint_fail(&text),
-            StepOutcome::Passed => text,
-            _ => term::paint_dim(&text),
-        }
+            StepOutcome::Failed => out.paint(Style::Fail, text),
+            StepOutcome::Passed => out.add(text),
+            _ => out.paint(Style::Dim, text),
+        };
     };
     let mut reasons = Vec::new();
     if let Some(r) = &s.good_reason {
@@ -200,15 +186,16 @@ fn step_line(out: &mut String, s: &StepComparison) {
     if let Some(r) = &s.bad_reason {
         reasons.push(format!("bad: {r}"));
     }
-    let why = if reasons.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "  {}",
-            term::paint_dim(&format!("({})", reasons.join("; ")))
-        )
-    };
-    let _ = writeln!(out, "    {} {} {}{why}", cell(s.good), cell(s.bad), s.step);
+    out.add("    ");
+    cell(out, s.good);
+    out.add(" ");
+    cell(out, s.bad);
+    out.add(format!(" {}", s.step));
+    if !reasons.is_empty() {
+        out.add("  ")
+            .paint(Style::Dim, format!("({})", reasons.join("; ")));
+    }
+    out.end();
 }
 
 fn outcome_with_reason(outcome: StepOutcome, reason: Option<&str>) -> String {
@@ -218,15 +205,16 @@ fn outcome_with_reason(outcome: StepOutcome, reason: Option<&str>) -> String {
     }
 }
 
-fn environment(out: &mut String, differences: &[EnvDifference]) {
+fn environment(out: &mut Text, differences: &[EnvDifference]) {
     if differences.is_empty() {
         return;
     }
-    let _ = writeln!(
-        out,
-        "\n{}",
-        term::paint_dim("what differs before the failed step (good → bad):")
-    );
+    out.end()
+        .paint(
+            Style::Dim,
+            "what differs before the failed step (good → bad):",
+        )
+        .end();
     for d in differences {
         let place = match (&d.job, &d.step) {
             (Some(job), Some(step)) => format!("{job} › {step}: "),
@@ -234,14 +222,13 @@ fn environment(out: &mut String, differences: &[EnvDifference]) {
             (None, _) => String::new(),
         };
         let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "?".into());
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "  {place}{} {} {} → {}",
             d.kind.as_str(),
             d.name,
             value(&d.good),
             value(&d.bad)
-        );
+        ));
     }
 }
 

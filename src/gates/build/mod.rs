@@ -31,21 +31,8 @@ use crate::python::dist_file;
 
 pub const CHECK: &str = "build";
 
-/// Build the released project and compare the artifacts' versions with `expected_version`.
-pub fn check_build(
-    ctx: &GateContext,
-    expected_version: &Version,
-    timeout: Duration,
-) -> CheckResult {
-    check_build_using(
-        ctx,
-        find_frontend(ctx.local_project_dir),
-        expected_version,
-        timeout,
-    )
-}
-
-/// [`check_build`] with the frontend already looked up (`None`: none was found, which is an error here).
+/// Build the released project with `frontend` and compare the artifacts' versions with `expected_version`
+/// (`None`: no frontend was found, which is an error here).
 pub fn check_build_using(
     ctx: &GateContext,
     frontend: Option<Frontend>,

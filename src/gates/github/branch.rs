@@ -100,7 +100,7 @@ pub fn check(expect: &Expectations, observed: &Observed) -> CheckResult {
             Kind::Publish,
             format!(
                 "{branch} requires {} before a merge and blocks force pushes and deletion ({})",
-                crate::report::name_list(&checks.iter().map(String::as_str).collect::<Vec<_>>(), 5),
+                crate::gates::name_list(&checks.iter().map(String::as_str).collect::<Vec<_>>(), 5),
                 sources.join(", ")
             ),
         );

@@ -58,8 +58,6 @@ pub struct Expectations {
     pub tag_globs: Vec<String>,
     /// Example release tags, per form.
     pub sample_tags: Vec<Vec<String>>,
-    /// The tag format, for messages (`v{version}`).
-    pub tag_format: String,
     pub jobs: CiJobs,
 }
 
@@ -78,7 +76,6 @@ impl Expectations {
         Expectations {
             tag_globs,
             sample_tags,
-            tag_format: format.describe(),
             jobs: jobs::read(root),
         }
     }

@@ -71,7 +71,6 @@ fn ruleset(id: u64, name: &str, target: &str, include: &[&str], rules: &[&str]) 
 fn environment(policy: Option<BranchPolicy>, policies: &[(&str, &str)]) -> EnvironmentState {
     EnvironmentState {
         environment: Environment {
-            name: "pypi".into(),
             protection_rules: Vec::new(),
             deployment_branch_policy: policy,
         },
@@ -116,10 +115,6 @@ fn branch_rule(kind: &str, parameters: Option<Value>, id: u64) -> BranchRule {
         ruleset_source: Some("acme".into()),
         ruleset_id: Some(id),
     }
-}
-
-fn verdict<'a>(checks: &'a [CheckResult], name: &str) -> &'a CheckResult {
-    checks.iter().find(|c| c.name == name).unwrap()
 }
 
 #[test]

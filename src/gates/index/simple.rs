@@ -28,6 +28,8 @@ pub const ACCEPT: &str = "application/vnd.pypi.simple.v1+json, application/vnd.p
 pub struct Page {
     /// Keyed by PEP 440 value: `1.0` and `1.0.0` are one key.
     pub releases: BTreeMap<Version, Release>,
+    /// Which form the index answered in (the parsers' tests hold them to it).
+    #[cfg_attr(not(test), expect(dead_code, reason = "only the tests read it"))]
     pub form: Form,
 }
 

@@ -33,12 +33,8 @@ pub const WORKFLOW_CHECK: &str = "publish-workflow";
 pub const TOOLS_CHECK: &str = "release-checks";
 
 /// Check the publishing workflow. `local_checks` are the names (or commands) of the quality checks relgate runs
-/// locally for this release, e.g. `["ruff", "ruff-format", "mypy", "pytest"]`.
-pub fn check_workflows(ctx: &GateContext, local_checks: &[String]) -> Vec<CheckResult> {
-    check_workflows_for_tag(ctx, local_checks, None)
-}
-
-/// [`check_workflows`] knowing the release tag's name; without it, the names the tag format gives the version.
+/// locally for this release, e.g. `["ruff", "ruff-format", "mypy", "pytest"]`; `tag` is the release tag's name
+/// (without it, the names the tag format gives the version).
 pub fn check_workflows_for_tag(
     ctx: &GateContext,
     local_checks: &[String],
