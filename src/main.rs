@@ -116,7 +116,7 @@ fn print_error(err: &anyhow::Error, format: Format) {
         let mut annotation = Text::new();
         annotation.command(output::Command::annotation(&output::Annotation {
             title: Some("relgate could not run"),
-            message: &text.to_string(),
+            message: text.to_string().trim_end(),
             ..output::Annotation::default()
         }));
         output::out(&annotation);
