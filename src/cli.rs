@@ -189,7 +189,8 @@ Exit status:
   2    the log could not be read, or GitHub could not be asked (no token, unreachable, refused)
 
 Environment:
-  GH_TOKEN, GITHUB_TOKEN  the token for the GitHub API (never printed)";
+  GH_TOKEN, GITHUB_TOKEN  the token for the GitHub API (never printed)
+  GITHUB_ACTIONS=true     ci explain defaults to --format github (unless --format or RELGATE_FORMAT)";
 
 #[derive(Debug, Subcommand)]
 pub enum CiCommand {
