@@ -505,7 +505,11 @@ pub(super) fn prepare_workspace(
                 .map_err(|e| {
                     anyhow::anyhow!("cannot create a temporary directory for the export: {e}")
                 })?;
-            release.repo.export(commit, export.path())?;
+            let subject = tag.map_or_else(
+                || format!("commit {}", git::short(commit)),
+                |t| format!("tag {}", t.name),
+            );
+            release.repo.export(commit, export.path(), &subject)?;
             let workspace = Workspace {
                 root: export.path().to_path_buf(),
                 project_dir: export.path().join(&release.subdir),

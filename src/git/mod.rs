@@ -11,6 +11,8 @@ use git2::{ObjectType, Oid, Repository, StatusOptions};
 
 use crate::error::hinted;
 
+mod entry_name;
+mod export;
 mod tag_store;
 
 pub use git2::Oid as CommitId;
@@ -221,13 +223,17 @@ impl Repo {
         Ok(self.inner.find_commit(commit)?.tree_id())
     }
 
-    /// A file's bytes in a commit, by path relative to the repository root; `None` when absent.
+    /// A file's bytes in a commit, by path relative to the repository root; `None` when absent. Every tree on
+    /// the way is held to git's checkout rules ([`export::verify_entries`]): a crafted tree is an error.
     pub fn read_file(&self, commit: Oid, path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
-        let tree = self.inner.find_commit(commit)?.tree()?;
-        let entry = match tree.get_path(path) {
-            Ok(entry) => entry,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-            Err(e) => return Err(e.into()),
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return Ok(None);
+        };
+        let Some(tree) = self.verified_subtree(commit, dir)? else {
+            return Ok(None);
+        };
+        let Some(entry) = export::find(&tree, name.as_encoded_bytes()) else {
+            return Ok(None);
         };
         if entry.kind() != Some(ObjectType::Blob) {
             return Ok(None);
@@ -236,20 +242,11 @@ impl Repo {
         Ok(Some(blob.content().to_vec()))
     }
 
-    /// The entries of a directory in a commit (names, with `true` for directories); `None` when absent.
+    /// The entries of a directory in a commit (names, with `true` for directories); `None` when absent. The
+    /// trees are held to git's checkout rules, as for [`Repo::read_file`].
     pub fn list_dir(&self, commit: Oid, dir: &Path) -> anyhow::Result<Option<Vec<(String, bool)>>> {
-        let root = self.inner.find_commit(commit)?.tree()?;
-        let tree = if dir.as_os_str().is_empty() {
-            root
-        } else {
-            match root.get_path(dir) {
-                Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
-                    self.inner.find_tree(entry.id())?
-                }
-                Ok(_) => return Ok(None),
-                Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-                Err(e) => return Err(e.into()),
-            }
+        let Some(tree) = self.verified_subtree(commit, dir)? else {
+            return Ok(None);
         };
         Ok(Some(
             tree.iter()
@@ -259,6 +256,12 @@ impl Repo {
                 })
                 .collect(),
         ))
+    }
+
+    fn verified_subtree(&self, commit: Oid, dir: &Path) -> anyhow::Result<Option<git2::Tree<'_>>> {
+        let root = self.inner.find_commit(commit)?.tree()?;
+        export::subtree(&self.inner, root, dir)
+            .map_err(|e| refuse_tree(e, &format!("commit {}", short(commit)), "read"))
     }
 
     /// How the working tree differs from `commit`: HEAD elsewhere, tracked changes (staged or not), untracked
@@ -294,49 +297,12 @@ impl Repo {
     }
 
     /// Write the content of `commit` into `dest` (an empty directory): regular files, executables and symlinks.
-    /// Submodules are left out (their content is not in this repository).
-    pub fn export(&self, commit: Oid, dest: &Path) -> anyhow::Result<()> {
+    /// Submodules are left out (their content is not in this repository). A tree that git would refuse to check
+    /// out (an entry `..`, a `.git`, a name twice...) is refused before anything is written, naming `subject`
+    /// (`tag v1.4.0`); no symlink is ever followed (see [`export`]).
+    pub fn export(&self, commit: Oid, dest: &Path, subject: &str) -> anyhow::Result<()> {
         let tree = self.inner.find_commit(commit)?.tree()?;
-        let mut failure: Option<anyhow::Error> = None;
-        tree.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
-            let Ok(name) = entry.name() else {
-                return git2::TreeWalkResult::Skip;
-            };
-            let path = dest.join(parent).join(name);
-            let result = match entry.kind() {
-                Some(ObjectType::Tree) => {
-                    std::fs::create_dir_all(&path).map_err(anyhow::Error::from)
-                }
-                Some(ObjectType::Blob) => self.write_blob(entry.id(), entry.filemode(), &path),
-                _ => Ok(()),
-            };
-            match result {
-                Ok(()) => git2::TreeWalkResult::Ok,
-                Err(e) => {
-                    failure = Some(e.context(format!("cannot export {}", path.display())));
-                    git2::TreeWalkResult::Abort
-                }
-            }
-        })
-        .ok();
-        failure.map_or(Ok(()), Err)
-    }
-
-    fn write_blob(&self, id: Oid, mode: i32, path: &Path) -> anyhow::Result<()> {
-        let blob = self.inner.find_blob(id)?;
-        #[cfg(unix)]
-        if mode == 0o120_000 {
-            let target = String::from_utf8_lossy(blob.content()).into_owned();
-            std::os::unix::fs::symlink(target, path)?;
-            return Ok(());
-        }
-        std::fs::write(path, blob.content())?;
-        #[cfg(unix)]
-        if mode == 0o100_755 {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
-        }
-        Ok(())
+        export::export(&self.inner, &tree, dest).map_err(|e| refuse_tree(e, subject, "export"))
     }
 
     /// Make `dest` (a copy of `commit`'s files) a throwaway repository whose HEAD is `commit` and whose tags are
@@ -410,6 +376,25 @@ fn discover(path: &Path) -> anyhow::Result<Repository> {
             path.display()
         )),
     })
+}
+
+/// An export or read error for the user: a crafted tree says what it holds, where, and what to do.
+fn refuse_tree(err: export::ExportError, subject: &str, doing: &str) -> anyhow::Error {
+    match err {
+        export::ExportError::Unsafe(unsafe_tree) => {
+            let delete = subject
+                .strip_prefix("tag ")
+                .map_or_else(String::new, |tag| format!(": delete it (git tag -d {tag})"));
+            hinted(
+                format!("refusing {subject}: {unsafe_tree}"),
+                format!(
+                    "git itself refuses to check out such a tree (`git fsck` reports it), so it was crafted, not \
+                     committed: do not release {subject}{delete}, and release a commit made by git"
+                ),
+            )
+        }
+        other => anyhow::Error::new(other).context(format!("cannot {doing} {subject}")),
+    }
 }
 
 /// The 7-character abbreviation used in messages.

@@ -7,6 +7,7 @@ mod check;
 mod ci;
 mod faults;
 mod hooks;
+mod hostile;
 mod index;
 mod install;
 mod install_managers;
