@@ -111,16 +111,35 @@ pub fn validate_url(url: &str) -> anyhow::Result<()> {
             .map_or(authority, |(_, host)| host);
         !host.is_empty() && !host.starts_with(':')
     });
-    if has_host {
-        return Ok(());
+    if !has_host {
+        return Err(crate::error::hinted(
+            format!(
+                "the index URL {:?} is not an http:// or https:// URL",
+                http::redact(url)
+            ),
+            "give the simple API root, as for pip's --index-url: e.g. --index-url https://pypi.org/simple",
+        ));
     }
-    Err(crate::error::hinted(
-        format!(
-            "the index URL {:?} is not an http:// or https:// URL",
-            http::redact(url)
-        ),
-        "give the simple API root, as for pip's --index-url: e.g. --index-url https://pypi.org/simple",
-    ))
+    // relgate asks `<root>/<project>/`: after a query or fragment, that would ask another page (or the same one
+    // whatever the project). The URL is not shown: what follows `?` may be a token.
+    let after_host = rest.map_or("", |rest| {
+        rest.rsplit_once('@').map_or(rest, |(_, after)| after)
+    });
+    if let Some(mark) = after_host.chars().find(|c| matches!(c, '?' | '#')) {
+        let what = if mark == '?' {
+            "a query (`?...`)"
+        } else {
+            "a fragment (`#...`)"
+        };
+        return Err(crate::error::hinted(
+            format!(
+                "the index URL has {what}: relgate asks <index URL>/<project>/, which that would change"
+            ),
+            "give the simple API root alone, as for pip's --index-url: e.g. https://pypi.org/simple (credentials go \
+             before the host: https://USER:TOKEN@host/simple)",
+        ));
+    }
+    Ok(())
 }
 
 /// The index check as `relgate check` runs it: [`check`] when the project's name and release version are
