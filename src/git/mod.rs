@@ -218,6 +218,28 @@ impl Repo {
             .collect()
     }
 
+    /// Where `commit`'s history is cut off, in a shallow clone (`git clone --depth`, actions/checkout's default):
+    /// the first boundary commit found that is `commit` or an ancestor of it; `None` when its history is whole.
+    /// Beyond the boundary, commits and their release tags are missing, so "no older release tag in the history"
+    /// proves nothing there.
+    pub fn history_cut(&self, commit: Oid) -> Option<Oid> {
+        if !self.inner.is_shallow() {
+            return None;
+        }
+        // git's list of boundary commits (gitformat-shallow(5)); unreadable, the whole history is suspect.
+        let listed = std::fs::read_to_string(self.common_dir().join("shallow")).unwrap_or_default();
+        let boundaries: Vec<Oid> = listed
+            .lines()
+            .filter_map(|l| Oid::from_str(l.trim()).ok())
+            .collect();
+        if boundaries.is_empty() {
+            return Some(commit);
+        }
+        boundaries
+            .into_iter()
+            .find(|&boundary| self.is_ancestor(boundary, commit))
+    }
+
     /// The tree of a commit (its content's identity, used to key the record of passes).
     pub fn tree_of(&self, commit: Oid) -> anyhow::Result<Oid> {
         Ok(self.inner.find_commit(commit)?.tree_id())

@@ -15,4 +15,5 @@ mod install_sh;
 mod publish;
 mod quality;
 mod runner;
+mod shallow;
 mod version;
