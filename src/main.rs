@@ -12,6 +12,8 @@ mod env;
 mod error;
 mod findings;
 mod forensics;
+#[cfg(test)]
+mod fuzz;
 mod gates;
 mod git;
 mod github;

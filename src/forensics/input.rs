@@ -271,9 +271,17 @@ fn utf16(reader: impl Read) -> impl Read {
 /// A text log: `gh` columns, a timestamped job log, or the web page's copy.
 fn read_text(mut reader: impl BufRead, shown: &str) -> anyhow::Result<RunLog> {
     let form = {
-        let head = reader
+        let mut head = reader
             .fill_buf()
             .map_err(|e| hinted(format!("cannot read {shown}: {e}"), GET_A_LOG))?;
+        // A file's byte-order mark (an editor's, PowerShell's UTF-8) is no part of its first line: a job
+        // named by gh's first column would carry it.
+        if head.starts_with(b"\xef\xbb\xbf") {
+            reader.consume(3);
+            head = reader
+                .fill_buf()
+                .map_err(|e| hinted(format!("cannot read {shown}: {e}"), GET_A_LOG))?;
+        }
         text_form(&String::from_utf8_lossy(head))
     };
     let Some((form, timestamped)) = form else {

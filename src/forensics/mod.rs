@@ -13,6 +13,8 @@ pub mod analyse;
 pub mod archive;
 pub mod command;
 pub mod evidence;
+#[cfg(test)]
+mod fuzz;
 pub mod gh;
 pub mod input;
 pub mod job;

@@ -12,6 +12,8 @@
 //! who means it sets `allow-maintenance`. A final release after its own pre-releases (2.0.0 after 2.0.0rc1)
 //! is newer by PEP 440 and passes.
 
+#[cfg(test)]
+mod fuzz;
 mod html;
 mod simple;
 

@@ -128,9 +128,11 @@ pub fn parse_transaction(input: &str) -> anyhow::Result<Vec<TagUpdate>> {
     let mut tags = Vec::new();
     // The shim hands git's lines over in a here-document, which ends them with one more newline: an empty last
     // line is the shim's, not git's.
-    let input = input
-        .strip_suffix("\n\n")
-        .map_or(input, |kept| &input[..=kept.len()]);
+    let input = match input.strip_suffix("\n\n") {
+        Some(kept) => &input[..=kept.len()],
+        None if input == "\n" => "",
+        None => input,
+    };
     for (n, line) in input.lines().enumerate() {
         let mut fields = line.splitn(3, ' ');
         let (old, new, name) = (fields.next(), fields.next(), fields.next());

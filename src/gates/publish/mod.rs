@@ -9,6 +9,8 @@
 //! - `release-checks`: quality tools that the publishing job (or a job it `needs`) runs but the local gate does
 //!   not: a release run failing on checks the local run skipped is the failure relgate exists to prevent.
 
+#[cfg(test)]
+mod fuzz;
 mod tools;
 mod upload;
 mod workflow;
