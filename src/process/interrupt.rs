@@ -83,16 +83,18 @@ fn on_signal(count: u32) {
     }
 }
 
-/// Exit 130 from the signal thread, with a line saying so (after clearing a progress line on a terminal).
+/// Exit 130 from the signal thread, with a line saying so (after clearing a progress line on a terminal). The
+/// line is written to the descriptor directly: another thread may hold stderr's lock, blocked on a full pipe.
 fn exit_now(message: &str) -> ! {
-    use std::io::{IsTerminal, Write};
-    let mut stderr = std::io::stderr().lock();
+    use std::io::IsTerminal;
+    use std::os::fd::AsFd;
+    let stderr = std::io::stderr();
     let clear = if stderr.is_terminal() {
         "\r\x1b[2K"
     } else {
         ""
     };
-    let _ = writeln!(stderr, "{clear}{message}");
-    drop(stderr);
+    let line = format!("{clear}{message}\n");
+    let _ = rustix::io::write(stderr.as_fd(), line.as_bytes());
     std::process::exit(130)
 }
