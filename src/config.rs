@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::Context;
 use serde::Deserialize;
 
 use crate::error::hinted;
@@ -52,6 +51,12 @@ pub struct Config {
     pub cache: Option<bool>,
     /// Build the sdist and wheel and check their versions: true, false, or unset for automatic.
     pub build: Option<bool>,
+    /// `relgate check` also audits the repository's settings on GitHub (an advisory check; needs a token and
+    /// the network).
+    pub github_audit: Option<bool>,
+    /// The message of `relgate release`'s commit (and annotated tag): `{version}` and `{tag}` are replaced
+    /// (default `Release {version}`).
+    pub release_message: Option<String>,
     /// Per-check settings, `[tool.relgate.checks.NAME]`.
     #[serde(default)]
     pub checks: BTreeMap<String, CheckConfig>,
@@ -129,7 +134,7 @@ impl Config {
     pub fn load(dir: &Path) -> anyhow::Result<Config> {
         let standalone = dir.join("relgate.toml");
         let pyproject = dir.join("pyproject.toml");
-        let from_pyproject = match read_optional(&pyproject)? {
+        let from_pyproject = match read_optional(dir, &pyproject)? {
             Some(text) => {
                 let file = TomlFile::parse("pyproject.toml", text)?;
                 if file.get(&["tool", "relgate"]).is_some() {
@@ -148,7 +153,7 @@ impl Config {
             }
             None => None,
         };
-        if let Some(text) = read_optional(&standalone)? {
+        if let Some(text) = read_optional(dir, &standalone)? {
             if from_pyproject.is_some() {
                 return Err(hinted(
                     "relgate is configured twice: in relgate.toml and in [tool.relgate] of pyproject.toml",
@@ -184,6 +189,15 @@ impl Config {
 
     pub fn check_timeout(&self) -> Duration {
         Duration::from_secs_f64(self.timeout.unwrap_or(600.0))
+    }
+
+    /// `release-message` with `{version}` and `{tag}` filled in.
+    pub fn release_message(&self, version: &str, tag: &str) -> String {
+        self.release_message
+            .as_deref()
+            .unwrap_or("Release {version}")
+            .replace("{version}", version)
+            .replace("{tag}", tag)
     }
 
     pub fn use_cache(&self) -> bool {
@@ -258,6 +272,16 @@ impl Config {
                 }
             }
         }
+        if self
+            .release_message
+            .as_deref()
+            .is_some_and(|m| m.trim().is_empty())
+        {
+            return Err(hinted(
+                format!("{file}: {key_prefix}release-message is empty"),
+                "e.g. release-message = \"Release {version}\"",
+            ));
+        }
         if self.jobs == Some(0) {
             return Err(hinted(
                 format!("{file}: {key_prefix}jobs must be at least 1"),
@@ -319,16 +343,17 @@ fn check_lines(file: &TomlFile, path: &[&str]) -> BTreeMap<String, u32> {
         .collect()
 }
 
-fn read_optional(path: &Path) -> anyhow::Result<Option<String>> {
-    match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
+/// A configuration file of the project in `dir`: a regular file inside it, within `crate::files`' bound.
+fn read_optional(dir: &Path, path: &Path) -> anyhow::Result<Option<String>> {
+    match crate::files::read(dir, path) {
+        Ok(Some(bytes)) => String::from_utf8(bytes).map(Some).map_err(|_| {
             hinted(
                 format!("{} is not valid UTF-8", path.display()),
                 "save the file as UTF-8",
             )
         }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        Ok(None) => Ok(None),
+        Err(e) => Err(e.into_anyhow()),
     }
 }
 

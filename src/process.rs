@@ -12,8 +12,11 @@
 //! `run` returns only when no process of the child's group is left (zombies count as gone: some container
 //! inits never reap orphans).
 
+mod attached;
 mod capture;
 mod interrupt;
+
+pub use attached::run_attached;
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -24,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use self::capture::Capture;
-pub use self::interrupt::{interrupted, watch_interrupts};
+pub use self::interrupt::{hold_interrupts, interrupted, watch_interrupts};
 
 /// What to run: an argument vector, never a shell string.
 pub struct Spec {
@@ -122,7 +125,7 @@ pub fn run(spec: &Spec) -> Result<Finished, SpawnError> {
     let program = first.to_string_lossy().into_owned();
     let started = Instant::now();
     // From here until the group is registered, a signal must not exit under a child being started.
-    let starting = interrupt::Starting::new();
+    let starting = hold_interrupts();
     if let Some(ended) = stop_reason(None) {
         return Ok(Finished {
             ended,
@@ -143,7 +146,7 @@ pub fn run(spec: &Spec) -> Result<Finished, SpawnError> {
         });
     }
     if VERBOSE.load(Ordering::Relaxed) {
-        eprintln!(
+        crate::output::errln!(
             "relgate: run: {}  (in {})",
             display(&spec.argv),
             spec.cwd.display()
@@ -241,7 +244,7 @@ pub fn run(spec: &Spec) -> Result<Finished, SpawnError> {
         elapsed: started.elapsed(),
     };
     if VERBOSE.load(Ordering::Relaxed) {
-        eprintln!(
+        crate::output::errln!(
             "relgate: {program}: {} after {:.1} s ({} bytes of output)",
             describe(ended),
             finished.elapsed.as_secs_f64(),
@@ -310,10 +313,7 @@ pub fn cancelled_message() -> String {
 
 /// A command line for messages and logs, quoted so that it can be pasted into a POSIX shell.
 pub fn display<S: AsRef<OsStr>>(argv: &[S]) -> String {
-    argv.iter()
-        .map(|a| quote(&a.as_ref().to_string_lossy()))
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::shell::join(argv)
 }
 
 /// A signal's name (`SIGSEGV`), or its number.
@@ -350,18 +350,6 @@ fn describe(ended: Ended) -> String {
         Ended::TimedOut => "timed out".into(),
         Ended::Interrupted => "stopped (interrupted)".into(),
         Ended::Cancelled => "stopped (--fail-fast)".into(),
-    }
-}
-
-fn quote(arg: &str) -> String {
-    let plain = !arg.is_empty()
-        && arg
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./=:@%+,".contains(c));
-    if plain {
-        arg.to_owned()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
     }
 }
 
@@ -422,13 +410,19 @@ fn stop_group(pgid: i32, handle: &duct::Handle) {
     }
 }
 
-#[allow(unsafe_code, reason = "kill(2) on a process group relgate created")]
+/// Send `signal` (0: only ask whether the group exists) to a process group relgate created.
 fn signal_group(pgid: i32, signal: i32) -> bool {
     if pgid <= 0 {
         return false;
     }
-    // SAFETY: kill(2) has no memory effects; a negative pid addresses the group we created.
-    unsafe { libc::kill(-pgid, signal) == 0 }
+    let Some(group) = rustix::process::Pid::from_raw(pgid) else {
+        return false;
+    };
+    if signal == 0 {
+        return rustix::process::test_kill_process_group(group).is_ok();
+    }
+    rustix::process::Signal::from_named_raw(signal)
+        .is_some_and(|signal| rustix::process::kill_process_group(group, signal).is_ok())
 }
 
 /// Whether a process of the group is still running. Zombies do not count: they are dead, and an init that never

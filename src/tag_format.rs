@@ -80,6 +80,43 @@ impl TagFormat {
         format!("{prefix}{version}{suffix}")
     }
 
+    /// Each form as a name pattern for GitHub's rule sets and deployment policies (fnmatch, without
+    /// `refs/tags/`): `v{version}` -> `v*`, `mypkg-v{version}` -> `mypkg-v*`. A form without a prefix needs a
+    /// digit first (`[0-9]*`), so that its pattern does not select every tag.
+    pub fn globs(&self) -> Vec<String> {
+        self.forms
+            .iter()
+            .map(|(prefix, suffix)| {
+                let start = if prefix.is_empty() { "[0-9]" } else { "" };
+                format!("{}{start}*{}", escape_glob(prefix), escape_glob(suffix))
+            })
+            .collect()
+    }
+
+    /// The tag each form gives `version`, in order of preference.
+    pub fn names_for(&self, version: &str) -> Vec<String> {
+        self.forms
+            .iter()
+            .map(|(prefix, suffix)| format!("{prefix}{version}{suffix}"))
+            .collect()
+    }
+
+    /// Which of the accepted forms a release tag has (0 is the preferred one).
+    pub fn form_of(&self, tag: &str) -> Option<usize> {
+        self.forms.iter().position(|(prefix, suffix)| {
+            tag.strip_prefix(prefix.as_str())
+                .and_then(|rest| rest.strip_suffix(suffix.as_str()))
+                .is_some_and(|inner| Version::from_str(inner).is_ok())
+        })
+    }
+
+    /// The tag of `version` in form `form` (as [`TagFormat::form_of`] numbers them; the preferred one when out
+    /// of range).
+    pub fn render(&self, form: usize, version: &str) -> String {
+        let (prefix, suffix) = self.forms.get(form).unwrap_or(&self.forms[0]);
+        format!("{prefix}{version}{suffix}")
+    }
+
     /// For messages: "v{version} or {version}".
     pub fn describe(&self) -> String {
         self.forms
@@ -88,6 +125,18 @@ impl TagFormat {
             .collect::<Vec<_>>()
             .join(" or ")
     }
+}
+
+/// fnmatch's special characters taken literally.
+fn escape_glob(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -137,5 +186,25 @@ mod tests {
         assert_eq!(f.version_of("v1.2.3"), None);
         assert_eq!(f.version_of("other-v1.2.3"), None);
         assert_eq!(f.expected("1.2.3"), "mypkg-v1.2.3");
+        assert_eq!(f.globs(), ["mypkg-v*"]);
+    }
+
+    #[test]
+    fn globs_and_names_per_form() {
+        let f = default();
+        assert_eq!(f.globs(), ["v*", "[0-9]*"]);
+        assert_eq!(f.names_for("1.0"), ["v1.0", "1.0"]);
+        let f = TagFormat::new(Some("release-{version}-final"), &Config::default()).unwrap();
+        assert_eq!(f.globs(), ["release-*-final"]);
+    }
+
+    #[test]
+    fn forms_follow_the_repository() {
+        let f = default();
+        assert_eq!(f.form_of("v1.2.3"), Some(0));
+        assert_eq!(f.form_of("1.2.3"), Some(1));
+        assert_eq!(f.form_of("latest"), None);
+        assert_eq!(f.render(1, "1.3.0"), "1.3.0");
+        assert_eq!(f.render(0, "1.3.0"), "v1.3.0");
     }
 }

@@ -5,8 +5,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Input, finding, relative, shell_word};
+use super::{Input, finding, relative};
 use crate::outcome::Finding;
+use crate::shell;
 
 static WOULD_REFORMAT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^would reformat (?P<file>.+)$").expect("valid regex"));
@@ -29,7 +30,7 @@ pub fn parse(input: &Input) -> Vec<Finding> {
         if let Some(caps) = WOULD_REFORMAT.captures(line) {
             let file = relative(&caps["file"], input.project_dir);
             out.push(Finding {
-                fix_suggestion: Some(format!("black {}", shell_word(&file))),
+                fix_suggestion: Some(format!("black {}", shell::quote(&file))),
                 file: Some(file),
                 ..finding(input.kind, "error", "would be reformatted")
             });

@@ -4,8 +4,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Input, finding, relative, shell_word};
+use super::{Input, finding, relative};
 use crate::outcome::Finding;
+use crate::shell;
 
 static UNSORTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^ERROR: (?P<file>.+?) Imports are incorrectly sorted and/or formatted\.?$")
@@ -20,7 +21,7 @@ pub fn parse(input: &Input) -> Vec<Finding> {
             let caps = UNSORTED.captures(line.trim_end())?;
             let file = relative(&caps["file"], input.project_dir);
             Some(Finding {
-                fix_suggestion: Some(format!("isort {}", shell_word(&file))),
+                fix_suggestion: Some(format!("isort {}", shell::quote(&file))),
                 file: Some(file),
                 ..finding(
                     input.kind,

@@ -111,19 +111,6 @@ pub fn clip(text: &str, max: usize) -> String {
     cut
 }
 
-/// A path quoted for a POSIX shell when it needs it, so that a suggested command can be pasted.
-pub fn shell_word(word: &str) -> String {
-    if !word.is_empty()
-        && word.chars().all(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '+' | ':' | '@' | '=')
-        })
-    {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
-
 /// JSON objects found one per line (JSON lines), ignoring every other line: warnings a tool prints on stderr,
 /// and the lines the bounded capture cut in half.
 fn json_lines(output: &str) -> impl Iterator<Item = serde_json::Value> + '_ {
@@ -155,7 +142,7 @@ fn json_document(output: &str) -> Option<serde_json::Value> {
 fn finding(kind: &str, severity: &str, message: impl Into<String>) -> Finding {
     Finding {
         kind: kind.to_owned(),
-        severity: severity.to_owned(),
+        severity: severity.into(),
         message: message.into(),
         ..Finding::default()
     }

@@ -5,8 +5,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Input, finding, json_lines, number, relative, shell_word};
+use super::{Input, finding, json_lines, number, relative};
 use crate::outcome::Finding;
+use crate::shell;
 
 /// `path:line:col: CODE [*] message` (concise), also ruff format's `path:line:col: unformatted: ...`.
 static CONCISE: LazyLock<Regex> = LazyLock::new(|| {
@@ -43,7 +44,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
                 line: number(&v["location"]["row"]),
                 column: number(&v["location"]["column"]),
                 code: v["code"].as_str().map(str::to_owned),
-                severity: v["severity"].as_str().unwrap_or("error").to_owned(),
+                severity: v["severity"].as_str().unwrap_or("error").into(),
                 fix_suggestion: fix.map(|f| join_file(f, file.as_deref())),
                 file,
                 ..finding(input.kind, "error", v["message"].as_str().unwrap_or(""))
@@ -164,7 +165,7 @@ fn text(
 
 fn join_file(command: &str, file: Option<&str>) -> String {
     match file {
-        Some(file) => format!("{command} {}", shell_word(file)),
+        Some(file) => format!("{command} {}", shell::quote(file)),
         None => command.to_owned(),
     }
 }
@@ -173,6 +174,7 @@ fn join_file(command: &str, file: Option<&str>) -> String {
 mod tests {
     use super::super::testing::input;
     use super::*;
+    use crate::outcome::Severity;
 
     fn lines(findings: &[Finding]) -> Vec<String> {
         findings
@@ -206,7 +208,7 @@ mod tests {
         assert!(
             findings
                 .iter()
-                .all(|f| f.severity == "error" && f.kind == "lint")
+                .all(|f| f.severity == Severity::Error && f.kind == "lint")
         );
     }
 
@@ -238,7 +240,7 @@ mod tests {
 
     #[test]
     fn paths_with_spaces_are_quoted_in_fixes() {
-        assert_eq!(shell_word("src/my file.py"), "'src/my file.py'");
-        assert_eq!(shell_word("src/x.py"), "src/x.py");
+        assert_eq!(shell::quote("src/my file.py"), "'src/my file.py'");
+        assert_eq!(shell::quote("src/x.py"), "src/x.py");
     }
 }

@@ -316,6 +316,7 @@ mod tests {
             run: "astral-sh/ruff-action@v3".into(),
             script: Vec::new(),
             with: vec![("args".into(), "format --check".into())],
+            ..Header::default()
         };
         let inv = from_action(&header).unwrap();
         assert_eq!(

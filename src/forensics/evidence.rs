@@ -132,10 +132,6 @@ pub(super) fn first_of(summary: &str, finding: &str) -> String {
     format!("{summary}{stop} First: {}", finding.trim())
 }
 
-pub(super) fn regex(pattern: &str) -> Option<Regex> {
-    Regex::new(pattern).ok()
-}
-
 pub(super) fn caps<'t>(re: &LazyLock<Option<Regex>>, text: &'t str) -> Option<Captures<'t>> {
     re.as_ref()?.captures(text)
 }
@@ -259,18 +255,19 @@ fn network(lines: &Lines, out: &mut Vec<Evidence>) {
     }
 }
 
-static TOX_FAIL: LazyLock<Option<Regex>> =
-    LazyLock::new(|| regex(r"^\s*(?:ERROR:\s+)?([\w.-]+): (?:FAIL code \d+|commands failed)"));
+static TOX_FAIL: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:ERROR:\s+)?([\w.-]+): (?:FAIL code \d+|commands failed)").ok()
+});
 static TOX_EXIT: LazyLock<Option<Regex>> =
-    LazyLock::new(|| regex(r"^([\w.-]+): exit -?\d+ \([^)]*\) .*?> (.+?)(?: pid=\d+)?$"));
+    LazyLock::new(|| Regex::new(r"^([\w.-]+): exit -?\d+ \([^)]*\) .*?> (.+?)(?: pid=\d+)?$").ok());
 static NOX_FAIL: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    regex(r"^nox > (?:Command (.+) failed with exit code \d+|Session (\S+) failed\.)")
+    Regex::new(r"^nox > (?:Command (.+) failed with exit code \d+|Session (\S+) failed\.)").ok()
 });
 static MAKE_FAIL: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    regex(r"^(?:g?make)(?:\[\d+\])?: \*\*\* \[(?:[^\]:]+:\d+: )?([^\]]+)\] Error \d+")
+    Regex::new(r"^(?:g?make)(?:\[\d+\])?: \*\*\* \[(?:[^\]:]+:\d+: )?([^\]]+)\] Error \d+").ok()
 });
 pub(super) static PRE_COMMIT_HOOK: LazyLock<Option<Regex>> =
-    LazyLock::new(|| regex(r"^- hook id: (\S+)$"));
+    LazyLock::new(|| Regex::new(r"^- hook id: (\S+)$").ok());
 
 /// The wrapper that ran the failing command: tox's env, nox's session, pre-commit's hook, make's target.
 fn wrapper(lines: &Lines) -> Option<Wrapper> {
@@ -357,9 +354,9 @@ pub fn hook_category(hook: &str) -> Option<Category> {
 /// the project knows them (`src/x.py`).
 pub fn relative_to_workspace(text: &str) -> String {
     static WORKSPACE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        regex(
+        Regex::new(
             r"(?:/home/runner/work|/Users/runner/work|[A-Za-z]:\\a)[/\\]([^/\\\s]+)[/\\]([^/\\\s]+)[/\\]",
-        )
+        ).ok()
     });
     match WORKSPACE.as_ref() {
         Some(re) => re

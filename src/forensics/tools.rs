@@ -7,8 +7,7 @@ use regex::Regex;
 
 use super::Category;
 use super::evidence::{
-    Detail, Evidence, Lines, PRE_COMMIT_HOOK, caps, first_of, matches, regex,
-    relative_to_workspace, tool,
+    Detail, Evidence, Lines, PRE_COMMIT_HOOK, caps, first_of, matches, relative_to_workspace, tool,
 };
 
 /// Every tool failure in the lines.
@@ -24,9 +23,9 @@ pub fn scan(lines: &Lines, out: &mut Vec<Evidence>) {
 
 /// `=== 1 failed, 2 passed in 0.05s ===`
 static PYTEST_COUNTS: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    regex(
+    Regex::new(
         r"^=*\s*((?:\d+ (?:failed|passed|errors?|skipped|xfailed|xpassed|warnings?|deselected|rerun|subtests? \w+)(?:, )?)+) in [\d.]+s\b",
-    )
+    ).ok()
 });
 
 /// pytest: the first `FAILED`/`ERROR` line of the short test summary (or of the run, under `-rN`), and the
@@ -123,10 +122,11 @@ fn unittest(lines: &Lines, out: &mut Vec<Evidence>) {
     out.push(tool(Category::Test, at, message, Detail::None));
 }
 
-static MYPY_FINDING: LazyLock<Option<Regex>> =
-    LazyLock::new(|| regex(r"^((?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(\d+):(?:\d+:)? error: (.+)$"));
+static MYPY_FINDING: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"^((?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(\d+):(?:\d+:)? error: (.+)$").ok()
+});
 static MYPY_SUMMARY: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    regex(r"^Found (\d+) errors? in (\d+) files? \(checked (\d+) source files?\)")
+    Regex::new(r"^Found (\d+) errors? in (\d+) files? \(checked (\d+) source files?\)").ok()
 });
 
 /// mypy: `Found 2 errors in 1 file (checked 3 source files)` and the first `path:line: error: ...`.
@@ -144,9 +144,10 @@ fn mypy(lines: &Lines, out: &mut Vec<Evidence>) {
 }
 
 static PYRIGHT_FINDING: LazyLock<Option<Regex>> =
-    LazyLock::new(|| regex(r"^\s*(.+?\.pyi?):(\d+):(\d+) - error: (.+)$"));
-static PYRIGHT_SUMMARY: LazyLock<Option<Regex>> =
-    LazyLock::new(|| regex(r"^(\d+) errors?, \d+ warnings?, \d+ (?:informations?|notes?)\s*$"));
+    LazyLock::new(|| Regex::new(r"^\s*(.+?\.pyi?):(\d+):(\d+) - error: (.+)$").ok());
+static PYRIGHT_SUMMARY: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"^(\d+) errors?, \d+ warnings?, \d+ (?:informations?|notes?)\s*$").ok()
+});
 
 /// pyright and basedpyright: `/path/x.py:3:12 - error: ...` and `2 errors, 0 warnings, 0 informations`.
 fn pyright(lines: &Lines, out: &mut Vec<Evidence>) {
@@ -169,17 +170,21 @@ fn pyright(lines: &Lines, out: &mut Vec<Evidence>) {
 
 /// `src/x.py:1:8: F401 ...` (ruff concise, flake8, and ruff's `::error` annotations).
 static LINT_FINDING: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    regex(r"^((?:[A-Za-z]:)?[^\s:][^:]*\.(?:py|pyi|ipynb)):(\d+):(\d+): ([A-Z]{1,4}\d{1,4}) (.+)$")
+    Regex::new(
+        r"^((?:[A-Za-z]:)?[^\s:][^:]*\.(?:py|pyi|ipynb)):(\d+):(\d+): ([A-Z]{1,4}\d{1,4}) (.+)$",
+    )
+    .ok()
 });
 /// ruff's full format: `F401 [*] `os` imported but unused`, then ` --> src/x.py:1:8`.
 static RUFF_FULL: LazyLock<Option<Regex>> =
-    LazyLock::new(|| regex(r"^([A-Z]{1,4}\d{1,4}) (?:\[\*\] )?(.+)$"));
-static RUFF_ARROW: LazyLock<Option<Regex>> = LazyLock::new(|| regex(r"^\s*--> (.+:\d+:\d+)\s*$"));
+    LazyLock::new(|| Regex::new(r"^([A-Z]{1,4}\d{1,4}) (?:\[\*\] )?(.+)$").ok());
+static RUFF_ARROW: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^\s*--> (.+:\d+:\d+)\s*$").ok());
 static RUFF_SUMMARY: LazyLock<Option<Regex>> =
-    LazyLock::new(|| regex(r"^Found (\d+) errors?(?: \(.*\))?\.$"));
+    LazyLock::new(|| Regex::new(r"^Found (\d+) errors?(?: \(.*\))?\.$").ok());
 /// pylint: `src/x.py:1:0: C0114: Missing module docstring (missing-module-docstring)`.
 static PYLINT_FINDING: LazyLock<Option<Regex>> =
-    LazyLock::new(|| regex(r"^([^\s:][^:]*\.py):(\d+):(\d+): ([CRWEF]\d{4}): (.+)$"));
+    LazyLock::new(|| Regex::new(r"^([^\s:][^:]*\.py):(\d+):(\d+): ([CRWEF]\d{4}): (.+)$").ok());
 
 /// ruff check, flake8, pylint: the summary (`Found 3 errors.`) and the first finding.
 fn linters(lines: &Lines, out: &mut Vec<Evidence>) {
@@ -221,11 +226,12 @@ fn linters(lines: &Lines, out: &mut Vec<Evidence>) {
 }
 
 static WOULD_REFORMAT: LazyLock<Option<Regex>> =
-    LazyLock::new(|| regex(r"^(?:Would reformat: |would reformat )(.+)$"));
+    LazyLock::new(|| Regex::new(r"^(?:Would reformat: |would reformat )(.+)$").ok());
 static REFORMAT_COUNT: LazyLock<Option<Regex>> =
-    LazyLock::new(|| regex(r"^\d+ files? would be reformatted\b.*$"));
-static ISORT: LazyLock<Option<Regex>> =
-    LazyLock::new(|| regex(r"^ERROR: (.+?) Imports are incorrectly sorted and/or formatted\.?$"));
+    LazyLock::new(|| Regex::new(r"^\d+ files? would be reformatted\b.*$").ok());
+static ISORT: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"^ERROR: (.+?) Imports are incorrectly sorted and/or formatted\.?$").ok()
+});
 
 /// ruff format --check, black --check, isort --check-only, pre-commit hooks that changed files.
 fn formatters(lines: &Lines, out: &mut Vec<Evidence>) {
@@ -295,8 +301,9 @@ fn hook_modified_files(lines: &Lines) -> Option<Evidence> {
     Some(tool(Category::Format, at, message, Detail::None))
 }
 
-static EXCEPTION: LazyLock<Option<Regex>> =
-    LazyLock::new(|| regex(r"^\s*(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception): .+$"));
+static EXCEPTION: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception): .+$").ok()
+});
 
 /// Build frontends and backends: pypa/build, pip, uv, setuptools-scm, maturin.
 fn build(lines: &Lines, out: &mut Vec<Evidence>) {

@@ -24,8 +24,7 @@ use pep440_rs::Version;
 use crate::config::{Config, IndexMode};
 use crate::http::{self, HttpError};
 use crate::outcome::{CheckResult, Kind};
-
-pub use simple::normalize;
+use crate::urls::{SafeUrl, UrlError};
 
 /// The public Python Package Index's simple API root.
 pub const DEFAULT_INDEX_URL: &str = "https://pypi.org/simple";
@@ -102,46 +101,37 @@ pub fn settings(cli_url: Option<&str>, offline: bool, config: &Config) -> IndexS
 
 /// An index URL relgate can ask: `http(s)://host/...`. For the command to reject before any check runs.
 pub fn validate_url(url: &str) -> anyhow::Result<()> {
-    let lower = url.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"));
-    let has_host = rest.is_some_and(|rest| {
-        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-        let host = authority
-            .rsplit_once('@')
-            .map_or(authority, |(_, host)| host);
-        !host.is_empty() && !host.starts_with(':')
-    });
-    if !has_host {
-        return Err(crate::error::hinted(
+    match SafeUrl::parse(url) {
+        Ok(parsed) => refuse_query_or_fragment(&parsed),
+        Err(err @ UrlError::AmbiguousCredentials) => Err(crate::error::hinted(
+            format!("the index URL cannot be used: {err}"),
+            err.hint(),
+        )),
+        Err(err) => Err(crate::error::hinted(
             format!(
                 "the index URL {:?} is not an http:// or https:// URL",
                 http::redact(url)
             ),
-            "give the simple API root, as for pip's --index-url: e.g. --index-url https://pypi.org/simple",
-        ));
+            err.hint(),
+        )),
     }
-    // relgate asks `<root>/<project>/`: after a query or fragment, that would ask another page (or the same one
-    // whatever the project). The URL is not shown: what follows `?` may be a token.
-    let after_host = rest.map_or("", |rest| {
-        rest.rsplit_once('@').map_or(rest, |(_, after)| after)
-    });
-    if let Some(mark) = after_host.chars().find(|c| matches!(c, '?' | '#')) {
-        let what = if mark == '?' {
-            "a query (`?...`)"
-        } else {
-            "a fragment (`#...`)"
-        };
-        return Err(crate::error::hinted(
-            format!(
-                "the index URL has {what}: relgate asks <index URL>/<project>/, which that would change"
-            ),
-            "give the simple API root alone, as for pip's --index-url: e.g. https://pypi.org/simple (credentials go \
-             before the host: https://USER:TOKEN@host/simple)",
-        ));
-    }
-    Ok(())
+}
+
+/// relgate asks `<root>/<project>/`: after a query or fragment, that would ask another page (or the same one
+/// whatever the project). The URL is not shown: what follows `?` may be a token.
+fn refuse_query_or_fragment(url: &SafeUrl) -> anyhow::Result<()> {
+    let what = match (url.has_query(), url.has_fragment()) {
+        (true, _) => "a query (`?...`)",
+        (false, true) => "a fragment (`#...`)",
+        (false, false) => return Ok(()),
+    };
+    Err(crate::error::hinted(
+        format!(
+            "the index URL has {what}: relgate asks <index URL>/<project>/, which that would change"
+        ),
+        "give the simple API root alone, as for pip's --index-url: e.g. https://pypi.org/simple (credentials go \
+         before the host: https://USER:TOKEN@host/simple)",
+    ))
 }
 
 /// The index check as `relgate check` runs it: [`check`] when the project's name and release version are
@@ -235,7 +225,13 @@ fn ask(name: &str, version: &Version, settings: &IndexSettings) -> (CheckResult,
             false,
         );
     }
-    let project = normalize(name);
+    let Some(project) = crate::python::name::normalize(name) else {
+        let message = format!(
+            "the project's name {name:?} is not a valid distribution name (PEP 508), so the package index cannot be asked; {}",
+            proceed(settings)
+        );
+        return (CheckResult::error(NAME, Kind::Index, message), false);
+    };
     let page_url = format!("{}/{project}/", settings.url.trim_end_matches('/'));
     let page = http::redact(&page_url);
     let request = http::Request {

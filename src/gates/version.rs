@@ -12,9 +12,8 @@ use pep440_rs::Version;
 
 use crate::config::Config;
 use crate::git::{self, CommitId, Repo, TagRef};
-use crate::outcome::{CheckResult, Kind, Status};
+use crate::outcome::{CheckResult, Kind, Status, VersionValidation};
 use crate::project::{Declared, VersionSource};
-use crate::report::VersionValidation;
 use crate::tag_format::TagFormat;
 
 /// The release tag being gated.

@@ -72,11 +72,16 @@ pub enum ExportError {
 
 /// Verify every entry of `tree`, then write it into `dest` (an existing, empty directory).
 pub fn export(repo: &Repository, tree: &Tree, dest: &Path) -> Result<(), ExportError> {
-    verify_all(repo, tree, LIMITS)?;
+    verify_tree(repo, tree)?;
     write_all(repo, tree, dest)
 }
 
-/// Every entry, at every depth, against git's checkout rules.
+/// Every entry of `tree`, at every depth, against git's checkout rules.
+pub fn verify_tree(repo: &Repository, tree: &Tree) -> Result<(), ExportError> {
+    verify_all(repo, tree, LIMITS)
+}
+
+/// Every entry, at every depth, against git's checkout rules and within `limits`.
 fn verify_all(repo: &Repository, tree: &Tree, limits: Limits) -> Result<(), ExportError> {
     let mut pending: Vec<(Oid, Vec<Vec<u8>>)> = vec![(tree.id(), Vec::new())];
     let mut seen_entries = 0usize;
@@ -519,13 +524,17 @@ mod tests {
         let repo = Repo::discover(dir).unwrap();
         let commit = commit(dir, &root);
         // The top is fine; the directory holding `..` is refused wherever it is read.
-        assert_eq!(
-            repo.read_file(commit, Path::new("pyproject.toml")).unwrap(),
-            Some(b"[project]\n".to_vec())
-        );
+        let crate::git::TreeEntry::File { id, .. } = repo
+            .tree_entry(commit, Path::new("pyproject.toml"))
+            .unwrap()
+        else {
+            panic!("pyproject.toml is a file");
+        };
+        assert_eq!(repo.blob(id).unwrap(), b"[project]\n");
         for err in [
-            repo.read_file(commit, Path::new("pkg/x.py")).unwrap_err(),
+            repo.tree_entry(commit, Path::new("pkg/x.py")).unwrap_err(),
             repo.list_dir(commit, Path::new("pkg")).unwrap_err(),
+            repo.files_at(commit, Path::new("")).unwrap_err(),
         ] {
             assert_eq!(
                 err.to_string(),

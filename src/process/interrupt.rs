@@ -3,8 +3,10 @@
 //! While checks run, the first signal stops them all (SIGTERM to every group, SIGKILL after the grace period)
 //! and the command exits 130 once they are gone. While no child runs (relgate blocked reading stdin or a FIFO,
 //! expanding a large document, waiting for the index), nothing needs stopping: relgate exits 130 at once
-//! instead of waiting for work that may never end. A second signal exits at once in any case, after SIGKILL to
-//! every group, so that an impatient user is never ignored.
+//! instead of waiting for work that may never end. Work that must not be cut short holds the signals off
+//! ([`hold_interrupts`]): a child being started or attached to the terminal, the steps of `relgate release`
+//! that write; the first signal then only raises the flag, which that work looks at. A second signal exits at
+//! once in any case, after SIGKILL to every group, so that an impatient user is never ignored.
 
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -13,9 +15,8 @@ use super::{live_groups, signal_group};
 
 /// Set at the first signal: running children are being stopped and no new one starts.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-/// Children being started: perhaps forked, not yet in the registry of groups. A signal then does not exit under
-/// them; the starting thread sees [`interrupted`] once its group is registered, and stops it.
-static STARTING: AtomicUsize = AtomicUsize::new(0);
+/// Work under way that a first signal must not cut short (see [`Hold`]).
+static HELD: AtomicUsize = AtomicUsize::new(0);
 
 /// True once Ctrl-C/SIGTERM was received: every running child is being stopped and no new one starts.
 pub fn interrupted() -> bool {
@@ -43,26 +44,27 @@ pub fn watch_interrupts() {
     });
 }
 
-/// A child being started, for as long as this value lives (until its group is registered).
-pub(super) struct Starting;
+/// Holds a first signal off for as long as it lives: the signal raises the [`interrupted`] flag, and the work
+/// that holds it looks at the flag and stops in good order (a child being started registers its group, then
+/// stops it; `relgate release` says what it had done). A second signal still exits at once.
+pub struct Hold(());
 
-impl Starting {
-    pub(super) fn new() -> Starting {
-        STARTING.fetch_add(1, Ordering::SeqCst);
-        Starting
-    }
+/// Hold a first signal off until the returned value is dropped.
+pub fn hold_interrupts() -> Hold {
+    HELD.fetch_add(1, Ordering::SeqCst);
+    Hold(())
 }
 
-impl Drop for Starting {
+impl Drop for Hold {
     fn drop(&mut self) {
-        STARTING.fetch_sub(1, Ordering::SeqCst);
+        HELD.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
 /// The `count`th signal relgate received.
 fn on_signal(count: u32) {
-    // Set before looking at the children, as `Starting` counts before looking at the flag: one of the two
-    // sides sees the other.
+    // Set before looking at the holds, as a hold counts before looking at the flag: one of the two sides sees
+    // the other.
     INTERRUPTED.store(true, Ordering::SeqCst);
     let groups = live_groups();
     if count > 1 {
@@ -73,7 +75,7 @@ fn on_signal(count: u32) {
             "relgate: interrupted again: stopped at once, the checks still running were killed",
         );
     }
-    if groups.is_empty() && STARTING.load(Ordering::SeqCst) == 0 {
+    if groups.is_empty() && HELD.load(Ordering::SeqCst) == 0 {
         exit_now("relgate: interrupted");
     }
     // The wait loops escalate to SIGKILL; this reaches every group at once, even one whose thread is busy

@@ -13,6 +13,7 @@ use super::pymodule::{self, AttrLookup};
 use super::{Declared, Source, VersionSource};
 use crate::config::Config;
 use crate::error::hinted;
+use crate::python::ini;
 use crate::toml_file::TomlFile;
 
 pub(super) const CONFIGURE_HINT: &str = "tell relgate where the version is: [tool.relgate] version-file = \"src/pkg/__init__.py\" (and version-pattern = '__version__ = \"(?P<version>[^\"]+)\"' if it is not a `__version__` assignment)";
@@ -79,7 +80,7 @@ fn project_name(source: &dyn Source, py: Option<&TomlFile>) -> anyhow::Result<Op
         }
     }
     if let Some(cfg) = source.read("setup.cfg")? {
-        if let Some(name) = ini_value(&cfg, "metadata", "name") {
+        if let Some(name) = ini::value(&cfg, "metadata", "name") {
             return Ok(Some(name.0));
         }
     }
@@ -447,7 +448,7 @@ fn from_legacy(source: &dyn Source, pyproject_dynamic: bool) -> anyhow::Result<D
     let mut seen = Vec::new();
     if let Some(cfg) = source.read("setup.cfg")? {
         seen.push("setup.cfg");
-        if let Some((value, line)) = ini_value(&cfg, "metadata", "version") {
+        if let Some((value, line)) = ini::value(&cfg, "metadata", "version") {
             return setup_cfg_version(source, &cfg, &value, line);
         }
     }
@@ -493,10 +494,10 @@ fn setup_cfg_version(
     line: u32,
 ) -> anyhow::Result<Declared> {
     if let Some(attr) = value.strip_prefix("attr:") {
-        let package_dir = ini_value(cfg, "options", "package_dir")
+        let package_dir = ini::value(cfg, "options", "package_dir")
             .and_then(|(v, _)| v.split('=').nth(1).map(|d| d.trim().to_owned()))
             .filter(|d| !d.is_empty());
-        let find_where: Vec<String> = ini_value(cfg, "options.packages.find", "where")
+        let find_where: Vec<String> = ini::value(cfg, "options.packages.find", "where")
             .map(|(w, _)| vec![w])
             .unwrap_or_default();
         return attr_version(
@@ -671,65 +672,4 @@ fn first_line(text: &str) -> String {
         .find(|l| !l.is_empty() && !l.starts_with('#'))
         .unwrap_or("")
         .to_owned()
-}
-
-/// A key of an INI section (setup.cfg), with its 1-based line. Continuation lines are not needed for the
-/// keys relgate reads.
-pub fn ini_value(text: &str, section: &str, key: &str) -> Option<(String, u32)> {
-    let mut in_section = false;
-    for (index, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if line.starts_with('[') && line.ends_with(']') {
-            in_section = line[1..line.len() - 1].trim() == section;
-            continue;
-        }
-        if !in_section
-            || line.starts_with('#')
-            || line.starts_with(';')
-            || raw.starts_with([' ', '\t'])
-        {
-            continue;
-        }
-        if let Some((k, value)) = line.split_once(['=', ':']) {
-            if k.trim().replace('-', "_") == key {
-                let value = value.trim();
-                // `package_dir =` is followed by an indented mapping on the next line.
-                if value.is_empty() {
-                    let next = text
-                        .lines()
-                        .skip(index + 1)
-                        .find(|l| !l.trim().is_empty())?;
-                    return Some((
-                        next.trim().to_owned(),
-                        u32::try_from(index + 2).unwrap_or(u32::MAX),
-                    ));
-                }
-                return Some((
-                    value.to_owned(),
-                    u32::try_from(index + 1).unwrap_or(u32::MAX),
-                ));
-            }
-        }
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ini_value;
-
-    #[test]
-    fn ini_values() {
-        let cfg = "[metadata]\nname = pkg\nversion = attr: pkg.__version__\n\n[options]\npackage_dir =\n    =src\n";
-        assert_eq!(
-            ini_value(cfg, "metadata", "version"),
-            Some(("attr: pkg.__version__".into(), 3))
-        );
-        assert_eq!(ini_value(cfg, "metadata", "name"), Some(("pkg".into(), 2)));
-        assert_eq!(
-            ini_value(cfg, "options", "package_dir"),
-            Some(("=src".into(), 7))
-        );
-        assert_eq!(ini_value(cfg, "metadata", "author"), None);
-    }
 }

@@ -70,5 +70,6 @@ pub struct Declared {
 mod backends;
 mod discover;
 mod pymodule;
+pub mod rewrite;
 
 pub use discover::declared;

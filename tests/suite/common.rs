@@ -1,7 +1,5 @@
 //! Shared test helpers: a real git repository in a temporary directory, and the relgate binary.
 
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;

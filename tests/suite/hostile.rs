@@ -230,7 +230,7 @@ fn a_crafted_tag_pushed_through_the_hook_is_refused_and_writes_nothing_outside()
 }
 
 #[test]
-fn a_crafted_tree_at_the_top_is_refused_when_its_files_are_read() {
+fn a_crafted_tree_at_the_top_is_refused_when_its_files_are_read_and_when_exported() {
     let p = Project::bare("1.0.0", EXPORTING);
     let targets = Targets::new();
     let pwned = blob(&p.repo, "pwned");
@@ -252,6 +252,38 @@ fn a_crafted_tree_at_the_top_is_refused_when_its_files_are_read() {
         .trim()
         .to_owned();
     p.repo.git(&["tag", "v1.0.0", &commit]);
+    let short = &commit[..7];
+    let holds = "a `.git` entry (in some spelling that a case-insensitive, HFS+ or NTFS file system takes for `.git`), which would plant a git directory at \".git\"";
+    // Reading the declared version out of the tag: the version check has no verdict, and says why.
+    let out = p
+        .repo
+        .relgate()
+        .args([
+            "check", "--tag", "v1.0.0", "--only", "version", "--format", "json",
+        ])
+        .envs(targets.env())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&crate::common::stdout(&out)).unwrap();
+    let version = &doc["checks"][0];
+    assert_eq!(
+        (&version["name"], &version["status"]),
+        (&"version".into(), &"error".into())
+    );
+    assert_eq!(
+        version["message"],
+        format!("cannot read pyproject.toml: refusing commit {short}: its tree holds {holds}")
+            .as_str()
+    );
+    assert_eq!(
+        version["details"][0],
+        format!(
+            "git itself refuses to check out such a tree (`git fsck` reports it), so it was crafted, not committed: do not release commit {short}, and release a commit made by git"
+        )
+        .as_str()
+    );
+    // The whole gate: the export refuses the tag.
     let out = p
         .repo
         .relgate()
@@ -260,14 +292,9 @@ fn a_crafted_tree_at_the_top_is_refused_when_its_files_are_read() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let short = &commit[..7];
     assert_eq!(
         stderr(&out),
-        format!(
-            "error: cannot read pyproject.toml from v1.0.0 ({short})\n  \
-             caused by: refusing commit {short}: its tree holds a `.git` entry (in some spelling that a case-insensitive, HFS+ or NTFS file system takes for `.git`), which would plant a git directory at \".git\"\n\
-             hint: git itself refuses to check out such a tree (`git fsck` reports it), so it was crafted, not committed: do not release commit {short}, and release a commit made by git\n"
-        )
+        format!("error: refusing tag v1.0.0: its tree holds {holds}\n{HINT}")
     );
     targets.assert_untouched(".git at the top");
 }

@@ -28,15 +28,15 @@ fn release(name: &str, version: &str, extra: &str) -> TestRepo {
     repo
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
     elapsed: Duration,
 }
 
 /// `relgate check --only index ARGS`, with proxies from the environment out of the way.
-fn run(repo: &TestRepo, args: &[&str], env: &[(&str, &str)]) -> Run {
+pub fn run(repo: &TestRepo, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = repo.relgate();
     cmd.args(["check", "--only", "index"]).args(args);
     for var in [

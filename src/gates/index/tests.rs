@@ -429,8 +429,8 @@ fn a_query_or_fragment_in_the_index_url_is_refused_without_showing_it() {
             "{url}"
         );
     }
-    // In the credentials, `?` and `#` are the token's, not a query.
-    assert!(validate_url("https://user:to?k#en@host/simple").is_ok());
+    // In the credentials (percent-encoded), `?` and `#` are the token's, not a query.
+    assert!(validate_url("https://user:to%3Fk%23en@host/simple").is_ok());
     let mut settings = settings_for("https://host/simple?token=s3cret".into());
     settings.origin = "RELGATE_INDEX_URL".into();
     let err = settings.validate().unwrap_err();

@@ -9,7 +9,9 @@ use std::path::Path;
 use super::TOOLS_CHECK;
 use super::upload::Upload;
 use super::workflow::{Step, Workflow};
+use crate::files::{self, ReadError};
 use crate::outcome::{CheckResult, Kind};
+use crate::python::ini::Ini;
 use crate::shell;
 use crate::toml_file::TomlFile;
 
@@ -26,6 +28,9 @@ pub const QUALITY_TOOLS: &[&str] = &[
     "basedpyright",
     "pytest",
 ];
+
+/// The id of a `relgate check` step: the release run gates with relgate itself.
+const RELGATE: &str = "relgate";
 
 /// Runners of other tools: what they run is not visible in the workflow.
 pub const AGGREGATORS: &[&str] = &["tox", "nox", "pre-commit", "make"];
@@ -75,16 +80,16 @@ pub fn local_id(check: &str) -> Option<String> {
 }
 
 /// Tools the project has configuration for (so relgate's local gate would run them unless told not to).
-pub fn configured_tools(project_dir: &Path) -> BTreeSet<String> {
-    let read = |name: &str| std::fs::read_to_string(project_dir.join(name)).ok();
+/// `root`: the repository's root, which no file read may leave.
+pub fn configured_tools(root: &Path, project_dir: &Path) -> Result<BTreeSet<String>, ReadError> {
+    let read = |name: &str| files::read_text(root, &project_dir.join(name));
     let exists = |name: &str| project_dir.join(name).exists();
     let mut out = BTreeSet::new();
-    let pyproject = read("pyproject.toml").and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
+    let pyproject = read("pyproject.toml")?.and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
     let in_pyproject = |path: &[&str]| pyproject.as_ref().is_some_and(|p| p.get(path).is_some());
-    let setup_cfg = read("setup.cfg").unwrap_or_default();
-    let tox_ini = read("tox.ini").unwrap_or_default();
-    let ini_section =
-        |text: &str, section: &str| text.lines().any(|l| l.trim() == format!("[{section}]"));
+    let setup_cfg = Ini::parse(&read("setup.cfg")?.unwrap_or_default());
+    let tox_ini = Ini::parse(&read("tox.ini")?.unwrap_or_default());
+    let ini_section = |ini: &Ini, section: &str| ini.has_section(section);
 
     if in_pyproject(&["tool", "ruff"]) || exists("ruff.toml") || exists(".ruff.toml") {
         out.insert("ruff".into());
@@ -125,7 +130,7 @@ pub fn configured_tools(project_dir: &Path) -> BTreeSet<String> {
     {
         out.insert("pytest".into());
     }
-    out
+    Ok(out)
 }
 
 pub(super) fn verdict(
@@ -154,6 +159,8 @@ pub(super) fn verdict(
             }
         }
     }
+    // `relgate check` in the release run is this gate itself: it runs there what it runs here.
+    let relgate = found.remove(RELGATE);
     let local: BTreeSet<String> = local_checks.iter().filter_map(|c| local_id(c)).collect();
     let mut blocking = Vec::new();
     let mut warnings = Vec::new();
@@ -185,6 +192,20 @@ pub(super) fn verdict(
             ),
         )
         .detail("fix: enable the check locally (remove it from `skip`, or set `enabled = true` in [tool.relgate.checks.NAME])")
+    } else if let Some(at) = relgate {
+        let others = if ran.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; its other quality tools ({}) run locally too",
+                ran.join(", ")
+            )
+        };
+        CheckResult::pass(
+            TOOLS_CHECK,
+            Kind::Publish,
+            format!("the release run gates with relgate check ({at}), as this run does{others}"),
+        )
     } else if ran.is_empty() {
         CheckResult::pass(
             TOOLS_CHECK,
@@ -249,6 +270,7 @@ fn tool_of_command(command: &str) -> Option<String> {
         "ruff" => "ruff",
         "pytest" | "py.test" => "pytest",
         "pre-commit" if next == Some("run") => "pre-commit",
+        "relgate" if next == Some("check") => RELGATE,
         "make" => "make",
         other if QUALITY_TOOLS.contains(&other) || AGGREGATORS.contains(&other) => other,
         _ => return None,
@@ -288,6 +310,13 @@ mod tests {
             Vec::<String>::new()
         );
         assert_eq!(run("tox -e lint"), ["tox"]);
+        assert_eq!(
+            run("relgate check --tag \"$GITHUB_REF_NAME\" --format github"),
+            ["relgate"]
+        );
+        assert_eq!(run("uvx relgate check"), ["relgate"]);
+        assert_eq!(run("pipx run relgate check --tag v1"), ["relgate"]);
+        assert_eq!(run("relgate version"), Vec::<String>::new());
     }
 
     #[test]
@@ -329,7 +358,10 @@ mod tests {
             "[flake8]\nmax-line-length = 100\n",
         )
         .unwrap();
-        let tools: Vec<String> = configured_tools(dir.path()).into_iter().collect();
+        let tools: Vec<String> = configured_tools(dir.path(), dir.path())
+            .unwrap()
+            .into_iter()
+            .collect();
         assert_eq!(tools, ["flake8", "mypy", "ruff", "ruff-format"]);
     }
 }

@@ -76,7 +76,13 @@ pub fn invocation(req: &Request) -> Invocation {
         Tool::Isort => argv.push("--check-only".into()),
         Tool::Flake8 => {
             argv.push("--format=default".into());
-            if flake8_setting(&req.workspace.project_dir, "output-file").is_some() {
+            if flake8_setting(
+                &req.workspace.root,
+                &req.workspace.project_dir,
+                "output-file",
+            )
+            .is_some()
+            {
                 // The configured report file would be written into the tree; the output is read here.
                 argv.push("--output-file=/dev/stdout".into());
             }
@@ -93,7 +99,8 @@ pub fn invocation(req: &Request) -> Invocation {
                 .collect();
             if !venvs.is_empty() {
                 // On the command line the option replaces the configuration's own: keep those entries.
-                let mut excluded = flake8_extend_exclude(&req.workspace.project_dir);
+                let mut excluded =
+                    flake8_extend_exclude(&req.workspace.root, &req.workspace.project_dir);
                 excluded.extend(venvs.iter().map(|v| (*v).to_owned()));
                 argv.push(format!("--extend-exclude={}", excluded.join(",")));
             }
@@ -144,7 +151,8 @@ pub fn invocation(req: &Request) -> Invocation {
         None => match tool {
             Tool::Black | Tool::Isort => argv.push(".".into()),
             Tool::Mypy => {
-                let (targets, why) = mypy_targets(&req.workspace.project_dir, req.name);
+                let (targets, why) =
+                    mypy_targets(&req.workspace.root, &req.workspace.project_dir, req.name);
                 argv.extend(targets);
                 note = why;
             }
@@ -256,7 +264,7 @@ fn base_env(req: &Request) -> Vec<(String, String)> {
             addopts.push(' ');
         }
         addopts.push_str("-o ");
-        addopts.push_str(&crate::findings::shell_word(&format!(
+        addopts.push_str(&crate::shell::quote(&format!(
             "cache_dir={}",
             state.join("pytest").display()
         )));

@@ -10,8 +10,9 @@
 use std::collections::BTreeMap;
 
 use super::tool::Tool;
-use crate::findings::{self, shell_word};
-use crate::outcome::{CheckResult, Finding, Status};
+use crate::findings;
+use crate::outcome::{CheckResult, Finding, Severity, Status};
+use crate::shell;
 
 /// What the tool printed and wrote, read after it exited with `code`.
 pub struct Exit<'a> {
@@ -34,7 +35,7 @@ pub fn conclude(mut result: CheckResult, exit: Exit) -> CheckResult {
     let errors = exit
         .findings
         .iter()
-        .filter(|f| f.severity == "error")
+        .filter(|f| f.severity == Severity::Error)
         .count();
     let crashed = exit.output.contains("Traceback (most recent call last):");
     result.status = match exit.code {
@@ -73,7 +74,7 @@ fn message(exit: &Exit, status: Status) -> String {
     let errors = exit
         .findings
         .iter()
-        .filter(|f| f.severity == "error")
+        .filter(|f| f.severity == Severity::Error)
         .count();
     let warnings = n - errors;
     let warn_note = if warnings > 0 {
@@ -185,7 +186,7 @@ fn next_action(exit: &Exit) -> Option<String> {
         if paths.is_empty() {
             command.to_owned()
         } else {
-            let shown: Vec<String> = paths.iter().map(|p| shell_word(p)).collect();
+            let shown: Vec<String> = paths.iter().map(|p| shell::quote(p)).collect();
             format!("{command} {}", shown.join(" "))
         }
     };
@@ -217,7 +218,7 @@ fn next_action(exit: &Exit) -> Option<String> {
                 .iter()
                 .filter_map(|f| f.code.as_deref())
                 .take(3)
-                .map(shell_word)
+                .map(shell::quote)
                 .collect();
             (!ids.is_empty()).then(|| {
                 let more = if exit.findings.len() > 3 { " ..." } else { "" };
@@ -243,7 +244,7 @@ fn exit_command(tool: Tool, exit: &Exit) -> String {
 /// `": F401 (3), E501"`: the most frequent codes, for the one-line message.
 fn codes(findings: &[Finding]) -> String {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in findings.iter().filter(|f| f.severity == "error") {
+    for f in findings.iter().filter(|f| f.severity == Severity::Error) {
         if let Some(code) = f.code.as_deref() {
             *counts.entry(code).or_default() += 1;
         }

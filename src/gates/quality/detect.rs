@@ -8,8 +8,10 @@
 
 use std::path::Path;
 
-use super::sources::{self, ToolCommand, ini_has_section};
+use super::sources::{self, ToolCommand};
 use super::tool::Tool;
+use crate::files::{self, ReadError};
+use crate::python::ini::Ini;
 use crate::toml_file::TomlFile;
 
 /// A detected tool: the reasons, and the command the project runs it with, when one was found.
@@ -41,12 +43,13 @@ impl Detection {
     }
 }
 
-/// The tools the project in `dir` uses, in report order. Files that cannot be read or parsed are passed
-/// over: detection never fails (the version check reports a broken pyproject.toml).
+/// The tools the project in `dir` uses, in report order. Files that do not parse are passed over (the version
+/// check reports a broken pyproject.toml); a file that cannot be read (a link out of the repository, a FIFO,
+/// one over the size or YAML limits) is an error: what it would have shown is unknown.
 /// `root` is the repository's (or the export's) root, where `.github/workflows` is; `dir` the project's.
-pub fn detect(root: &Path, dir: &Path) -> Vec<Detection> {
-    let pyproject =
-        read(dir, "pyproject.toml").and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
+pub fn detect(root: &Path, dir: &Path) -> anyhow::Result<Vec<Detection>> {
+    let read = |name: &str| files::read_text(root, &dir.join(name)).map_err(ReadError::into_anyhow);
+    let pyproject = read("pyproject.toml")?.and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
     let py = pyproject.as_ref();
     let mut found: Vec<Detection> = Vec::new();
     let mut add = |tool: Tool, reason: String, command: Option<ToolCommand>| {
@@ -66,19 +69,19 @@ pub fn detect(root: &Path, dir: &Path) -> Vec<Detection> {
             });
         }
     };
-    for (tool, reason) in configuration(dir, py) {
+    for (tool, reason) in configuration(root, dir, py).map_err(ReadError::into_anyhow)? {
         add(tool, reason, None);
     }
-    let hooks = sources::pre_commit(dir);
+    let hooks = sources::pre_commit(root, dir)?;
     for (tool, reason, _) in &hooks {
         add(*tool, reason.clone(), None);
     }
     let subdir = dir.strip_prefix(root).unwrap_or(Path::new(""));
-    let commands = sources::tox(dir, py)
-        .into_iter()
-        .chain(sources::nox(dir))
-        .chain(sources::hatch(dir, py))
-        .chain(sources::workflows(root, subdir));
+    let commands = sources::tox(root, dir, py)
+        .and_then(|tox| Ok(tox.into_iter().chain(sources::nox(root, dir)?)))
+        .and_then(|cmds| Ok(cmds.chain(sources::hatch(root, dir, py)?)))
+        .map_err(ReadError::into_anyhow)?
+        .chain(sources::workflows(root, subdir)?);
     for command in commands {
         let shown = match command.args.as_deref() {
             Some(args) if !args.is_empty() => format!("{} {}", label(command.tool), args.join(" ")),
@@ -90,7 +93,7 @@ pub fn detect(root: &Path, dir: &Path) -> Vec<Detection> {
             Some(command),
         );
     }
-    for (tool, reason) in sources::dependencies(dir, py) {
+    for (tool, reason) in sources::dependencies(root, dir, py).map_err(ReadError::into_anyhow)? {
         add(tool, reason, None);
     }
     for (tool, _, rev) in hooks {
@@ -99,16 +102,21 @@ pub fn detect(root: &Path, dir: &Path) -> Vec<Detection> {
         }
     }
     found.sort_by_key(|d| d.tool);
-    found
+    Ok(found)
 }
 
-/// The tool's own configuration files and tables.
-fn configuration(dir: &Path, py: Option<&TomlFile>) -> Vec<(Tool, String)> {
+/// The tool's own configuration files and tables. A configuration file counts when it can be read: the tool
+/// reads it too.
+fn configuration(
+    root: &Path,
+    dir: &Path,
+    py: Option<&TomlFile>,
+) -> Result<Vec<(Tool, String)>, ReadError> {
     let mut out = Vec::new();
     let in_pyproject = |path: &[&str]| py.is_some_and(|p| p.get(path).is_some());
-    let exists = |name: &str| dir.join(name).is_file();
-    let setup_cfg = read(dir, "setup.cfg").unwrap_or_default();
-    let tox_ini = read(dir, "tox.ini").unwrap_or_default();
+    let read = |name: &str| files::read_text(root, &dir.join(name));
+    let setup_cfg = Ini::parse(&read("setup.cfg")?.unwrap_or_default());
+    let tox_ini = Ini::parse(&read("tox.ini")?.unwrap_or_default());
     let mut table = |tool: Tool, path: &[&str]| {
         if in_pyproject(path) {
             out.push((tool, format!("[{}] in pyproject.toml", path.join("."))));
@@ -132,7 +140,7 @@ fn configuration(dir: &Path, py: Option<&TomlFile>) -> Vec<(Tool, String)> {
     }
 
     for name in ["ruff.toml", ".ruff.toml"] {
-        if let Some(text) = read(dir, name) {
+        if let Some(text) = read(name)? {
             out.push((Tool::Ruff, name.to_owned()));
             let format = TomlFile::parse(name, text).is_ok_and(|f| f.get(&["format"]).is_some());
             if format {
@@ -140,7 +148,7 @@ fn configuration(dir: &Path, py: Option<&TomlFile>) -> Vec<(Tool, String)> {
             }
         }
     }
-    let files: [(Tool, &str); 6] = [
+    let config_files: [(Tool, &str); 6] = [
         (Tool::Isort, ".isort.cfg"),
         (Tool::Flake8, ".flake8"),
         (Tool::Mypy, "mypy.ini"),
@@ -148,12 +156,12 @@ fn configuration(dir: &Path, py: Option<&TomlFile>) -> Vec<(Tool, String)> {
         (Tool::Pyright, "pyrightconfig.json"),
         (Tool::Pytest, "pytest.ini"),
     ];
-    for (tool, name) in files {
-        if exists(name) {
+    for (tool, name) in config_files {
+        if read(name)?.is_some() {
             out.push((tool, name.to_owned()));
         }
     }
-    let sections: [(Tool, &str, &str, &str); 7] = [
+    let sections: [(Tool, &str, &str, &Ini); 7] = [
         (Tool::Isort, "setup.cfg", "isort", &setup_cfg),
         (Tool::Isort, "setup.cfg", "tool:isort", &setup_cfg),
         (Tool::Isort, "tox.ini", "isort", &tox_ini),
@@ -162,15 +170,15 @@ fn configuration(dir: &Path, py: Option<&TomlFile>) -> Vec<(Tool, String)> {
         (Tool::Mypy, "setup.cfg", "mypy", &setup_cfg),
         (Tool::Pytest, "setup.cfg", "tool:pytest", &setup_cfg),
     ];
-    for (tool, file, section, text) in sections {
-        if ini_has_section(text, section) {
+    for (tool, file, section, ini) in sections {
+        if ini.has_section(section) {
             out.push((tool, format!("[{section}] in {file}")));
         }
     }
-    if ini_has_section(&tox_ini, "pytest") {
+    if tox_ini.has_section("pytest") {
         out.push((Tool::Pytest, "[pytest] in tox.ini".into()));
     }
-    if exists("conftest.py") {
+    if dir.join("conftest.py").is_file() {
         out.push((Tool::Pytest, "conftest.py".into()));
     }
     for name in ["tests", "test"] {
@@ -178,7 +186,7 @@ fn configuration(dir: &Path, py: Option<&TomlFile>) -> Vec<(Tool, String)> {
             out.push((Tool::Pytest, format!("a {name}/ directory")));
         }
     }
-    out
+    Ok(out)
 }
 
 /// How a command for the tool reads: `ruff check`, `ruff format`, `mypy`.
@@ -188,10 +196,6 @@ fn label(tool: Tool) -> &'static str {
         Tool::RuffFormat => "ruff format",
         other => other.name(),
     }
-}
-
-fn read(dir: &Path, name: &str) -> Option<String> {
-    std::fs::read_to_string(dir.join(name)).ok()
 }
 
 #[cfg(test)]
@@ -206,6 +210,7 @@ mod tests {
             std::fs::write(path, content).unwrap();
         }
         detect(dir.path(), dir.path())
+            .unwrap()
             .into_iter()
             .map(|d| (d.tool.name().to_owned(), d.reason()))
             .collect()
@@ -282,7 +287,7 @@ mod tests {
             "[testenv:type]\ncommands = mypy --strict src\n",
         )
         .unwrap();
-        let found = detect(dir.path(), dir.path());
+        let found = detect(dir.path(), dir.path()).unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(
             found[0].reason(),

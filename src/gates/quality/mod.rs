@@ -5,7 +5,7 @@
 //! [`plan`] decides everything without running a tool (what `relgate checks` prints, and the fingerprint a
 //! cached pass is keyed on); [`run_one`] runs one planned check and always returns a verdict.
 //!
-//! Glossary: a *detected* check is one of [`DETECTED`], found from the project's files or named in
+//! Glossary: a *detected* check is one of [`Tool::ALL`], found from the project's files or named in
 //! `[tool.relgate.checks.NAME]`; a *custom* check is any other configured name (see `gates::custom`).
 
 mod commands;
@@ -20,26 +20,13 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use self::sources::{REQUIREMENTS_FILES, is_development_extra};
 pub use self::tool::Tool;
 use crate::config::Config;
-use crate::error::hinted;
 use crate::findings;
 use crate::gates::{GateContext, Selection};
 use crate::outcome::{CheckResult, Kind, Status};
 use crate::process::{self, Ended, SpawnError, Spec};
-
-/// The names of the checks relgate detects; any other `[tool.relgate.checks.NAME]` is a custom check.
-pub const DETECTED: &[&str] = &[
-    "ruff",
-    "ruff-format",
-    "black",
-    "isort",
-    "flake8",
-    "mypy",
-    "pyright",
-    "basedpyright",
-    "pytest",
-];
 
 /// How much of a tool's output is kept (head and tail).
 const MAX_OUTPUT: usize = 4 * 1024 * 1024;
@@ -94,10 +81,10 @@ impl PlannedCheck {
     }
 }
 
-/// The detected checks this run selects, resolved. Configuration errors (a `kind` that contradicts the
-/// tool) are `Err` (exit 2); a tool that is not installed is a planned check whose verdict is an error.
+/// The detected checks this run selects, resolved (the registry validated their configuration). A tool that is
+/// not installed is a planned check whose verdict is an error; a project file that cannot be read is an error of
+/// the run: what it would have shown is unknown.
 pub fn plan(ctx: &GateContext, selection: &Selection) -> anyhow::Result<Vec<PlannedCheck>> {
-    validate(ctx.config)?;
     let Some(workspace) = ctx.workspace else {
         return Ok(Vec::new());
     };
@@ -109,7 +96,7 @@ pub fn plan(ctx: &GateContext, selection: &Selection) -> anyhow::Result<Vec<Plan
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let detections = detect::detect(&workspace.root, &workspace.project_dir);
+    let detections = detect::detect(&workspace.root, &workspace.project_dir)?;
     let chosen: Vec<(Tool, Option<&detect::Detection>)> = wanted
         .into_iter()
         .filter_map(|tool| {
@@ -316,7 +303,7 @@ pub fn run_one(check: &PlannedCheck) -> CheckResult {
             result.message = format!(
                 "{} did not finish within {} and was stopped",
                 check.name,
-                seconds(check.timeout)
+                crate::duration::limit(check.timeout)
             );
             result.details.push(format!(
                 "raise the limit: {} = {} (seconds), or `timeout` for every check",
@@ -435,32 +422,6 @@ fn junit_args(path: &str) -> Vec<String> {
     ]
 }
 
-/// `kind` of a detected check may not contradict its tool: a typo there would silently move the check out
-/// of `--only` selections.
-fn validate(config: &Config) -> anyhow::Result<()> {
-    for (name, settings) in &config.checks {
-        let (Some(tool), Some(kind)) = (Tool::from_name(name), settings.kind) else {
-            continue;
-        };
-        if kind != tool.kind() {
-            return Err(hinted(
-                format!(
-                    "{}: {} = \"{}\" contradicts {name}, which relgate runs as a {} check",
-                    config.locate_check(name),
-                    config_key(config, name, Some("kind")),
-                    kind.as_str(),
-                    tool.kind().as_str()
-                ),
-                format!(
-                    "remove the key (the kind of {name} is {}), or give your check another name to make it a custom check",
-                    tool.kind().as_str()
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// `[tool.relgate.checks.NAME] KEY` (or `[checks.NAME]` in relgate.toml), for messages.
 fn config_key(config: &Config, name: &str, key: Option<&str>) -> String {
     let table = config.key(&format!("checks.{name}"));
@@ -472,15 +433,6 @@ fn config_key(config: &Config, name: &str, key: Option<&str>) -> String {
 
 fn config_file(config: &Config) -> &str {
     config.source.as_deref().unwrap_or("pyproject.toml")
-}
-
-fn seconds(d: Duration) -> String {
-    let secs = d.as_secs_f64();
-    if secs.fract() == 0.0 {
-        format!("{} s", d.as_secs())
-    } else {
-        format!("{secs:.1} s")
-    }
 }
 
 #[cfg(test)]
@@ -508,27 +460,5 @@ mod tests {
             ["--strict", "src"]
         );
         assert_eq!(project_args(Tool::Black, &s(&["--check", "."])), ["."]);
-    }
-
-    #[test]
-    fn a_kind_that_contradicts_the_tool_is_a_configuration_error() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("pyproject.toml"),
-            "[tool.relgate.checks.mypy]\nkind = 'test'\n[tool.relgate.checks.docs]\nrun = ['make', 'docs']\nkind = 'build'\n",
-        )
-        .unwrap();
-        let config = Config::load(dir.path()).unwrap();
-        let err = validate(&config).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "pyproject.toml:1: [tool.relgate.checks.mypy] kind = \"test\" contradicts mypy, which relgate runs as a type check"
-        );
-        assert_eq!(
-            crate::error::hint_of(&err),
-            Some(
-                "remove the key (the kind of mypy is type), or give your check another name to make it a custom check"
-            )
-        );
     }
 }

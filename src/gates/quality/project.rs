@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::sources::{ini_entries, ini_has_section};
+use crate::files;
+use crate::python::ini::Ini;
 use crate::toml_file::TomlFile;
 
 /// Top-level directories that are not the project's package, when guessing mypy's targets.
@@ -19,9 +20,10 @@ const NOT_PACKAGES: [&str; 7] = [
 
 /// mypy's targets when the project names none (`files`, `packages` or `modules` in its configuration): the
 /// src layout's `src`, else the package named after the project, else the packages at the top level, else
-/// `.`. Returns the targets and why they were chosen.
-pub fn mypy_targets(dir: &Path, name: Option<&str>) -> (Vec<String>, Option<String>) {
-    if mypy_configures_targets(dir) {
+/// `.`. Returns the targets and why they were chosen. `root` is the repository's: no file outside it is read
+/// (detection has already refused those that would leave it).
+pub fn mypy_targets(root: &Path, dir: &Path, name: Option<&str>) -> (Vec<String>, Option<String>) {
+    if mypy_configures_targets(root, dir) {
         return (Vec::new(), None);
     }
     let why = |what: &str| {
@@ -68,16 +70,16 @@ pub fn mypy_targets(dir: &Path, name: Option<&str>) -> (Vec<String>, Option<Stri
 }
 
 /// Whether mypy's configuration file names what to check (`files`, `packages` or `modules`).
-fn mypy_configures_targets(dir: &Path) -> bool {
+fn mypy_configures_targets(root: &Path, dir: &Path) -> bool {
     const KEYS: [&str; 3] = ["files", "packages", "modules"];
+    let read = |name: &str| files::read_text(root, &dir.join(name)).ok().flatten();
+    let names_targets = |ini: &Ini| KEYS.iter().any(|k| ini.get("mypy", k).is_some());
     for name in ["mypy.ini", ".mypy.ini"] {
-        if let Ok(text) = std::fs::read_to_string(dir.join(name)) {
-            return ini_entries(&text)
-                .iter()
-                .any(|(s, k, _)| s == "mypy" && KEYS.contains(&k.as_str()));
+        if let Some(text) = read(name) {
+            return names_targets(&Ini::parse(&text));
         }
     }
-    if let Ok(text) = std::fs::read_to_string(dir.join("pyproject.toml")) {
+    if let Some(text) = read("pyproject.toml") {
         if let Ok(file) = TomlFile::parse("pyproject.toml", text) {
             if file.get(&["tool", "mypy"]).is_some() {
                 return KEYS
@@ -86,11 +88,10 @@ fn mypy_configures_targets(dir: &Path) -> bool {
             }
         }
     }
-    if let Ok(text) = std::fs::read_to_string(dir.join("setup.cfg")) {
-        if ini_has_section(&text, "mypy") {
-            return ini_entries(&text)
-                .iter()
-                .any(|(s, k, _)| s == "mypy" && KEYS.contains(&k.as_str()));
+    if let Some(text) = read("setup.cfg") {
+        let ini = Ini::parse(&text);
+        if ini.has_section("mypy") {
+            return names_targets(&ini);
         }
     }
     false
@@ -98,19 +99,16 @@ fn mypy_configures_targets(dir: &Path) -> bool {
 
 /// A setting of flake8's configuration (the first of setup.cfg, tox.ini and .flake8 with a `[flake8]`
 /// section, as flake8 reads them), dashes or underscores.
-pub fn flake8_setting(dir: &Path, key: &str) -> Option<String> {
-    let underscored = key.replace('-', "_");
+pub fn flake8_setting(root: &Path, dir: &Path, key: &str) -> Option<String> {
     for name in ["setup.cfg", "tox.ini", ".flake8"] {
-        let Ok(text) = std::fs::read_to_string(dir.join(name)) else {
+        let Ok(Some(text)) = files::read_text(root, &dir.join(name)) else {
             continue;
         };
-        if !ini_has_section(&text, "flake8") {
+        let ini = Ini::parse(&text);
+        if !ini.has_section("flake8") {
             continue;
         }
-        return ini_entries(&text)
-            .into_iter()
-            .find(|(s, k, _)| s == "flake8" && (k == key || *k == underscored))
-            .map(|(_, _, v)| v);
+        return ini.get("flake8", key).map(|e| e.value.clone());
     }
     None
 }
@@ -119,12 +117,12 @@ pub fn flake8_setting(dir: &Path, key: &str) -> Option<String> {
 /// pyrightconfig.json, else `.basedpyright/baseline.json`. basedpyright rewrites it whenever an error it lists
 /// is gone, so relgate hands it a copy (`--baselinefile`).
 pub fn basedpyright_baseline(dir: &Path) -> Option<PathBuf> {
-    let configured = std::fs::read_to_string(dir.join("pyrightconfig.json"))
-        .ok()
+    let read = |name: &str| files::read_text(dir, Path::new(name)).ok().flatten();
+    let configured = read("pyrightconfig.json")
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .and_then(|v| v["baselineFile"].as_str().map(str::to_owned))
         .or_else(|| {
-            let text = std::fs::read_to_string(dir.join("pyproject.toml")).ok()?;
+            let text = read("pyproject.toml")?;
             let file = TomlFile::parse("pyproject.toml", text).ok()?;
             file.get_str(&["tool", "basedpyright", "baselineFile"])
                 .map(str::to_owned)
@@ -138,8 +136,8 @@ pub fn basedpyright_baseline(dir: &Path) -> Option<PathBuf> {
 }
 
 /// The `extend-exclude` entries of flake8's configuration.
-pub fn flake8_extend_exclude(dir: &Path) -> Vec<String> {
-    flake8_setting(dir, "extend-exclude")
+pub fn flake8_extend_exclude(root: &Path, dir: &Path) -> Vec<String> {
+    flake8_setting(root, dir, "extend-exclude")
         .map(|v| {
             v.split([',', '\n'])
                 .map(str::trim)
@@ -162,32 +160,35 @@ mod tests {
             "[flake8]\nextend-exclude =\n    build,\n    docs/conf.py\n",
         )
         .unwrap();
-        assert_eq!(flake8_extend_exclude(dir.path()), ["build", "docs/conf.py"]);
+        assert_eq!(
+            flake8_extend_exclude(dir.path(), dir.path()),
+            ["build", "docs/conf.py"]
+        );
     }
 
     #[test]
     fn mypy_targets_follow_the_layout() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        assert_eq!(mypy_targets(d, None).0, ["."]);
+        assert_eq!(mypy_targets(d, d, None).0, ["."]);
         std::fs::create_dir_all(d.join("my_pkg")).unwrap();
         std::fs::write(d.join("my_pkg/__init__.py"), "").unwrap();
         std::fs::create_dir_all(d.join("tests")).unwrap();
         std::fs::write(d.join("tests/__init__.py"), "").unwrap();
-        assert_eq!(mypy_targets(d, None).0, ["my_pkg"]);
-        assert_eq!(mypy_targets(d, Some("my-pkg")).0, ["my_pkg"]);
+        assert_eq!(mypy_targets(d, d, None).0, ["my_pkg"]);
+        assert_eq!(mypy_targets(d, d, Some("my-pkg")).0, ["my_pkg"]);
         std::fs::create_dir_all(d.join("src")).unwrap();
-        let (targets, why) = mypy_targets(d, Some("my-pkg"));
+        let (targets, why) = mypy_targets(d, d, Some("my-pkg"));
         assert_eq!(targets, ["src"]);
         assert_eq!(
             why.unwrap(),
             "mypy's configuration names no `files`: checking the src layout's src (set [tool.mypy] files, or [tool.relgate.checks.mypy] run)"
         );
         std::fs::write(d.join("pyproject.toml"), "[tool.mypy]\nfiles = ['src']\n").unwrap();
-        assert_eq!(mypy_targets(d, None), (Vec::new(), None));
+        assert_eq!(mypy_targets(d, d, None), (Vec::new(), None));
         std::fs::write(d.join("mypy.ini"), "[mypy]\nstrict = True\n").unwrap();
         assert_eq!(
-            mypy_targets(d, None).0,
+            mypy_targets(d, d, None).0,
             ["src"],
             "mypy.ini is read first and names no files"
         );

@@ -105,9 +105,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_round_trip_and_match_the_exported_list() {
-        let names: Vec<&str> = Tool::ALL.iter().map(|t| t.name()).collect();
-        assert_eq!(names, super::super::DETECTED);
+    fn names_round_trip() {
         for tool in Tool::ALL {
             assert_eq!(Tool::from_name(tool.name()), Some(tool));
         }

@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use crate::common::{stderr, stdout};
 
 mod api;
+mod compare;
+mod fallback;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ci")
@@ -652,7 +654,7 @@ fn unreadable_input_exits_2_with_the_reason() {
         (run.code, run.stderr.as_str()),
         (
             2,
-            "error: nothing to explain: give a log file, `-` for stdin, or --run RUN_ID\nhint: e.g. `relgate ci explain logs_123.zip`, `gh run view 123 --log-failed | relgate ci explain -`, or `relgate ci explain --run 123`\n"
+            "error: nothing to explain: give a log file, `-` for stdin, --run RUN_ID, or --tag TAG\nhint: e.g. `relgate ci explain logs_123.zip`, `gh run view 123 --log-failed | relgate ci explain -`, `relgate ci explain --run 123`, or, without GitHub, `relgate ci explain --tag v1.2.0`\n"
         )
     );
     // Under --format json, the error is a JSON document too.

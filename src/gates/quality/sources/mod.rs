@@ -3,7 +3,7 @@
 //! would build environments into the tree).
 //!
 //! This module holds the mapping of command lines to tools (`tool_command`; the lines are read by
-//! `crate::shell`) and the small INI reader; the sources themselves are in `runners` (tox, nox, hatch), `ci`
+//! `crate::shell`, INI files by `crate::python::ini`); the sources themselves are in `runners` (tox, nox, hatch), `ci`
 //! (GitHub Actions, pre-commit) and `deps`.
 
 mod ci;
@@ -13,7 +13,7 @@ mod runners;
 use std::path::Path;
 
 pub use self::ci::{pre_commit, workflows};
-pub use self::deps::dependencies;
+pub use self::deps::{REQUIREMENTS_FILES, dependencies, is_development_extra};
 pub use self::runners::{hatch, nox, tox};
 use super::tool::Tool;
 use crate::shell;
@@ -102,73 +102,6 @@ fn is_factor(word: &str) -> bool {
         && word[..word.len() - 1].chars().all(|c| {
             c.is_ascii_alphanumeric() || matches!(c, ',' | '-' | '_' | '.' | '!' | '{' | '}')
         })
-}
-
-/// `(section, key, value)` of an INI file; a value continues on indented lines (tox's and configparser's
-/// multi-line values).
-pub fn ini_entries(text: &str) -> Vec<(String, String, String)> {
-    let mut out: Vec<(String, String, String)> = Vec::new();
-    let mut section = String::new();
-    for raw in text.lines() {
-        let trimmed = raw.trim();
-        if trimmed.starts_with('#') || trimmed.starts_with(';') {
-            continue;
-        }
-        if raw.starts_with([' ', '\t']) && !trimmed.is_empty() {
-            if let Some(last) = out.last_mut() {
-                if last.0 == section {
-                    if !last.2.is_empty() {
-                        last.2.push('\n');
-                    }
-                    last.2.push_str(trimmed);
-                }
-            }
-            continue;
-        }
-        if trimmed.starts_with('[') && trimmed.ends_with(']') {
-            trimmed[1..trimmed.len() - 1]
-                .trim()
-                .clone_into(&mut section);
-            continue;
-        }
-        if let Some((key, value)) = trimmed.split_once(['=', ':']) {
-            out.push((
-                section.clone(),
-                key.trim().to_ascii_lowercase(),
-                value.trim().to_owned(),
-            ));
-        }
-    }
-    out
-}
-
-/// Whether an INI file has a section named `name`.
-pub fn ini_has_section(text: &str, name: &str) -> bool {
-    text.lines().any(|l| {
-        let l = l.trim();
-        l.starts_with('[') && l.ends_with(']') && l[1..l.len() - 1].trim() == name
-    })
-}
-
-/// A normalized distribution name (PEP 503) from a requirement string: `Flake8[toml]>=7 ; python_version...`
-/// is `flake8`.
-pub fn requirement_name(requirement: &str) -> String {
-    let name: String = requirement
-        .trim()
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        .collect();
-    let mut out = String::new();
-    for c in name.to_ascii_lowercase().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !out.ends_with('-') {
-                out.push('-');
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -4,18 +4,19 @@
 //! A [`Job`] is a name, a kind and a closure returning the check's result; it knows nothing of threads. The
 //! closure's children run under the runner's [`Cancel`] token, so `--fail-fast` stops them where they are.
 
+mod board;
+
 use std::collections::VecDeque;
-use std::io::Write as _;
 use std::panic::AssertUnwindSafe;
 use std::sync::Mutex;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::{Duration, Instant};
 
 use crate::cache::PassRecord;
 use crate::error::Interrupted;
-use crate::outcome::{CheckResult, Kind, Status};
+use crate::outcome::{CheckResult, Kind};
 use crate::process::{self, Cancel};
-use crate::term;
+
+use self::board::Board;
 
 type Work<'a> = Box<dyn FnOnce() -> Vec<CheckResult> + Send + 'a>;
 
@@ -23,8 +24,9 @@ type Work<'a> = Box<dyn FnOnce() -> Vec<CheckResult> + Send + 'a>;
 pub struct Job<'a> {
     name: String,
     kind: Kind,
-    /// Every check the job reports, itself first: a job that never starts is reported skipped under each.
-    reports: Vec<(String, Kind)>,
+    /// Every check the job reports, itself first, and whether each is required: a job that never starts is
+    /// reported skipped under each, and a result the job returns for another check is not reported.
+    reports: Vec<Reported>,
     fingerprint: Option<String>,
     early: bool,
     work: Work<'a>,
@@ -39,7 +41,11 @@ impl<'a> Job<'a> {
     ) -> Job<'a> {
         let name = name.into();
         Job {
-            reports: vec![(name.clone(), kind)],
+            reports: vec![Reported {
+                name: name.clone(),
+                kind,
+                required: true,
+            }],
             name,
             kind,
             fingerprint: None,
@@ -48,15 +54,24 @@ impl<'a> Job<'a> {
         }
     }
 
-    /// A job reporting several checks at once (they share their input), e.g. the publish gate's two.
+    /// A job reporting several checks at once (they share their input), e.g. the publish gate's two: each
+    /// `(name, kind, required)`.
     pub fn several(
-        reports: Vec<(String, Kind)>,
+        reports: Vec<(String, Kind, bool)>,
         work: impl FnOnce() -> Vec<CheckResult> + Send + 'a,
     ) -> Job<'a> {
-        let (name, kind) = reports
-            .first()
-            .cloned()
-            .unwrap_or_else(|| (String::new(), Kind::Publish));
+        let reports: Vec<Reported> = reports
+            .into_iter()
+            .map(|(name, kind, required)| Reported {
+                name,
+                kind,
+                required,
+            })
+            .collect();
+        let (name, kind) = reports.first().map_or_else(
+            || (String::new(), Kind::Publish),
+            |r| (r.name.clone(), r.kind),
+        );
         Job {
             name,
             kind,
@@ -82,9 +97,35 @@ impl<'a> Job<'a> {
         self
     }
 
-    pub fn name(&self) -> &str {
-        &self.name
+    /// Whether the check's failure fails the gate (default true), as the configuration decides: applied to its
+    /// result, a result taken from the record of passes, and the skip `--fail-fast` reports.
+    #[must_use]
+    pub fn required(mut self, required: bool) -> Job<'a> {
+        for report in &mut self.reports {
+            report.required = required;
+        }
+        self
     }
+}
+
+/// A check a job reports.
+#[derive(Debug, Clone)]
+struct Reported {
+    name: String,
+    kind: Kind,
+    required: bool,
+}
+
+/// The job's results as the plan decided them: only the checks it reports, each with its `required`.
+fn settle(reports: &[Reported], results: Vec<CheckResult>) -> Vec<CheckResult> {
+    results
+        .into_iter()
+        .filter_map(|mut result| {
+            let report = reports.iter().find(|r| r.name == result.name)?;
+            result.required = report.required;
+            Some(result)
+        })
+        .collect()
 }
 
 /// How a run proceeds and shows itself.
@@ -125,8 +166,9 @@ pub fn run(
             .zip(job.fingerprint.as_deref())
             .and_then(|(record, fingerprint)| record.key(&job.name, job.kind, fingerprint));
         if let Some(hit) = key.as_deref().and_then(|k| record?.lookup(k)) {
-            board.finished(std::slice::from_ref(&hit));
-            done[i] = Some(vec![hit]);
+            let hit = settle(&job.reports, vec![hit]);
+            board.finished(&hit);
+            done[i] = Some(hit);
         } else {
             queue.push((i, key, job));
         }
@@ -201,12 +243,14 @@ pub fn run(
         let skipped: Vec<CheckResult> = job
             .reports
             .iter()
-            .map(|(name, kind)| {
-                CheckResult::skipped(
-                    name.clone(),
-                    *kind,
+            .map(|r| {
+                let mut skipped = CheckResult::skipped(
+                    r.name.clone(),
+                    r.kind,
                     format!("not started: --fail-fast stopped the run after {because} failed"),
-                )
+                );
+                skipped.required = r.required;
+                skipped
             })
             .collect();
         board.finished(&skipped);
@@ -243,7 +287,11 @@ fn work(
         let Some((i, job)) = next else { return };
         let _ = tx.send(Event::Started(i, job.name.clone()));
         let Job {
-            name, kind, work, ..
+            name,
+            kind,
+            work,
+            reports,
+            ..
         } = job;
         let results = cancel
             .scope(|| std::panic::catch_unwind(AssertUnwindSafe(work)))
@@ -254,6 +302,8 @@ fn work(
                     "the check stopped unexpectedly (a bug in relgate; please report it)",
                 )]
             });
+        // Settled before `--fail-fast` looks: an optional check's failure stops nothing.
+        let results = settle(&reports, results);
         if fail_fast {
             if let Some(failed) = results.iter().find(|r| r.blocks()) {
                 cancel.cancel(&failed.name);
@@ -263,140 +313,13 @@ fn work(
     }
 }
 
-/// The progress display on stderr.
-struct Board {
-    mode: Progress,
-    total: usize,
-    finished: usize,
-    running: Vec<(usize, String, Instant)>,
-    drawn: bool,
-}
-
-impl Board {
-    fn new(mode: Progress, total: usize) -> Board {
-        Board {
-            mode,
-            total,
-            finished: 0,
-            running: Vec::new(),
-            drawn: false,
-        }
-    }
-
-    fn tick(&self) -> Duration {
-        if self.mode == Progress::Live {
-            Duration::from_millis(100)
-        } else {
-            Duration::from_millis(250)
-        }
-    }
-
-    fn started(&mut self, i: usize, name: String) {
-        self.running.push((i, name, Instant::now()));
-    }
-
-    fn ended(&mut self, i: usize) {
-        self.running.retain(|(j, _, _)| *j != i);
-        self.finished += 1;
-    }
-
-    fn finished(&mut self, results: &[CheckResult]) {
-        if self.mode != Progress::Lines {
-            return;
-        }
-        let mut err = std::io::stderr().lock();
-        for r in results {
-            let _ = writeln!(err, "{}", finished_line(r));
-        }
-    }
-
-    fn note(&mut self, text: &str) {
-        if self.mode == Progress::Silent {
-            return;
-        }
-        self.clear();
-        eprintln!("relgate: warning: {text}");
-    }
-
-    fn draw(&mut self) {
-        if self.mode != Progress::Live || self.running.is_empty() {
-            return;
-        }
-        let line = live_line(
-            self.finished,
-            self.total,
-            &self.running,
-            Instant::now(),
-            term::stderr_columns(),
-        );
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r\x1b[2K{line}");
-        let _ = err.flush();
-        self.drawn = true;
-    }
-
-    fn clear(&mut self) {
-        if self.drawn {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2K");
-            let _ = err.flush();
-            self.drawn = false;
-        }
-    }
-}
-
-/// `relgate: mypy: pass (1.2 s)`, `relgate: ruff: pass (cached)`.
-fn finished_line(r: &CheckResult) -> String {
-    let status = match r.status {
-        Status::Fail | Status::Error if !r.required => "warn",
-        status => status.as_str(),
-    };
-    let when = if r.cached {
-        "cached".to_owned()
-    } else {
-        seconds(Duration::from_millis(r.duration_ms))
-    };
-    format!("relgate: {}: {status} ({when})", r.name)
-}
-
-/// `relgate: 3/7 done · running mypy 2.1 s, pytest 0.4 s`, cut to the terminal's width.
-fn live_line(
-    finished: usize,
-    total: usize,
-    running: &[(usize, String, Instant)],
-    now: Instant,
-    columns: usize,
-) -> String {
-    let names: Vec<String> = running
-        .iter()
-        .map(|(_, name, since)| format!("{name} {}", seconds(now.duration_since(*since))))
-        .collect();
-    let line = format!(
-        "relgate: {finished}/{total} done · running {}",
-        names.join(", ")
-    );
-    let width = columns.saturating_sub(1).max(20);
-    if line.chars().count() <= width {
-        line
-    } else {
-        let cut: String = line.chars().take(width - 1).collect();
-        format!("{cut}…")
-    }
-}
-
-fn seconds(d: Duration) -> String {
-    if d < Duration::from_secs(1) {
-        format!("{} ms", d.as_millis())
-    } else {
-        format!("{:.1} s", d.as_secs_f64())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
 
     use super::*;
+    use crate::outcome::Status;
 
     fn settings(jobs: usize, fail_fast: bool) -> Settings {
         Settings {
@@ -454,11 +377,54 @@ mod tests {
     }
 
     #[test]
+    fn an_optional_failure_stops_nothing_under_fail_fast() {
+        let ran = AtomicUsize::new(0);
+        let mut jobs = vec![
+            Job::new("optional", Kind::Lint, || {
+                CheckResult::fail("optional", Kind::Lint, "no")
+            })
+            .required(false),
+        ];
+        for i in 0..2 {
+            let ran = &ran;
+            jobs.push(Job::new(format!("later{i}"), Kind::Test, move || {
+                ran.fetch_add(1, Ordering::SeqCst);
+                CheckResult::pass(format!("later{i}"), Kind::Test, "ok")
+            }));
+        }
+        let results = run(jobs, &settings(1, true), None).unwrap();
+        assert_eq!(ran.load(Ordering::SeqCst), 2);
+        assert!(!results[0].required && results[0].status == Status::Fail);
+    }
+
+    #[test]
+    fn a_job_reports_only_its_checks() {
+        let jobs = vec![Job::several(
+            vec![("kept".into(), Kind::Publish, false)],
+            || {
+                vec![
+                    CheckResult::fail("kept", Kind::Publish, "no"),
+                    CheckResult::fail("switched-off", Kind::Publish, "no"),
+                ]
+            },
+        )];
+        let results = run(jobs, &settings(1, false), None).unwrap();
+        let got: Vec<(&str, bool)> = results
+            .iter()
+            .map(|r| (r.name.as_str(), r.required))
+            .collect();
+        assert_eq!(got, [("kept", false)]);
+    }
+
+    #[test]
     fn a_failure_before_the_run_starts_nothing_under_fail_fast() {
         let mut s = settings(2, true);
         s.failed_before = Some("version".into());
         let jobs = vec![Job::several(
-            vec![("a".into(), Kind::Publish), ("b".into(), Kind::Publish)],
+            vec![
+                ("a".into(), Kind::Publish, true),
+                ("b".into(), Kind::Publish, true),
+            ],
             || unreachable!("must not run"),
         )];
         let results = run(jobs, &s, None).unwrap();
@@ -476,39 +442,5 @@ mod tests {
         let jobs = vec![Job::new("boom", Kind::Test, || panic!("bug"))];
         let results = run(jobs, &settings(1, false), None).unwrap();
         assert_eq!(results[0].status, Status::Error);
-    }
-
-    #[test]
-    fn progress_lines() {
-        let mut r = CheckResult::pass("mypy", Kind::Type, "ok");
-        r.duration_ms = 1234;
-        assert_eq!(finished_line(&r), "relgate: mypy: pass (1.2 s)");
-        r.cached = true;
-        assert_eq!(finished_line(&r), "relgate: mypy: pass (cached)");
-        let mut r = CheckResult::fail("docs", Kind::Build, "no");
-        r.required = false;
-        assert_eq!(finished_line(&r), "relgate: docs: warn (0 ms)");
-
-        let now = Instant::now();
-        let running = vec![
-            (
-                0,
-                "mypy".to_owned(),
-                now.checked_sub(Duration::from_millis(2100)).unwrap(),
-            ),
-            (
-                1,
-                "pytest".to_owned(),
-                now.checked_sub(Duration::from_millis(400)).unwrap(),
-            ),
-        ];
-        assert_eq!(
-            live_line(3, 7, &running, now, 80),
-            "relgate: 3/7 done · running mypy 2.1 s, pytest 400 ms"
-        );
-        assert_eq!(
-            live_line(3, 7, &running, now, 30),
-            "relgate: 3/7 done · running …"
-        );
     }
 }

@@ -1,17 +1,31 @@
-//! What is being released: the repository, the project directory inside it, its configuration, and the release
-//! tag(s) to gate. Shared by `check`, `version` and the hooks.
+//! What is being released: the repository, the project directory inside it, its configuration, the release
+//! tag(s) to gate ([`tags`]) and where their content is checked ([`workspace`]). Shared by `check`, `checks`,
+//! `version` and the hooks.
+
+mod tags;
+mod workspace;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::cli::ProjectArgs;
 use crate::config::Config;
 use crate::error::hinted;
-use crate::gates::version::ReleaseTag;
-use crate::git::{self, CommitId, Repo, TagRef};
+use crate::git::{self, CommitId, Repo};
 use crate::project::{self, Declared, Source, TreeSource, WorkTreeSource};
 use crate::tag_format::TagFormat;
+
+pub use self::tags::Target;
+pub use self::workspace::Prepared;
+
+/// Where the project is and how its release tags are named: `--path` and `--tag-format`.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectDir {
+    /// The Python project's directory (default: the nearest one around the current directory).
+    pub path: Option<PathBuf>,
+    /// How release tags are named, overriding the configuration.
+    pub tag_format: Option<String>,
+}
 
 pub struct Release {
     pub repo: Repo,
@@ -26,7 +40,8 @@ pub struct Release {
 
 impl Release {
     /// Open the repository and configuration for `--path` (default: the current directory).
-    pub fn open(args: &ProjectArgs) -> anyhow::Result<Release> {
+    pub fn open(project: impl Into<ProjectDir>) -> anyhow::Result<Release> {
+        let args: ProjectDir = project.into();
         let requested = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
         let project_dir = requested.canonicalize().map_err(|_| {
             hinted(
@@ -80,70 +95,6 @@ impl Release {
         })
     }
 
-    /// `--tag NAME`, resolved to its commit; a missing tag is a usage error.
-    pub fn explicit_tag(&self, name: &str) -> anyhow::Result<ReleaseTag> {
-        let Some(tag) = self.repo.find_tag(name)? else {
-            return Err(hinted(
-                format!("there is no tag named {name:?} in this repository"),
-                "list the tags with `git tag --list`, or create it first",
-            ));
-        };
-        let Some(commit) = self.repo.tag_commit(&tag)? else {
-            return Err(hinted(
-                format!("tag {name:?} does not point at a commit"),
-                "release tags must point at the released commit",
-            ));
-        };
-        Ok(ReleaseTag {
-            version: self.format.version_of(name),
-            name: name.to_owned(),
-            commit,
-            exists: true,
-        })
-    }
-
-    /// The release tag `name` on `commit`, whether or not the ref exists (yet) in this repository: a tag being
-    /// created (reference-transaction) or pushed from another local ref (`git push origin HEAD:refs/tags/v1`).
-    pub fn pinned_tag(&self, name: &str, commit: CommitId) -> ReleaseTag {
-        // While `git tag` runs the reference-transaction hook, the tag is not (or not yet here) in the repository.
-        let exists = self
-            .repo
-            .find_tag(name)
-            .ok()
-            .flatten()
-            .is_some_and(|t| self.repo.tag_commit(&t).ok().flatten() == Some(commit));
-        ReleaseTag {
-            version: self.format.version_of(name),
-            name: name.to_owned(),
-            commit,
-            exists,
-        }
-    }
-
-    /// The release tags pointing at `commit` (including names that look like release tags but carry an
-    /// invalid version, so that the version gate can refuse them), sorted newest first.
-    pub fn tags_at(&self, all: &[TagRef], commit: CommitId) -> Vec<ReleaseTag> {
-        let candidates: Vec<&TagRef> = all
-            .iter()
-            .filter(|t| {
-                self.format.version_of(&t.name).is_some() || self.format.looks_like_release(&t.name)
-            })
-            .collect();
-        let mut tags: Vec<ReleaseTag> = self
-            .repo
-            .tags_pointing_at(&candidates, commit)
-            .into_iter()
-            .map(|t| ReleaseTag {
-                name: t.name.clone(),
-                commit,
-                version: self.format.version_of(&t.name),
-                exists: true,
-            })
-            .collect();
-        tags.sort_by(|a, b| b.version.cmp(&a.version).then_with(|| a.name.cmp(&b.name)));
-        tags
-    }
-
     /// What the project declares in `commit` (the tag's tree) or, without one, in the working tree.
     pub fn declared(&self, commit: Option<(CommitId, &str)>) -> anyhow::Result<Declared> {
         match commit {
@@ -158,6 +109,10 @@ impl Release {
             }
             None => {
                 let source = WorkTreeSource {
+                    root: (self.project_dir.ancestors())
+                        .nth(self.subdir.components().count())
+                        .unwrap_or(&self.project_dir)
+                        .to_path_buf(),
                     dir: self.project_dir.clone(),
                 };
                 project::declared(&source as &dyn Source, &self.config)
