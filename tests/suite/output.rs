@@ -237,8 +237,9 @@ fn nothing_from_the_project_acts_on_the_terminal() {
     for needle in [
         format!("relgate 0.1.0 · evil{SHOWN} 1.0.0"),
         format!("  shout{SHOWN} "),
-        // The custom check's output: its colour codes (and `ESC[2J`) removed as output excerpts are.
-        r"        \u{1b}]52;c;ZXZpbA==\u{7}\u{1b}]8;;https://evil.example/".to_owned(),
+        // The custom check's output: its escape sequences (colour, `ESC[2J`, OSC 52 and 8) removed as output
+        // excerpts' are; what is left over shown as text.
+        r"        link\u{9b}31m\u{202e}hostile".to_owned(),
         format!("src/evil{SHOWN_NAME}\\nPASS forged.py:1:8 F401"),
         format!("AssertionError: {SHOWN_NAME}"),
         r"pub\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J".to_owned(),

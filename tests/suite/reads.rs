@@ -321,7 +321,9 @@ fn a_version_file_linked_out_of_the_repository_is_never_read() {
             ],
         ] {
             let run = bounded(&repo, args);
-            assert_eq!(run.code, 2, "{table} {args:?}: {}", run.all());
+            // `relgate version` cannot answer (2); `relgate check` reports the version checks' error (1).
+            let code = if args[0] == "version" { 2 } else { 1 };
+            assert_eq!(run.code, code, "{table} {args:?}: {}", run.all());
             assert!(
                 !run.all().contains("SECRET"),
                 "{table} {args:?}: {}",
@@ -356,7 +358,8 @@ fn a_version_file_linked_out_of_the_repository_is_never_read() {
         &["check", "--only", "version", "--tag", "v1.0.0"],
     ] {
         let run = bounded(&repo, args);
-        assert_eq!(run.code, 2, "{args:?}: {}", run.all());
+        let code = if args[0] == "version" { 2 } else { 1 };
+        assert_eq!(run.code, code, "{args:?}: {}", run.all());
         assert!(!run.all().contains("SECRET"), "{args:?}: {}", run.all());
     }
 }
