@@ -15,6 +15,7 @@
 mod attached;
 mod capture;
 mod interrupt;
+mod scratch;
 
 pub use attached::run_attached;
 
@@ -28,6 +29,7 @@ use std::time::{Duration, Instant};
 
 use self::capture::Capture;
 pub use self::interrupt::{hold_interrupts, interrupted, watch_interrupts};
+pub use self::scratch::ScratchDir;
 
 /// What to run: an argument vector, never a shell string.
 pub struct Spec {

@@ -96,6 +96,7 @@ fn exit_now(message: &str) -> ! {
     } else {
         ""
     };
+    super::scratch::remove_all();
     let line = format!("{clear}{message}\n");
     let _ = rustix::io::write(stderr.as_fd(), line.as_bytes());
     std::process::exit(130)

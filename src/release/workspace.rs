@@ -97,12 +97,9 @@ impl Release {
                 tree: None,
             }),
             Isolation::Export => {
-                let export = tempfile::Builder::new()
-                    .prefix("relgate-export-")
-                    .tempdir()
-                    .map_err(|e| {
-                        anyhow::anyhow!("cannot create a temporary directory for the export: {e}")
-                    })?;
+                let export = crate::process::ScratchDir::new("relgate-export-").map_err(|e| {
+                    anyhow::anyhow!("cannot create a temporary directory for the export: {e}")
+                })?;
                 let subject = target.tag.as_ref().map_or_else(
                     || format!("commit {}", git::short(commit)),
                     |t| format!("tag {}", t.name),

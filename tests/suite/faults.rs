@@ -615,6 +615,49 @@ fn a_signal_while_no_check_runs_exits_130_at_once() {
 }
 
 #[test]
+fn an_interrupted_run_leaves_no_export_behind() {
+    // The working tree differs from the tag, so the files are checked in an isolated export; the publish
+    // checks end at once, and relgate then waits for an index that never answers: nothing runs, and the signal
+    // exits at once, past the export's destructor.
+    let repo = project("");
+    repo.write("README.md", "changed after the tag\n");
+    repo.git(&["add", "README.md"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let silent = server::Server::start(vec![server::Reply::Silent]);
+    let child = spawn(
+        &repo,
+        &[
+            "--only",
+            "index,publish",
+            "--index-url",
+            &silent.url("/simple"),
+        ],
+        &[("TMPDIR", tmp.path().to_str().unwrap())],
+    );
+    let until = Instant::now() + Duration::from_secs(60);
+    while silent.requests().is_empty() {
+        assert!(Instant::now() < until, "the index was never asked");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let exported = || -> Vec<String> {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    // The export exists while the index is awaited (the publish checks may still be reading it).
+    assert!(
+        exported().iter().any(|n| n.starts_with("relgate-export-")),
+        "{:?}",
+        exported()
+    );
+    signal(child.id(), "INT");
+    let out = ended(child.into_child());
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert_eq!(exported(), Vec::<String>::new());
+}
+
+#[test]
 fn a_second_ctrl_c_exits_at_once_and_kills_what_still_runs() {
     let repo = project(&check(
         "stubborn",
