@@ -77,6 +77,14 @@ pub fn test_hook_record_pause() -> Option<OsString> {
     env::var_os("RELGATE_TEST_HOOK_RECORD_PAUSE").filter(|v| !v.is_empty())
 }
 
+/// `RELGATE_TEST_HOOK_TERM_GRACE=SECONDS`, a test hook only: how long a stopped check's group has between
+/// SIGTERM and SIGKILL (2 s otherwise), so that a test can interrupt relgate again while it waits.
+pub fn test_hook_term_grace() -> Option<std::time::Duration> {
+    non_empty("RELGATE_TEST_HOOK_TERM_GRACE")
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(std::time::Duration::from_secs)
+}
+
 fn non_empty(name: &str) -> Option<String> {
     env::var(name).ok().filter(|v| !v.is_empty())
 }

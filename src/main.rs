@@ -13,6 +13,8 @@ mod error;
 mod files;
 mod findings;
 mod forensics;
+#[cfg(test)]
+mod fuzz;
 mod gates;
 mod git;
 mod github;

@@ -30,6 +30,8 @@ pub fn dispatch(cli: Cli, format: Format) -> anyhow::Result<Exit> {
         quiet,
         verbose,
     };
+    // Every command answers Ctrl-C and SIGTERM with exit 130, even blocked on its input.
+    crate::process::watch_interrupts();
     match command {
         Command::Check(args) if args.list => list::run(&args.select, out),
         Command::Check(args) => check::run(&args, out),

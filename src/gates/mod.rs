@@ -40,7 +40,7 @@ pub struct Workspace {
     /// The commit whose content `root` holds; `None` for a working tree checked as it is (no tag, changes).
     pub commit: Option<crate::git::CommitId>,
     /// Keeps an export alive until the checks are done; dropped, it deletes the directory.
-    pub _export: Option<tempfile::TempDir>,
+    pub _export: Option<crate::process::ScratchDir>,
 }
 
 /// What every gate may read.

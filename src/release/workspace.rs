@@ -97,13 +97,14 @@ impl Release {
                 tree: None,
             }),
             Isolation::Export => {
-                let export = tempfile::Builder::new()
-                    .prefix("relgate-export-")
-                    .tempdir()
-                    .map_err(|e| {
-                        anyhow::anyhow!("cannot create a temporary directory for the export: {e}")
-                    })?;
-                self.repo.export(commit, export.path())?;
+                let export = crate::process::ScratchDir::new("relgate-export-").map_err(|e| {
+                    anyhow::anyhow!("cannot create a temporary directory for the export: {e}")
+                })?;
+                let subject = target.tag.as_ref().map_or_else(
+                    || format!("commit {}", git::short(commit)),
+                    |t| format!("tag {}", t.name),
+                );
+                self.repo.export(commit, export.path(), &subject)?;
                 let workspace = Workspace {
                     root: export.path().to_path_buf(),
                     project_dir: export.path().join(&self.subdir),

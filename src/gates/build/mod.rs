@@ -103,7 +103,7 @@ struct Build<'a> {
 }
 
 fn run_build(b: &Build) -> CheckResult {
-    let scratch = match tempfile::Builder::new().prefix("relgate-build-").tempdir() {
+    let scratch = match crate::process::ScratchDir::new("relgate-build-") {
         Ok(dir) => dir,
         Err(e) => {
             return CheckResult::error(

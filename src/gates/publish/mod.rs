@@ -10,6 +10,8 @@
 //!   not: a release run failing on checks the local run skipped is the failure relgate exists to prevent.
 
 mod declared;
+#[cfg(test)]
+mod fuzz;
 pub mod jobs;
 mod tools;
 mod upload;

@@ -211,7 +211,7 @@ pub fn run_one(check: &PlannedCheck) -> CheckResult {
         result.details.push(hint.clone());
         return result;
     }
-    let scratch = match tempfile::Builder::new().prefix("relgate-check-").tempdir() {
+    let scratch = match crate::process::ScratchDir::new("relgate-check-") {
         Ok(dir) => dir,
         Err(e) => {
             result.message = format!(
