@@ -227,4 +227,6 @@ fn clip(text: &str, max: usize) -> String {
 }
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod tests;
