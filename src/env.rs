@@ -154,6 +154,18 @@ pub fn github_actions() -> bool {
     non_empty("GITHUB_ACTIONS").is_some_and(|v| v == "true")
 }
 
+/// `GITHUB_STEP_SUMMARY`: the file GitHub Actions shows as the step's summary (Markdown, appended to).
+pub fn github_step_summary() -> Option<std::path::PathBuf> {
+    env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+}
+
+/// `RELGATE_FORMAT`: the output format when `--format` is not given (`human`, `json` or `github`), as given.
+pub fn format() -> Option<String> {
+    non_empty("RELGATE_FORMAT")
+}
+
 /// `ACTIONS_ID_TOKEN_REQUEST_URL` and `ACTIONS_ID_TOKEN_REQUEST_TOKEN`: where a GitHub Actions job asks for its
 /// OIDC token, and the bearer token to ask with (a secret). Both are set only for jobs with `id-token: write`.
 pub fn oidc_token_request() -> (Option<String>, Option<String>) {

@@ -1,6 +1,7 @@
 //! Shared pieces of the property suite ("fuzz" suite) for the readers of untrusted text: the CI log reader
 //! (`forensics::fuzz`), the simple-API parsers (`gates::index::fuzz`), the workflow reader
-//! (`gates::publish::fuzz`) and the hooks' stdin parsers (`commands::hook::fuzz`).
+//! (`gates::publish::fuzz`) and the hooks' stdin parsers (`commands::hook::fuzz`); and for one writer, of
+//! GitHub Actions workflow commands and the step summary (`output::workflow::fuzz`).
 //!
 //! Each asserts that arbitrary input never panics and that what comes out stays bounded, and, where a reader
 //! has one, a round trip or an invariant on generated well-formed input. The runs are deterministic (a fixed

@@ -9,6 +9,7 @@ mod credentials;
 mod demo;
 mod faults;
 mod github;
+mod github_format;
 mod hooks;
 mod hostile;
 mod index;

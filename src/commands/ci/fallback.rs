@@ -15,6 +15,7 @@ use crate::forensics::changes::{self, Files, Versions};
 use crate::forensics::command::{self, ToolKind};
 use crate::forensics::fallback::{self, ReleaseFacts, ReleaseStep, StepCheck, WorkflowFacts};
 use crate::forensics::job::Header;
+use crate::forensics::render::github;
 use crate::forensics::{Explanation, Form};
 use crate::gates::publish::{self, DeclaredStep, ReleaseWorkflow};
 use crate::gates::quality::Tool;
@@ -143,10 +144,15 @@ pub fn run(tag: &str, path: Option<&Path>, out: Output) -> anyhow::Result<Exit> 
         cancelled_jobs: Vec::new(),
         notes,
     };
-    if out.format == Format::Json {
-        crate::output::json(&fallback::document(&explanation, &facts))?;
-    } else {
-        crate::output::out(&fallback::human(&explanation, &facts, out.quiet));
+    match out.format {
+        Format::Json => crate::output::json(&fallback::document(&explanation, &facts))?,
+        Format::Github => {
+            let mut text = fallback::human(&explanation, &facts, out.quiet);
+            github::annotate(&mut text, &explanation);
+            crate::output::out(&text);
+            crate::output::summary::append(&github::summary(&explanation));
+        }
+        Format::Human => crate::output::out(&fallback::human(&explanation, &facts, out.quiet)),
     }
     Ok(if explanation.failures.is_empty() {
         Exit::Fail

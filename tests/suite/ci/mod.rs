@@ -36,6 +36,9 @@ fn relgate_in(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<Vec
         "http_proxy",
         "ALL_PROXY",
         "all_proxy",
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "RELGATE_FORMAT",
     ] {
         cmd.env_remove(var);
     }
@@ -624,8 +627,9 @@ fn unreadable_input_exits_2_with_the_reason() {
         ),
         (
             "notes.md",
+            // `##[` is printed `##\[`: in a step's log GitHub would read it as a workflow command.
             format!(
-                "error: notes.md does not look like a GitHub Actions log: no timestamped lines, no ##[group]/##[error] markers, no `gh run view` columns\n{GET_A_LOG}"
+                "error: notes.md does not look like a GitHub Actions log: no timestamped lines, no ##\\[group]/##\\[error] markers, no `gh run view` columns\n{GET_A_LOG}"
             ),
         ),
         (
