@@ -46,6 +46,7 @@ catalogue! {
     black,
     isort,
     flake8,
+    pylint,
     mypy,
     pyright,
     basedpyright,
