@@ -75,18 +75,15 @@ pub fn tool_files(tool: &str) -> ToolFiles {
         };
     }
     let files: &[&'static str] = match tool {
-        "pylint" => &[".pylintrc", "pylintrc"],
         "tox" => &["tox.ini"],
         "nox" => &["noxfile.py"],
         "pre-commit" => &[".pre-commit-config.yaml"],
         "make" => &["Makefile"],
         _ => &[],
     };
-    let tables: &[&'static str] = if tool == "pylint" { &["pylint"] } else { &[] };
     ToolFiles {
         files: files.to_vec(),
-        tables: tables.to_vec(),
-        sections: Vec::new(),
+        ..ToolFiles::default()
     }
 }
 

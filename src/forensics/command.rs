@@ -155,10 +155,8 @@ fn classify(tool: &str, sub: &str, at: usize) -> (String, ToolKind, usize) {
     let alone = |kind| (tool.to_string(), kind, at + 1);
     match tool {
         "autopep8" | "yapf" | "docformatter" | "blackdoc" => alone(ToolKind::Format),
-        "pylint" | "pyflakes" | "pycodestyle" | "pydocstyle" | "bandit" | "codespell"
-        | "vulture" | "pyroma" | "check-manifest" | "validate-pyproject" | "deptry" => {
-            alone(ToolKind::Lint)
-        }
+        "pyflakes" | "pycodestyle" | "pydocstyle" | "bandit" | "codespell" | "vulture"
+        | "pyroma" | "check-manifest" | "validate-pyproject" | "deptry" => alone(ToolKind::Lint),
         "dmypy" | "pytype" | "pyre" | "stubtest" => alone(ToolKind::Type),
         "ty" if sub == "check" => with_sub(ToolKind::Type),
         "unittest" | "nose2" | "ward" | "green" | "trial" | "behave" => alone(ToolKind::Test),

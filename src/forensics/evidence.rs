@@ -346,8 +346,7 @@ pub fn hook_category(hook: &str) -> Option<Category> {
         | "yapf"
         | "docformatter"
         | "pyupgrade" => Category::Format,
-        "pylint"
-        | "codespell"
+        "codespell"
         | "check-yaml"
         | "check-toml"
         | "check-ast"

@@ -1,5 +1,5 @@
 //! The Python tools' own reports of a failure: the catalogue's tools, each read by its own `log` (ruff and ruff
-//! format, black, isort, flake8, mypy, pyright, pytest...), and those relgate does not run: unittest, pylint,
+//! format, black, isort, flake8, pylint, mypy, pyright, pytest...), and those relgate does not run: unittest,
 //! pre-commit hooks that rewrote files, build frontends and backends.
 
 use std::sync::LazyLock;
@@ -12,7 +12,7 @@ use super::evidence::{
 };
 use crate::outcome::Kind;
 use crate::tools::CATALOGUE;
-use crate::tools::log::{self, Seen};
+use crate::tools::log::Seen;
 
 /// Every tool failure in the lines.
 pub fn scan(lines: &Lines, out: &mut Vec<Evidence>) {
@@ -41,7 +41,6 @@ pub fn scan(lines: &Lines, out: &mut Vec<Evidence>) {
         });
     }
     unittest(lines, out);
-    pylint(lines, out);
     let formatted = out
         .iter()
         .any(|e| e.category == Category::Format && e.strength == TOOL);
@@ -82,25 +81,6 @@ fn unittest(lines: &Lines, out: &mut Vec<Evidence>) {
         None => (verdict, counts.to_string()),
     };
     out.push(tool(Category::Test, at, message, Detail::None));
-}
-
-/// pylint: `src/x.py:1:0: C0114: Missing module docstring (missing-module-docstring)`.
-static PYLINT_FINDING: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"^([^\s:][^:]*\.py):(\d+):(\d+): ([CRWEF]\d{4}): (.+)$").ok());
-
-/// pylint: the first finding and how many more.
-fn pylint(lines: &Lines, out: &mut Vec<Evidence>) {
-    let found = log::findings(
-        lines,
-        |lines, i| {
-            caps(&PYLINT_FINDING, lines.text(i).trim_end())
-                .map(|c| format!("{}:{}:{}: {} {}", &c[1], &c[2], &c[3], &c[4], &c[5]))
-        },
-        |_| false,
-    );
-    if let Some(found) = found {
-        out.push(tool(Category::Lint, found.at, found.message, Detail::None));
-    }
 }
 
 /// A pre-commit hook that rewrote files (a formatter, `end-of-file-fixer`...): formatting, whichever the hook.

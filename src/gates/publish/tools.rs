@@ -19,7 +19,7 @@ use crate::tools::{self, configuration};
 /// Whether `id` names a tool relgate runs locally; a workflow running one the project configures must be
 /// matched.
 pub fn is_quality(id: &str) -> bool {
-    tools::by_name(id).is_some() || id == "pylint"
+    tools::by_name(id).is_some()
 }
 
 /// The id of a `relgate check` step: the release run gates with relgate itself.
@@ -72,20 +72,11 @@ pub fn configured_tools(root: &Path, project_dir: &Path) -> Result<BTreeSet<Stri
         .and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
     let found = configuration::configured(root, project_dir, pyproject.as_ref())?;
     let programs: BTreeSet<&str> = found.iter().map(|(t, _)| t.program).collect();
-    let mut out: BTreeSet<String> = tools::CATALOGUE
+    Ok(tools::CATALOGUE
         .iter()
         .filter(|t| programs.contains(t.program))
         .map(|t| t.name.to_owned())
-        .collect();
-    let pylint = pyproject
-        .as_ref()
-        .is_some_and(|p| p.get(&["tool", "pylint"]).is_some())
-        || project_dir.join(".pylintrc").exists()
-        || project_dir.join("pylintrc").exists();
-    if pylint {
-        out.insert("pylint".into());
-    }
-    Ok(out)
+        .collect())
 }
 
 pub(super) fn verdict(
@@ -224,7 +215,6 @@ fn tool_of_command(command: &str) -> Option<String> {
         return Some(tool.name.to_owned());
     }
     let id = match name.as_str() {
-        "pylint" => "pylint",
         "pre-commit" if next == "run" => "pre-commit",
         "relgate" if next == "check" => RELGATE,
         "make" => "make",
