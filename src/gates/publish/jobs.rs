@@ -77,10 +77,8 @@ pub struct PublishingJob {
 pub struct CiJobs {
     pub quality: Vec<QualityJob>,
     pub publishing: Vec<PublishingJob>,
-    #[expect(
-        dead_code,
-        reason = "the GitHub audit does not report the workflows it could not read yet"
-    )]
+    /// The workflow files that could not be read or parsed, each with why (the audit's checks that judge the
+    /// jobs cannot pass while they are unknown).
     pub unreadable: Vec<String>,
 }
 
