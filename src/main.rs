@@ -11,7 +11,6 @@ mod duration;
 mod env;
 mod error;
 mod files;
-mod findings;
 mod forensics;
 #[cfg(test)]
 mod fuzz;
@@ -33,6 +32,7 @@ mod shell;
 mod tag_format;
 mod term;
 mod toml_file;
+mod tools;
 mod trusted_publishing;
 mod urls;
 mod yaml;

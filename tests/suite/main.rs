@@ -19,6 +19,7 @@ mod install_sh;
 mod output;
 mod publish;
 mod publish_auth;
+mod pylint;
 mod quality;
 mod reads;
 mod release;
