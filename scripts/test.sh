@@ -19,3 +19,5 @@ export RELGATE_TEST_VENV="$venv"
 cargo fmt --check
 cargo clippy --all-targets --quiet -- -D warnings
 cargo test --quiet "$@"
+# relgate as a Python tool: build the wheel (dev profile: it reuses the test build), install it, gate from it.
+scripts/wheel.sh

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::Context;
 use serde::Deserialize;
 
 use crate::error::hinted;
@@ -52,6 +51,12 @@ pub struct Config {
     pub cache: Option<bool>,
     /// Build the sdist and wheel and check their versions: true, false, or unset for automatic.
     pub build: Option<bool>,
+    /// `relgate check` also audits the repository's settings on GitHub (an advisory check; needs a token and
+    /// the network).
+    pub github_audit: Option<bool>,
+    /// The message of `relgate release`'s commit (and annotated tag): `{version}` and `{tag}` are replaced
+    /// (default `Release {version}`).
+    pub release_message: Option<String>,
     /// Per-check settings, `[tool.relgate.checks.NAME]`.
     #[serde(default)]
     pub checks: BTreeMap<String, CheckConfig>,
@@ -62,6 +67,9 @@ pub struct Config {
     /// The line of each `[tool.relgate.checks.NAME]` table, for messages about it.
     #[serde(skip)]
     pub check_lines: BTreeMap<String, u32>,
+    /// The line of `tag-format`, for messages about it.
+    #[serde(skip)]
+    pub tag_format_line: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -126,7 +134,7 @@ impl Config {
     pub fn load(dir: &Path) -> anyhow::Result<Config> {
         let standalone = dir.join("relgate.toml");
         let pyproject = dir.join("pyproject.toml");
-        let from_pyproject = match read_optional(&pyproject)? {
+        let from_pyproject = match read_optional(dir, &pyproject)? {
             Some(text) => {
                 let file = TomlFile::parse("pyproject.toml", text)?;
                 if file.get(&["tool", "relgate"]).is_some() {
@@ -134,6 +142,9 @@ impl Config {
                     parsed.tool.and_then(|t| t.relgate).map(|mut c| {
                         c.source = Some("pyproject.toml".into());
                         c.check_lines = check_lines(&file, &["tool", "relgate", "checks"]);
+                        c.tag_format_line = file
+                            .get(&["tool", "relgate", "tag-format"])
+                            .and_then(|item| file.line_of(item));
                         c
                     })
                 } else {
@@ -142,7 +153,7 @@ impl Config {
             }
             None => None,
         };
-        if let Some(text) = read_optional(&standalone)? {
+        if let Some(text) = read_optional(dir, &standalone)? {
             if from_pyproject.is_some() {
                 return Err(hinted(
                     "relgate is configured twice: in relgate.toml and in [tool.relgate] of pyproject.toml",
@@ -153,6 +164,9 @@ impl Config {
             let mut config: Config = deserialize(&file)?;
             config.source = Some("relgate.toml".into());
             config.check_lines = check_lines(&file, &["checks"]);
+            config.tag_format_line = file
+                .get(&["tag-format"])
+                .and_then(|item| file.line_of(item));
             config.validate()?;
             return Ok(config);
         }
@@ -175,6 +189,15 @@ impl Config {
 
     pub fn check_timeout(&self) -> Duration {
         Duration::from_secs_f64(self.timeout.unwrap_or(600.0))
+    }
+
+    /// `release-message` with `{version}` and `{tag}` filled in.
+    pub fn release_message(&self, version: &str, tag: &str) -> String {
+        self.release_message
+            .as_deref()
+            .unwrap_or("Release {version}")
+            .replace("{version}", version)
+            .replace("{tag}", tag)
     }
 
     pub fn use_cache(&self) -> bool {
@@ -212,11 +235,23 @@ impl Config {
         } else {
             "tool.relgate."
         };
+        let tag_format_at = match self.tag_format_line {
+            Some(line) => format!("{file}:{line}"),
+            None => file.to_owned(),
+        };
+        if self.tag_formats().is_some_and(|formats| formats.is_empty()) {
+            return Err(hinted(
+                format!(
+                    "{tag_format_at}: {key_prefix}tag-format is an empty list: no tag could be a release"
+                ),
+                "name at least one form, e.g. tag-format = [\"v{version}\"], or remove the key for both v{version} and {version}",
+            ));
+        }
         for format in self.tag_formats().unwrap_or_default() {
             if format.matches("{version}").count() != 1 {
                 return Err(hinted(
                     format!(
-                        "{file}: {key_prefix}tag-format {format:?} must contain `{{version}}` exactly once"
+                        "{tag_format_at}: {key_prefix}tag-format {format:?} must contain `{{version}}` exactly once"
                     ),
                     "e.g. tag-format = \"v{version}\" or \"mypkg-v{version}\"",
                 ));
@@ -236,6 +271,16 @@ impl Config {
                     ));
                 }
             }
+        }
+        if self
+            .release_message
+            .as_deref()
+            .is_some_and(|m| m.trim().is_empty())
+        {
+            return Err(hinted(
+                format!("{file}: {key_prefix}release-message is empty"),
+                "e.g. release-message = \"Release {version}\"",
+            ));
         }
         if self.jobs == Some(0) {
             return Err(hinted(
@@ -298,16 +343,17 @@ fn check_lines(file: &TomlFile, path: &[&str]) -> BTreeMap<String, u32> {
         .collect()
 }
 
-fn read_optional(path: &Path) -> anyhow::Result<Option<String>> {
-    match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
+/// A configuration file of the project in `dir`: a regular file inside it, within `crate::files`' bound.
+fn read_optional(dir: &Path, path: &Path) -> anyhow::Result<Option<String>> {
+    match crate::files::read(dir, path) {
+        Ok(Some(bytes)) => String::from_utf8(bytes).map(Some).map_err(|_| {
             hinted(
                 format!("{} is not valid UTF-8", path.display()),
                 "save the file as UTF-8",
             )
         }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        Ok(None) => Ok(None),
+        Err(e) => Err(e.into_anyhow()),
     }
 }
 
@@ -362,7 +408,26 @@ mod tests {
     #[test]
     fn tag_format_needs_placeholder() {
         let err = load("[tool.relgate]\ntag-format = 'v'\n").unwrap_err();
-        assert!(err.to_string().contains("{version}"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "pyproject.toml:2: tool.relgate.tag-format \"v\" must contain `{version}` exactly once"
+        );
+        let err =
+            load("[tool.relgate]\njobs = 2\ntag-format = ['v{version}', '{version}{version}']\n")
+                .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "pyproject.toml:3: tool.relgate.tag-format \"{version}{version}\" must contain `{version}` exactly once"
+        );
+    }
+
+    #[test]
+    fn an_empty_tag_format_list_is_located() {
+        let err = load("[project]\nname = 'x'\n\n[tool.relgate]\ntag-format = []\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "pyproject.toml:5: tool.relgate.tag-format is an empty list: no tag could be a release"
+        );
     }
 
     #[test]

@@ -28,6 +28,11 @@ pub fn github_token() -> Option<String> {
     non_empty("GH_TOKEN").or_else(|| non_empty("GITHUB_TOKEN"))
 }
 
+/// `GITHUB_API_URL`: the GitHub API root, as GitHub Actions sets it (GitHub Enterprise: `https://HOST/api/v3`).
+pub fn github_api_url() -> Option<String> {
+    non_empty("GITHUB_API_URL")
+}
+
 /// `SSL_CERT_FILE`: a PEM bundle of the certificate authorities to trust instead of the built-in Mozilla roots
 /// (as OpenSSL, curl and pip read it): a company proxy's CA, together with the public ones it should keep.
 pub fn ssl_cert_file() -> Option<OsString> {
@@ -55,6 +60,7 @@ pub fn no_proxy() -> Option<String> {
 }
 
 /// `RELGATE_LIVE_INDEX=1` enables the test against the public index.
+#[cfg(test)]
 pub fn live_index() -> bool {
     non_empty("RELGATE_LIVE_INDEX").is_some()
 }
@@ -69,6 +75,14 @@ pub fn path() -> Option<OsString> {
 /// before renaming it into place, relgate creates FILE and sleeps, so that a test can kill it mid-write.
 pub fn test_hook_record_pause() -> Option<OsString> {
     env::var_os("RELGATE_TEST_HOOK_RECORD_PAUSE").filter(|v| !v.is_empty())
+}
+
+/// `RELGATE_TEST_HOOK_TERM_GRACE=SECONDS`, a test hook only: how long a stopped check's group has between
+/// SIGTERM and SIGKILL (2 s otherwise), so that a test can interrupt relgate again while it waits.
+pub fn test_hook_term_grace() -> Option<std::time::Duration> {
+    non_empty("RELGATE_TEST_HOOK_TERM_GRACE")
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(std::time::Duration::from_secs)
 }
 
 fn non_empty(name: &str) -> Option<String> {
@@ -104,4 +118,59 @@ pub fn pre_commit_home() -> Option<std::path::PathBuf> {
             .join(".cache")
             .join("pre-commit")
     })
+}
+
+/// The variables through which uploaders take publishing credentials, as `(name, value)` in name order:
+/// twine's `TWINE_*`, uv's `UV_PUBLISH_*`, Poetry's `POETRY_PYPI_TOKEN_<NAME>` and `POETRY_REPOSITORIES_*_URL`,
+/// PDM's `PDM_PUBLISH_*`, flit's `FLIT_*` and Hatch's `HATCH_INDEX_*`. The values include secrets: callers
+/// keep them in a `credentials::Secret`.
+pub fn upload_settings() -> Vec<(String, String)> {
+    const PREFIXES: &[&str] = &[
+        "TWINE_",
+        "UV_PUBLISH_",
+        "POETRY_PYPI_TOKEN_",
+        "POETRY_REPOSITORIES_",
+        "PDM_PUBLISH_",
+        "FLIT_",
+        "HATCH_INDEX_",
+    ];
+    let mut vars: Vec<(String, String)> = env::vars_os()
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+        .filter(|(name, value)| !value.is_empty() && PREFIXES.iter().any(|p| name.starts_with(p)))
+        .collect();
+    vars.sort();
+    vars
+}
+
+/// The user's home directory (`HOME`), where `~/.pypirc` is.
+pub fn home() -> Option<std::path::PathBuf> {
+    env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+}
+
+/// `GITHUB_ACTIONS=true`: relgate runs in a GitHub Actions job.
+pub fn github_actions() -> bool {
+    non_empty("GITHUB_ACTIONS").is_some_and(|v| v == "true")
+}
+
+/// `GITHUB_STEP_SUMMARY`: the file GitHub Actions shows as the step's summary (Markdown, appended to).
+pub fn github_step_summary() -> Option<std::path::PathBuf> {
+    env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+}
+
+/// `RELGATE_FORMAT`: the output format when `--format` is not given (`human`, `json` or `github`), as given.
+pub fn format() -> Option<String> {
+    non_empty("RELGATE_FORMAT")
+}
+
+/// `ACTIONS_ID_TOKEN_REQUEST_URL` and `ACTIONS_ID_TOKEN_REQUEST_TOKEN`: where a GitHub Actions job asks for its
+/// OIDC token, and the bearer token to ask with (a secret). Both are set only for jobs with `id-token: write`.
+pub fn oidc_token_request() -> (Option<String>, Option<String>) {
+    (
+        non_empty("ACTIONS_ID_TOKEN_REQUEST_URL"),
+        non_empty("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+    )
 }

@@ -1,4 +1,5 @@
-//! The GitHub REST API, read-only: a repository's failed workflow runs, a run, its jobs, a job's log.
+//! The GitHub REST API: a repository's failed workflow runs, a run, its jobs, a job's log; and creating a
+//! release for a pushed tag ([`release`]).
 //!
 //! Every request goes through [`crate::http`] with `Accept: application/vnd.github+json`,
 //! `X-GitHub-Api-Version: 2022-11-28` and the token as `Authorization: Bearer`. A job's log answers with a
@@ -6,13 +7,16 @@
 //! appears in a message. <https://docs.github.com/en/rest/actions/workflow-runs>,
 //! <https://docs.github.com/en/rest/actions/workflow-jobs>.
 
-use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::http::{self, HttpError, Request, Response};
+use crate::urls::{self, SafeUrl};
+
+pub mod release;
+pub mod settings;
 
 /// One API call (retries included).
 const API_TIMEOUT: Duration = Duration::from_secs(30);
@@ -107,7 +111,13 @@ pub enum ApiError {
     #[error("GitHub's API rate limit for this token is used up{reset}")]
     RateLimited { reset: String },
     #[error("GitHub denied access to {what} (HTTP 403: {message})")]
-    Forbidden { what: String, message: String },
+    Forbidden {
+        what: String,
+        message: String,
+        /// What the token lacks, as GitHub names it (`X-Accepted-GitHub-Permissions: administration=read` for a
+        /// fine-grained token, `X-Accepted-OAuth-Scopes: repo` for a classic one), when it says.
+        needs: Option<String>,
+    },
     #[error("{what} not found (HTTP 404)")]
     NotFound { what: String },
     #[error("the log of {what} is no longer kept by GitHub (HTTP 410)")]
@@ -210,7 +220,7 @@ impl Client {
         let path = match workflow {
             Some(file) => format!(
                 "/repos/{repo}/actions/workflows/{}/runs?status=failure&per_page={limit}",
-                encode(file)
+                urls::encode_segment(file)
             ),
             None => format!("/repos/{repo}/actions/runs?status=failure&per_page={limit}"),
         };
@@ -254,7 +264,7 @@ impl Client {
         let response = if (300..400).contains(&first.status) {
             let location = first
                 .header("location")
-                .map(|l| absolute(&self.api, l))
+                .map(|l| absolute(&url, l))
                 .unwrap_or_default();
             let request = Request {
                 url: &location,
@@ -314,9 +324,9 @@ impl Client {
             }
             let location = response
                 .header("location")
-                .map(|l| absolute(&self.api, l))
+                .map(|l| absolute(&url, l))
                 .unwrap_or_default();
-            if !location.is_empty() && origin(&location) == origin(&self.api) {
+            if origin(&location).is_some() && origin(&location) == origin(&self.api) {
                 url = location;
                 continue;
             }
@@ -348,20 +358,17 @@ impl Client {
     }
 }
 
-/// `scheme://host[:port]` of a URL, lower-cased.
-fn origin(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    format!("{scheme}://{authority}").to_ascii_lowercase()
+/// `(scheme, host, port)` of a URL, the port made explicit; `None` for what is not an http(s) URL.
+fn origin(url: &str) -> Option<(String, String, u16)> {
+    SafeUrl::parse(url).ok().map(|u| u.origin())
 }
 
-/// A `Location` made absolute against the API root.
-fn absolute(api: &str, location: &str) -> String {
-    if location.starts_with('/') {
-        format!("{}{location}", origin(api))
-    } else {
-        location.to_string()
-    }
+/// A `Location` resolved against the URL that answered (empty when it does not resolve).
+fn absolute(base: &str, location: &str) -> String {
+    SafeUrl::parse(base)
+        .and_then(|base| base.join(location))
+        .map(|u| u.to_string())
+        .unwrap_or_default()
 }
 
 fn status_error(response: &Response, what: &str) -> ApiError {
@@ -386,6 +393,11 @@ fn status_error(response: &Response, what: &str) -> ApiError {
         403 => ApiError::Forbidden {
             what: what.to_string(),
             message,
+            needs: response
+                .header("x-accepted-github-permissions")
+                .or_else(|| response.header("x-accepted-oauth-scopes"))
+                .filter(|n| !n.trim().is_empty())
+                .map(str::to_string),
         },
         404 => ApiError::NotFound {
             what: what.to_string(),
@@ -424,19 +436,6 @@ fn reset_in(response: &Response) -> String {
         Some(secs) => format!(" (it resets in {secs} seconds)"),
         None => String::new(),
     }
-}
-
-/// A path segment: a workflow file name (or id) with anything unusual percent-encoded.
-fn encode(segment: &str) -> String {
-    let mut out = String::new();
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -479,10 +478,9 @@ mod tests {
         );
         assert_eq!(web_host("https://api.github.com"), "github.com");
         assert_eq!(web_host("https://ghe.corp/api/v3"), "ghe.corp");
-        assert_eq!(encode("release.yml"), "release.yml");
         assert_eq!(
             origin("HTTPS://API.github.com/repos/x"),
-            "https://api.github.com"
+            Some(("https".into(), "api.github.com".into(), 443))
         );
         assert_eq!(
             absolute(
@@ -491,6 +489,5 @@ mod tests {
             ),
             "http://127.0.0.1:8080/repositories/1/actions/runs/2"
         );
-        assert_eq!(encode("a b/c"), "a%20b%2Fc");
     }
 }

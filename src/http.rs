@@ -3,7 +3,8 @@
 //! Every request has an overall deadline (retries included), a redirect limit and a cap on the body it reads,
 //! so that a misbehaving index can slow the gate down by at most its timeout and never exhaust memory.
 //! Credentials embedded in a URL (`https://user:token@host/...`) are sent as HTTP basic authentication and
-//! never appear in any message: every URL and error text leaving this module goes through [`redact`].
+//! never appear in any message: every URL and error text leaving this module goes through [`redact`], and a
+//! URL whose credentials end ambiguously (a raw `/` in a token) is refused, never guessed (see `crate::urls`).
 //!
 //! Glossary: a *proxy* here is an HTTP CONNECT proxy named by `HTTPS_PROXY` and friends (see `crate::env`);
 //! the *CA bundle* is the PEM file named by `SSL_CERT_FILE`.
@@ -12,10 +13,10 @@ use std::io::ErrorKind;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ureq::ResponseExt;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
 use crate::env;
+use crate::urls::{self, SafeUrl};
 
 /// Redirects followed before giving up (pip follows up to 30; an index needs one or two at most).
 const MAX_REDIRECTS: u32 = 5;
@@ -85,17 +86,37 @@ pub fn get_without_redirects(req: &Request) -> Result<Response, HttpError> {
     fetch(req, 0)
 }
 
-fn fetch(req: &Request, max_redirects: u32) -> Result<Response, HttpError> {
-    let secrets = Secrets::of(req.url);
-    // Credentials travel as a header on a URL without them, so that no error text from below can echo them.
-    let (url, authorization) = split_credentials(req.url);
-    let deadline = Instant::now() + req.timeout;
-    let https = is_https(req.url);
-    let proxy_url = proxy_url_for(req.url, https);
-    let secrets = secrets.and(proxy_url.as_deref());
-    let via = proxy_url.as_deref().map(host_of);
+/// The URL with any `user:password@` removed, for every message (see [`crate::urls::redact`]).
+pub fn redact(url: &str) -> String {
+    urls::redact(url)
+}
+
+/// What every request to one URL needs: the URL checked, the secrets to scrub from messages, the proxy (and
+/// its `host:port` when the request goes through it) and the trusted roots.
+struct Prepared {
+    url: SafeUrl,
+    secrets: Secrets,
+    proxy: Option<ureq::Proxy>,
+    via: Option<String>,
+    roots: RootCerts,
+}
+
+fn prepare(req: &Request) -> Result<Prepared, HttpError> {
+    // Index URLs are checked strictly where they are given (`crate::gates::index`); here a URL may also be
+    // a download link a server gave.
+    let url = SafeUrl::parse_received(req.url).map_err(|e| HttpError::Other(e.to_string()))?;
+    let proxy_url = if url.is_https() {
+        env::https_proxy()
+    } else {
+        env::http_proxy()
+    };
+    let mut secrets = url.secrets();
+    if let Some(proxy_url) = &proxy_url {
+        secrets.extend(proxy_secrets(proxy_url));
+    }
+    let secrets = Secrets(secrets);
     let proxy = match &proxy_url {
-        Some(proxy_url) => Some(ureq::Proxy::new(proxy_url).map_err(|_| {
+        Some(proxy_url) => Some(proxy(proxy_url, env::no_proxy().as_deref()).ok_or_else(|| {
             HttpError::Other(format!(
                 "the proxy URL {} is invalid",
                 secrets.scrub(&redact(proxy_url))
@@ -103,11 +124,33 @@ fn fetch(req: &Request, max_redirects: u32) -> Result<Response, HttpError> {
         })?),
         None => None,
     };
-    let roots = if https {
+    let via = proxy
+        .as_ref()
+        .filter(|p| !p.is_no_proxy(&request_uri(&url)))
+        .map(|p| format!("{}:{}", p.host(), p.port()));
+    let roots = if url.is_https() {
         root_certs(env::ssl_cert_file())?
     } else {
         RootCerts::WebPki
     };
+    Ok(Prepared {
+        url,
+        secrets,
+        proxy,
+        via,
+        roots,
+    })
+}
+
+fn fetch(req: &Request, max_redirects: u32) -> Result<Response, HttpError> {
+    let Prepared {
+        url,
+        secrets,
+        proxy,
+        via,
+        roots,
+    } = prepare(req)?;
+    let deadline = Instant::now() + req.timeout;
 
     let mut attempt = 0;
     loop {
@@ -118,7 +161,6 @@ fn fetch(req: &Request, max_redirects: u32) -> Result<Response, HttpError> {
         let outcome = attempt_once(
             req,
             &url,
-            authorization.as_deref(),
             Limits {
                 remaining,
                 max_redirects,
@@ -139,8 +181,9 @@ fn fetch(req: &Request, max_redirects: u32) -> Result<Response, HttpError> {
                     Ok(resp)
                 }
                 Err(Attempt::Reset(message)) => Err(HttpError::Connect(secrets.scrub(&message))),
-                Err(Attempt::Failed(err)) => {
-                    Err(secrets.scrub_error(classify(err, req, via.as_deref())))
+                Err(Attempt::Failed(failed)) => {
+                    let (err, asked) = *failed;
+                    Err(secrets.scrub_error(classify(err, req, &asked, via.as_deref())))
                 }
             };
         }
@@ -149,23 +192,11 @@ fn fetch(req: &Request, max_redirects: u32) -> Result<Response, HttpError> {
     }
 }
 
-/// The URL with any `user:password@` removed, for every message.
-pub fn redact(url: &str) -> String {
-    let (scheme, rest) = match url.find("://") {
-        Some(i) => url.split_at(i + 3),
-        None => ("", url),
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}{}", &rest[at + 1..]),
-        None => url.to_string(),
-    }
-}
-
 enum Attempt {
     /// The connection broke before an answer: worth another try.
     Reset(String),
-    Failed(ureq::Error),
+    /// The error, and the URL that was being asked when it happened (after redirects, the last one).
+    Failed(Box<(ureq::Error, SafeUrl)>),
 }
 
 /// The time left for one attempt and how many redirects it follows (0: a 3xx is the answer).
@@ -177,8 +208,7 @@ struct Limits {
 
 fn attempt_once(
     req: &Request,
-    url: &str,
-    authorization: Option<&str>,
+    url: &SafeUrl,
     limits: Limits,
     proxy: Option<&ureq::Proxy>,
     roots: &RootCerts,
@@ -187,15 +217,25 @@ fn attempt_once(
     // only where pip (requests) would send them (same scheme, host and port, or http to https on the default
     // ports).
     let deadline = Instant::now() + limits.remaining;
-    let mut current = url.to_owned();
-    let mut authorization = authorization;
+    let mut current = url.clone();
+    let mut authorization = url.basic_authorization();
     let mut hops = 0;
     loop {
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
-            return Err(Attempt::Failed(ureq::Error::Timeout(ureq::Timeout::Global)));
+            return Err(Attempt::Failed(Box::new((
+                ureq::Error::Timeout(ureq::Timeout::Global),
+                current,
+            ))));
         }
-        let response = request_once(req, &current, authorization, remaining, proxy, roots)?;
+        let response = request_once(
+            req,
+            &current,
+            authorization.as_deref(),
+            remaining,
+            proxy,
+            roots,
+        )?;
         let location = response
             .header("location")
             .filter(|_| (300..400).contains(&response.status) && limits.max_redirects > 0);
@@ -203,10 +243,18 @@ fn attempt_once(
             return Ok(response);
         };
         if hops == limits.max_redirects {
-            return Err(Attempt::Failed(ureq::Error::TooManyRedirects));
+            return Err(Attempt::Failed(Box::new((
+                ureq::Error::TooManyRedirects,
+                current,
+            ))));
         }
-        let next = join_url(&current, location);
-        if !keeps_credentials(&current, &next) {
+        let next = current.join(location).map_err(|e| {
+            Attempt::Failed(Box::new((
+                ureq::Error::BadUri(format!("the redirect to {e}")),
+                current.clone(),
+            )))
+        })?;
+        if !urls::keeps_credentials(&current, &next) {
             authorization = None;
         }
         current = next;
@@ -216,13 +264,25 @@ fn attempt_once(
 
 fn request_once(
     req: &Request,
-    url: &str,
+    url: &SafeUrl,
     authorization: Option<&str>,
     remaining: Duration,
     proxy: Option<&ureq::Proxy>,
     roots: &RootCerts,
 ) -> Result<Response, Attempt> {
-    let agent = ureq::Agent::config_builder()
+    let mut request = agent(remaining, proxy, roots).get(url.without_credentials());
+    for (name, value) in &req.headers {
+        request = request.header(*name, value);
+    }
+    if let Some(authorization) = authorization {
+        request = request.header("Authorization", authorization);
+    }
+    read_response(request.call(), req.max_bytes, url)
+}
+
+/// The agent of one attempt: no redirects of its own (they are followed by hand), any status is an answer.
+fn agent(remaining: Duration, proxy: Option<&ureq::Proxy>, roots: &RootCerts) -> ureq::Agent {
+    ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_global(Some(remaining))
@@ -230,22 +290,23 @@ fn request_once(
         .tls_config(TlsConfig::builder().root_certs(roots.clone()).build())
         .user_agent(concat!("relgate/", env!("CARGO_PKG_VERSION")))
         .build()
-        .new_agent();
-    let mut request = agent.get(url);
-    for (name, value) in &req.headers {
-        request = request.header(*name, value);
-    }
-    if let Some(authorization) = authorization {
-        request = request.header("Authorization", authorization);
-    }
-    let mut response = request.call().map_err(attempt_error)?;
+        .new_agent()
+}
+
+/// The answer to a call to `url`, its body read up to `max_bytes`.
+fn read_response(
+    answer: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    max_bytes: u64,
+    url: &SafeUrl,
+) -> Result<Response, Attempt> {
+    let failed = |err: ureq::Error| attempt_error(err, url);
+    let mut response = answer.map_err(failed)?;
     let status = response.status().as_u16();
     let content_type = response
         .headers()
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let url = response.get_uri().to_string();
     let headers = response
         .headers()
         .iter()
@@ -259,71 +320,19 @@ fn request_once(
     let body = response
         .body_mut()
         .with_config()
-        .limit(req.max_bytes)
+        .limit(max_bytes)
         .read_to_vec()
-        .map_err(attempt_error)?;
+        .map_err(failed)?;
     Ok(Response {
         status,
         content_type,
         body,
-        url,
+        url: url.to_string(),
         headers,
     })
 }
 
-/// A redirect's `Location` resolved against the URL that answered (absolute, scheme-relative, absolute-path
-/// or relative-path references, RFC 3986 section 4.2).
-fn join_url(base: &str, location: &str) -> String {
-    let location = location.trim();
-    if location.contains("://") {
-        return location.to_owned();
-    }
-    let (scheme, rest) = base.split_once("://").unwrap_or(("https", base));
-    if let Some(authority_relative) = location.strip_prefix("//") {
-        return format!("{scheme}://{authority_relative}");
-    }
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let origin = format!("{scheme}://{}", &rest[..authority_end]);
-    if location.starts_with('/') {
-        return format!("{origin}{location}");
-    }
-    let path = &rest[authority_end..];
-    let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
-    let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
-    let dir = if dir.is_empty() { "/" } else { dir };
-    format!("{origin}{dir}{location}")
-}
-
-/// requests' `should_strip_auth`, the other way round: the same host, scheme and port, or http to https on the
-/// default ports.
-fn keeps_credentials(from: &str, to: &str) -> bool {
-    let origin = |url: &str| {
-        let scheme = url
-            .split_once("://")
-            .map_or(String::new(), |(s, _)| s.to_ascii_lowercase());
-        let authority = host_of(url);
-        let host = bare_host(&authority);
-        let port = authority
-            .rsplit_once(':')
-            .filter(|(name, port)| {
-                port.chars().all(|c| c.is_ascii_digit())
-                    && (!name.contains(':') || name.ends_with(']'))
-            })
-            .and_then(|(_, port)| port.parse::<u16>().ok())
-            .unwrap_or(match scheme.as_str() {
-                "http" => 80,
-                _ => 443,
-            });
-        (scheme, host, port)
-    };
-    let (from_scheme, from_host, from_port) = origin(from);
-    let (to_scheme, to_host, to_port) = origin(to);
-    from_host == to_host
-        && ((from_scheme == to_scheme && from_port == to_port)
-            || (from_scheme == "http" && from_port == 80 && to_scheme == "https" && to_port == 443))
-}
-
-fn attempt_error(err: ureq::Error) -> Attempt {
+fn attempt_error(err: ureq::Error, url: &SafeUrl) -> Attempt {
     match &err {
         ureq::Error::Io(io)
             if matches!(
@@ -336,13 +345,14 @@ fn attempt_error(err: ureq::Error) -> Attempt {
         {
             Attempt::Reset(format!("connection lost ({io})"))
         }
-        _ => Attempt::Failed(err),
+        _ => Attempt::Failed(Box::new((err, url.clone()))),
     }
 }
 
-/// `via`: the proxy's `host:port`, when the request went through one.
-fn classify(err: ureq::Error, req: &Request, via: Option<&str>) -> HttpError {
-    let peer = via.map_or_else(|| host_of(req.url), |proxy| format!("the proxy {proxy}"));
+/// `asked`: the URL being asked when it failed (after a redirect, the target); `via`: the proxy's
+/// `host:port`, when the request went through one.
+fn classify(err: ureq::Error, req: &Request, asked: &SafeUrl, via: Option<&str>) -> HttpError {
+    let peer = via.map_or_else(|| asked.host_port(), |proxy| format!("the proxy {proxy}"));
     match err {
         ureq::Error::Timeout(_) => HttpError::Timeout(req.timeout),
         ureq::Error::Io(io) => match io.kind() {
@@ -351,12 +361,12 @@ fn classify(err: ureq::Error, req: &Request, via: Option<&str>) -> HttpError {
                 HttpError::Connect(format!("connection refused by {peer}"))
             }
             // rustls reports a failed handshake (an unknown CA, a wrong host name) as invalid data.
-            ErrorKind::InvalidData if is_https(req.url) => HttpError::Tls(io.to_string()),
+            ErrorKind::InvalidData if asked.is_https() => HttpError::Tls(io.to_string()),
             _ => HttpError::Connect(io.to_string()),
         },
         ureq::Error::HostNotFound => HttpError::Connect(match via {
             Some(proxy) => format!("proxy host {proxy} not found"),
-            None => format!("host {} not found", host_of(req.url)),
+            None => format!("host {} not found", asked.host_port()),
         }),
         ureq::Error::ConnectionFailed => HttpError::Connect(format!("no connection to {peer}")),
         ureq::Error::ConnectProxyFailed(why) => {
@@ -365,9 +375,7 @@ fn classify(err: ureq::Error, req: &Request, via: Option<&str>) -> HttpError {
         ureq::Error::InvalidProxyUrl => HttpError::Other("the proxy URL is invalid".into()),
         ureq::Error::BodyExceedsLimit(_) => HttpError::TooLarge(req.max_bytes),
         ureq::Error::TooManyRedirects => HttpError::TooManyRedirects,
-        ureq::Error::BadUri(_) => {
-            HttpError::Other(format!("{} is not a valid URL", redact(req.url)))
-        }
+        ureq::Error::BadUri(what) => HttpError::Other(format!("{what} is not a valid URL")),
         ureq::Error::Tls(why) => HttpError::Tls(why.to_string()),
         ureq::Error::Rustls(why) => HttpError::Tls(why.to_string()),
         ureq::Error::Pem(why) => HttpError::Tls(why.to_string()),
@@ -375,34 +383,90 @@ fn classify(err: ureq::Error, req: &Request, via: Option<&str>) -> HttpError {
     }
 }
 
-/// The proxy URL for this URL, from the environment, unless `NO_PROXY` names its host.
-fn proxy_url_for(url: &str, https: bool) -> Option<String> {
-    let proxy = if https {
-        env::https_proxy()
+/// The proxy named by the environment, with `NO_PROXY` handed to ureq, which skips the proxy for those hosts.
+/// `NO_PROXY` is read as curl reads it: `*`, or comma-separated host names that match themselves and their
+/// subdomains (a leading dot is optional); ports are ignored. `None` when the proxy URL is not one.
+fn proxy(proxy_url: &str, no_proxy: Option<&str>) -> Option<ureq::Proxy> {
+    let with_scheme = if proxy_url.contains("://") {
+        proxy_url.to_owned()
     } else {
-        env::http_proxy()
-    }?;
-    if env::no_proxy().is_some_and(|list| bypasses(&list, &host_of(url))) {
-        return None;
+        format!("http://{proxy_url}")
+    };
+    let parsed = url::Url::parse(&with_scheme).ok()?;
+    let protocol = ureq::ProxyProtocol::try_from(parsed.scheme()).ok()?;
+    let mut builder = ureq::Proxy::builder(protocol).host(parsed.host_str()?);
+    if let Some(port) = parsed.port() {
+        builder = builder.port(port);
     }
-    Some(proxy)
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    if !parsed.username().is_empty() {
+        builder = builder.username(&decode(parsed.username()));
+        if let Some(password) = parsed.password() {
+            builder = builder.password(&decode(password));
+        }
+    }
+    for entry in no_proxy_entries(no_proxy.unwrap_or_default()) {
+        builder = builder.no_proxy(&entry);
+    }
+    builder.build().ok()
 }
 
-/// `NO_PROXY` as curl reads it: `*`, or comma-separated host names that match themselves and their
-/// subdomains (a leading dot is optional); ports are ignored.
-fn bypasses(no_proxy: &str, host: &str) -> bool {
-    let host = bare_host(host);
-    no_proxy
-        .split(',')
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .any(|entry| {
-            if entry == "*" {
-                return true;
+/// curl's `NO_PROXY` in ureq's terms: `example.com` is `example.com` and `.example.com`, a port is dropped,
+/// an IPv6 address is also given in brackets (the way ureq sees a request's host).
+fn no_proxy_entries(no_proxy: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in no_proxy.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        if entry == "*" {
+            out.push("*".to_owned());
+            continue;
+        }
+        let entry = entry.trim_start_matches("*.").trim_start_matches('.');
+        let host = match entry.rsplit_once(':') {
+            Some((name, port))
+                if port.chars().all(|c| c.is_ascii_digit())
+                    && (!name.contains(':') || name.ends_with(']')) =>
+            {
+                name
             }
-            let entry = bare_host(entry.trim_start_matches('.'));
-            host == entry || host.ends_with(&format!(".{entry}"))
-        })
+            _ => entry,
+        };
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
+        if host.is_empty() {
+            continue;
+        }
+        if host.contains(':') {
+            out.push(format!("[{host}]"));
+        }
+        out.push(format!(".{host}"));
+        out.push(host);
+    }
+    out
+}
+
+/// How ureq sees the request's target, for its `NO_PROXY` matching.
+fn request_uri(url: &SafeUrl) -> ureq::http::Uri {
+    url.without_credentials()
+        .parse()
+        .unwrap_or_else(|_| ureq::http::Uri::from_static("http://invalid"))
+}
+
+/// The credentials of a proxy URL, to scrub from messages.
+fn proxy_secrets(proxy_url: &str) -> Vec<String> {
+    let with_scheme = if proxy_url.contains("://") {
+        proxy_url.to_owned()
+    } else {
+        format!("http://{proxy_url}")
+    };
+    SafeUrl::parse(&with_scheme)
+        .map(|u| u.secrets())
+        .unwrap_or_default()
 }
 
 /// The trusted roots: `SSL_CERT_FILE` when set (it replaces the built-in roots, as in OpenSSL and pip),
@@ -428,124 +492,10 @@ fn root_certs(bundle: Option<std::ffi::OsString>) -> Result<RootCerts, HttpError
     Ok(RootCerts::from(certs))
 }
 
-fn is_https(url: &str) -> bool {
-    url.get(..8)
-        .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
-}
-
-/// `host[:port]` of a URL, without credentials.
-fn host_of(url: &str) -> String {
-    let redacted = redact(url);
-    let rest = redacted
-        .split_once("://")
-        .map_or(redacted.as_str(), |(_, r)| r);
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    rest[..end].to_string()
-}
-
-/// `host` without `:port` and IPv6 brackets, lower-cased.
-fn bare_host(authority: &str) -> String {
-    let host = match authority.rsplit_once(':') {
-        Some((name, port))
-            if port.chars().all(|c| c.is_ascii_digit())
-                && (!name.contains(':') || name.ends_with(']')) =>
-        {
-            name
-        }
-        _ => authority,
-    };
-    host.trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_ascii_lowercase()
-}
-
-/// The URL without `user:password@`, and the HTTP basic `Authorization` value they make (percent-decoded, as
-/// pip reads them).
-fn split_credentials(url: &str) -> (String, Option<String>) {
-    let redacted = redact(url);
-    if redacted == url {
-        return (redacted, None);
-    }
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let userinfo = rest[..end].rsplit_once('@').map_or("", |(u, _)| u);
-    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-    let pair = format!("{}:{}", percent_decode(user), percent_decode(password));
-    (redacted, Some(format!("Basic {}", base64(pair.as_bytes()))))
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Standard base64 with padding (RFC 4648), for the basic authentication header.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// The credentials of the requested URL, to be removed from any text that might echo them.
+/// The credentials of the requested URL and of the proxy, to be removed from any text that might echo them.
 struct Secrets(Vec<String>);
 
 impl Secrets {
-    fn of(url: &str) -> Self {
-        let rest = url.split_once("://").map_or(url, |(_, r)| r);
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let mut secrets = Vec::new();
-        if let Some((userinfo, _)) = rest[..end].rsplit_once('@') {
-            secrets.push(userinfo.to_string());
-            secrets.extend(
-                userinfo
-                    .split(':')
-                    .filter(|s| s.len() >= 3)
-                    .map(str::to_string),
-            );
-        }
-        Secrets(secrets)
-    }
-
-    /// Also the proxy URL's credentials.
-    fn and(mut self, proxy_url: Option<&str>) -> Self {
-        if let Some(url) = proxy_url {
-            self.0.extend(Secrets::of(url).0);
-        }
-        self
-    }
-
     fn scrub(&self, text: &str) -> String {
         self.0.iter().fold(text.to_string(), |text, secret| {
             text.replace(secret.as_str(), "***")
@@ -561,6 +511,9 @@ impl Secrets {
         }
     }
 }
+
+mod send;
+pub use send::{Method, send};
 
 #[cfg(test)]
 pub(crate) mod test_server;

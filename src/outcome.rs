@@ -24,6 +24,20 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Version,
+        Kind::Lint,
+        Kind::Format,
+        Kind::Type,
+        Kind::Test,
+        Kind::Index,
+        Kind::Publish,
+        Kind::Build,
+    ];
+
+    /// The kinds of the project's own checks: linters, formatters, type checkers, tests.
+    pub const QUALITY: [Kind; 4] = [Kind::Lint, Kind::Format, Kind::Type, Kind::Test];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Version => "version",
@@ -60,6 +74,44 @@ impl Status {
     }
 }
 
+/// How bad a finding is, as the tool says (pyright's `information` is a note). A severity a tool names that
+/// relgate does not know counts as an error: a finding is never silently taken for a warning.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    #[default]
+    Error,
+    Warning,
+    Note,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+/// A tool's word for it: `error`, `warning`/`warn`, `note`/`info`/`information`, in any case.
+impl From<&str> for Severity {
+    fn from(word: &str) -> Severity {
+        match word.to_ascii_lowercase().as_str() {
+            "warning" | "warn" => Severity::Warning,
+            "note" | "info" | "information" => Severity::Note,
+            _ => Severity::Error,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One structured finding from a tool's output (the seed's `QualityIssue`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
@@ -68,8 +120,7 @@ pub struct Finding {
     pub column: Option<u32>,
     /// The check kind the finding belongs to (`lint`, `type`, ...), as in the report.
     pub kind: String,
-    /// `error`, `warning` or `note`.
-    pub severity: String,
+    pub severity: Severity,
     pub code: Option<String>,
     pub message: String,
     pub fix_suggestion: Option<String>,
@@ -155,4 +206,48 @@ impl CheckResult {
     pub fn blocks(&self) -> bool {
         self.required && matches!(self.status, Status::Fail | Status::Error)
     }
+}
+
+/// The verdict of a whole run: `error` when nothing failed but a required check could not give a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Error,
+}
+
+impl Verdict {
+    /// The verdict of these results: the report's `status`.
+    pub fn of(checks: &[CheckResult]) -> Verdict {
+        let mut blocking = checks.iter().filter(|c| c.blocks()).peekable();
+        if blocking.peek().is_none() {
+            Verdict::Pass
+        } else if blocking.any(|c| c.status == Status::Fail) {
+            Verdict::Fail
+        } else {
+            Verdict::Error
+        }
+    }
+}
+
+/// What the version checks concluded, in the report's `version_validation` (schema in README.md).
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct VersionValidation {
+    pub is_synchronized: bool,
+    pub git_version: Option<String>,
+    pub package_version: Option<String>,
+    pub error_message: Option<String>,
+    pub pypi_conflict: bool,
+    pub recommended_action: Option<String>,
+}
+
+/// What a command concluded; errors (exit 2) travel separately as `Err`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Pass,
+    Fail,
+    /// No verdict could be given, and the command has said why (`relgate publish auth`: exit 2 without an
+    /// error of its own).
+    Unknown,
 }

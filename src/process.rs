@@ -12,17 +12,24 @@
 //! `run` returns only when no process of the child's group is left (zombies count as gone: some container
 //! inits never reap orphans).
 
+mod attached;
 mod capture;
+mod interrupt;
+mod scratch;
+
+pub use attached::run_attached;
 
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use self::capture::Capture;
+pub use self::interrupt::{hold_interrupts, interrupted, watch_interrupts};
+pub use self::scratch::ScratchDir;
 
 /// What to run: an argument vector, never a shell string.
 pub struct Spec {
@@ -119,6 +126,8 @@ pub fn run(spec: &Spec) -> Result<Finished, SpawnError> {
     };
     let program = first.to_string_lossy().into_owned();
     let started = Instant::now();
+    // From here until the group is registered, a signal must not exit under a child being started.
+    let starting = hold_interrupts();
     if let Some(ended) = stop_reason(None) {
         return Ok(Finished {
             ended,
@@ -139,7 +148,7 @@ pub fn run(spec: &Spec) -> Result<Finished, SpawnError> {
         });
     }
     if VERBOSE.load(Ordering::Relaxed) {
-        eprintln!(
+        crate::output::errln!(
             "relgate: run: {}  (in {})",
             display(&spec.argv),
             spec.cwd.display()
@@ -187,6 +196,7 @@ pub fn run(spec: &Spec) -> Result<Finished, SpawnError> {
         .and_then(|&p| i32::try_from(p).ok())
         .unwrap_or(0);
     let _registered = Registered::new(pgid);
+    drop(starting);
     let capture = Capture::start(reader, spec.max_output);
 
     let deadline = started.checked_add(spec.timeout);
@@ -236,7 +246,7 @@ pub fn run(spec: &Spec) -> Result<Finished, SpawnError> {
         elapsed: started.elapsed(),
     };
     if VERBOSE.load(Ordering::Relaxed) {
-        eprintln!(
+        crate::output::errln!(
             "relgate: {program}: {} after {:.1} s ({} bytes of output)",
             describe(ended),
             finished.elapsed.as_secs_f64(),
@@ -244,39 +254,6 @@ pub fn run(spec: &Spec) -> Result<Finished, SpawnError> {
         );
     }
     Ok(finished)
-}
-
-/// True once Ctrl-C/SIGTERM was received: every running child is being stopped and no new one starts.
-pub fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
-}
-
-/// Catch SIGINT and SIGTERM from now on: instead of dying with its children still running, relgate stops every
-/// group it started and the command returns [`crate::error::Interrupted`]. Idempotent.
-pub fn watch_interrupts() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let Ok(mut signals) = signal_hook::iterator::Signals::new([
-            signal_hook::consts::SIGINT,
-            signal_hook::consts::SIGTERM,
-        ]) else {
-            return;
-        };
-        let spawned = std::thread::Builder::new()
-            .name("relgate-signals".into())
-            .spawn(move || {
-                for _ in signals.forever() {
-                    INTERRUPTED.store(true, Ordering::SeqCst);
-                    // The wait loops escalate to SIGKILL; this reaches every group at once, even one whose
-                    // thread is busy elsewhere.
-                    let groups: Vec<i32> = live_groups().iter().copied().collect();
-                    for pgid in groups {
-                        signal_group(pgid, libc::SIGTERM);
-                    }
-                }
-            });
-        drop(spawned);
-    });
 }
 
 /// Log every command line and working directory on stderr (`-v`).
@@ -338,10 +315,7 @@ pub fn cancelled_message() -> String {
 
 /// A command line for messages and logs, quoted so that it can be pasted into a POSIX shell.
 pub fn display<S: AsRef<OsStr>>(argv: &[S]) -> String {
-    argv.iter()
-        .map(|a| quote(&a.as_ref().to_string_lossy()))
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::shell::join(argv)
 }
 
 /// A signal's name (`SIGSEGV`), or its number.
@@ -350,7 +324,6 @@ pub fn signal_name(signal: i32) -> String {
         .map_or_else(|| format!("signal {signal}"), str::to_owned)
 }
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static VERBOSE: AtomicBool = AtomicBool::new(false);
 static GROUPS: Mutex<Option<HashSet<i32>>> = Mutex::new(None);
 
@@ -379,18 +352,6 @@ fn describe(ended: Ended) -> String {
         Ended::TimedOut => "timed out".into(),
         Ended::Interrupted => "stopped (interrupted)".into(),
         Ended::Cancelled => "stopped (--fail-fast)".into(),
-    }
-}
-
-fn quote(arg: &str) -> String {
-    let plain = !arg.is_empty()
-        && arg
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./=:@%+,".contains(c));
-    if plain {
-        arg.to_owned()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
     }
 }
 
@@ -434,7 +395,8 @@ fn stop_group(pgid: i32, handle: &duct::Handle) {
         let _ = handle.kill();
         return;
     }
-    for (signal, wait) in [(libc::SIGTERM, TERM_GRACE), (libc::SIGKILL, KILL_WAIT)] {
+    let grace = crate::env::test_hook_term_grace().unwrap_or(TERM_GRACE);
+    for (signal, wait) in [(libc::SIGTERM, grace), (libc::SIGKILL, KILL_WAIT)] {
         signal_group(pgid, signal);
         let until = Instant::now() + wait;
         loop {
@@ -450,13 +412,19 @@ fn stop_group(pgid: i32, handle: &duct::Handle) {
     }
 }
 
-#[allow(unsafe_code, reason = "kill(2) on a process group relgate created")]
+/// Send `signal` (0: only ask whether the group exists) to a process group relgate created.
 fn signal_group(pgid: i32, signal: i32) -> bool {
     if pgid <= 0 {
         return false;
     }
-    // SAFETY: kill(2) has no memory effects; a negative pid addresses the group we created.
-    unsafe { libc::kill(-pgid, signal) == 0 }
+    let Some(group) = rustix::process::Pid::from_raw(pgid) else {
+        return false;
+    };
+    if signal == 0 {
+        return rustix::process::test_kill_process_group(group).is_ok();
+    }
+    rustix::process::Signal::from_named_raw(signal)
+        .is_some_and(|signal| rustix::process::kill_process_group(group, signal).is_ok())
 }
 
 /// Whether a process of the group is still running. Zombies do not count: they are dead, and an init that never

@@ -1,25 +1,31 @@
-//! The report of a gate run: the JSON document and its human rendering, and the exit status they imply.
+//! The report of a gate run: the JSON document and its human rendering (and, in [`github`], its GitHub Actions
+//! form), and the exit status they imply.
+
+pub mod github;
 
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::Exit;
-use crate::cli::Format;
-use crate::outcome::{CheckResult, Status};
-use crate::term;
+pub use crate::outcome::VersionValidation;
+use crate::outcome::{CheckResult, Exit, Status, Verdict};
+use crate::output::{Style, Text};
 
 /// The `relgate check` JSON document (schema in README.md).
 #[derive(Debug, Serialize)]
 pub struct Report {
     pub relgate_version: &'static str,
-    pub status: &'static str,
+    pub status: Verdict,
     pub project: ProjectInfo,
     pub tag: Option<TagInfo>,
     pub workspace: WorkspaceInfo,
     pub checks: Vec<CheckResult>,
     pub version_validation: VersionValidation,
+    /// The project's directory relative to the repository's root (empty at the root): findings' paths are
+    /// relative to the project, GitHub's annotations need them relative to the root.
+    #[serde(skip)]
+    pub subdir: PathBuf,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -38,39 +44,35 @@ pub struct TagInfo {
     pub commit: String,
 }
 
-/// Where the file-based checks ran: `in-place`, `export` (an isolated export of the tag) or `refused`.
+/// Where the file-based checks ran.
 #[derive(Debug, Clone, Serialize)]
 pub struct WorkspaceInfo {
-    pub mode: &'static str,
+    pub mode: WorkspaceMode,
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
-pub struct VersionValidation {
-    pub is_synchronized: bool,
-    pub git_version: Option<String>,
-    pub package_version: Option<String>,
-    pub error_message: Option<String>,
-    pub pypi_conflict: bool,
-    pub recommended_action: Option<String>,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkspaceMode {
+    /// The working tree is exactly the released content.
+    InPlace,
+    /// An isolated export of the released commit.
+    Export,
+    /// The working tree differs and `isolation = "refuse"`: the file-based checks did not run.
+    Refused,
+    /// No check that reads the project's files was selected.
+    None,
 }
 
 impl Report {
-    /// The overall verdict: `error` only when nothing failed but something could not give a verdict.
+    /// The overall verdict, from the checks.
     pub fn finish(mut self) -> Self {
-        let blocking: Vec<&CheckResult> = self.checks.iter().filter(|c| c.blocks()).collect();
-        self.status = if blocking.is_empty() {
-            "pass"
-        } else if blocking.iter().any(|c| c.status == Status::Fail) {
-            "fail"
-        } else {
-            "error"
-        };
+        self.status = Verdict::of(&self.checks);
         self
     }
 
     pub fn exit(&self) -> Exit {
-        if self.status == "pass" {
+        if self.status == Verdict::Pass {
             Exit::Pass
         } else {
             Exit::Fail
@@ -78,80 +80,83 @@ impl Report {
     }
 }
 
-/// Print the report to stdout: one JSON document, or the human form.
-pub fn print(report: &Report, format: Format, verbose: bool, quiet: bool) -> anyhow::Result<()> {
-    let mut stdout = anstream::stdout().lock();
-    if format == Format::Json {
-        writeln!(stdout, "{}", serde_json::to_string_pretty(report)?)?;
-    } else {
-        write!(stdout, "{}", render_human(report, verbose, quiet))?;
-    }
-    Ok(())
-}
-
 /// The human report: a heading, one line per check (name, dot leader, status, duration, reason), findings
 /// and hints under the lines that need them, and the verdict last.
-pub fn render_human(report: &Report, verbose: bool, quiet: bool) -> String {
-    let mut out = String::new();
+pub fn render(report: &Report, verbose: bool, quiet: bool) -> Text {
+    let mut out = Text::new();
     if !quiet {
-        out.push_str(&heading(report));
-        out.push('\n');
+        out.line(heading(report));
         if let Some(note) = &report.workspace.note {
-            if report.workspace.mode != "none" {
-                let _ = writeln!(out, "  {}", term::paint_dim(&format!("workspace: {note}")));
+            if report.workspace.mode != WorkspaceMode::None {
+                out.add("  ")
+                    .paint(Style::Dim, format!("workspace: {note}"))
+                    .end();
             }
         }
     }
-    let width = report
-        .checks
-        .iter()
-        .map(|c| c.name.len())
-        .max()
-        .unwrap_or(0)
-        .max(14)
-        + 2;
+    let width = name_width(report);
     for check in &report.checks {
         let show = !quiet || check.status != Status::Pass;
         if !show {
             continue;
         }
-        let leader = ".".repeat(width.saturating_sub(check.name.len()));
-        let status = status_label(check);
-        let cached = if check.cached { " (cached)" } else { "" };
-        let _ = writeln!(
-            out,
-            "  {} {} {status} {:>7}  {}{cached}",
-            check.name,
-            term::paint_dim(&leader),
-            duration(check.duration_ms),
-            check.message
-        );
-        let failed = matches!(check.status, Status::Fail | Status::Error);
-        if failed || verbose {
-            for finding in check
-                .issues
-                .iter()
-                .take(if verbose { usize::MAX } else { 20 })
-            {
-                let _ = writeln!(out, "      {}", finding_line(finding));
-            }
-            if !verbose && check.issues.len() > 20 {
-                let _ = writeln!(
-                    out,
-                    "      ... and {} more (--format json lists all)",
-                    check.issues.len() - 20
-                );
-            }
-            for detail in &check.details {
-                for line in detail.lines() {
-                    let _ = writeln!(out, "      {line}");
-                }
-            }
-        }
+        check_line(&mut out, check, width, "  ");
+        body(&mut out, check, verbose, "      ");
     }
-    out.push_str(&verdict(report));
-    out.push('\n');
+    verdict(&mut out, report);
     out
+}
+
+/// The width of the name column, dot leader included.
+fn name_width(report: &Report) -> usize {
+    report
+        .checks
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(14)
+        + 2
+}
+
+/// `ruff ....... FAIL  0.4 s  1 error: F401 (...)`, after `indent`.
+fn check_line(out: &mut Text, check: &CheckResult, width: usize, indent: &str) {
+    let leader = ".".repeat(width.saturating_sub(check.name.chars().count()));
+    let (style, label) = status_label(check);
+    let cached = if check.cached { " (cached)" } else { "" };
+    out.add(format!("{indent}{} ", check.name))
+        .paint(Style::Dim, leader)
+        .add(" ")
+        .paint(style, label)
+        .line(format!(
+            " {:>7}  {}{cached}",
+            crate::duration::elapsed(std::time::Duration::from_millis(check.duration_ms)),
+            check.message
+        ));
+}
+
+/// What is shown under a check's line: its findings and details, when it did not pass or with `-v`.
+fn body(out: &mut Text, check: &CheckResult, verbose: bool, indent: &str) {
+    let failed = matches!(check.status, Status::Fail | Status::Error);
+    if !(failed || verbose) {
+        return;
+    }
+    for finding in check
+        .issues
+        .iter()
+        .take(if verbose { usize::MAX } else { 20 })
+    {
+        out.add(indent).line(finding_line(finding));
+    }
+    if !verbose && check.issues.len() > 20 {
+        out.line(format!(
+            "{indent}... and {} more (--format json lists all)",
+            check.issues.len() - 20
+        ));
+    }
+    for detail in &check.details {
+        out.lines(indent, detail);
+    }
 }
 
 fn heading(report: &Report) -> String {
@@ -163,10 +168,16 @@ fn heading(report: &Report) -> String {
         (Some(file), None) => format!("{file}, "),
         _ => String::new(),
     };
-    let source = p.version_source.unwrap_or("?");
     let tag = match &report.tag {
         Some(t) => format!("tag {} at {}", t.name, &t.commit[..t.commit.len().min(7)]),
         None => "no release tag at HEAD".into(),
+    };
+    let Some(source) = p.version_source else {
+        // What the project declares could not be read: the version checks say why.
+        return format!(
+            "relgate {} · the project's name and version could not be read · {tag}",
+            report.relgate_version
+        );
     };
     format!(
         "relgate {} · {name} {version} ({at}{source}) · {tag}",
@@ -174,32 +185,13 @@ fn heading(report: &Report) -> String {
     )
 }
 
-fn status_label(check: &CheckResult) -> String {
-    let text = match check.status {
-        Status::Pass => "pass ",
-        Status::Fail | Status::Error if !check.required => "warn ",
-        Status::Fail => "FAIL ",
-        Status::Error => "ERROR",
-        Status::Skipped => "skip ",
-    };
+fn status_label(check: &CheckResult) -> (Style, &'static str) {
     match check.status {
-        Status::Pass => term::paint_pass(text),
-        Status::Fail | Status::Error if !check.required => term::paint_warn(text),
-        Status::Fail | Status::Error => term::paint_fail(text),
-        Status::Skipped => term::paint_dim(text),
-    }
-}
-
-fn duration(ms: u64) -> String {
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else {
-        #[expect(
-            clippy::cast_precision_loss,
-            reason = "durations are far below 2^52 ms"
-        )]
-        let secs = ms as f64 / 1000.0;
-        format!("{secs:.1} s")
+        Status::Pass => (Style::Pass, "pass "),
+        Status::Fail | Status::Error if !check.required => (Style::Warn, "warn "),
+        Status::Fail => (Style::Fail, "FAIL "),
+        Status::Error => (Style::Fail, "ERROR"),
+        Status::Skipped => (Style::Dim, "skip "),
     }
 }
 
@@ -226,7 +218,7 @@ fn finding_line(f: &crate::outcome::Finding) -> String {
     }
 }
 
-fn verdict(report: &Report) -> String {
+fn verdict(out: &mut Text, report: &Report) {
     let total = report
         .checks
         .iter()
@@ -243,35 +235,29 @@ fn verdict(report: &Report) -> String {
     } else {
         String::new()
     };
-    match report.status {
-        "pass" => format!(
-            "{} {total} checks passed{warn_note}: ready to release",
-            term::paint_pass("PASS")
-        ),
-        status => {
-            let label = if status == "error" { "ERROR" } else { "FAIL" };
-            let action = report
-                .checks
-                .iter()
-                .find(|c| c.blocks())
-                .and_then(|c| c.details.first())
-                .map_or_else(String::new, |a| format!("\n  next: {a}"));
-            format!(
-                "{} {failed} of {total} checks did not pass{warn_note}: do not release{action}",
-                term::paint_fail(label)
-            )
+    let label = match report.status {
+        Verdict::Pass => {
+            out.paint(Style::Pass, "PASS").line(format!(
+                " {total} checks passed{warn_note}: ready to release"
+            ));
+            return;
         }
+        Verdict::Error => "ERROR",
+        Verdict::Fail => "FAIL",
+    };
+    out.paint(Style::Fail, label).line(format!(
+        " {failed} of {total} checks did not pass{warn_note}: do not release"
+    ));
+    if let Some(action) = report
+        .checks
+        .iter()
+        .find(|c| c.blocks())
+        .and_then(|c| c.details.first())
+    {
+        // The first line of the failed check's first hint: a hint is one line, an output excerpt is not one.
+        out.line(format!(
+            "  next: {}",
+            action.lines().next().unwrap_or_default()
+        ));
     }
-}
-
-/// "a, b, c and 7 more": long lists of names stay one readable line.
-pub fn name_list(names: &[&str], at_most: usize) -> String {
-    if names.len() <= at_most {
-        return names.join(", ");
-    }
-    format!(
-        "{} and {} more",
-        names[..at_most].join(", "),
-        names.len() - at_most
-    )
 }

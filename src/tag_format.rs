@@ -26,13 +26,23 @@ impl TagFormat {
         };
         let mut forms = Vec::new();
         for format in formats {
-            let Some((prefix, suffix)) = format.split_once("{version}") else {
+            let (Some((prefix, suffix)), 1) = (
+                format.split_once("{version}"),
+                format.matches("{version}").count(),
+            ) else {
                 return Err(crate::error::hinted(
-                    format!("tag format {format:?} has no {{version}} placeholder"),
+                    format!("tag format {format:?} must contain {{version}} exactly once"),
                     "e.g. --tag-format 'v{version}' or 'mypkg-v{version}'",
                 ));
             };
             forms.push((prefix.to_owned(), suffix.to_owned()));
+        }
+        // `expected` names the first form: an empty list would leave no release tag at all.
+        if forms.is_empty() {
+            return Err(crate::error::hinted(
+                "no tag format: the list of tag formats is empty",
+                "name at least one form, e.g. tag-format = [\"v{version}\"]",
+            ));
         }
         Ok(TagFormat { forms })
     }
@@ -55,35 +65,54 @@ impl TagFormat {
         })
     }
 
-    /// The tag a version should have (the preferred form).
-    pub fn expected(&self, version: &str) -> String {
-        let (prefix, suffix) = &self.forms[0];
-        format!("{prefix}{version}{suffix}")
-    }
-
     /// The tag a version should have, in the form the repository's newest release tag uses: a project whose
     /// tags are `8.5.0` expects `8.5.1`, not `v8.5.1`. With one form, or no release tag yet, the preferred form.
     pub fn expected_following(&self, version: &str, tags: &[TagRef]) -> String {
         let newest_form = tags
             .iter()
-            .filter_map(|t| self.form_of(&t.name))
+            .filter_map(|t| Some((self.version_of(&t.name)?, self.form_of(&t.name)?)))
             .max_by(|a, b| a.0.cmp(&b.0))
-            .map(|(_, form)| form);
-        let (prefix, suffix) = &self.forms[newest_form.unwrap_or(0)];
-        format!("{prefix}{version}{suffix}")
+            .map_or(0, |(_, form)| form);
+        self.render(newest_form, version)
     }
 
-    /// The version a tag names and the index of the form it is written in: the most specific form that reads
-    /// it (`v1.0` is written in `v{version}`, although `{version}` reads it too).
-    fn form_of(&self, tag: &str) -> Option<(Version, usize)> {
+    /// Each form as a name pattern for GitHub's rule sets and deployment policies (fnmatch, without
+    /// `refs/tags/`): `v{version}` -> `v*`, `mypkg-v{version}` -> `mypkg-v*`. A form without a prefix needs a
+    /// digit first (`[0-9]*`), so that its pattern does not select every tag.
+    pub fn globs(&self) -> Vec<String> {
+        self.forms
+            .iter()
+            .map(|(prefix, suffix)| {
+                let start = if prefix.is_empty() { "[0-9]" } else { "" };
+                format!("{}{start}*{}", escape_glob(prefix), escape_glob(suffix))
+            })
+            .collect()
+    }
+
+    /// The tag each form gives `version`, in order of preference.
+    pub fn names_for(&self, version: &str) -> Vec<String> {
+        self.forms
+            .iter()
+            .map(|(prefix, suffix)| format!("{prefix}{version}{suffix}"))
+            .collect()
+    }
+
+    /// Which of the accepted forms a release tag has (0 is the preferred one): the most specific form that
+    /// reads it (`v1.0` is written in `v{version}`, although `{version}` reads it too).
+    pub fn form_of(&self, tag: &str) -> Option<usize> {
         self.forms
             .iter()
             .enumerate()
-            .filter_map(|(i, (prefix, suffix))| {
-                version_in(prefix, suffix, tag).map(|v| (v, i, prefix.len() + suffix.len()))
-            })
-            .max_by_key(|(_, _, specific)| *specific)
-            .map(|(v, i, _)| (v, i))
+            .filter(|(_, (prefix, suffix))| version_in(prefix, suffix, tag).is_some())
+            .max_by_key(|(i, (prefix, suffix))| (prefix.len() + suffix.len(), usize::MAX - i))
+            .map(|(i, _)| i)
+    }
+
+    /// The tag of `version` in form `form` (as [`TagFormat::form_of`] numbers them; the preferred one when out
+    /// of range).
+    pub fn render(&self, form: usize, version: &str) -> String {
+        let (prefix, suffix) = self.forms.get(form).unwrap_or(&self.forms[0]);
+        format!("{prefix}{version}{suffix}")
     }
 
     /// For messages: "v{version} or {version}".
@@ -106,6 +135,18 @@ fn version_in(prefix: &str, suffix: &str, tag: &str) -> Option<Version> {
         return None;
     }
     Version::from_str(inner).ok()
+}
+
+/// fnmatch's special characters taken literally.
+fn escape_glob(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -135,6 +176,17 @@ mod tests {
     }
 
     #[test]
+    fn version_exactly_once() {
+        for format in ["{version}{version}", "v", "v{version}-{version}"] {
+            let err = TagFormat::new(Some(format), &Config::default()).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("tag format {format:?} must contain {{version}} exactly once")
+            );
+        }
+    }
+
+    #[test]
     fn prefixed_format() {
         let f = TagFormat::new(Some("mypkg-v{version}"), &Config::default()).unwrap();
         assert_eq!(
@@ -143,7 +195,27 @@ mod tests {
         );
         assert_eq!(f.version_of("v1.2.3"), None);
         assert_eq!(f.version_of("other-v1.2.3"), None);
-        assert_eq!(f.expected("1.2.3"), "mypkg-v1.2.3");
+        assert_eq!(f.expected_following("1.2.3", &[]), "mypkg-v1.2.3");
+        assert_eq!(f.globs(), ["mypkg-v*"]);
+    }
+
+    #[test]
+    fn globs_and_names_per_form() {
+        let f = default();
+        assert_eq!(f.globs(), ["v*", "[0-9]*"]);
+        assert_eq!(f.names_for("1.0"), ["v1.0", "1.0"]);
+        let f = TagFormat::new(Some("release-{version}-final"), &Config::default()).unwrap();
+        assert_eq!(f.globs(), ["release-*-final"]);
+    }
+
+    #[test]
+    fn forms_follow_the_repository() {
+        let f = default();
+        assert_eq!(f.form_of("v1.2.3"), Some(0));
+        assert_eq!(f.form_of("1.2.3"), Some(1));
+        assert_eq!(f.form_of("latest"), None);
+        assert_eq!(f.render(1, "1.3.0"), "1.3.0");
+        assert_eq!(f.render(0, "1.3.0"), "v1.3.0");
     }
 
     #[test]

@@ -1,22 +1,6 @@
-//! Colour on the terminal: decided once from `--color`, `NO_COLOR` and whether the stream is a terminal.
-//!
-//! Output goes through `anstream`, which strips ANSI codes when colour is off, so renderers can always paint.
-
-use owo_colors::OwoColorize;
-
-use crate::cli::ColorChoice;
-use crate::env;
-
-/// Set the process-wide colour choice for `anstream` writers.
-pub fn init(choice: ColorChoice) {
-    let choice = match choice {
-        ColorChoice::Always => anstream::ColorChoice::Always,
-        ColorChoice::Never => anstream::ColorChoice::Never,
-        ColorChoice::Auto if env::no_color() => anstream::ColorChoice::Never,
-        ColorChoice::Auto => anstream::ColorChoice::Auto,
-    };
-    choice.write_global();
-}
+//! Facts about the terminal: whether stderr is one, and how wide it is; [`printable`] clips text from outside
+//! before it is put into a message. Colour and writing are the printer's (`output`), which sanitises every word
+//! anyway.
 
 /// Whether stderr is an interactive terminal (live progress is drawn only there).
 pub fn stderr_is_terminal() -> bool {
@@ -24,44 +8,25 @@ pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
 }
 
-pub fn paint_error(text: &str) -> String {
-    text.red().bold().to_string()
-}
-
-pub fn paint_hint(text: &str) -> String {
-    text.cyan().bold().to_string()
-}
-
-pub fn paint_pass(text: &str) -> String {
-    text.green().to_string()
-}
-
-pub fn paint_fail(text: &str) -> String {
-    text.red().bold().to_string()
-}
-
-pub fn paint_warn(text: &str) -> String {
-    text.yellow().to_string()
-}
-
-pub fn paint_dim(text: &str) -> String {
-    text.dimmed().to_string()
+/// Text from outside (an index's or an API's error, a token's claims) made safe for a terminal: control
+/// characters, escape sequences and line breaks become `?`, so that the text can neither move the cursor nor
+/// forge a line of relgate's output. At most 500 characters.
+pub fn printable(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(500)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if text.chars().nth(500).is_some() {
+        out.push_str("...");
+    }
+    out
 }
 
 /// The width of the terminal on stderr, for progress lines that must fit on one line (80 when unknown).
-#[allow(unsafe_code, reason = "ioctl(TIOCGWINSZ) fills a plain struct we own")]
 pub fn stderr_columns() -> usize {
-    let mut size = libc::winsize {
-        ws_row: 0,
-        ws_col: 0,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: TIOCGWINSZ writes one `winsize` into the pointer we pass, which lives for the call.
-    let ok = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &raw mut size) } == 0;
-    if ok && size.ws_col > 0 {
-        usize::from(size.ws_col)
-    } else {
-        80
+    match rustix::termios::tcgetwinsize(std::io::stderr()) {
+        Ok(size) if size.ws_col > 0 => usize::from(size.ws_col),
+        _ => 80,
     }
 }

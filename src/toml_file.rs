@@ -1,4 +1,5 @@
-//! Reading TOML files with positions, so that every error and every value can name its file and line.
+//! Reading TOML files with positions, so that every error and every value can name its file and line. The text
+//! is bounded in size; `toml_edit` bounds the nesting (`a = [[[[...]]]]` past 80 levels is a syntax error).
 
 use std::ops::Range;
 
@@ -28,6 +29,19 @@ impl TomlFile {
         reason = "the document keeps its own copy; errors need the text"
     )]
     pub fn parse(name: &str, text: String) -> anyhow::Result<Self> {
+        // Files come through `crate::files`, which bounds them; a TOML string inside one (tox's
+        // `legacy_tox_ini`) is bounded by its file. This is the same bound for any other text.
+        if text.len() as u64 > crate::files::MAX_BYTES {
+            return Err(crate::error::hinted(
+                format!(
+                    "{name} is larger than relgate's limit of {} bytes",
+                    crate::files::MAX_BYTES
+                ),
+                format!(
+                    "{name} cannot be a project file of that size: check what was committed there"
+                ),
+            ));
+        }
         match Document::parse(text.clone()) {
             Ok(doc) => Ok(TomlFile {
                 name: name.to_owned(),

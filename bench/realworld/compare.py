@@ -33,9 +33,8 @@ def kind(verdict: dict) -> str:
         return "history"
     if cause.startswith("version-uploadable:") and "development release" in cause:
         return "dev"
-    if cause.startswith("exit 2:") and (
-        "cannot determine the version statically" in cause or "no Python project found" in cause
-    ):
+    # An unreadable version: exit 2 from relgate before it ran any check, or the version check's error since.
+    if "cannot determine the version statically" in cause or "no Python project found" in cause:
         return "unreadable"
     return "other"
 

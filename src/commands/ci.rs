@@ -1,45 +1,55 @@
-//! `relgate ci explain` and `relgate ci runs`: why a GitHub Actions run failed, from its log in any form or
-//! from the GitHub API.
+//! `relgate ci explain`, `relgate ci compare` and `relgate ci runs`: why a GitHub Actions run failed, from its
+//! log in any form or from the GitHub API, compared with a run that passed ([`compare`]), or, when GitHub
+//! cannot be asked, from the repository alone ([`fallback`]).
 
-use std::io::Write as _;
+mod compare;
+mod fallback;
+
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::Exit;
 use crate::cli::{CiCommand, ExplainArgs, Format, RunsArgs};
 use crate::commands::Output;
 use crate::error::hinted;
 use crate::forensics::{self, Form, RunLog, action, input, render};
 use crate::github::{self, ApiError, Client, RepoName};
+use crate::outcome::Exit;
+use crate::output::{self, Text};
 
 pub fn run(command: &CiCommand, out: Output) -> anyhow::Result<Exit> {
     match command {
         CiCommand::Explain(args) => explain(args, out),
         CiCommand::Runs(args) => runs(args, out),
+        CiCommand::Compare(args) => compare::run(args, out),
     }
 }
 
 /// Exit 0 when a failure was explained, 1 when the log holds no failed step.
 fn explain(args: &ExplainArgs, out: Output) -> anyhow::Result<Exit> {
+    if let Some(tag) = &args.tag {
+        return fallback::run(tag, args.path.as_deref(), out);
+    }
     let (log, notes) = match (&args.input, args.run) {
         (Some(path), _) if path == Path::new("-") => (input::read_stdin()?, Vec::new()),
         (Some(path), _) => (input::read_path(path)?, Vec::new()),
         (None, Some(id)) => download(args, id)?,
         (None, None) => {
             return Err(hinted(
-                "nothing to explain: give a log file, `-` for stdin, or --run RUN_ID",
-                "e.g. `relgate ci explain logs_123.zip`, `gh run view 123 --log-failed | relgate ci explain -`, or `relgate ci explain --run 123`",
+                "nothing to explain: give a log file, `-` for stdin, --run RUN_ID, or --tag TAG",
+                "e.g. `relgate ci explain logs_123.zip`, `gh run view 123 --log-failed | relgate ci explain -`, `relgate ci explain --run 123`, or, without GitHub, `relgate ci explain --tag v1.2.0`",
             ));
         }
     };
     let mut explanation = forensics::explain(&log);
     explanation.notes.extend(notes);
-    if out.format == Format::Json {
-        let doc = serde_json::to_string_pretty(&render::document(&explanation))?;
-        emit(&format!("{doc}\n"))?;
-    } else {
-        emit(&render::human(&explanation, out.quiet))?;
+    match out.format {
+        Format::Json => output::json(&render::document(&explanation))?,
+        Format::Github => {
+            output::out(&render::github::render(&explanation, out.quiet));
+            output::summary::append(&render::github::summary(&explanation));
+        }
+        Format::Human => output::out(&render::human(&explanation, out.quiet)),
     }
     Ok(if explanation.failures.is_empty() {
         Exit::Fail
@@ -83,7 +93,7 @@ fn download(args: &ExplainArgs, id: u64) -> anyhow::Result<(RunLog, Vec<String>)
         let bytes = match client.job_log(&repo, job) {
             Ok(bytes) => bytes,
             Err(e @ (ApiError::NotFound { .. } | ApiError::Gone { .. })) => {
-                notes.push(format!("{}: no log ({e})", job.name));
+                notes.push(format!("{}: no log ({e}); {WITHOUT_GITHUB}", job.name));
                 continue;
             }
             Err(e) => return Err(fail(e)),
@@ -95,16 +105,8 @@ fn download(args: &ExplainArgs, id: u64) -> anyhow::Result<(RunLog, Vec<String>)
                 continue;
             }
         };
-        for mut parsed_job in parsed.jobs.into_iter().take(1) {
-            parsed_job.name = Some(job.name.clone());
-            parsed_job.conclusion.clone_from(&job.conclusion);
-            parsed_job.failed_steps = job
-                .steps
-                .iter()
-                .filter(|s| s.conclusion.as_deref() == Some("failure"))
-                .map(|s| s.name.clone())
-                .collect();
-            log_jobs.push(parsed_job);
+        for parsed_job in parsed.jobs.into_iter().take(1) {
+            log_jobs.push(api_job(parsed_job, job));
         }
     }
     let log = RunLog {
@@ -116,6 +118,28 @@ fn download(args: &ExplainArgs, id: u64) -> anyhow::Result<(RunLog, Vec<String>)
         jobs: log_jobs,
     };
     Ok((log, notes))
+}
+
+/// A job read from its log, with what the API says of it: its name, conclusion and steps.
+fn api_job(mut parsed: forensics::job::Job, job: &github::Job) -> forensics::job::Job {
+    parsed.name = Some(job.name.clone());
+    parsed.conclusion.clone_from(&job.conclusion);
+    parsed.failed_steps = job
+        .steps
+        .iter()
+        .filter(|s| s.conclusion.as_deref() == Some("failure"))
+        .map(|s| s.name.clone())
+        .collect();
+    parsed.api_steps = job
+        .steps
+        .iter()
+        .map(|s| forensics::job::ApiStep {
+            name: s.name.clone(),
+            number: s.number,
+            conclusion: s.conclusion.clone(),
+        })
+        .collect();
+    parsed
 }
 
 /// The `relgate ci runs --format json` document.
@@ -142,37 +166,24 @@ fn runs(args: &RunsArgs, out: Output) -> anyhow::Result<Exit> {
             workflow: args.workflow.as_deref(),
             runs: &runs,
         };
-        emit(&format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
+        output::json(&doc)?;
         return Ok(Exit::Pass);
     }
-    emit(&runs_table(&repo, args.workflow.as_deref(), &runs))?;
+    output::out(&runs_table(&repo, args.workflow.as_deref(), &runs));
     Ok(Exit::Pass)
 }
 
-/// Write to stdout; a reader that went away (`| head`) is not an error.
-fn emit(text: &str) -> anyhow::Result<()> {
-    let mut stdout = anstream::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
-}
-
-fn runs_table(repo: &RepoName, workflow: Option<&str>, runs: &[github::Run]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
+fn runs_table(repo: &RepoName, workflow: Option<&str>, runs: &[github::Run]) -> Text {
+    let mut out = Text::new();
     let of = match workflow {
         Some(file) => format!("{repo} (workflow {file})"),
         None => repo.to_string(),
     };
     if runs.is_empty() {
-        let _ = writeln!(out, "no failed runs of {of}");
+        out.line(format!("no failed runs of {of}"));
         return out;
     }
-    let _ = writeln!(out, "failed runs of {of}, newest first:");
+    out.line(format!("failed runs of {of}, newest first:"));
     let id_width = runs
         .iter()
         .map(|r| r.id.to_string().len())
@@ -184,11 +195,10 @@ fn runs_table(repo: &RepoName, workflow: Option<&str>, runs: &[github::Run]) -> 
         .max()
         .unwrap_or(8)
         .clamp(8, 30);
-    let _ = writeln!(
-        out,
+    out.line(format!(
         "  {:<id_width$}  {:<name_width$}  {:<19}  {:<20}  TITLE",
         "ID", "WORKFLOW", "EVENT", "CREATED"
-    );
+    ));
     for run in runs {
         let name: String = run
             .name
@@ -197,21 +207,19 @@ fn runs_table(repo: &RepoName, workflow: Option<&str>, runs: &[github::Run]) -> 
             .chars()
             .take(name_width)
             .collect();
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "  {:<id_width$}  {name:<name_width$}  {:<19}  {:<20}  {}",
             run.id,
             run.event,
             run.created_at.as_deref().unwrap_or(""),
             run.display_title.as_deref().unwrap_or("")
-        );
+        ));
     }
     if let Some(first) = runs.first() {
-        let _ = writeln!(
-            out,
+        out.line(format!(
             "explain one: relgate ci explain --run {} --repo {repo}",
             first.id
-        );
+        ));
     }
     out
 }
@@ -248,7 +256,12 @@ fn resolve_repo(arg: Option<&str>, api: &str) -> anyhow::Result<RepoName> {
     }
 }
 
-/// An API error with the hint that fits it, always ending with how to get the log another way.
+/// Where every API error points when GitHub cannot be asked at all.
+const WITHOUT_GITHUB: &str =
+    "without GitHub, `relgate ci explain --tag TAG` explains a release from the repository alone";
+
+/// An API error with the hint that fits it, always ending with how to get the log another way, and with the
+/// fallback that needs no GitHub at all.
 fn api_error(err: &ApiError, another_way: &str) -> anyhow::Error {
     let hint = match err {
         ApiError::NoToken => format!(
@@ -272,5 +285,5 @@ fn api_error(err: &ApiError, another_way: &str) -> anyhow::Error {
         }
         ApiError::Status { .. } | ApiError::BadAnswer { .. } => another_way.to_string(),
     };
-    hinted(err.to_string(), hint)
+    hinted(err.to_string(), format!("{hint}; {WITHOUT_GITHUB}"))
 }

@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::Exit;
 use crate::cli::{HookName, InstallArgs};
 use crate::commands::Output;
 use crate::error::hinted;
 use crate::git::{self, HookSite};
 use crate::hooks::{self, Hook, InstallAction, ShimTarget, UninstallAction};
+use crate::outcome::Exit;
+use crate::output::{self, Text};
 
 pub fn install(args: &InstallArgs, _out: Output) -> anyhow::Result<Exit> {
     let start = start_dir(args)?;
@@ -102,7 +103,7 @@ pub fn install(args: &InstallArgs, _out: Output) -> anyhow::Result<Exit> {
         "the hooks run {}{project_note}; `relgate uninstall` puts back what was there",
         bin.display()
     ));
-    println!("{}", lines.join("\n"));
+    print_lines(&lines);
     Ok(Exit::Pass)
 }
 
@@ -149,7 +150,7 @@ pub fn uninstall(args: &InstallArgs, _out: Output) -> anyhow::Result<Exit> {
             hooks::display(&site, &site.common_dir.join("info").join("exclude"))
         ));
     }
-    println!("{}", lines.join("\n"));
+    print_lines(&lines);
     Ok(Exit::Pass)
 }
 
@@ -226,4 +227,13 @@ fn project_subdir(start: &Path, root: &Path) -> String {
 /// husky (v9: `.husky/_/h`, v4-v8: `husky.sh`) regenerates its hooks directory.
 fn is_husky(dir: &Path) -> bool {
     dir.join("h").is_file() || dir.join("husky.sh").is_file()
+}
+
+/// What install or uninstall did, a line each (paths and commands may come from the repository: printed as words).
+fn print_lines(lines: &[String]) {
+    let mut text = Text::new();
+    for line in lines {
+        text.line(line.as_str());
+    }
+    output::out(&text);
 }

@@ -3,14 +3,17 @@
 
 use serde::Serialize;
 
-use crate::Exit;
-use crate::cli::{CheckArgs, Format};
+use super::check::{Request, Session};
+use crate::cli::{Format, SelectArgs};
 use crate::commands::Output;
-use crate::findings::shell_word;
-use crate::gates::quality::{self, PlannedCheck};
-use crate::gates::{GateContext, Selection, build, custom, metadata, publish};
-use crate::outcome::Kind;
-use crate::release::Release;
+use crate::gates::plan::Planned;
+use crate::gates::quality::PlannedCheck;
+use crate::gates::registry::Work;
+use crate::gates::{index, version_tags};
+use crate::outcome::{Exit, Kind};
+use crate::output::{self, Text};
+use crate::report::{WorkspaceInfo, WorkspaceMode};
+use crate::shell;
 
 /// One listed check (the `--format json` document is an array of these).
 #[derive(Debug, Serialize)]
@@ -43,141 +46,94 @@ struct ListedError {
     hint: String,
 }
 
-pub fn run(args: &CheckArgs, out: Output) -> anyhow::Result<Exit> {
-    let release = Release::open(&args.project)?;
-    let head = match args.commit {
-        Some(commit) => commit,
-        None => release.require_head()?,
-    };
-    let selection = Selection::new(args, &release.config);
-    let tag = match &args.tag {
-        Some(name) => Some(match args.commit {
-            Some(commit) => release.pinned_tag(name, commit),
-            None => release.explicit_tag(name)?,
-        }),
-        None => release
-            .tags_at(&release.repo.tag_refs()?, head)
-            .into_iter()
-            .next(),
-    };
-    let (workspace, info) = if selection.needs_files() {
-        let (workspace, info, _) =
-            super::check::prepare_workspace(&release, tag.as_ref(), head, args.commit)?;
-        (workspace, info)
-    } else {
-        (
-            None,
-            crate::report::WorkspaceInfo {
-                mode: "none",
-                note: None,
+pub fn run(select: &SelectArgs, out: Output) -> anyhow::Result<Exit> {
+    let request = Request::from(select);
+    let session = Session::open(&request)?;
+    let ctx = session.context(None);
+    let plan = session.plan(&ctx)?;
+    let config = &session.release.config;
+    let index = index::settings(request.index_url.as_deref(), request.offline, config);
+    let several_tags =
+        version_tags::check(session.target.tag.as_ref(), &session.target.others).is_some();
+    let mut rows: Vec<Listed> = Vec::new();
+    for planned in plan.checks() {
+        rows.push(match planned {
+            Planned::BuiltIn(check, _) if check.name == "version-tags" && !several_tags => continue,
+            Planned::BuiltIn(check, settings) => {
+                let reason = match check.work {
+                    Work::Index if !index.asks() => index_not_asked(request.offline),
+                    Work::Github if request.offline => "not asked: --offline".to_owned(),
+                    _ => check.about.to_owned(),
+                };
+                Listed {
+                    name: check.name.to_owned(),
+                    kind: check.kind,
+                    command: None,
+                    reason,
+                    version: None,
+                    executable: None,
+                    environment: None,
+                    required: settings.required,
+                    timeout_s: check.timed.then_some(settings.timeout.as_secs_f64()),
+                    error: None,
+                    detected: false,
+                }
+            }
+            Planned::Tool(check) => listed(check),
+            Planned::Custom(check) => Listed {
+                name: check.name.clone(),
+                kind: check.kind,
+                command: Some(check.run.clone()),
+                reason: format!("configured in {}", config.locate_check(&check.name)),
+                version: None,
+                executable: None,
+                environment: None,
+                required: check.required,
+                timeout_s: Some(check.timeout.as_secs_f64()),
+                error: None,
+                detected: false,
             },
-        )
-    };
-    let declared = release
-        .declared(tag.as_ref().map(|t| (t.commit, t.name.as_str())))
-        .ok();
-    let ctx = GateContext {
-        config: &release.config,
-        local_project_dir: &release.project_dir,
-        git_common_dir: release.repo.common_dir(),
-        workspace: workspace.as_ref(),
-        name: declared.as_ref().and_then(|d| d.name.as_deref()),
-        version: None,
-    };
-    let planned = quality::plan(&ctx, &selection)?;
-    let custom = custom::plan(&release.config)?;
-
-    let fixed = |name: &str, kind: Kind, why: &str| Listed {
-        name: name.to_owned(),
-        kind,
-        command: None,
-        reason: why.to_owned(),
-        version: None,
-        executable: None,
-        environment: None,
-        required: release
-            .config
-            .checks
-            .get(name)
-            .and_then(|c| c.required)
-            .unwrap_or(true),
-        timeout_s: None,
-        error: None,
-        detected: false,
-    };
-    let mut rows = vec![
-        fixed(
-            "version",
-            Kind::Version,
-            "the tag names the declared version",
-        ),
-        fixed(
-            "version-order",
-            Kind::Version,
-            "newer than every release tag in its history",
-        ),
-        fixed(
-            "version-uploadable",
-            Kind::Version,
-            "no local or .dev version",
-        ),
-        fixed(
-            "index",
-            Kind::Index,
-            "the version is new on the package index",
-        ),
-    ];
-    rows.extend(planned.iter().map(listed));
-    rows.extend([
-        fixed(
-            publish::WORKFLOW_CHECK,
-            Kind::Publish,
-            "the workflow that uploads to the index can authenticate",
-        ),
-        fixed(
-            publish::TOOLS_CHECK,
-            Kind::Publish,
-            "the release workflow runs no quality tool the local gate skips",
-        ),
-        fixed(
-            metadata::CHECK,
-            Kind::Publish,
-            "name, version, readme, license and requires-python are uploadable",
-        ),
-        fixed(
-            build::CHECK,
-            Kind::Build,
-            "the built sdist and wheel carry the release's version",
-        ),
-    ]);
-    rows.extend(custom.iter().map(|c| Listed {
-        name: c.name.clone(),
-        kind: c.kind,
-        command: Some(c.run.clone()),
-        reason: format!("configured in {}", release.config.locate_check(&c.name)),
-        version: None,
-        executable: None,
-        environment: None,
-        required: c.required,
-        timeout_s: Some(c.timeout.as_secs_f64()),
-        error: None,
-        detected: false,
-    }));
-    rows.retain(|r| selection.check(&r.name, r.kind));
+        });
+    }
 
     if out.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        output::json(&rows)?;
         return Ok(Exit::Pass);
     }
-    if let Some(note) = info
-        .note
-        .filter(|_| info.mode == "export" || info.mode == "refused")
-    {
-        println!("workspace: {note}");
+    output::out(&render(&rows, &session.prepared.info));
+    Ok(Exit::Pass)
+}
+
+/// Why the index is listed but will not be asked.
+fn index_not_asked(offline: bool) -> String {
+    if offline {
+        "not asked: --offline".to_owned()
+    } else {
+        "not asked: index = \"off\" in [tool.relgate]".to_owned()
     }
-    let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(0).max(18) + 2;
+}
+
+/// The human listing: a line per check (name, kind, command or what it asks), and for a detected tool its
+/// version, environment and why it runs.
+fn render(rows: &[Listed], workspace: &WorkspaceInfo) -> Text {
+    let mut text = Text::new();
+    if let Some(note) = workspace.note.as_deref().filter(|_| {
+        matches!(
+            workspace.mode,
+            WorkspaceMode::Export | WorkspaceMode::Refused
+        )
+    }) {
+        text.line(format!("workspace: {note}"));
+    }
+    let width = rows
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(18)
+        + 2;
     let indent = " ".repeat(width + 10);
-    for row in &rows {
+    for row in rows {
         let first = match (&row.error, &row.command) {
             (Some(e), _) => format!("cannot run: {}", e.message),
             (None, Some(command)) if row.detected => {
@@ -186,7 +142,11 @@ pub fn run(args: &CheckArgs, out: Output) -> anyhow::Result<Exit> {
             (None, Some(command)) => crate::process::display(command),
             (None, None) => row.reason.clone(),
         };
-        println!("{:<width$} {:<8} {first}", row.name, row.kind.as_str());
+        text.line(format!(
+            "{:<width$} {:<8} {first}",
+            row.name,
+            row.kind.as_str()
+        ));
         if !row.detected {
             continue;
         }
@@ -202,13 +162,13 @@ pub fn run(args: &CheckArgs, out: Output) -> anyhow::Result<Exit> {
         if !row.required {
             about.push("optional".into());
         }
-        println!("{indent}{}", about.join(" · "));
-        println!("{indent}why: {}", row.reason);
+        text.line(format!("{indent}{}", about.join(" · ")));
+        text.line(format!("{indent}why: {}", row.reason));
         if let Some(e) = &row.error {
-            println!("{indent}{}", e.hint);
+            text.line(format!("{indent}{}", e.hint));
         }
     }
-    Ok(Exit::Pass)
+    text
 }
 
 fn listed(check: &PlannedCheck) -> Listed {
@@ -240,17 +200,17 @@ fn listed(check: &PlannedCheck) -> Listed {
 /// The command as a shell line, the executable shown as the report shows it.
 fn shown_command(executable: Option<&str>, argv: &[String]) -> String {
     let mut words: Vec<String> = Vec::with_capacity(argv.len());
-    words.push(executable.map_or_else(|| shell_word(&argv[0]), shell_word));
+    words.push(executable.map_or_else(|| shell::quote(&argv[0]), shell::quote));
     words.extend(argv[1..].iter().map(|w| {
         if w.ends_with("<temp file>") {
             w.clone()
         } else {
-            shell_word(w)
+            shell::quote(w)
         }
     }));
     words.join(" ")
 }
 
 fn program(row: &Listed) -> String {
-    quality::Tool::from_name(&row.name).map_or_else(|| row.name.clone(), |t| t.program().to_owned())
+    crate::tools::by_name(&row.name).map_or_else(|| row.name.clone(), |t| t.program.to_owned())
 }

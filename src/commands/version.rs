@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::Exit;
 use crate::cli::{Format, VersionArgs};
 use crate::commands::Output;
+use crate::output::{self, outln};
 use crate::release::Release;
 
 /// The `relgate version --format json` document.
@@ -50,7 +51,7 @@ pub fn run(args: &VersionArgs, out: Output) -> anyhow::Result<Exit> {
         line: declared.line,
     };
     if out.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        output::json(&doc)?;
         return Ok(Exit::Pass);
     }
     let name = doc.name.as_deref().unwrap_or("(unnamed project)");
@@ -62,18 +63,18 @@ pub fn run(args: &VersionArgs, out: Output) -> anyhow::Result<Exit> {
     let tool = declared.vcs_tool.as_deref().unwrap_or("a VCS plugin");
     match (&doc.version, &doc.expected_tag) {
         (Some(version), Some(tag)) if from_tag.is_some() => {
-            println!("{name} {version}");
-            println!("  source:       vcs (tag {tag}; {tool} derives the version from git tags)");
+            outln!("{name} {version}");
+            outln!("  source:       vcs (tag {tag}; {tool} derives the version from git tags)");
         }
         (Some(version), Some(tag)) => {
-            println!("{name} {version}");
-            println!("  source:       {} ({at})", doc.version_source);
-            println!("  expected tag: {tag}");
+            outln!("{name} {version}");
+            outln!("  source:       {} ({at})", doc.version_source);
+            outln!("  expected tag: {tag}");
         }
         _ => {
-            println!("{name}: the version comes from git tags ({tool})");
-            println!("  source:       vcs");
-            println!(
+            outln!("{name}: the version comes from git tags ({tool})");
+            outln!("  source:       vcs");
+            outln!(
                 "  expected tag: any release tag matching {}",
                 release.format.describe()
             );

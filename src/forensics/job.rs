@@ -10,6 +10,7 @@
 
 use std::collections::VecDeque;
 
+use super::facts::{self, Facts};
 use super::line::{self, Line, Marker};
 
 pub const HEAD: usize = 200;
@@ -28,6 +29,17 @@ pub struct Job {
     pub conclusion: Option<String>,
     /// The steps the API (or `gh --log-failed`, which prints only those) says failed, by name.
     pub failed_steps: Vec<String>,
+    /// Every step as the API lists it, skipped ones included (a skipped step leaves no trace in the log).
+    pub api_steps: Vec<ApiStep>,
+}
+
+/// A step as the API lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiStep {
+    pub name: String,
+    pub number: u32,
+    /// `success`, `failure`, `skipped`, `cancelled`.
+    pub conclusion: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +68,8 @@ pub struct Step {
     pub has_error: bool,
     pub first_ts: Option<String>,
     pub last_ts: Option<String>,
+    /// What the output says of the environment, kept whether or not the step failed.
+    pub facts: Facts,
 }
 
 /// What a step's `##[group]Run ...` header says about it.
@@ -67,6 +81,8 @@ pub struct Header {
     pub script: Vec<String>,
     /// `with:` inputs of an action.
     pub with: Vec<(String, String)>,
+    /// The `env:` the runner shows: the workflow's, the job's and the step's variables (secrets as `***`).
+    pub env: Vec<(String, String)>,
 }
 
 impl Header {
@@ -108,6 +124,7 @@ impl Step {
             has_error: false,
             first_ts: None,
             last_ts: None,
+            facts: Facts::default(),
         }
     }
 
@@ -137,6 +154,8 @@ pub struct JobReader {
     steps: Vec<Step>,
     current: Builder,
     pending: Option<Pending>,
+    /// Facts entries the job's later steps may still keep (see [`facts::JOB_ENTRIES`]).
+    facts_left: usize,
 }
 
 /// A `##[group]Run ...` waiting for its `##[endgroup]` to show whether it starts a step.
@@ -174,8 +193,9 @@ impl JobReader {
             single,
             job_name: None,
             steps: Vec::new(),
-            current: Builder::new(first),
+            current: Builder::new(first, facts::JOB_ENTRIES),
             pending: None,
+            facts_left: facts::JOB_ENTRIES,
         }
     }
 
@@ -280,7 +300,8 @@ impl JobReader {
     }
 
     fn start(&mut self, step: Step) {
-        let done = std::mem::replace(&mut self.current, Builder::new(step));
+        self.facts_left = self.current.facts.budget();
+        let done = std::mem::replace(&mut self.current, Builder::new(step, self.facts_left));
         self.steps.push(done.finish());
     }
 
@@ -361,11 +382,16 @@ fn parse_header(title: &str, lines: &[Line]) -> Header {
             t if t.starts_with("shell: ") => block = "shell",
             _ => match block {
                 "script" => header.script.push(text.trim().to_string()),
-                "with" => {
+                "with" | "env" => {
+                    let pairs = if block == "with" {
+                        &mut header.with
+                    } else {
+                        &mut header.env
+                    };
                     if let Some((k, v)) = text.trim().split_once(": ") {
-                        header.with.push((k.to_string(), v.to_string()));
+                        pairs.push((k.to_string(), v.to_string()));
                     } else if let Some(k) = text.trim().strip_suffix(':') {
-                        header.with.push((k.to_string(), String::new()));
+                        pairs.push((k.to_string(), String::new()));
                     }
                 }
                 _ => {}
@@ -392,19 +418,22 @@ struct Builder {
     head: Vec<(usize, Line)>,
     tail: VecDeque<(usize, Line)>,
     notable: Vec<(usize, Line)>,
+    facts: facts::Reader,
 }
 
 impl Builder {
-    fn new(step: Step) -> Builder {
+    fn new(step: Step, facts_budget: usize) -> Builder {
         Builder {
             step,
             head: Vec::new(),
             tail: VecDeque::new(),
             notable: Vec::new(),
+            facts: facts::Reader::with_budget(facts_budget),
         }
     }
 
     fn push(&mut self, line: Line) {
+        self.facts.push(&line);
         if line.marker == Marker::Error {
             self.step.has_error = true;
         }
@@ -433,6 +462,7 @@ impl Builder {
     /// The step, with its kept lines when it holds an error (the others are not needed: memory stays small).
     fn finish(self) -> Step {
         let mut step = self.step;
+        step.facts = self.facts.finish();
         if step.has_error {
             step.lines = self.head;
             step.lines.extend(self.notable);

@@ -122,46 +122,12 @@ pub fn clean_text(text: &str) -> String {
     truncate(text, MAX_LINE)
 }
 
-/// Remove CSI (`ESC [ ... final`), OSC (`ESC ] ... BEL` or `ESC \`) and two-byte escape sequences.
+/// Remove ANSI escape sequences (CSI, OSC, character set designations), by `anstream`'s VTE parser.
 pub fn strip_ansi(text: &str) -> String {
     if !text.contains('\u{1b}') {
         return text.to_string();
     }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\u{1b}' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('[') => {
-                // Parameters and intermediates, then one final byte in @..~.
-                for c in chars.by_ref() {
-                    if ('@'..='~').contains(&c) {
-                        break;
-                    }
-                }
-            }
-            // Character set designations (`ESC ( B`, which curses-based colouring emits): one more byte.
-            Some('(' | ')' | '*' | '+' | '-' | '.' | '/') => {
-                chars.next();
-            }
-            Some(']') => {
-                while let Some(c) = chars.next() {
-                    if c == '\u{7}' {
-                        break;
-                    }
-                    if c == '\u{1b}' {
-                        chars.next_if_eq(&'\\');
-                        break;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    out
+    anstream::adapter::strip_str(text).to_string()
 }
 
 /// `^[[` + parameters + a final letter, removed.

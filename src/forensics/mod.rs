@@ -4,15 +4,23 @@
 //! command that reproduces it.
 //!
 //! Flow: [`input`] detects the form and reads it ([`raw`], [`archive`], [`gh`]) into [`job::Job`]s cut into
-//! steps; [`explain`] picks each job's failed step; [`analyse`] reads the step's output ([`evidence`],
-//! [`tools`], [`publish`]) and the command it ran ([`command`]); [`action`] writes the advice; [`render`]
-//! prints.
+//! steps, each keeping the [`facts`] of its environment; [`explain`] picks each job's failed step; [`analyse`]
+//! reads the step's output ([`evidence`], [`tools`], [`publish`]) and the command it ran ([`command`]);
+//! [`action`] writes the advice; [`render`] prints. [`compare`] puts a run that passed beside one that failed;
+//! [`fallback`] explains a release from the repository alone ([`changes`]: what changed since the previous
+//! tag). The three report failures as one [`FailureReport`].
 
 pub mod action;
 pub mod analyse;
 pub mod archive;
+pub mod changes;
 pub mod command;
+pub mod compare;
 pub mod evidence;
+pub mod facts;
+pub mod fallback;
+#[cfg(test)]
+mod fuzz;
 pub mod gh;
 pub mod input;
 pub mod job;
@@ -96,6 +104,8 @@ pub enum Form {
     WebCopy,
     /// Downloaded through the GitHub API.
     Api,
+    /// No log: the release explained from the repository alone (`ci explain --tag`).
+    Repository,
 }
 
 impl Form {
@@ -106,6 +116,7 @@ impl Form {
             Form::GhLog => "gh run view --log-failed output",
             Form::WebCopy => "log copied from the web page",
             Form::Api => "GitHub API",
+            Form::Repository => "from the repository, GitHub not asked",
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use super::Category;
 use super::evidence::{Detail, Evidence, Lines};
+use crate::python::dist_file;
 
 /// Strength of publishing evidence: above any tool's, since these messages name the cause exactly.
 const STRENGTH: u8 = 6;
@@ -50,6 +51,7 @@ fn evidence(category: Category, at: usize, message: String, detail: Detail) -> E
         at,
         message,
         detail,
+        tool: None,
     }
 }
 
@@ -258,6 +260,7 @@ fn upload_rejection(lines: &Lines, at: usize, text: &str) -> Option<Evidence> {
         at,
         message,
         detail: Detail::None,
+        tool: None,
     })
 }
 
@@ -381,31 +384,13 @@ fn existing_file(message: &str) -> Option<String> {
     message
         .split(['\'', '"', '`', ' ', '(', ')'])
         .map(|w| w.rsplit('/').next().unwrap_or(w))
-        .find(|w| {
-            let ext = |e: &str| {
-                w.len() > e.len()
-                    && w.get(w.len() - e.len()..)
-                        .is_some_and(|tail| tail.eq_ignore_ascii_case(e))
-            };
-            ext(".whl") || ext(".tar.gz") || ext(".zip")
-        })
+        .find(|w| dist_file::has_dist_suffix(w))
         .map(str::to_string)
 }
 
-/// The version in a wheel (`name-1.0-py3-none-any.whl`) or sdist (`name-1.0.tar.gz`) file name.
+/// The version a distribution file name carries (`name-1.0-py3-none-any.whl`, `name-1.0.tar.gz`).
 pub fn version_of_file(file: &str) -> Option<String> {
-    if let Some(stem) = file.strip_suffix(".whl") {
-        return stem.split('-').nth(1).map(str::to_string);
-    }
-    let stem = file
-        .strip_suffix(".tar.gz")
-        .or_else(|| file.strip_suffix(".zip"))?;
-    let (_, version) = stem.rsplit_once('-')?;
-    version
-        .chars()
-        .next()
-        .filter(char::is_ascii_digit)
-        .map(|_| version.to_string())
+    dist_file::parse(file).map(|d| d.spelled.to_owned())
 }
 
 #[cfg(test)]

@@ -1,61 +1,64 @@
 //! The human form of an [`Explanation`]: one block per failed job, the first failure first; the JSON form is
-//! the same structs serialised.
+//! the same structs serialised; [`github`] is the form for a GitHub Actions step.
 
-use std::fmt::Write as _;
+pub mod github;
 
 use serde::Serialize;
 
 use super::{Explanation, FailureReport};
-use crate::term;
+use crate::output::{Style, Text};
 
 /// The `relgate ci explain --format json` document (schema in README.md).
 #[derive(Debug, Serialize)]
 pub struct Document<'a> {
     pub relgate_version: &'static str,
-    /// `explained` when a failure was found, `no-failure` otherwise.
-    pub status: &'static str,
+    pub status: Explained,
     #[serde(flatten)]
     pub explanation: &'a Explanation,
+}
+
+/// Whether `ci explain` found a failure to explain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Explained {
+    Explained,
+    NoFailure,
 }
 
 pub fn document(explanation: &Explanation) -> Document<'_> {
     Document {
         relgate_version: env!("CARGO_PKG_VERSION"),
         status: if explanation.failures.is_empty() {
-            "no-failure"
+            Explained::NoFailure
         } else {
-            "explained"
+            Explained::Explained
         },
         explanation,
     }
 }
 
-pub fn human(explanation: &Explanation, quiet: bool) -> String {
-    let mut out = String::new();
+pub fn human(explanation: &Explanation, quiet: bool) -> Text {
+    let mut out = Text::new();
     if !quiet {
-        out.push_str(&heading(explanation));
-        out.push('\n');
+        out.line(heading(explanation));
     }
     for (i, report) in explanation.failures.iter().enumerate() {
         if !quiet || i > 0 {
-            out.push('\n');
+            out.end();
         }
         block(&mut out, report, quiet);
     }
     if !explanation.cancelled_jobs.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n{} {} (cancelled while another job failed; not failures of their own)",
-            term::paint_dim("also cancelled:"),
+        out.end().paint(Style::Dim, "also cancelled:").line(format!(
+            " {} (cancelled while another job failed; not failures of their own)",
             explanation.cancelled_jobs.join(", ")
-        );
+        ));
     }
     for note in &explanation.notes {
-        let _ = writeln!(out, "{} {note}", term::paint_dim("note:"));
+        out.paint(Style::Dim, "note:").line(format!(" {note}"));
     }
-    out.push('\n');
-    out.push_str(&verdict(explanation));
-    out.push('\n');
+    out.end();
+    verdict(&mut out, explanation);
     out
 }
 
@@ -80,27 +83,35 @@ fn heading(explanation: &Explanation) -> String {
     format!("relgate ci explain · {}", parts.join(" · "))
 }
 
-fn block(out: &mut String, r: &FailureReport, quiet: bool) {
+pub(crate) fn block(out: &mut Text, r: &FailureReport, quiet: bool) {
+    out.paint(Style::Fail, "FAIL")
+        .line(format!(" {}", title(r)));
+    fields(out, r, quiet);
+}
+
+/// `job › step · exit code 1 · lint`.
+fn title(r: &FailureReport) -> String {
     let job = r.job.as_deref().unwrap_or("(job name not in the log)");
     let step = r.failed_step.as_deref().unwrap_or("?");
     let exit = r
         .exit_code
         .map_or_else(String::new, |c| format!(" · exit code {c}"));
-    let _ = writeln!(
-        out,
-        "{} {job} › {step}{exit} · {}",
-        term::paint_fail("FAIL"),
-        r.category.as_str()
-    );
+    format!("{job} › {step}{exit} · {}", r.category.as_str())
+}
+
+/// The lines of a failure's block under its title.
+fn fields(out: &mut Text, r: &FailureReport, quiet: bool) {
     field(out, "error", &r.error_message);
     if !quiet {
         if let Some(ts) = &r.timestamp {
             field(out, "at", ts);
         }
         if !r.logs_excerpt.is_empty() {
-            let _ = writeln!(out, "  {}", term::paint_dim("excerpt:"));
+            out.add("  ").paint(Style::Dim, "excerpt:").end();
             for line in r.logs_excerpt.lines() {
-                let _ = writeln!(out, "    {} {line}", term::paint_dim("|"));
+                out.add("    ")
+                    .paint(Style::Dim, "|")
+                    .line(format!(" {line}"));
             }
         }
         field(out, "action", &r.recommended_action);
@@ -108,23 +119,28 @@ fn block(out: &mut String, r: &FailureReport, quiet: bool) {
     field(out, "reproduce", &r.reproduce);
 }
 
-fn field(out: &mut String, label: &str, value: &str) {
+pub(crate) fn field(out: &mut Text, label: &str, value: &str) {
     let label = format!("{label}:");
-    let _ = writeln!(
-        out,
-        "  {} {value}",
-        term::paint_dim(&format!("{label:<10}"))
-    );
+    out.add("  ")
+        .paint(Style::Dim, format!("{label:<10}"))
+        .line(format!(" {value}"));
 }
 
-fn verdict(explanation: &Explanation) -> String {
+fn verdict(out: &mut Text, explanation: &Explanation) {
     match explanation.failures.len() {
-        0 => format!(
-            "{} no failed step found in {}: the run may have passed, or the log is incomplete (for a failed run, `gh run view RUN_ID --log-failed` holds the failed steps)",
-            term::paint_warn("NONE"),
-            explanation.source
-        ),
-        1 => "1 failed job explained".to_string(),
-        n => format!("{n} failed jobs explained, the first failure first"),
+        0 => {
+            out.paint(Style::Warn, "NONE").line(format!(
+                " no failed step found in {}: the run may have passed, or the log is incomplete (for a failed run, `gh run view RUN_ID --log-failed` holds the failed steps)",
+                explanation.source
+            ));
+        }
+        1 => {
+            out.line("1 failed job explained");
+        }
+        n => {
+            out.line(format!(
+                "{n} failed jobs explained, the first failure first"
+            ));
+        }
     }
 }

@@ -2,8 +2,8 @@
 //! (docs, a licence scanner, a project script). The command runs as configured, as an argument vector and never
 //! through a shell, in the released project's directory; exit 0 passes.
 //!
-//! The project's virtualenv (the activated one, else `.venv/` or `venv/` beside pyproject.toml in the working
-//! tree) comes first on the command's `PATH`, as if it were activated.
+//! The project's virtualenv (found as for every check, see `crate::python::venv`) comes first on the command's
+//! `PATH`, as if it were activated.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -13,22 +13,10 @@ use crate::cache;
 use crate::config::Config;
 use crate::env;
 use crate::error::hinted;
-use crate::gates::quality::DETECTED;
+use crate::gates::registry;
 use crate::outcome::{CheckResult, Kind};
 use crate::process::{self, Ended, Spec};
-
-/// relgate's own checks: their settings may be configured, their commands not replaced.
-const BUILT_IN: &[&str] = &[
-    "version",
-    "version-order",
-    "version-uploadable",
-    "version-tags",
-    "index",
-    "publish-workflow",
-    "release-checks",
-    "metadata",
-    "build",
-];
+use crate::python::venv;
 
 /// How much output is kept (head and tail); the report shows the tail.
 const MAX_OUTPUT: usize = 256 * 1024;
@@ -52,47 +40,28 @@ pub struct CustomCheck {
 }
 
 /// The custom checks of this configuration (enabled ones), in name order; a table that is neither a check relgate
-/// knows nor a complete custom check is a configuration error.
+/// knows nor a complete custom check is a configuration error. The tables of the checks relgate knows are
+/// validated by `gates::registry`.
 pub fn plan(config: &Config) -> anyhow::Result<Vec<CustomCheck>> {
     let mut planned = Vec::new();
     for (name, settings) in &config.checks {
         let located = config.locate_check(name);
         let table = config.key(&format!("checks.{name}"));
-        let known = BUILT_IN.contains(&name.as_str()) || DETECTED.contains(&name.as_str());
+        if registry::known_kind(name).is_some() {
+            // A built-in check, or a tool whose `run` the quality gate runs itself.
+            continue;
+        }
         let Some(run) = &settings.run else {
-            if known {
-                continue;
-            }
             return Err(hinted(
                 format!(
                     "{located}: [{table}] is not a check relgate runs, and it has no `run` command"
                 ),
                 format!(
                     "relgate's own checks are {}; for a check of your own, give its command and kind: run = [\"tool\", \"arg\"], kind = \"test\"",
-                    BUILT_IN
-                        .iter()
-                        .chain(DETECTED)
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    registry::known_names().join(", ")
                 ),
             ));
         };
-        if BUILT_IN.contains(&name.as_str()) {
-            return Err(hinted(
-                format!(
-                    "{located}: {table}.run: `{name}` is relgate's own check; its command cannot be replaced"
-                ),
-                format!(
-                    "give your check another name, e.g. [{}]",
-                    config.key(&format!("checks.my-{name}"))
-                ),
-            ));
-        }
-        if DETECTED.contains(&name.as_str()) {
-            // The quality gate owns these names and runs their `run` itself.
-            continue;
-        }
         if settings.enabled == Some(false) {
             continue;
         }
@@ -133,14 +102,7 @@ pub struct ToolEnv {
 impl ToolEnv {
     /// The environment for a project whose working-tree directory is `local_project_dir`.
     pub fn find(local_project_dir: &Path) -> ToolEnv {
-        let venv = env::virtual_env()
-            .map(PathBuf::from)
-            .into_iter()
-            .chain([
-                local_project_dir.join(".venv"),
-                local_project_dir.join("venv"),
-            ])
-            .find(|v| v.join("bin").is_dir() && v.join("pyvenv.cfg").is_file());
+        let venv = venv::find(local_project_dir).0.map(|v| v.root);
         let inherited = env::path().unwrap_or_default();
         let path = match &venv {
             Some(venv) => {
@@ -273,7 +235,7 @@ impl CustomCheck {
                     self.kind,
                     format!(
                         "`{command}` did not finish within {} ({}) and was stopped",
-                        seconds(self.timeout),
+                        crate::duration::limit(self.timeout),
                         self.timeout_source
                     ),
                 );
@@ -336,7 +298,7 @@ fn excerpt(output: &process::Captured) -> Vec<String> {
     }
     let lines: Vec<String> = text
         .lines()
-        .map(|l| strip_ansi(l.rsplit('\r').next().unwrap_or(l)))
+        .map(|l| anstream::adapter::strip_str(l.rsplit('\r').next().unwrap_or(l)).to_string())
         .collect();
     let shown = lines.len().min(EXCERPT_LINES);
     let heading = if output.dropped > 0 {
@@ -353,33 +315,6 @@ fn excerpt(output: &process::Captured) -> Vec<String> {
                 .map(|l| format!("  {l}")),
         )
         .collect()
-}
-
-fn strip_ansi(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' && chars.peek() == Some(&'[') {
-            chars.next();
-            for c in chars.by_ref() {
-                if ('@'..='~').contains(&c) {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn seconds(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s.fract() == 0.0 {
-        format!("{s:.0} s")
-    } else {
-        format!("{s} s")
-    }
 }
 
 #[cfg(test)]
@@ -440,19 +375,12 @@ mod tests {
     }
 
     #[test]
-    fn unknown_table_without_run_and_built_in_with_run_are_errors() {
+    fn a_table_that_is_neither_known_nor_a_command_is_an_error() {
         let err =
             plan(&config("[tool.relgate.checks.mpyy]\nrequired = false\n").unwrap()).unwrap_err();
         assert_eq!(
             err.to_string(),
             "pyproject.toml:1: [tool.relgate.checks.mpyy] is not a check relgate runs, and it has no `run` command"
-        );
-        let err =
-            plan(&config("[tool.relgate.checks.build]\nrun = ['make']\nkind = 'build'\n").unwrap())
-                .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "pyproject.toml:1: tool.relgate.checks.build.run: `build` is relgate's own check; its command cannot be replaced"
         );
     }
 

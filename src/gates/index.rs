@@ -13,6 +13,8 @@
 //! current one) and passes, and a pre-release below a published final release passes with a warning. A
 //! maintainer who means to release an older line sets `allow-maintenance`.
 
+#[cfg(test)]
+mod fuzz;
 mod html;
 mod simple;
 
@@ -25,8 +27,7 @@ use super::succession::{self, Standing};
 use crate::config::{Config, IndexMode};
 use crate::http::{self, HttpError};
 use crate::outcome::{CheckResult, Kind};
-
-pub use simple::normalize;
+use crate::urls::{SafeUrl, UrlError};
 
 /// The public Python Package Index's simple API root.
 pub const DEFAULT_INDEX_URL: &str = "https://pypi.org/simple";
@@ -103,26 +104,36 @@ pub fn settings(cli_url: Option<&str>, offline: bool, config: &Config) -> IndexS
 
 /// An index URL relgate can ask: `http(s)://host/...`. For the command to reject before any check runs.
 pub fn validate_url(url: &str) -> anyhow::Result<()> {
-    let lower = url.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"));
-    let has_host = rest.is_some_and(|rest| {
-        let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-        let host = authority
-            .rsplit_once('@')
-            .map_or(authority, |(_, host)| host);
-        !host.is_empty() && !host.starts_with(':')
-    });
-    if has_host {
-        return Ok(());
+    match SafeUrl::parse(url) {
+        Ok(parsed) => refuse_query_or_fragment(&parsed),
+        Err(err @ UrlError::AmbiguousCredentials) => Err(crate::error::hinted(
+            format!("the index URL cannot be used: {err}"),
+            err.hint(),
+        )),
+        Err(err) => Err(crate::error::hinted(
+            format!(
+                "the index URL {:?} is not an http:// or https:// URL",
+                http::redact(url)
+            ),
+            err.hint(),
+        )),
     }
+}
+
+/// relgate asks `<root>/<project>/`: after a query or fragment, that would ask another page (or the same one
+/// whatever the project). The URL is not shown: what follows `?` may be a token.
+fn refuse_query_or_fragment(url: &SafeUrl) -> anyhow::Result<()> {
+    let what = match (url.has_query(), url.has_fragment()) {
+        (true, _) => "a query (`?...`)",
+        (false, true) => "a fragment (`#...`)",
+        (false, false) => return Ok(()),
+    };
     Err(crate::error::hinted(
         format!(
-            "the index URL {:?} is not an http:// or https:// URL",
-            http::redact(url)
+            "the index URL has {what}: relgate asks <index URL>/<project>/, which that would change"
         ),
-        "give the simple API root, as for pip's --index-url: e.g. --index-url https://pypi.org/simple",
+        "give the simple API root alone, as for pip's --index-url: e.g. https://pypi.org/simple (credentials go \
+         before the host: https://USER:TOKEN@host/simple)",
     ))
 }
 
@@ -217,7 +228,13 @@ fn ask(name: &str, version: &Version, settings: &IndexSettings) -> (CheckResult,
             false,
         );
     }
-    let project = normalize(name);
+    let Some(project) = crate::python::name::normalize(name) else {
+        let message = format!(
+            "the project's name {name:?} is not a valid distribution name (PEP 508), so the package index cannot be asked; {}",
+            proceed(settings)
+        );
+        return (CheckResult::error(NAME, Kind::Index, message), false);
+    };
     let page_url = format!("{}/{project}/", settings.url.trim_end_matches('/'));
     let page = http::redact(&page_url);
     let request = http::Request {

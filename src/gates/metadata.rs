@@ -12,8 +12,10 @@ use std::time::Instant;
 
 use toml_edit::Item;
 
+use crate::files;
 use crate::gates::GateContext;
 use crate::gates::spdx;
+use crate::git;
 use crate::outcome::{CheckResult, Finding, Kind};
 use crate::project::Backend;
 use crate::toml_file::{self, TomlFile};
@@ -23,16 +25,52 @@ pub const CHECK: &str = "metadata";
 /// Check the metadata declared in the released project's pyproject.toml.
 pub fn check_metadata(ctx: &GateContext) -> CheckResult {
     let started = Instant::now();
-    let dir = ctx
+    let (root, dir) = ctx
         .workspace
-        .map_or(ctx.local_project_dir, |ws| ws.project_dir.as_path());
-    check_dir(dir).took(started.elapsed())
+        .map_or((ctx.local_project_dir, ctx.local_project_dir), |ws| {
+            (ws.root.as_path(), ws.project_dir.as_path())
+        });
+    let listing = || released_files(ctx);
+    check_dir(root, dir, &listing).took(started.elapsed())
 }
 
-fn check_dir(dir: &Path) -> CheckResult {
-    let text = match std::fs::read_to_string(dir.join("pyproject.toml")) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+/// The files of the released project, relative to its directory, from git: the tagged (or checked) commit's
+/// tree, or, for a working tree checked as it is, the files git sees there (tracked, and untracked but not
+/// ignored). What a build from a clean checkout of the release would find.
+fn released_files(ctx: &GateContext) -> anyhow::Result<Vec<String>> {
+    let repo = git::Repo::discover(ctx.local_project_dir)?;
+    let (commit, subdir) = match ctx.workspace {
+        Some(ws) => (
+            ws.commit,
+            ws.project_dir
+                .strip_prefix(&ws.root)
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+        ),
+        None => {
+            let root = repo.workdir().canonicalize()?;
+            let subdir = ctx
+                .local_project_dir
+                .strip_prefix(&root)
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            (None, subdir)
+        }
+    };
+    match commit {
+        Some(commit) => repo.files_at(commit, &subdir),
+        None => repo.working_files(&subdir),
+    }
+}
+
+/// What `license-files` patterns are matched against (see [`released_files`]).
+type Listing<'a> = &'a dyn Fn() -> anyhow::Result<Vec<String>>;
+
+/// `root`: the repository's (or the export's) root, which no file read may leave.
+fn check_dir(root: &Path, dir: &Path, listing: Listing) -> CheckResult {
+    let text = match files::read_text(root, &dir.join("pyproject.toml")) {
+        Ok(Some(text)) => text,
+        Ok(None) => {
             let legacy = ["setup.cfg", "setup.py"]
                 .into_iter()
                 .find(|f| dir.join(f).exists());
@@ -44,13 +82,7 @@ fn check_dir(dir: &Path) -> CheckResult {
             };
             return CheckResult::skipped(CHECK, Kind::Publish, message);
         }
-        Err(e) => {
-            return CheckResult::error(
-                CHECK,
-                Kind::Publish,
-                format!("cannot read pyproject.toml: {e}"),
-            );
-        }
+        Err(e) => return CheckResult::error(CHECK, Kind::Publish, e.to_string()).detail(e.hint()),
     };
     let file = match TomlFile::parse("pyproject.toml", text) {
         Ok(file) => file,
@@ -59,6 +91,7 @@ fn check_dir(dir: &Path) -> CheckResult {
     let mut audit = Audit {
         file: &file,
         dir,
+        listing,
         problems: Vec::new(),
         warnings: Vec::new(),
         summary: Vec::new(),
@@ -118,6 +151,7 @@ fn classifiers_verdict(pyproject: &TomlFile) -> String {
 struct Audit<'a> {
     file: &'a TomlFile,
     dir: &'a Path,
+    listing: Listing<'a>,
     problems: Vec<Finding>,
     warnings: Vec<String>,
     summary: Vec<String>,
@@ -217,7 +251,7 @@ impl Audit<'_> {
     fn name(&mut self, path: &[&str]) {
         let item = self.file.get(path);
         match item.and_then(Item::as_str) {
-            Some(name) if valid_name(name) => self.summary.push(format!("name {name}")),
+            Some(name) if crate::python::name::is_valid(name) => self.summary.push(format!("name {name}")),
             Some(name) => self.problem(
                 item,
                 format!("`name` {name:?} is not a valid distribution name"),
@@ -368,8 +402,10 @@ impl Audit<'_> {
         );
     }
 
-    /// `license-files` entries without wildcards must name files that exist: backends refuse globs that match
-    /// nothing (PEP 639).
+    /// Every `license-files` pattern must match a file of the released tree: backends refuse a pattern that
+    /// matches nothing (PEP 639). Patterns are PEP 639 globs (`*` and `?` stop at `/`, `**` crosses
+    /// directories, `[...]` classes) matched against the files git has in the release, whatever their depth or
+    /// directory (a `build/` that is committed is released too).
     fn license_files(&mut self) {
         let Some(item) = self.file.get(&["project", "license-files"]) else {
             return;
@@ -377,33 +413,51 @@ impl Audit<'_> {
         let Some(patterns) = item.as_array() else {
             return;
         };
-        let mut files: Option<Vec<String>> = None;
+        let mut released: Option<Result<Vec<String>, String>> = None;
         for pattern in patterns.iter().filter_map(|v| v.as_str()) {
-            if !pattern.contains(['*', '?', '[']) {
-                if !self.dir.join(pattern).is_file() {
+            let matcher = match license_glob(pattern) {
+                Ok(matcher) => matcher,
+                Err(why) => {
                     self.problem(
                         Some(item),
-                        format!(
-                            "license-files names {pattern:?}, which does not exist in the released tree"
-                        ),
-                        format!("commit {pattern}, or remove it from `license-files`"),
+                        format!("license-files pattern {pattern:?} is not a valid PEP 639 glob: {why}"),
+                        "write a path relative to pyproject.toml's directory, with `/`, `*`, `?`, `**` and `[...]` only".into(),
                     );
+                    continue;
                 }
+            };
+            let listing = self.listing;
+            let files =
+                match released.get_or_insert_with(|| listing().map_err(|e| format!("{e:#}"))) {
+                    Ok(files) => files,
+                    Err(why) => {
+                        let why = why.clone();
+                        self.problem(
+                        Some(item),
+                        format!(
+                            "cannot list the released tree's files to match license-files: {why}"
+                        ),
+                        "run relgate inside the project's git repository".into(),
+                    );
+                        return;
+                    }
+                };
+            if files.iter().any(|f| matcher.is_match(f)) {
                 continue;
             }
-            let Some(re) = license_glob(pattern) else {
-                continue;
-            };
-            let files = files.get_or_insert_with(|| {
-                let mut out = Vec::new();
-                list_files(self.dir, "", 0, &mut out);
-                out
-            });
-            if !files.iter().any(|f| re.is_match(f)) {
+            if pattern.contains(['*', '?', '[']) {
                 self.problem(
                     Some(item),
                     format!("license-files pattern {pattern:?} matches no file in the released tree"),
                     "fix the pattern or commit the license file: backends refuse a pattern that matches nothing (PEP 639)".into(),
+                );
+            } else {
+                self.problem(
+                    Some(item),
+                    format!(
+                        "license-files names {pattern:?}, which does not exist in the released tree"
+                    ),
+                    format!("commit {pattern}, or remove it from `license-files`"),
                 );
             }
         }
@@ -483,73 +537,28 @@ impl Audit<'_> {
     }
 }
 
-/// A PEP 639 `license-files` glob as a regular expression over `/`-separated relative paths.
-fn license_glob(pattern: &str) -> Option<regex::Regex> {
-    let mut re = String::from("^");
-    let mut rest = pattern;
-    while let Some(c) = rest.chars().next() {
-        if let Some(after) = rest.strip_prefix("**/") {
-            re.push_str("(?:.*/)?");
-            rest = after;
-            continue;
-        }
-        if let Some(after) = rest.strip_prefix("**") {
-            re.push_str(".*");
-            rest = after;
-            continue;
-        }
-        match c {
-            '*' => re.push_str("[^/]*"),
-            '?' => re.push_str("[^/]"),
-            '[' => {
-                let end = rest.find(']')?;
-                re.push_str(&rest[..=end]);
-                rest = &rest[end + 1..];
-                continue;
-            }
-            c => re.push_str(&regex::escape(&c.to_string())),
-        }
-        rest = &rest[c.len_utf8()..];
+/// A PEP 639 `license-files` glob over `/`-separated paths relative to the project directory: `*` and `?`
+/// never match `/`, `**/` matches any number of directories, `[...]` is a class; no leading `/`, no `..`.
+/// <https://peps.python.org/pep-0639/#add-license-files-key>
+fn license_glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
+    if pattern.starts_with('/') {
+        return Err(
+            "it starts with `/`; patterns are relative to the directory of pyproject.toml".into(),
+        );
     }
-    re.push('$');
-    regex::Regex::new(&re).ok()
-}
-
-/// Relative paths of the files under `dir`, a few levels deep, leaving out hidden directories, environments and
-/// build outputs (license files live near the top).
-fn list_files(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.filter_map(Result::ok) {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let rel = format!("{prefix}{name}");
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => {
-                let skip = name.starts_with('.')
-                    || matches!(
-                        name.as_str(),
-                        "venv" | "node_modules" | "build" | "dist" | "target" | "__pycache__"
-                    );
-                if depth < 4 && !skip {
-                    list_files(&entry.path(), &format!("{rel}/"), depth + 1, out);
-                }
-            }
-            Ok(_) => out.push(rel),
-            Err(_) => {}
-        }
+    if pattern.split('/').any(|part| part == "..") {
+        return Err("`..` would leave the project directory".into());
     }
-}
-
-/// PEP 508 names: ASCII letters and digits, with `.`, `_`, `-` inside.
-fn valid_name(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    !bytes.is_empty()
-        && bytes[0].is_ascii_alphanumeric()
-        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(b))
+    if pattern.contains('\\') {
+        return Err("`\\` is not a path separator here; use `/`".into());
+    }
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .backslash_escape(false)
+        .empty_alternates(false)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| e.kind().to_string())
 }
 
 /// The content type PEP 621 and the backends infer from a readme's extension.

@@ -1,17 +1,25 @@
 //! The gates: each owns one question about the release and answers with [`CheckResult`]s.
 //!
-//! Gates never print and never exit; the report decides what a set of results means.
+//! Gates never print and never exit; the report decides what a set of results means. [`registry`] lists
+//! relgate's own checks, [`plan`] decides which of them (and of the project's tools and custom checks) a run
+//! does, with their settings applied.
+//!
+//! [`CheckResult`]: crate::outcome::CheckResult
 
 pub mod build;
 pub mod custom;
+pub mod github;
 pub mod index;
 pub mod metadata;
+pub mod plan;
 pub mod publish;
 pub mod quality;
+pub mod registry;
 mod selection;
 mod spdx;
 mod succession;
 pub mod version;
+pub mod version_tags;
 
 use std::path::{Path, PathBuf};
 
@@ -30,8 +38,10 @@ pub struct Workspace {
     pub project_dir: PathBuf,
     /// True when `root` is the user's own working tree.
     pub in_place: bool,
+    /// The commit whose content `root` holds; `None` for a working tree checked as it is (no tag, changes).
+    pub commit: Option<crate::git::CommitId>,
     /// Keeps an export alive until the checks are done; dropped, it deletes the directory.
-    pub _export: Option<tempfile::TempDir>,
+    pub _export: Option<crate::process::ScratchDir>,
 }
 
 /// What every gate may read.
@@ -49,4 +59,26 @@ pub struct GateContext<'a> {
     pub name: Option<&'a str>,
     /// The version being released: the tag's, else the declared one.
     pub version: Option<&'a Version>,
+}
+
+/// "a, b, c and 7 more": long lists of names stay one readable line in a check's message.
+pub fn name_list(names: &[&str], at_most: usize) -> String {
+    if names.len() <= at_most {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        names[..at_most].join(", "),
+        names.len() - at_most
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_lists_are_cut() {
+        let names = ["a", "b", "c", "d"];
+        assert_eq!(super::name_list(&names[..2], 3), "a, b");
+        assert_eq!(super::name_list(&names, 2), "a, b and 2 more");
+    }
 }

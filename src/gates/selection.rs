@@ -2,7 +2,6 @@
 
 use std::collections::HashSet;
 
-use crate::cli::CheckArgs;
 use crate::config::Config;
 use crate::outcome::Kind;
 
@@ -13,11 +12,12 @@ pub struct Selection {
 }
 
 impl Selection {
-    pub fn new(args: &CheckArgs, config: &Config) -> Selection {
-        let mut skip: HashSet<String> = args.skip.iter().map(|s| s.trim().to_owned()).collect();
+    /// `--only` kinds, `--skip` names or kinds, and the configuration's `skip = [...]`.
+    pub fn new(only: &[Kind], skip: &[String], config: &Config) -> Selection {
+        let mut skip: HashSet<String> = skip.iter().map(|s| s.trim().to_owned()).collect();
         skip.extend(config.skip.iter().flatten().cloned());
         Selection {
-            only: args.only.clone(),
+            only: only.to_vec(),
             skip,
         }
     }

@@ -13,9 +13,8 @@ use pep440_rs::Version;
 use super::succession::{self, Standing};
 use crate::config::Config;
 use crate::git::{self, CommitId, Repo, TagRef};
-use crate::outcome::{CheckResult, Kind};
+use crate::outcome::{CheckResult, Kind, Status, VersionValidation};
 use crate::project::{Declared, VersionSource};
-use crate::report::VersionValidation;
 use crate::tag_format::TagFormat;
 
 /// The release tag being gated.
@@ -244,9 +243,34 @@ fn agreement(
     }
 }
 
+/// [`order_in_history`], except that in a shallow clone a pass is an error: the history it judged is cut off.
+fn order(input: &VersionInput, version: &Version) -> CheckResult {
+    let result = order_in_history(input, version);
+    let monotonic = input.config.monotonic.unwrap_or(true);
+    if result.status != Status::Pass || !monotonic {
+        return result;
+    }
+    let Some(cut) = input.base.and_then(|base| input.repo.history_cut(base)) else {
+        return result;
+    };
+    CheckResult::error(
+        result.name,
+        Kind::Version,
+        format!(
+            "cannot tell whether {version} goes backwards: this clone is shallow, its history stops at {}, and \
+             the release tags beyond are missing",
+            git::short(cut)
+        ),
+    )
+    .detail(
+        "fetch the whole history: git fetch --unshallow --tags (in GitHub Actions: actions/checkout with \
+         fetch-depth: 0), or set [tool.relgate] monotonic = false",
+    )
+}
+
 /// The release is newer than the release tags in its history that it must follow (see `succession`); no other
 /// commit is tagged with this version.
-fn order(input: &VersionInput, version: &Version) -> CheckResult {
+fn order_in_history(input: &VersionInput, version: &Version) -> CheckResult {
     let name = "version-order";
     let Some(base) = input.base else {
         return CheckResult::pass(

@@ -1,7 +1,8 @@
 //! The only git2 call site: tags, commits, trees and the state of the working tree, read-only.
 //!
 //! relgate never writes to the user's repository: no index refresh, no ref update, no stash. Reading status
-//! with libgit2 does not rewrite the index (unlike `git status`, which may refresh its stat cache).
+//! with libgit2 does not rewrite the index (unlike `git status`, which may refresh its stat cache). The one
+//! exception is `relgate release`, which the user asks to commit, tag and push: its writes live in [`write`].
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,11 @@ use git2::{ObjectType, Oid, Repository, StatusOptions};
 
 use crate::error::hinted;
 
+mod branch;
+mod entry_name;
+mod export;
 mod tag_store;
+pub mod write;
 
 pub use git2::Oid as CommitId;
 
@@ -30,6 +35,22 @@ pub struct TagRef {
     pub target: Oid,
     /// The commit, when the ref store already knows it (packed annotated tags) without reading objects.
     pub peeled: Option<Oid>,
+}
+
+/// A path in a commit's tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TreeEntry {
+    Missing,
+    Directory,
+    /// A regular file (executable or not): its blob and size.
+    File {
+        id: Oid,
+        size: u64,
+    },
+    /// A symbolic link, with its target as stored.
+    Link(Vec<u8>),
+    /// A submodule's commit.
+    Submodule,
 }
 
 /// How the working tree differs from a commit; empty means it is exactly that commit's content.
@@ -227,40 +248,72 @@ impl Repo {
             .collect()
     }
 
+    /// Where `commit`'s history is cut off, in a shallow clone (`git clone --depth`, actions/checkout's default):
+    /// the first boundary commit found that is `commit` or an ancestor of it; `None` when its history is whole.
+    /// Beyond the boundary, commits and their release tags are missing, so "no older release tag in the history"
+    /// proves nothing there.
+    pub fn history_cut(&self, commit: Oid) -> Option<Oid> {
+        if !self.inner.is_shallow() {
+            return None;
+        }
+        // git's list of boundary commits (gitformat-shallow(5)); unreadable, the whole history is suspect.
+        let listed = std::fs::read_to_string(self.common_dir().join("shallow")).unwrap_or_default();
+        let boundaries: Vec<Oid> = listed
+            .lines()
+            .filter_map(|l| Oid::from_str(l.trim()).ok())
+            .collect();
+        if boundaries.is_empty() {
+            return Some(commit);
+        }
+        boundaries
+            .into_iter()
+            .find(|&boundary| self.is_ancestor(boundary, commit))
+    }
+
     /// The tree of a commit (its content's identity, used to key the record of passes).
     pub fn tree_of(&self, commit: Oid) -> anyhow::Result<Oid> {
         Ok(self.inner.find_commit(commit)?.tree_id())
     }
 
-    /// A file's bytes in a commit, by path relative to the repository root; `None` when absent.
-    pub fn read_file(&self, commit: Oid, path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
-        let tree = self.inner.find_commit(commit)?.tree()?;
-        let entry = match tree.get_path(path) {
-            Ok(entry) => entry,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-            Err(e) => return Err(e.into()),
+    /// What a path is in a commit's tree, without reading a blob's content: for bounded reads (`crate::files`).
+    /// Every tree on the way is held to git's checkout rules ([`export::verify_entries`]): a crafted tree is an
+    /// error.
+    pub fn tree_entry(&self, commit: Oid, path: &Path) -> anyhow::Result<TreeEntry> {
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return Ok(TreeEntry::Missing);
         };
-        if entry.kind() != Some(ObjectType::Blob) {
-            return Ok(None);
-        }
-        let blob = self.inner.find_blob(entry.id())?;
-        Ok(Some(blob.content().to_vec()))
+        let Some(tree) = self.verified_subtree(commit, dir)? else {
+            return Ok(TreeEntry::Missing);
+        };
+        let Some(entry) = export::find(&tree, name.as_encoded_bytes()) else {
+            return Ok(TreeEntry::Missing);
+        };
+        Ok(match entry.kind() {
+            Some(ObjectType::Tree) => TreeEntry::Directory,
+            Some(ObjectType::Blob) if entry.filemode() == 0o120_000 => {
+                TreeEntry::Link(self.inner.find_blob(entry.id())?.content().to_vec())
+            }
+            Some(ObjectType::Blob) => {
+                let (size, _) = self.inner.odb()?.read_header(entry.id())?;
+                TreeEntry::File {
+                    id: entry.id(),
+                    size: u64::try_from(size).unwrap_or(u64::MAX),
+                }
+            }
+            _ => TreeEntry::Submodule,
+        })
     }
 
-    /// The entries of a directory in a commit (names, with `true` for directories); `None` when absent.
+    /// A blob's content (its size known from [`Repo::tree_entry`]).
+    pub fn blob(&self, id: Oid) -> anyhow::Result<Vec<u8>> {
+        Ok(self.inner.find_blob(id)?.content().to_vec())
+    }
+
+    /// The entries of a directory in a commit (names, with `true` for directories); `None` when absent. The
+    /// trees are held to git's checkout rules, as for [`Repo::tree_entry`].
     pub fn list_dir(&self, commit: Oid, dir: &Path) -> anyhow::Result<Option<Vec<(String, bool)>>> {
-        let root = self.inner.find_commit(commit)?.tree()?;
-        let tree = if dir.as_os_str().is_empty() {
-            root
-        } else {
-            match root.get_path(dir) {
-                Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
-                    self.inner.find_tree(entry.id())?
-                }
-                Ok(_) => return Ok(None),
-                Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-                Err(e) => return Err(e.into()),
-            }
+        let Some(tree) = self.verified_subtree(commit, dir)? else {
+            return Ok(None);
         };
         Ok(Some(
             tree.iter()
@@ -270,6 +323,58 @@ impl Repo {
                 })
                 .collect(),
         ))
+    }
+
+    fn verified_subtree(&self, commit: Oid, dir: &Path) -> anyhow::Result<Option<git2::Tree<'_>>> {
+        let root = self.inner.find_commit(commit)?.tree()?;
+        export::subtree(&self.inner, root, dir)
+            .map_err(|e| refuse_tree(e, &format!("commit {}", short(commit)), "read"))
+    }
+
+    /// The files (and symlinks) of `commit`'s tree under `dir`, as `/`-separated paths relative to `dir`: what
+    /// the commit releases, however deep and whatever the directory names. The whole tree is held to git's
+    /// checkout rules first: a name holding `/` or `..` would make a path that is not the file's.
+    pub fn files_at(&self, commit: Oid, dir: &Path) -> anyhow::Result<Vec<String>> {
+        let root = self.inner.find_commit(commit)?.tree()?;
+        export::verify_tree(&self.inner, &root)
+            .map_err(|e| refuse_tree(e, &format!("commit {}", short(commit)), "read"))?;
+        let prefix = slash_prefix(dir);
+        let mut out = Vec::new();
+        root.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
+            if entry.kind() == Some(ObjectType::Blob) {
+                if let Ok(name) = entry.name() {
+                    let path = format!("{parent}{name}");
+                    if let Some(rel) = path.strip_prefix(&prefix) {
+                        out.push(rel.to_owned());
+                    }
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+        Ok(out)
+    }
+
+    /// The working tree's files under `dir` as git sees them (tracked files that exist, and untracked files that
+    /// are not ignored), relative to `dir`: for a working tree checked as it is, with no commit to list.
+    pub fn working_files(&self, dir: &Path) -> anyhow::Result<Vec<String>> {
+        let prefix = slash_prefix(dir);
+        let mut out: Vec<String> = Vec::new();
+        let index = self.inner.index().context("cannot read the index")?;
+        for entry in index.iter() {
+            let path = String::from_utf8_lossy(&entry.path).into_owned();
+            if self.workdir.join(&path).symlink_metadata().is_ok() {
+                out.extend(path.strip_prefix(&prefix).map(str::to_owned));
+            }
+        }
+        let statuses = self.statuses(true)?;
+        for entry in statuses.iter().filter(|e| e.status().is_wt_new()) {
+            if let Ok(path) = entry.path() {
+                out.extend(path.strip_prefix(&prefix).map(str::to_owned));
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
     }
 
     /// How the working tree differs from `commit`: HEAD elsewhere, tracked changes (staged or not), untracked
@@ -283,16 +388,7 @@ impl Repo {
             }
             None => diff.head_elsewhere = Some("HEAD has no commit".into()),
         }
-        let mut opts = StatusOptions::new();
-        opts.include_untracked(true)
-            .recurse_untracked_dirs(false)
-            .include_ignored(false)
-            .exclude_submodules(true)
-            .update_index(false);
-        let statuses = self
-            .inner
-            .statuses(Some(&mut opts))
-            .context("cannot read the working tree's status")?;
+        let statuses = self.statuses(false)?;
         for entry in statuses.iter() {
             let path = entry.path().unwrap_or("?").to_owned();
             if entry.status().is_wt_new() {
@@ -304,56 +400,42 @@ impl Repo {
         Ok(diff)
     }
 
-    /// Write the content of `commit` into `dest` (an empty directory): regular files, executables and symlinks.
-    /// Submodules are left out (their content is not in this repository).
-    pub fn export(&self, commit: Oid, dest: &Path) -> anyhow::Result<()> {
-        let tree = self.inner.find_commit(commit)?.tree()?;
-        let mut failure: Option<anyhow::Error> = None;
-        tree.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
-            let Ok(name) = entry.name() else {
-                return git2::TreeWalkResult::Skip;
-            };
-            let path = dest.join(parent).join(name);
-            let result = match entry.kind() {
-                Some(ObjectType::Tree) => {
-                    std::fs::create_dir_all(&path).map_err(anyhow::Error::from)
-                }
-                Some(ObjectType::Blob) => self.write_blob(entry.id(), entry.filemode(), &path),
-                _ => Ok(()),
-            };
-            match result {
-                Ok(()) => git2::TreeWalkResult::Ok,
-                Err(e) => {
-                    failure = Some(e.context(format!("cannot export {}", path.display())));
-                    git2::TreeWalkResult::Abort
-                }
-            }
-        })
-        .ok();
-        failure.map_or(Ok(()), Err)
+    /// The working tree's changes and untracked files (not ignored ones), without refreshing the index;
+    /// `recurse`: list the files inside untracked directories rather than the directories.
+    fn statuses(&self, recurse: bool) -> anyhow::Result<git2::Statuses<'_>> {
+        let mut opts = StatusOptions::new();
+        opts.include_untracked(true)
+            .recurse_untracked_dirs(recurse)
+            .include_ignored(false)
+            .exclude_submodules(true)
+            .update_index(false);
+        self.inner
+            .statuses(Some(&mut opts))
+            .context("cannot read the working tree's status")
     }
 
-    fn write_blob(&self, id: Oid, mode: i32, path: &Path) -> anyhow::Result<()> {
-        let blob = self.inner.find_blob(id)?;
-        #[cfg(unix)]
-        if mode == 0o120_000 {
-            let target = String::from_utf8_lossy(blob.content()).into_owned();
-            std::os::unix::fs::symlink(target, path)?;
-            return Ok(());
-        }
-        std::fs::write(path, blob.content())?;
-        #[cfg(unix)]
-        if mode == 0o100_755 {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
-        }
-        Ok(())
+    /// Write the content of `commit` into `dest` (an empty directory): regular files, executables and symlinks.
+    /// Submodules are left out (their content is not in this repository). A tree that git would refuse to check
+    /// out (an entry `..`, a `.git`, a name twice...) is refused before anything is written, naming `subject`
+    /// (`tag v1.4.0`); no symlink is ever followed (see [`export`]).
+    pub fn export(&self, commit: Oid, dest: &Path, subject: &str) -> anyhow::Result<()> {
+        let tree = self.inner.find_commit(commit)?.tree()?;
+        export::export(&self.inner, &tree, dest).map_err(|e| refuse_tree(e, subject, "export"))
     }
 
     /// Make `dest` (a copy of `commit`'s files) a throwaway repository whose HEAD is `commit` and whose tags are
     /// this repository's, borrowing the objects through `objects/info/alternates`: tools that derive a version
     /// from git (setuptools-scm) read the history there, and nothing of this repository is written.
-    pub fn scratch_repo(&self, commit: Oid, dest: &Path) -> anyhow::Result<()> {
+    ///
+    /// `release` is the version being released: when no tag at `commit` names it yet (`relgate release` gates
+    /// the commit before it creates the tag), the scratch repository gets a tag of that name at `commit`, so
+    /// that the plugin derives the release's version, as it will once the tag exists.
+    pub fn scratch_repo(
+        &self,
+        commit: Oid,
+        dest: &Path,
+        release: Option<&str>,
+    ) -> anyhow::Result<()> {
         let scratch = Repository::init(dest)
             .with_context(|| format!("cannot create a repository in {}", dest.display()))?;
         let info = scratch.path().join("objects").join("info");
@@ -363,6 +445,18 @@ impl Repo {
         // The tags go into one packed-refs file: 100,000 of them written one ref at a time would cost seconds.
         // No `peeled` trait is declared, so git and libgit2 peel annotated tags themselves.
         let mut tags = self.tag_refs()?;
+        if let Some(version) = release {
+            let named = |t: &&TagRef| t.name.contains(version);
+            let at_commit: Vec<&TagRef> = tags.iter().filter(named).collect();
+            let tagged = !self.tags_pointing_at(&at_commit, commit).is_empty();
+            if !tagged && !tags.iter().any(|t| t.name == version) {
+                tags.push(TagRef {
+                    name: version.to_owned(),
+                    target: commit,
+                    peeled: None,
+                });
+            }
+        }
         tags.sort_by(|a, b| a.name.cmp(&b.name));
         let mut packed = String::from("# pack-refs with: sorted \n");
         for tag in &tags {
@@ -421,6 +515,36 @@ fn discover(path: &Path) -> anyhow::Result<Repository> {
             path.display()
         )),
     })
+}
+
+/// An export or read error for the user: a crafted tree says what it holds, where, and what to do.
+fn refuse_tree(err: export::ExportError, subject: &str, doing: &str) -> anyhow::Error {
+    match err {
+        export::ExportError::Unsafe(unsafe_tree) => {
+            let delete = subject
+                .strip_prefix("tag ")
+                .map_or_else(String::new, |tag| format!(": delete it (git tag -d {tag})"));
+            hinted(
+                format!("refusing {subject}: {unsafe_tree}"),
+                format!(
+                    "git itself refuses to check out such a tree (`git fsck` reports it), so it was crafted, not \
+                     committed: do not release {subject}{delete}, and release a commit made by git"
+                ),
+            )
+        }
+        other => anyhow::Error::new(other).context(format!("cannot {doing} {subject}")),
+    }
+}
+
+/// `dir/` for a prefix match on `/`-separated paths (empty for the root).
+fn slash_prefix(dir: &Path) -> String {
+    let dir = dir.to_string_lossy().replace('\\', "/");
+    let dir = dir.trim_matches('/');
+    if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    }
 }
 
 /// The 7-character abbreviation used in messages.
@@ -674,6 +798,28 @@ mod tests {
     use std::process::{Command, Stdio};
 
     use super::{Oid, Repo, TreeDifference, test_git as git};
+
+    /// A scratch repository for a release whose tag does not exist yet gets a tag of the version at the commit
+    /// (what `git describe` and setuptools-scm read); one whose tag exists gets nothing more.
+    #[test]
+    fn the_scratch_repository_carries_the_release_being_gated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("repo");
+        std::fs::create_dir(&path).unwrap();
+        git(&path, &["init", "-q"]);
+        git(&path, &["commit", "-q", "--allow-empty", "-m", "one"]);
+        git(&path, &["tag", "-a", "v0.1.0", "-m", "v0.1.0"]);
+        git(&path, &["commit", "-q", "--allow-empty", "-m", "two"]);
+        let head = Oid::from_str(&git(&path, &["rev-parse", "HEAD"])).unwrap();
+        let repo = Repo::discover(&path).unwrap();
+        let scratch = dir.path().join("scratch");
+        repo.scratch_repo(head, &scratch, Some("0.2.0")).unwrap();
+        assert_eq!(git(&scratch, &["describe", "--tags"]), "0.2.0");
+        git(&path, &["tag", "v0.2.0"]);
+        let again = dir.path().join("again");
+        repo.scratch_repo(head, &again, Some("0.2.0")).unwrap();
+        assert_eq!(git(&again, &["tag", "--list"]), "v0.1.0\nv0.2.0");
+    }
 
     /// Thousands of loose annotated tags (shared out among threads): exactly the ones at the commit are found,
     /// as one thread finds them.

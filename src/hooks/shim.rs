@@ -13,7 +13,9 @@ use super::Hook;
 
 /// The line that marks a shim as relgate's: `# relgate-hook: <hook> <script version>`.
 pub const MARKER: &str = "# relgate-hook: ";
-/// Raised whenever the shims change, so that `relgate install` upgrades older ones in place.
+/// Raised whenever the shims change (`install` upgrades a shim whose bytes differ); the tests hold the
+/// templates to it.
+#[cfg(test)]
 pub const VERSION: u32 = 2;
 
 const PRE_PUSH: &str = include_str!("../../hooks/pre-push");
@@ -54,7 +56,7 @@ pub fn render(hook: Hook, values: &Values) -> anyhow::Result<String> {
         ("relgate_chain_shell", shell),
     ] {
         let empty = format!("\n{name}=''\n");
-        let set = format!("\n{name}={}\n", quote(&value));
+        let set = format!("\n{name}={}\n", crate::shell::single_quoted(&value));
         if !text.contains(&empty) {
             // The templates are part of the binary: a missing line is a bug caught by the unit tests.
             return Err(anyhow::anyhow!(
@@ -109,11 +111,6 @@ pub fn chain_shell(first_bytes: &[u8]) -> Option<String> {
         argv.push(flag.to_owned());
     }
     Some(argv.join(" "))
-}
-
-/// A POSIX sh single-quoted word.
-fn quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
 }
 
 fn utf8(path: &Path) -> anyhow::Result<String> {

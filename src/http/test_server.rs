@@ -1,6 +1,8 @@
 //! A real HTTP/1.1 server on 127.0.0.1 for tests: it answers each request with the next scripted [`Reply`]
-//! (the last one repeats), or with the reply routed to the request's path ([`Server::routes`]), records what it
-//! was asked, and stops by itself (when dropped, or after a minute).
+//! (the last one repeats), with the reply routed to the request's path ([`Server::routes`]), or with what a
+//! function of the request answers ([`Server::handler`]: a stateful service such as GitHub's settings API),
+//! records what it was asked (method, path, headers, body), and stops by itself (when dropped, or after a
+//! minute).
 //!
 //! Standard library only, so that the integration tests include this same file (`#[path]`) instead of a
 //! look-alike.
@@ -112,9 +114,13 @@ pub fn fixture(name: &str) -> Vec<u8> {
 /// What the server was asked.
 #[derive(Clone, Debug)]
 pub struct Seen {
+    /// `GET`, `POST`, `PUT`...
+    pub method: String,
     pub path: String,
     /// Header names lower-cased.
     pub headers: Vec<(String, String)>,
+    /// The request's body (read by its `Content-Length`).
+    pub body: Vec<u8>,
 }
 
 impl Seen {
@@ -126,17 +132,23 @@ impl Seen {
     }
 }
 
-/// How the server picks a reply: in order, or by the request's path.
-#[derive(Clone, Debug)]
+/// A function answering each request (it may keep state behind a lock).
+pub type Handler = Arc<dyn Fn(&Seen) -> Reply + Send + Sync>;
+
+/// How the server picks a reply: in order, by the request's path, or by a function of the request.
+#[derive(Clone)]
 enum Script {
     Sequence(Vec<Reply>),
     /// The reply of the longest route that prefixes the path (query included); 404 when none does.
     Routes(Vec<(String, Reply)>),
+    Handler(Handler),
 }
 
 impl Script {
-    fn pick(&self, count: usize, path: &str) -> Reply {
+    fn pick(&self, count: usize, request: &Seen) -> Reply {
+        let path = request.path.as_str();
         match self {
+            Script::Handler(handler) => handler(request),
             Script::Sequence(replies) => replies[count.min(replies.len() - 1)].clone(),
             Script::Routes(routes) => routes
                 .iter()
@@ -164,6 +176,11 @@ impl Server {
             "a test server needs at least one reply"
         );
         Server::serve(Script::Sequence(replies))
+    }
+
+    /// A server answering each request with what `handler` returns for it.
+    pub fn handler(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Server {
+        Server::serve(Script::Handler(Arc::new(handler)))
     }
 
     /// A server answering by path: each request gets the reply of the longest `(prefix, reply)` whose prefix
@@ -268,11 +285,9 @@ fn serve(
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
-    let path = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("")
-        .to_string();
+    let mut words = request_line.split_whitespace();
+    let method = words.next().unwrap_or("").to_string();
+    let path = words.next().unwrap_or("").to_string();
     let mut headers = Vec::new();
     loop {
         let mut line = String::new();
@@ -283,8 +298,20 @@ fn serve(
             headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
         }
     }
-    let reply = &script.pick(count, &path);
-    let request = Seen { path, headers };
+    let length = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length.min(16 << 20)];
+    reader.read_exact(&mut body)?;
+    let request = Seen {
+        method,
+        path,
+        headers,
+        body,
+    };
+    let reply = &script.pick(count, &request);
     let wants_json = request
         .header("accept")
         .is_some_and(|a| a.contains("application/vnd.pypi.simple.v1+json"));
@@ -376,10 +403,16 @@ fn answer(
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        201 => "Created",
+        204 => "No Content",
         302 => "Found",
+        303 => "See Other",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
+        409 => "Conflict",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
         500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "Status",

@@ -13,62 +13,37 @@ fn request(url: &str) -> Request<'_> {
 }
 
 #[test]
-fn redact_removes_userinfo_only() {
+fn no_proxy_is_read_as_curl_reads_it() {
     assert_eq!(
-        redact("https://user:tok@host.example/simple/"),
-        "https://host.example/simple/"
+        no_proxy_entries(" example.com, .internal,127.0.0.1:8080,*,[::1]:3128,,"),
+        [
+            ".example.com",
+            "example.com",
+            ".internal",
+            "internal",
+            ".127.0.0.1",
+            "127.0.0.1",
+            "*",
+            "[::1]",
+            ".::1",
+            "::1",
+        ]
     );
-    assert_eq!(
-        redact("https://tok@host:8443/simple"),
-        "https://host:8443/simple"
-    );
-    assert_eq!(
-        redact("https://host/simple/a@b/"),
-        "https://host/simple/a@b/"
-    );
-    assert_eq!(
-        redact("http://127.0.0.1:8080/simple"),
-        "http://127.0.0.1:8080/simple"
-    );
-    assert_eq!(redact("u:p@host/x"), "host/x");
-}
-
-#[test]
-fn credentials_become_a_basic_header() {
-    assert_eq!(
-        split_credentials("https://h/simple"),
-        ("https://h/simple".into(), None)
-    );
-    assert_eq!(
-        split_credentials("https://alice:s3cret@h/simple"),
-        (
-            "https://h/simple".into(),
-            Some("Basic YWxpY2U6czNjcmV0".into())
-        )
-    );
-    // Percent-encoded characters are decoded first: "u@x" / "p:w".
-    assert_eq!(
-        split_credentials("https://u%40x:p%3Aw@h/"),
-        (
-            "https://h/".into(),
-            Some(format!("Basic {}", base64(b"u@x:p:w")))
-        )
-    );
-    assert_eq!(base64(b""), "");
-    assert_eq!(base64(b"f"), "Zg==");
-    assert_eq!(base64(b"fo"), "Zm8=");
-    assert_eq!(base64(b"foo"), "Zm9v");
-    assert_eq!(base64(b"foob"), "Zm9vYg==");
-}
-
-#[test]
-fn no_proxy_matching() {
-    assert!(bypasses("*", "pypi.org"));
-    assert!(bypasses("example.com, .internal", "pkgs.internal"));
-    assert!(bypasses("example.com", "a.example.com"));
-    assert!(bypasses("127.0.0.1:8080", "127.0.0.1:9000"));
-    assert!(!bypasses("example.com", "notexample.com"));
-    assert!(!bypasses("", "pypi.org"));
+    let bypassed = |no_proxy: &str, url: &str| {
+        let p = proxy("http://proxy.invalid:3128", Some(no_proxy)).unwrap();
+        p.is_no_proxy(&request_uri(&SafeUrl::parse(url).unwrap()))
+    };
+    assert!(bypassed("*", "https://pypi.org/simple"));
+    assert!(bypassed(
+        "example.com, .internal",
+        "https://pkgs.internal/simple"
+    ));
+    assert!(bypassed("example.com", "https://a.example.com/simple"));
+    assert!(bypassed("127.0.0.1:8080", "http://127.0.0.1:9000/simple"));
+    assert!(!bypassed("example.com", "https://notexample.com/simple"));
+    assert!(!bypassed("", "https://pypi.org/simple"));
+    assert!(proxy("http://u:p@proxy.invalid:3128", None).is_some());
+    assert!(proxy("ftp://proxy.invalid", None).is_none());
 }
 
 #[test]
@@ -289,30 +264,39 @@ fn credentials_follow_a_redirect_only_to_the_same_origin() {
 }
 
 #[test]
-fn redirect_targets_and_who_keeps_credentials() {
+fn a_query_only_location_keeps_the_path() {
+    let server = Server::routes(vec![
+        ("/simple/p/", Reply::Redirect("?page=2".into())),
+        ("/simple/p/?page=2", Reply::ok("text/html", "page 2")),
+    ]);
+    let resp = get(&request(&server.url("/simple/p/"))).unwrap();
+    assert_eq!(resp.body, b"page 2");
+    assert_eq!(resp.url, server.url("/simple/p/?page=2"));
+    assert_eq!(server.requests()[1].path, "/simple/p/?page=2");
+}
+
+#[test]
+fn errors_after_a_redirect_name_the_host_asked_last() {
+    let dead = test_server::refused_url("/simple/p/");
+    let index = Server::start(vec![Reply::Redirect(dead.clone())]);
+    let err = get(&request(&index.url("/simple/p/"))).err().unwrap();
+    let dead_host = dead
+        .trim_start_matches("http://")
+        .trim_end_matches("/simple/p/");
     assert_eq!(
-        join_url("https://h/simple/p", "/simple/p/"),
-        "https://h/simple/p/"
+        err.to_string(),
+        format!("cannot connect: connection refused by {dead_host}")
     );
-    assert_eq!(
-        join_url("https://h:8443/a/b?q=1", "c/"),
-        "https://h:8443/a/c/"
-    );
-    assert_eq!(
-        join_url("https://h/a", "//cdn.example/x"),
-        "https://cdn.example/x"
-    );
-    assert_eq!(join_url("http://h/a", "https://h/a"), "https://h/a");
-    assert!(keeps_credentials(
-        "https://h/simple/",
-        "https://H:443/other/"
-    ));
-    assert!(keeps_credentials("http://h/simple/", "https://h/simple/"));
-    assert!(!keeps_credentials("https://h/simple/", "http://h/simple/"));
-    assert!(!keeps_credentials(
-        "https://h/simple/",
-        "https://h:8443/simple/"
-    ));
-    assert!(!keeps_credentials("https://h/simple/", "https://g/simple/"));
-    assert!(!keeps_credentials("http://h:8080/", "https://h/"));
+}
+
+#[test]
+fn ambiguous_credentials_are_refused_without_a_request() {
+    let server = Server::start(vec![Reply::ok("text/html", "x")]);
+    let url = server
+        .url("/simple/p/")
+        .replace("http://", "http://user:to/ken@");
+    let err = get(&request(&url)).err().unwrap();
+    let text = format!("{err} {err:?}");
+    assert!(!text.contains("ken"), "{text}");
+    assert!(server.requests().is_empty());
 }

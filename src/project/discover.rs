@@ -12,6 +12,7 @@ use super::pymodule::{self, AttrLookup};
 use super::{Declared, Source, VersionSource, backends, dynamic};
 use crate::config::Config;
 use crate::error::hinted;
+use crate::python::ini;
 use crate::toml_file::TomlFile;
 
 pub(super) const CONFIGURE_HINT: &str = "tell relgate where the version is: [tool.relgate] version-file = \"src/pkg/__init__.py\" (and version-pattern = '__version__ = \"(?P<version>[^\"]+)\"' if it is not a `__version__` assignment)";
@@ -165,7 +166,7 @@ impl Project<'_> {
             }
         }
         if let Some(cfg) = &self.legacy.setup_cfg {
-            if legacy::ini_value(cfg, "metadata", "version").is_none() {
+            if ini::value(cfg, "metadata", "version").is_none() {
                 found.push("setup.cfg has no [metadata] version".to_owned());
             }
         }
@@ -249,7 +250,7 @@ impl Project<'_> {
             }
         }
         if let Some(cfg) = &self.legacy.setup_cfg {
-            if let Some((name, _)) = legacy::ini_value(cfg, "metadata", "name") {
+            if let Some((name, _)) = ini::value(cfg, "metadata", "name") {
                 return Ok(Some(name));
             }
         }
@@ -260,8 +261,8 @@ impl Project<'_> {
         }
         if self.py.is_none() && !self.legacy.exists() {
             if let Some(flit) = self.source.read("flit.ini")? {
-                let name = legacy::ini_value(&flit, "metadata", "dist-name")
-                    .or_else(|| legacy::ini_value(&flit, "metadata", "module"));
+                let name = ini::value(&flit, "metadata", "dist-name")
+                    .or_else(|| ini::value(&flit, "metadata", "module"));
                 return Ok(name.map(|(n, _)| n));
             }
             return backends::cargo_name(self.source);

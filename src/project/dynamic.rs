@@ -337,7 +337,7 @@ pub fn flit_ini(source: &dyn Source) -> anyhow::Result<Option<Declared>> {
     let Some(text) = source.read("flit.ini")? else {
         return Ok(None);
     };
-    let Some((module, _)) = super::legacy::ini_value(&text, "metadata", "module") else {
+    let Some((module, _)) = crate::python::ini::value(&text, "metadata", "module") else {
         return Ok(None);
     };
     attr_version(

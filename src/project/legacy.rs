@@ -10,6 +10,7 @@ use super::discover::{attr_version, first_line, found, vcs};
 use super::pymodule::{self, AttrLookup};
 use super::{Declared, Source, VersionSource};
 use crate::error::hinted;
+use crate::python::ini;
 
 /// What the legacy files hold, read once.
 pub struct Legacy {
@@ -50,7 +51,7 @@ impl Legacy {
     /// `version=` when relgate can read it (a literal, a constant, a VERSION file, a module setup.py names).
     pub fn static_version(&self, source: &dyn Source) -> anyhow::Result<Option<Declared>> {
         if let Some(cfg) = &self.setup_cfg {
-            if let Some((value, line)) = ini_value(cfg, "metadata", "version") {
+            if let Some((value, line)) = ini::value(cfg, "metadata", "version") {
                 return setup_cfg_version(source, cfg, &value, line).map(Some);
             }
         }
@@ -67,18 +68,6 @@ impl Legacy {
             Some(setup) if setup.contains("__version__") => package_version(source, setup),
             _ => Ok(None),
         }
-    }
-
-    /// "setup.cfg and setup.py", for messages.
-    pub fn files(&self) -> Vec<&'static str> {
-        let mut files = Vec::new();
-        if self.setup_cfg.is_some() {
-            files.push("setup.cfg");
-        }
-        if self.setup_py.is_some() {
-            files.push("setup.py");
-        }
-        files
     }
 }
 
@@ -98,10 +87,10 @@ fn setup_cfg_version(
     line: u32,
 ) -> anyhow::Result<Declared> {
     if let Some(attr) = value.strip_prefix("attr:") {
-        let package_dir = ini_value(cfg, "options", "package_dir")
+        let package_dir = ini::value(cfg, "options", "package_dir")
             .and_then(|(v, _)| v.split('=').nth(1).map(|d| d.trim().to_owned()))
             .filter(|d| !d.is_empty());
-        let find_where: Vec<String> = ini_value(cfg, "options.packages.find", "where")
+        let find_where: Vec<String> = ini::value(cfg, "options.packages.find", "where")
             .map(|(w, _)| vec![w])
             .unwrap_or_default();
         return attr_version(
@@ -316,47 +305,6 @@ fn line_at(text: &str, offset: usize) -> u32 {
     u32::try_from(text[..offset].matches('\n').count() + 1).unwrap_or(u32::MAX)
 }
 
-/// A key of an INI section (setup.cfg), with its 1-based line. Continuation lines are not needed for the
-/// keys relgate reads.
-pub fn ini_value(text: &str, section: &str, key: &str) -> Option<(String, u32)> {
-    let mut in_section = false;
-    for (index, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if line.starts_with('[') && line.ends_with(']') {
-            in_section = line[1..line.len() - 1].trim() == section;
-            continue;
-        }
-        if !in_section
-            || line.starts_with('#')
-            || line.starts_with(';')
-            || raw.starts_with([' ', '\t'])
-        {
-            continue;
-        }
-        if let Some((k, value)) = line.split_once(['=', ':']) {
-            if k.trim().replace('-', "_") == key {
-                let value = value.trim();
-                // `package_dir =` is followed by an indented mapping on the next line.
-                if value.is_empty() {
-                    let next = text
-                        .lines()
-                        .skip(index + 1)
-                        .find(|l| !l.trim().is_empty())?;
-                    return Some((
-                        next.trim().to_owned(),
-                        u32::try_from(index + 2).unwrap_or(u32::MAX),
-                    ));
-                }
-                return Some((
-                    value.to_owned(),
-                    u32::try_from(index + 1).unwrap_or(u32::MAX),
-                ));
-            }
-        }
-    }
-    None
-}
-
 /// setup.py read as `vcs` when it passes `use_scm_version`.
 pub fn scm_keyword() -> Declared {
     vcs("setuptools-scm")
@@ -365,21 +313,6 @@ pub fn scm_keyword() -> Declared {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ini_values() {
-        let cfg = "[metadata]\nname = pkg\nversion = attr: pkg.__version__\n\n[options]\npackage_dir =\n    =src\n";
-        assert_eq!(
-            ini_value(cfg, "metadata", "version"),
-            Some(("attr: pkg.__version__".into(), 3))
-        );
-        assert_eq!(ini_value(cfg, "metadata", "name"), Some(("pkg".into(), 2)));
-        assert_eq!(
-            ini_value(cfg, "options", "package_dir"),
-            Some(("=src".into(), 7))
-        );
-        assert_eq!(ini_value(cfg, "metadata", "author"), None);
-    }
 
     #[test]
     fn the_scm_keyword_is_an_argument_not_a_mention() {

@@ -76,6 +76,7 @@ mod discover;
 mod dynamic;
 mod legacy;
 mod pymodule;
+pub mod rewrite;
 
 pub use backend::Backend;
 pub use discover::declared;

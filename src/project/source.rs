@@ -1,9 +1,9 @@
-//! Reading the project's files from a commit or from the working tree, behind one interface.
+//! Reading the project's files from a commit or from the working tree, behind one interface, by one rule
+//! (`crate::files`): regular files inside the repository, bounded in size, in both.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::Context;
-
+use crate::files;
 use crate::git::{CommitId, Repo};
 
 /// Files of the project, by paths relative to the project directory (`/`-separated, `..` allowed within the
@@ -27,19 +27,18 @@ pub struct TreeSource<'r> {
 
 impl TreeSource<'_> {
     fn resolve(&self, rel: &str) -> Option<PathBuf> {
-        normalize(&self.subdir.join(rel))
+        files::normalize(&self.subdir.join(rel))
     }
 }
 
 impl Source for TreeSource<'_> {
     fn read(&self, rel: &str) -> anyhow::Result<Option<String>> {
+        // A path above the repository's root is not one of its files (a Cargo workspace is looked for upwards).
         let Some(path) = self.resolve(rel) else {
             return Ok(None);
         };
-        let bytes = self
-            .repo
-            .read_file(self.commit, &path)
-            .with_context(|| format!("cannot read {} from {}", path.display(), self.label))?;
+        let bytes = files::read_in_tree(self.repo, self.commit, &path)
+            .map_err(files::ReadError::into_anyhow)?;
         Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
 
@@ -55,32 +54,35 @@ impl Source for TreeSource<'_> {
     }
 }
 
-/// The files on disk in the project directory.
+/// The files on disk in the project directory, inside the repository's working tree.
 pub struct WorkTreeSource {
+    /// The top of the working tree: no file outside it is read.
+    pub root: PathBuf,
+    /// The project directory inside it.
     pub dir: PathBuf,
+}
+
+impl WorkTreeSource {
+    fn resolve(&self, rel: &str) -> Option<PathBuf> {
+        let subdir = self.dir.strip_prefix(&self.root).ok()?;
+        files::normalize(&subdir.join(rel))
+    }
 }
 
 impl Source for WorkTreeSource {
     fn read(&self, rel: &str) -> anyhow::Result<Option<String>> {
-        let path = self.dir.join(rel);
-        match std::fs::read(&path) {
-            Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-                ) =>
-            {
-                Ok(None)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
-        }
+        // A path above the repository's root is not one of its files (a Cargo workspace is looked for upwards).
+        let Some(path) = self.resolve(rel) else {
+            return Ok(None);
+        };
+        files::read_text(&self.root, &path).map_err(files::ReadError::into_anyhow)
     }
 
     fn list(&self, rel: &str) -> anyhow::Result<Option<Vec<(String, bool)>>> {
-        let path = self.dir.join(rel);
-        let Ok(entries) = std::fs::read_dir(&path) else {
+        let Some(path) = self.resolve(rel) else {
+            return Ok(None);
+        };
+        let Ok(entries) = std::fs::read_dir(self.root.join(path)) else {
             return Ok(None);
         };
         Ok(Some(
@@ -96,39 +98,5 @@ impl Source for WorkTreeSource {
 
     fn label(&self) -> String {
         "the working tree".into()
-    }
-}
-
-/// Resolve `.` and `..` without touching the file system; `None` when the path leaves the repository.
-fn normalize(path: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::Normal(c) => out.push(c),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    return None;
-                }
-            }
-            Component::RootDir | Component::Prefix(_) => return None,
-        }
-    }
-    Some(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::normalize;
-    use std::path::{Path, PathBuf};
-
-    #[test]
-    fn normalizes_within_repository() {
-        assert_eq!(
-            normalize(Path::new("pkg/../VERSION")),
-            Some(PathBuf::from("VERSION"))
-        );
-        assert_eq!(normalize(Path::new("../x")), None);
-        assert_eq!(normalize(Path::new("./a/b")), Some(PathBuf::from("a/b")));
     }
 }

@@ -17,6 +17,8 @@ mod script;
 #[cfg(test)]
 mod tests;
 
+use std::ffi::OsStr;
+
 /// The simple commands of a script, in order, each as written: lines joined at a trailing `\` (or
 /// PowerShell's `` ` ``), comments and heredoc bodies dropped, split at `&&`, `||`, `;`, `|` and `&` outside
 /// quotes and `${{ }}` expressions. A quote may span lines (`python -c "` ... `"`); in a script whose quotes
@@ -28,6 +30,33 @@ pub fn commands(script: &str) -> Vec<String> {
     } else {
         script::scan(script, false).0
     }
+}
+
+/// A word as a POSIX shell reads it back: plain words (letters, digits, `_-./=:@%+,`) as they are, anything
+/// else in single quotes, for the commands relgate shows to be pasted into a shell.
+pub fn quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./=:@%+,".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        single_quoted(word)
+    }
+}
+
+/// A word in single quotes whatever it holds (`it's` is `'it'\''s'`): a value a script assigns.
+pub fn single_quoted(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+/// A command line for messages and logs, each word [`quote`]d.
+pub fn join<S: AsRef<OsStr>>(argv: &[S]) -> String {
+    argv.iter()
+        .map(|a| quote(&a.as_ref().to_string_lossy()))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The words of a command as a POSIX shell splits them, quotes removed; `{...}` placeholders (tox's

@@ -108,13 +108,15 @@ impl History {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
-    /// `relgate check --only version --tag TAG` refused before any check: exit 2 and its stderr.
+    /// A version that cannot be read: `relgate version --tag TAG` exits 2 with the error and its hint (its
+    /// stderr is returned), and `relgate check --only version --tag TAG` fails with the same message as the
+    /// version check's error.
     #[track_caller]
     fn refused(&self, tag: &str) -> String {
         let out = self
             .repo
             .relgate()
-            .args(["check", "--only", "version", "--tag", tag])
+            .args(["version", "--tag", tag])
             .output()
             .unwrap();
         assert_eq!(
@@ -124,7 +126,18 @@ impl History {
             stdout(&out),
             stderr(&out)
         );
-        stderr(&out)
+        let (code, checks) = self.check(tag);
+        let (name, status, message, _) = &checks[0];
+        assert_eq!(
+            (code, name.as_str(), status.as_str()),
+            (1, "version", "error")
+        );
+        let err = stderr(&out);
+        assert!(
+            err.starts_with(&format!("error: {message}\n")),
+            "{err} / {message}"
+        );
+        err
     }
 }
 

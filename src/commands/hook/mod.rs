@@ -3,16 +3,16 @@
 //! Everything goes to stderr, which git shows the user: one line for a pass, the whole report for a refusal,
 //! and the deliberate way around it.
 
+#[cfg(test)]
+mod fuzz;
 mod input;
 mod pre_push;
 mod reference_transaction;
 
-use std::io::Write as _;
-
-use crate::Exit;
 use crate::cli::HookCommand;
 use crate::commands::Output;
-use crate::outcome::Status;
+use crate::outcome::{Exit, Status};
+use crate::output::{self, errln};
 use crate::report::{self, Report};
 
 pub fn run(command: HookCommand, out: Output) -> anyhow::Result<Exit> {
@@ -37,15 +37,12 @@ fn gate_output(out: Output) -> Output {
 
 /// The human report, on stderr.
 fn print_report(report: &Report, out: Output) {
-    let text = report::render_human(report, out.verbose, out.quiet);
-    let mut stderr = anstream::stderr().lock();
-    let _ = write!(stderr, "{text}");
+    output::err(&report::render(report, out.verbose, out.quiet));
 }
 
-/// One line on stderr (painted lines are stripped of colour when stderr is not a terminal).
+/// One line on stderr.
 fn say(line: &str) {
-    let mut stderr = anstream::stderr().lock();
-    let _ = writeln!(stderr, "{line}");
+    errln!("{line}");
 }
 
 /// `relgate: v1.4.0 passed 8 checks`, then a line per optional check that warned.

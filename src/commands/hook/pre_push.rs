@@ -8,15 +8,14 @@ use std::path::Path;
 
 use super::input::{self, PushedRef};
 use super::{gate_output, names, passed, print_report, say};
-use crate::Exit;
-use crate::cli::{CheckArgs, ProjectArgs};
-use crate::commands::{Output, check};
+use crate::commands::Output;
+use crate::commands::check::{self, Request};
 use crate::config::Config;
 use crate::env;
 use crate::error::hinted;
 use crate::git;
-use crate::outcome::Kind;
-use crate::release::Release;
+use crate::outcome::{Exit, Kind, Verdict};
+use crate::release::{ProjectDir, Release};
 use crate::report::Report;
 
 const WAY_AROUND: &str =
@@ -57,7 +56,7 @@ fn gate_push(path: Option<&Path>, remote: &str, text: &str, out: Output) -> anyh
         }
         return Ok(Exit::Pass);
     }
-    let project = ProjectArgs {
+    let project = ProjectDir {
         path: path.map(Path::to_path_buf),
         tag_format: None,
     };
@@ -70,7 +69,7 @@ fn gate_push(path: Option<&Path>, remote: &str, text: &str, out: Output) -> anyh
         return Ok(Exit::Pass);
     }
 
-    let release = Release::open(&project)?;
+    let release = Release::open(project.clone())?;
     let mut gated: Vec<(String, Report)> = Vec::new();
     let mut not_commits: Vec<String> = Vec::new();
     for pushed in &tags {
@@ -82,36 +81,36 @@ fn gate_push(path: Option<&Path>, remote: &str, text: &str, out: Output) -> anyh
             not_commits.push(name.to_owned());
             continue;
         };
-        let args = CheckArgs {
+        let request = Request {
             project: project.clone(),
             tag: Some(name.to_owned()),
             commit: Some(commit),
-            ..CheckArgs::default()
+            ..Request::default()
         };
-        gated.push((name.to_owned(), check::gate(&args, gate_output(out))?));
+        gated.push((name.to_owned(), check::gate(&request, gate_output(out))?));
     }
     if gate_branches {
         for pushed in &branches {
             let Some(commit) = commit_of(&release, &pushed.local)? else {
                 continue;
             };
-            let args = CheckArgs {
+            let request = Request {
                 project: project.clone(),
                 commit: Some(commit),
-                only: vec![Kind::Lint, Kind::Format, Kind::Type, Kind::Test],
-                ..CheckArgs::default()
+                only: Kind::QUALITY.to_vec(),
+                ..Request::default()
             };
             let label = pushed
                 .remote_ref
                 .strip_prefix("refs/heads/")
                 .unwrap_or(&pushed.remote_ref);
-            gated.push((label.to_owned(), check::gate(&args, gate_output(out))?));
+            gated.push((label.to_owned(), check::gate(&request, gate_output(out))?));
         }
     }
 
     let mut refused: Vec<&str> = Vec::new();
     for (what, report) in &gated {
-        if report.status == "pass" {
+        if report.status == Verdict::Pass {
             passed(what, report);
         } else {
             print_report(report, out);
@@ -149,7 +148,9 @@ fn commit_of(release: &Release, hex: &str) -> anyhow::Result<Option<git::CommitI
 /// no parsing (and a configuration error waits for the next tag).
 fn mentions_gate_branches(dir: &Path) -> bool {
     ["pyproject.toml", "relgate.toml"].iter().any(|name| {
-        std::fs::read(dir.join(name))
-            .is_ok_and(|bytes| bytes.windows(13).any(|w| w == b"gate-branches"))
+        crate::files::read(dir, Path::new(name))
+            .ok()
+            .flatten()
+            .is_some_and(|bytes| bytes.windows(13).any(|w| w == b"gate-branches"))
     })
 }

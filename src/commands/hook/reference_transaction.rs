@@ -10,14 +10,13 @@ use std::path::{Path, PathBuf};
 
 use super::input::{self, TagUpdate};
 use super::{gate_output, names, passed, print_report, say};
-use crate::Exit;
-use crate::cli::{CheckArgs, ProjectArgs};
-use crate::commands::{Output, check};
+use crate::commands::Output;
+use crate::commands::check::{self, Request};
 use crate::env;
 use crate::git::{self, Repo};
 use crate::hooks::caller;
-use crate::outcome::{Kind, Status};
-use crate::release::Release;
+use crate::outcome::{Exit, Kind, Status, Verdict};
+use crate::release::{ProjectDir, Release};
 use crate::report::Report;
 
 const WAY_AROUND: &str = "tag without the release gate: RELGATE_SKIP=1 git tag ...";
@@ -64,11 +63,11 @@ pub fn run(path: Option<PathBuf>, state: &str, out: Output) -> anyhow::Result<Ex
 }
 
 fn gate_tags(path: Option<PathBuf>, tags: &[TagUpdate], out: Output) -> anyhow::Result<Exit> {
-    let project = ProjectArgs {
+    let project = ProjectDir {
         path,
         tag_format: None,
     };
-    let release = Release::open(&project)?;
+    let release = Release::open(project.clone())?;
     let mut refused: Vec<&str> = Vec::new();
     for tag in tags {
         let name = tag.name.as_str();
@@ -86,15 +85,15 @@ fn gate_tags(path: Option<PathBuf>, tags: &[TagUpdate], out: Output) -> anyhow::
             refused.push(name);
             continue;
         };
-        let args = CheckArgs {
+        let request = Request {
             project: project.clone(),
             tag: Some(name.to_owned()),
             commit: Some(commit),
             only: vec![Kind::Version, Kind::Index],
-            ..CheckArgs::default()
+            ..Request::default()
         };
-        let (report, unasked) = index_cannot_block(check::gate(&args, gate_output(out))?);
-        if report.status == "pass" {
+        let (report, unasked) = index_cannot_block(check::gate(&request, gate_output(out))?);
+        if report.status == Verdict::Pass {
             passed(&format!("tag {name}"), &report);
             if unasked {
                 say(

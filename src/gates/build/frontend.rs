@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::process::{self, Ended, Spec};
+use crate::python::{name, venv};
 use crate::toml_file::TomlFile;
 
 /// How the build is run.
@@ -43,9 +44,12 @@ pub struct BuildSystem {
     pub requires: Vec<String>,
 }
 
-/// The declared build backend of the project in `dir`.
+/// The declared build backend of the project in `dir` (a pyproject.toml that cannot be read declares none:
+/// the metadata and version checks report it).
 pub fn build_system(dir: &Path) -> Option<BuildSystem> {
-    let text = std::fs::read_to_string(dir.join("pyproject.toml")).ok();
+    let text = crate::files::read_text(dir, Path::new("pyproject.toml"))
+        .ok()
+        .flatten();
     let file = text.and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
     let backend = file
         .as_ref()
@@ -136,30 +140,16 @@ pub(super) fn uses_vcs_version(system: &BuildSystem) -> bool {
 pub(super) fn requirement_names(requires: &[String]) -> Vec<String> {
     requires
         .iter()
-        .map(|r| {
-            let name: String = r
-                .trim()
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-                .collect();
-            name.to_ascii_lowercase().replace(['_', '.'], "-")
-        })
-        .filter(|n| !n.is_empty())
+        .filter_map(|r| name::requirement_name(r))
         .collect()
 }
 
-/// The interpreter of the project's virtualenv: the activated one, else `.venv/` or `venv/` in the project.
+/// The interpreter of the project's virtualenv (`crate::python::venv`: the one every check uses).
 fn project_python(local_project_dir: &Path) -> Option<PathBuf> {
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    if let Some(venv) = crate::env::virtual_env() {
-        candidates.push(PathBuf::from(venv));
-    }
-    candidates.push(local_project_dir.join(".venv"));
-    candidates.push(local_project_dir.join("venv"));
-    candidates
-        .into_iter()
-        .map(|v| v.join("bin").join("python"))
-        .find(|p| p.is_file())
+    venv::find(local_project_dir)
+        .0
+        .and_then(|v| v.python())
+        .filter(|p| p.is_file())
 }
 
 /// Whether every named distribution is installed for `python` (a ~50 ms interpreter start).
@@ -203,6 +193,22 @@ mod tests {
             backend: "setuptools.build_meta".into(),
             requires: reqs
         }));
+    }
+
+    #[test]
+    fn the_build_sees_a_uv_workspace_root_venv() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        let venv = dir.path().join(".venv");
+        std::fs::create_dir_all(venv.join("bin")).unwrap();
+        std::fs::write(venv.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+        std::fs::write(venv.join("bin/python"), "").unwrap();
+        let project = dir.path().join("packages/a");
+        std::fs::create_dir_all(&project).unwrap();
+        // VIRTUAL_ENV of the machine running the tests would win; only check when it is unset.
+        if crate::env::virtual_env().is_none() {
+            assert_eq!(project_python(&project), Some(venv.join("bin/python")));
+        }
     }
 
     #[test]

@@ -27,24 +27,12 @@ use self::scratch::copy_tree;
 use crate::gates::GateContext;
 use crate::outcome::{CheckResult, Kind};
 use crate::process::{self, Ended, Spec};
+use crate::python::dist_file;
 
 pub const CHECK: &str = "build";
 
-/// Build the released project and compare the artifacts' versions with `expected_version`.
-pub fn check_build(
-    ctx: &GateContext,
-    expected_version: &Version,
-    timeout: Duration,
-) -> CheckResult {
-    check_build_using(
-        ctx,
-        find_frontend(ctx.local_project_dir),
-        expected_version,
-        timeout,
-    )
-}
-
-/// [`check_build`] with the frontend already looked up (`None`: none was found, which is an error here).
+/// Build the released project with `frontend` and compare the artifacts' versions with `expected_version`
+/// (`None`: no frontend was found, which is an error here).
 pub fn check_build_using(
     ctx: &GateContext,
     frontend: Option<Frontend>,
@@ -115,7 +103,7 @@ struct Build<'a> {
 }
 
 fn run_build(b: &Build) -> CheckResult {
-    let scratch = match tempfile::Builder::new().prefix("relgate-build-").tempdir() {
+    let scratch = match crate::process::ScratchDir::new("relgate-build-") {
         Ok(dir) => dir,
         Err(e) => {
             return CheckResult::error(
@@ -153,7 +141,7 @@ fn run_build(b: &Build) -> CheckResult {
         };
         match history {
             Some((head, repo)) => {
-                if let Err(e) = repo.scratch_repo(head, &src_root) {
+                if let Err(e) = repo.scratch_repo(head, &src_root, Some(&b.expected.to_string())) {
                     return CheckResult::error(
                         CHECK,
                         Kind::Build,
@@ -333,11 +321,11 @@ fn verdict(out: &Path, expected: &Version, how: &str, frontend: &Frontend) -> Ch
         );
     };
     let mut wrong = Vec::new();
-    for (file, version) in [(sdist, sdist_version(sdist)), (wheel, wheel_version(wheel))] {
-        match version.as_deref().map(str::parse::<Version>) {
-            Some(Ok(v)) if v == *expected => {}
-            Some(Ok(v)) => wrong.push(format!("{file} is version {v}")),
-            _ => wrong.push(format!("{file} carries no PEP 440 version in its name")),
+    for file in [sdist, wheel] {
+        match dist_file::parse(file) {
+            Some(built) if built.version == *expected => {}
+            Some(built) => wrong.push(format!("{file} is version {}", built.version)),
+            None => wrong.push(format!("{file} carries no PEP 440 version in its name")),
         }
     }
     if !wrong.is_empty() {
@@ -405,19 +393,6 @@ fn twine_check(out: &Path, files: &[&String], frontend: &Frontend) -> Twine {
     }
 }
 
-/// `name-version.tar.gz` (names normalized with underscores, so the last `-` separates the version).
-fn sdist_version(file: &str) -> Option<String> {
-    let stem = file.strip_suffix(".tar.gz")?;
-    stem.rsplit_once('-').map(|(_, v)| v.to_owned())
-}
-
-/// `name-version(-build)?-python-abi-platform.whl`.
-fn wheel_version(file: &str) -> Option<String> {
-    let stem = file.strip_suffix(".whl")?;
-    let parts: Vec<&str> = stem.split('-').collect();
-    (parts.len() == 5 || parts.len() == 6).then(|| parts[1].to_owned())
-}
-
 /// The line that says why a Python build failed: the last exception line (`ValueError: ...`), else the
 /// frontend's last `ERROR` line.
 fn cause(output: &str) -> Option<String> {
@@ -458,22 +433,5 @@ mod tests {
             Some("ERROR Missing dependencies:")
         );
         assert_eq!(cause("all good\n"), None);
-    }
-
-    #[test]
-    fn artifact_versions() {
-        assert_eq!(
-            sdist_version("my_pkg-1.0.0.tar.gz").as_deref(),
-            Some("1.0.0")
-        );
-        assert_eq!(
-            wheel_version("my_pkg-1.0.0rc1-py3-none-any.whl").as_deref(),
-            Some("1.0.0rc1")
-        );
-        assert_eq!(
-            wheel_version("my_pkg-2.0-1-cp312-cp312-manylinux_2_17_x86_64.whl").as_deref(),
-            Some("2.0")
-        );
-        assert_eq!(wheel_version("broken.whl"), None);
     }
 }

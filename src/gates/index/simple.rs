@@ -14,6 +14,7 @@ use pep440_rs::Version;
 use serde_json::Value;
 
 use super::html::{anchors, repository_version};
+use crate::python::{dist_file, name};
 
 /// PEP 691's media type for the JSON form, version 1.
 pub const JSON_TYPE: &str = "application/vnd.pypi.simple.v1+json";
@@ -22,16 +23,13 @@ const HTML_TYPE: &str = "application/vnd.pypi.simple.v1+html";
 /// What to ask for: JSON first, HTML from indexes that only speak PEP 503 (pip sends the same preference).
 pub const ACCEPT: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
 
-/// Sdist archive suffixes seen on indexes, old ones included.
-const SDIST_SUFFIXES: [&str; 8] = [
-    ".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tbz", ".txz", ".tar",
-];
-
 /// The published versions of one project.
 #[derive(Debug, Default)]
 pub struct Page {
     /// Keyed by PEP 440 value: `1.0` and `1.0.0` are one key.
     pub releases: BTreeMap<Version, Release>,
+    /// Which form the index answered in (the parsers' tests hold them to it).
+    #[cfg_attr(not(test), expect(dead_code, reason = "only the tests read it"))]
     pub form: Form,
 }
 
@@ -57,24 +55,6 @@ impl Release {
     pub fn yanked(&self) -> bool {
         self.files > 0 && self.yanked_files == self.files
     }
-}
-
-/// PEP 503 normalization: runs of `-`, `_`, `.` become one `-`, lower case (`Zope.Interface` -> `zope-interface`).
-pub fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut separator = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            separator = true;
-        } else {
-            if separator && !out.is_empty() {
-                out.push('-');
-            }
-            separator = false;
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
 }
 
 /// Parse a project page by its `Content-Type`. `Err` says what is wrong with the answer, for the report.
@@ -118,7 +98,7 @@ fn parse_json(body: &[u8], project: &str) -> Result<Page, String> {
         ));
     }
     if let Some(name) = doc.get("name").and_then(Value::as_str) {
-        if normalize(name) != project {
+        if !name::same(name, project) {
             return Err(format!(
                 "the JSON answer describes the project {name:?}, not {project:?}"
             ));
@@ -172,7 +152,8 @@ fn parse_html(body: &[u8], project: &str) -> Result<Page, String> {
         return Err("the HTML answer holds no markup at all".into());
     }
     // PEP 629: a page may declare its API version; a major version other than 1 is not ours to read.
-    if let Some(version) = repository_version(text) {
+    let declared = repository_version(text);
+    if let Some(version) = &declared {
         if version.split('.').next().map(str::trim) != Some("1") {
             return Err(format!(
                 "the HTML answer is API version {version}; relgate reads version 1"
@@ -183,6 +164,7 @@ fn parse_html(body: &[u8], project: &str) -> Result<Page, String> {
         form: Form::Html,
         ..Page::default()
     };
+    let mut files = 0usize;
     for anchor in anchors(text) {
         let filename = if anchor.text.trim().is_empty() {
             let href = anchor.attr("href").unwrap_or_default();
@@ -191,20 +173,34 @@ fn parse_html(body: &[u8], project: &str) -> Result<Page, String> {
         } else {
             anchor.text.trim().to_string()
         };
-        page.add_file(&filename, project, anchor.attr("data-yanked"));
+        if page.add_file(&filename, project, anchor.attr("data-yanked")) {
+            files += 1;
+        }
+    }
+    // Any page with a `<` used to be read as a project page without releases, so a sign-in page, a web filter's
+    // "access denied" or the index's root page answered "new version": a page counts only with evidence.
+    if declared.is_none() && files == 0 {
+        return Err(format!(
+            "an HTML page with neither PEP 629's pypi:repository-version meta tag nor a link to a distribution \
+             file of {project} (a sign-in page, a proxy's or web filter's page, or the index's root page?)"
+        ));
     }
     Ok(page)
 }
 
 impl Page {
-    fn add_file(&mut self, filename: &str, project: &str, yanked: Option<String>) {
-        let Some((spelled, version)) = version_of(filename, project) else {
-            return;
+    /// Count a file of the project's; `false` for any other file name.
+    fn add_file(&mut self, filename: &str, project: &str, yanked: Option<String>) -> bool {
+        let Some(file) = dist_file::parse_for(filename, project) else {
+            return false;
         };
-        let release = self.releases.entry(version).or_insert_with(|| Release {
-            spelled: spelled.to_string(),
-            ..Release::default()
-        });
+        let release = self
+            .releases
+            .entry(file.version)
+            .or_insert_with(|| Release {
+                spelled: file.spelled.to_string(),
+                ..Release::default()
+            });
         release.files += 1;
         if let Some(reason) = yanked {
             release.yanked_files += 1;
@@ -212,36 +208,8 @@ impl Page {
                 release.yank_reason = Some(reason.trim().to_string());
             }
         }
+        true
     }
-}
-
-/// The version in a distribution file name: `name-version.tar.gz` (sdist; the name may hold `-`, `_` or `.`
-/// and differ in case), `name-version(-build)?-py-abi-plat.whl` (wheel), `name-version-pyX.Y(-plat)?.egg`.
-/// `None` for other files and other projects' files.
-pub fn version_of<'a>(filename: &'a str, project: &str) -> Option<(&'a str, Version)> {
-    let lower = filename.to_ascii_lowercase();
-    let (stem, whole_rest) = if let Some(stem) = lower
-        .strip_suffix(".whl")
-        .or_else(|| lower.strip_suffix(".egg"))
-    {
-        (stem.len(), false)
-    } else {
-        let suffix = SDIST_SUFFIXES.iter().find(|s| lower.ends_with(*s))?;
-        (lower.len() - suffix.len(), true)
-    };
-    let stem = &filename[..stem];
-    stem.match_indices('-').find_map(|(at, _)| {
-        if normalize(&stem[..at]) != project {
-            return None;
-        }
-        let rest = &stem[at + 1..];
-        let spelled = if whole_rest {
-            rest
-        } else {
-            rest.split('-').next()?
-        };
-        Version::from_str(spelled).ok().map(|v| (spelled, v))
-    })
 }
 
 #[cfg(test)]
@@ -261,13 +229,6 @@ mod tests {
 
     fn spelled(page: &Page) -> Vec<&str> {
         page.releases.values().map(|r| r.spelled.as_str()).collect()
-    }
-
-    #[test]
-    fn normalization() {
-        assert_eq!(normalize("Zope.Interface"), "zope-interface");
-        assert_eq!(normalize("foo__Bar-._baz"), "foo-bar-baz");
-        assert_eq!(normalize("pluggy"), "pluggy");
     }
 
     #[test]
@@ -340,38 +301,6 @@ mod tests {
     }
 
     #[test]
-    fn file_names() {
-        let cases = [
-            (
-                "zope.interface-5.4.0.tar.gz",
-                "zope-interface",
-                Some("5.4.0"),
-            ),
-            ("Zope.Interface-5.4.0.zip", "zope-interface", Some("5.4.0")),
-            (
-                "zope_interface-6.0-cp311-cp311-manylinux_2_17_x86_64.whl",
-                "zope-interface",
-                Some("6.0"),
-            ),
-            ("my_pkg-1.0rc1-1-py3-none-any.whl", "my-pkg", Some("1.0rc1")),
-            ("my-pkg-2.0.post1.tar.gz", "my-pkg", Some("2.0.post1")),
-            ("foo-1.0-1.tar.gz", "foo", Some("1.0-1")),
-            ("foo-0.3-py2.7.egg", "foo", Some("0.3")),
-            ("foo-bar-1.0.tar.gz", "foo", None),
-            ("foo-1.0.win32.exe", "foo", None),
-            ("foo-notaversion.tar.gz", "foo", None),
-            ("other-1.0.tar.gz", "foo", None),
-        ];
-        for (file, project, expected) in cases {
-            assert_eq!(
-                version_of(file, project).map(|(s, _)| s),
-                expected,
-                "{file}"
-            );
-        }
-    }
-
-    #[test]
     fn html_details() {
         let html = r#"<!DOCTYPE html><html><body>
             <A HREF="../../p/foo-1.0.tar.gz#sha256=ab" data-yanked="">foo-1.0.tar.gz</A>
@@ -389,9 +318,31 @@ mod tests {
     }
 
     #[test]
-    fn empty_page_is_a_project_without_releases() {
-        let page = parse(Some("text/html"), b"<html><body></body></html>", "foo").unwrap();
+    fn empty_page_is_a_project_without_releases_only_when_it_says_it_is_one() {
+        let page = parse(
+            Some("text/html"),
+            b"<html><head><meta name=\"pypi:repository-version\" content=\"1.0\"></head><body></body></html>",
+            "foo",
+        )
+        .unwrap();
         assert!(page.releases.is_empty());
+        let not_evidence = [
+            "<html><body></body></html>",
+            // The index's root page: links to projects, not to files.
+            "<html><body><a href=\"/simple/foo/\">foo</a><a href=\"/simple/bar/\">bar</a></body></html>",
+            // Another project's files.
+            "<html><body><a href=\"foobar-1.0.tar.gz\">foobar-1.0.tar.gz</a></body></html>",
+            // A sign-in page naming the project.
+            "<html><title>Sign in</title><form action=\"/login?next=/simple/foo/\"><a href=\"/help\">foo</a></form></html>",
+        ];
+        for html in not_evidence {
+            assert_eq!(
+                parse(Some("text/html"), html.as_bytes(), "foo").unwrap_err(),
+                "an HTML page with neither PEP 629's pypi:repository-version meta tag nor a link to a distribution \
+                 file of foo (a sign-in page, a proxy's or web filter's page, or the index's root page?)",
+                "{html}"
+            );
+        }
     }
 
     #[test]

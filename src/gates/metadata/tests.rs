@@ -4,13 +4,32 @@
 use super::*;
 use crate::outcome::Status;
 
+/// The check on a plain directory, its files listed by a walk (the check itself lists them from git).
+fn check_here(dir: &Path) -> CheckResult {
+    fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().unwrap().is_dir() {
+                walk(&entry.path(), &format!("{name}/"), out);
+            } else {
+                out.push(name);
+            }
+        }
+    }
+    check_dir(dir, dir, &|| {
+        let mut out = Vec::new();
+        walk(dir, "", &mut out);
+        Ok(out)
+    })
+}
+
 fn check(pyproject: &str, files: &[&str]) -> CheckResult {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("pyproject.toml"), pyproject).unwrap();
     for f in files {
         std::fs::write(dir.path().join(f), "text\n").unwrap();
     }
-    check_dir(dir.path())
+    check_here(dir.path())
 }
 
 const FLASK: &str = r#"[project]
@@ -245,10 +264,10 @@ fn no_project_table() {
         "from setuptools import setup\nsetup()\n",
     )
     .unwrap();
-    let r = check_dir(dir.path());
+    let r = check_here(dir.path());
     assert_eq!(r.status, Status::Skipped);
     std::fs::remove_file(dir.path().join("setup.py")).unwrap();
-    assert_eq!(check_dir(dir.path()).status, Status::Fail);
+    assert_eq!(check_here(dir.path()).status, Status::Fail);
 }
 
 #[test]
@@ -257,7 +276,7 @@ fn license_file_globs_must_match() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("pyproject.toml"), text).unwrap();
     std::fs::write(dir.path().join("COPYING"), "MIT\n").unwrap();
-    let r = check_dir(dir.path());
+    let r = check_here(dir.path());
     assert_eq!(r.status, Status::Fail);
     let messages: Vec<&str> = r.issues.iter().map(|i| i.message.as_str()).collect();
     assert_eq!(
@@ -270,7 +289,7 @@ fn license_file_globs_must_match() {
     std::fs::write(dir.path().join("LICENSE.md"), "MIT\n").unwrap();
     std::fs::create_dir_all(dir.path().join("licenses/vendored/a")).unwrap();
     std::fs::write(dir.path().join("licenses/vendored/a/BSD.txt"), "BSD\n").unwrap();
-    let r = check_dir(dir.path());
+    let r = check_here(dir.path());
     assert_eq!(r.status, Status::Pass, "{r:#?}");
 }
 
@@ -302,4 +321,27 @@ fn the_classifier_warning_names_the_build_backend_used() {
             "{backend}"
         );
     }
+}
+
+#[test]
+fn license_globs_follow_pep_639() {
+    let matches = |pattern: &str, file: &str| license_glob(pattern).unwrap().is_match(file);
+    assert!(matches("LICEN[CS]E*", "LICENSE.md"));
+    assert!(!matches("LICEN[CS]E*", "docs/LICENSE"));
+    assert!(matches("licenses/**/*.txt", "licenses/a/b/c/d/MIT.txt"));
+    assert!(matches("licenses/**/*.txt", "licenses/MIT.txt"));
+    assert!(matches("build/LICENSE", "build/LICENSE"));
+    assert!(!matches("*.txt", "a/b.txt"));
+    assert!(matches("LICENSE?", "LICENSE2"));
+    for (pattern, why) in [
+        (
+            "/LICENSE",
+            "it starts with `/`; patterns are relative to the directory of pyproject.toml",
+        ),
+        ("../LICENSE", "`..` would leave the project directory"),
+        ("a\\b", "`\\` is not a path separator here; use `/`"),
+    ] {
+        assert_eq!(license_glob(pattern).unwrap_err(), why, "{pattern}");
+    }
+    assert!(license_glob("LICEN[SE").is_err());
 }

@@ -9,6 +9,10 @@
 //! - `release-checks`: quality tools that the publishing job (or a job it `needs`) runs but the local gate does
 //!   not: a release run failing on checks the local run skipped is the failure relgate exists to prevent.
 
+mod declared;
+#[cfg(test)]
+mod fuzz;
+pub mod jobs;
 mod tools;
 mod upload;
 mod workflow;
@@ -17,8 +21,13 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+pub use self::declared::{
+    DeclaredJob, DeclaredStep, DeclaredWorkflow, ReleaseWorkflow, declare, is_aggregator,
+    release_workflows, runs_on,
+};
 use self::upload::{Auth, Index, Upload};
 use self::workflow::Workflow;
+use crate::files;
 use crate::gates::GateContext;
 use crate::outcome::{CheckResult, Finding, Kind};
 
@@ -26,12 +35,8 @@ pub const WORKFLOW_CHECK: &str = "publish-workflow";
 pub const TOOLS_CHECK: &str = "release-checks";
 
 /// Check the publishing workflow. `local_checks` are the names (or commands) of the quality checks relgate runs
-/// locally for this release, e.g. `["ruff", "ruff-format", "mypy", "pytest"]`.
-pub fn check_workflows(ctx: &GateContext, local_checks: &[String]) -> Vec<CheckResult> {
-    check_workflows_for_tag(ctx, local_checks, None)
-}
-
-/// [`check_workflows`] knowing the release tag's name; without it, the names the tag format gives the version.
+/// locally for this release, e.g. `["ruff", "ruff-format", "mypy", "pytest"]`; `tag` is the release tag's name
+/// (without it, the names the tag format gives the version).
 pub fn check_workflows_for_tag(
     ctx: &GateContext,
     local_checks: &[String],
@@ -59,8 +64,18 @@ pub fn check_workflows_for_tag(
         .workspace
         .map_or(ctx.local_project_dir, |ws| ws.project_dir.as_path());
     let remote = repo.as_ref().and_then(|r| r.remote_url("origin"));
-    let files = read_workflows(&root);
-    let configured = tools::configured_tools(project_dir);
+    let read = read_workflows(&root).and_then(|files| {
+        tools::configured_tools(&root, project_dir).map(|configured| (files, configured))
+    });
+    let (files, configured) = match read {
+        Ok(read) => read,
+        Err(err) => {
+            return unreadable(&err, &err.hint())
+                .into_iter()
+                .map(|r| r.took(started.elapsed()))
+                .collect();
+        }
+    };
     let release = Release {
         remote: remote.as_deref(),
         project: ctx.name,
@@ -84,26 +99,105 @@ pub fn check_workflows_for_tag(
         .collect()
 }
 
-/// `(path relative to the root, text)` of every `.github/workflows/*.yml|*.yaml`, sorted by path.
-fn read_workflows(root: &Path) -> Vec<(String, String)> {
+/// A trusted publisher that a workflow of the tree at `root` would present to the index: the fields to register
+/// there, and where the uploading job is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presented {
+    /// `PyPI`, `TestPyPI`, or the upload URL.
+    pub index: String,
+    /// From the `origin` remote, when it is on github.com.
+    pub owner_repository: Option<(String, String)>,
+    /// The workflow's file name.
+    pub workflow: String,
+    pub environment: Option<String>,
+    /// `path:line` and id of the uploading job.
+    pub at: String,
+    pub job: String,
+    /// Whether the job's token may request the OIDC token (`id-token: write`).
+    pub id_token: bool,
+}
+
+/// The trusted publishers the workflows under `root` would present (for `relgate publish auth` outside
+/// GitHub Actions, where the exchange itself cannot be made).
+pub fn trusted_publishers(
+    root: &Path,
+    remote: Option<&str>,
+) -> Result<Vec<Presented>, files::ReadError> {
+    let files = read_workflows(root)?;
+    let workflows: Vec<Workflow> = files
+        .iter()
+        .filter_map(|(path, text)| workflow::parse(path, text).ok())
+        .collect();
+    let owner_repository = remote.and_then(github_owner_repo);
+    let mut out: Vec<Presented> = Vec::new();
+    for w in &workflows {
+        for u in upload::find_uploads(w)
+            .into_iter()
+            .chain(upload::find_script_uploads(w))
+        {
+            if u.auth != Auth::Trusted {
+                continue;
+            }
+            let Some(job) = w.job(&u.job) else { continue };
+            let perms = w.effective_permissions(job);
+            let id_token = perms.is_some_and(workflow::Permissions::grants_id_token)
+                || (perms.is_none()
+                    && callers(&workflows, w).any(|(cw, cj)| {
+                        cw.effective_permissions(cj)
+                            .is_some_and(workflow::Permissions::grants_id_token)
+                    }));
+            let presented = Presented {
+                index: u.index.label(),
+                owner_repository: owner_repository.clone(),
+                workflow: w.file.clone(),
+                environment: job.environment.clone(),
+                at: job
+                    .line
+                    .map_or_else(|| w.path.clone(), |l| format!("{}:{l}", w.path)),
+                job: u.job.clone(),
+                id_token,
+            };
+            if !out.contains(&presented) {
+                out.push(presented);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `(path relative to the root, text)` of every `.github/workflows/*.yml|*.yaml`, sorted by path. A file that
+/// cannot be read is an error: it may be the publishing workflow.
+fn read_workflows(root: &Path) -> Result<Vec<(String, String)>, files::ReadError> {
     let dir = root.join(".github").join("workflows");
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
-    let mut files: Vec<(String, String)> = entries
+    let mut names: Vec<String> = entries
         .filter_map(Result::ok)
-        .filter_map(|e| {
-            let name = e.file_name().to_str()?.to_owned();
-            let ext = Path::new(&name).extension().and_then(|e| e.to_str());
-            if !matches!(ext, Some("yml" | "yaml")) {
-                return None;
-            }
-            let text = std::fs::read_to_string(e.path()).ok()?;
-            Some((format!(".github/workflows/{name}"), text))
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|name| {
+            let ext = Path::new(name).extension().and_then(|e| e.to_str());
+            matches!(ext, Some("yml" | "yaml"))
         })
         .collect();
-    files.sort();
-    files
+    names.sort();
+    let mut out = Vec::new();
+    for name in names {
+        let path = format!(".github/workflows/{name}");
+        if let Some(text) = files::read_text(root, Path::new(&path))? {
+            out.push((path, text));
+        }
+    }
+    Ok(out)
+}
+
+/// Both checks' error when the workflows (or the files that say which tools the project configures) cannot
+/// be read: no verdict is possible.
+fn unreadable(err: &impl std::fmt::Display, hint: &str) -> Vec<CheckResult> {
+    [WORKFLOW_CHECK, TOOLS_CHECK]
+        .into_iter()
+        .map(|name| CheckResult::error(name, Kind::Publish, err.to_string()).detail(hint))
+        .collect()
 }
 
 /// What the workflows are checked against.
@@ -136,7 +230,15 @@ fn analyze(
     for (path, text) in files {
         match workflow::parse(path, text) {
             Ok(w) => workflows.push(w),
-            Err(reason) => unreadable.push(format!("{path}: {reason}")),
+            Err(err) if err.over_limit => {
+                return self::unreadable(
+                    &format!("{path}: {}", err.reason),
+                    &format!(
+                        "{path} is not a workflow GitHub would run either: check what was committed there"
+                    ),
+                );
+            }
+            Err(err) => unreadable.push(format!("{path}: {}", err.reason)),
         }
     }
     let mut uploads: Vec<(&Workflow, Upload)> = Vec::new();
@@ -423,7 +525,7 @@ fn publisher_fields(
         Some((owner, repo)) => (owner.clone(), repo.clone()),
         None => {
             let why = match remote {
-                Some(url) => format!("(origin {} is not on github.com)", upload::redact(url)),
+                Some(url) => format!("(origin {} is not on github.com)", crate::urls::redact(url)),
                 None => "(no `origin` remote: use the GitHub owner and repository name)".into(),
             };
             (why.clone(), why)

@@ -486,3 +486,31 @@ fn a_release_tag_the_push_filter_leaves_out_fails() {
     let (w, _) = run(&[(".github/workflows/release.yml", &manual)], &[], &[]);
     assert_eq!(w.status, Status::Pass, "{w:#?}");
 }
+
+/// A release run that gates with `relgate check` runs the local gate itself: nothing to compare tool by tool,
+/// but a tool it runs besides, which the local run skips, still fails.
+#[test]
+fn a_release_run_gated_by_relgate_check_passes() {
+    let text = "on:\n  push:\n    tags: ['v*']\njobs:\n  gate:\n    runs-on: ubuntu-latest\n    steps:\n      - run: uv sync --locked\n      - run: relgate check --tag \"$GITHUB_REF_NAME\"\n  publish:\n    needs: gate\n    permissions:\n      id-token: write\n    steps:\n      - uses: pypa/gh-action-pypi-publish@release/v1\n";
+    let (_, t) = run(
+        &[(".github/workflows/release.yml", text)],
+        &["ruff", "pytest"],
+        &["ruff", "pytest"],
+    );
+    assert_eq!(t.status, Status::Pass, "{t:#?}");
+    assert_eq!(
+        t.message,
+        "the release run gates with relgate check (release.yml job `gate`, step `Run relgate check --tag \"$GITHUB_REF_NAME\"`), as this run does"
+    );
+    assert!(t.details.is_empty(), "{:?}", t.details);
+    let with_mypy = text.replace(
+        "      - run: uv sync --locked\n",
+        "      - run: uv run mypy src\n",
+    );
+    let (_, t) = run(
+        &[(".github/workflows/release.yml", &with_mypy)],
+        &["ruff", "pytest"],
+        &["ruff", "pytest", "mypy"],
+    );
+    assert_eq!(t.status, Status::Fail, "{t:#?}");
+}

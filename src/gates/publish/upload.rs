@@ -78,7 +78,7 @@ impl Index {
         match self {
             Index::Pypi => "PyPI".into(),
             Index::TestPypi => "TestPyPI".into(),
-            Index::Other(url) => redact(url),
+            Index::Other(url) => crate::urls::redact(url),
         }
     }
 
@@ -268,16 +268,6 @@ fn credential(place: &str, value: &str) -> Auth {
     }
 }
 
-/// Hide `user:password@` in URLs shown in messages.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}{}", &url[..scheme + 3], &url[at + 1..])
-        }
-        _ => url.to_owned(),
-    }
-}
-
 /// Steps that hand upload credentials to a script relgate cannot read (`scripts/publish` with `TWINE_PASSWORD`).
 pub fn find_script_uploads(workflow: &Workflow) -> Vec<Upload> {
     let mut out = Vec::new();
@@ -322,6 +312,23 @@ mod tests {
         let mut all = find_uploads(&w);
         all.extend(find_script_uploads(&w));
         all
+    }
+
+    #[test]
+    fn index_labels_hide_credentials_and_keep_paths() {
+        let label = |url: &str| Index::Other(url.to_owned()).label();
+        assert_eq!(
+            label("https://pkgs.example/repo@main/legacy/"),
+            "https://pkgs.example/repo@main/legacy/"
+        );
+        assert_eq!(
+            label("https://u:tok@pkgs.example/repo@main/legacy/"),
+            "https://pkgs.example/repo@main/legacy/"
+        );
+        assert_eq!(
+            label("https://u:to/ken@pkgs.example/legacy/"),
+            "https://pkgs.example/legacy/"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use yaml_rust2::{Yaml, YamlLoader};
+use crate::yaml::{self, Node, Value};
 
 /// One workflow file, as far as publishing is concerned.
 #[derive(Debug, Clone)]
@@ -32,7 +32,7 @@ pub struct Trigger {
     pub event: String,
     /// Tag patterns for `push`, activity types for `release`, workflow names for `workflow_run`.
     pub filter: Vec<String>,
-    /// Branch patterns for `push`.
+    /// Branch patterns for `push`; base branch patterns for `pull_request` and `pull_request_target`.
     pub branches: Vec<String>,
     /// `tags-ignore` patterns for `push`.
     pub tags_ignore: Vec<String>,
@@ -185,7 +185,12 @@ impl Permissions {
 #[derive(Debug, Clone, Default)]
 pub struct Job {
     pub id: String,
-    /// 1-based line of the job's key in the file, found by a text scan (the YAML parser keeps no positions).
+    /// The job's `name:`, which its check runs (and logs, and the API) are called by (the id when there is
+    /// none).
+    pub name: Option<String>,
+    /// `strategy.matrix`: the job runs once per combination.
+    pub matrix: Option<Matrix>,
+    /// 1-based line of the job's key in the file.
     pub line: Option<u32>,
     pub needs: Vec<String>,
     pub permissions: Option<Permissions>,
@@ -199,6 +204,16 @@ pub struct Job {
     pub steps: Vec<Step>,
 }
 
+/// A job's `strategy.matrix`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Matrix {
+    /// Lists of plain values only: each run's values, in the order of the matrix's keys (which is how GitHub
+    /// names the run: `test (3.12, ubuntu-latest)`).
+    Runs(Vec<Vec<String>>),
+    /// `include`, `exclude`, expressions or nested values: the runs are only known once GitHub expands it.
+    Opaque,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Step {
     pub name: Option<String>,
@@ -206,6 +221,8 @@ pub struct Step {
     pub run: Option<String>,
     pub with: BTreeMap<String, String>,
     pub env: BTreeMap<String, String>,
+    /// The step's `if:` condition.
+    pub condition: Option<String>,
 }
 
 impl Step {
@@ -226,24 +243,50 @@ impl Step {
     }
 }
 
-/// Parse one workflow file; the error is a one-line reason (GitHub would refuse to run the file too).
-pub fn parse(path: &str, text: &str) -> Result<Workflow, String> {
-    let docs = YamlLoader::load_from_str(text).map_err(|e| e.to_string())?;
-    let Some(doc) = docs.into_iter().next() else {
+/// Why a workflow file was not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// One line (GitHub would refuse to run the file too).
+    pub reason: String,
+    /// Past the YAML limits (an alias bomb, thousands of levels): no verdict is possible.
+    pub over_limit: bool,
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl From<&str> for Unreadable {
+    fn from(reason: &str) -> Self {
+        Unreadable {
+            reason: reason.to_owned(),
+            over_limit: false,
+        }
+    }
+}
+
+/// Parse one workflow file.
+pub fn parse(path: &str, text: &str) -> Result<Workflow, Unreadable> {
+    let doc = yaml::parse(text).map_err(|e| Unreadable {
+        reason: e.to_string(),
+        over_limit: e.over_limit,
+    })?;
+    let Some(doc) = doc else {
         return Err("the file is empty".into());
     };
-    if doc.as_hash().is_none() {
+    if doc.as_map().is_none() {
         return Err("the top level is not a mapping".into());
     }
     let file = path.rsplit('/').next().unwrap_or(path).to_owned();
-    let jobs_yaml = &doc["jobs"];
-    let Some(jobs_hash) = jobs_yaml.as_hash() else {
+    let Some(jobs_map) = doc["jobs"].as_map() else {
         return Err("there is no `jobs:` mapping".into());
     };
     let mut jobs = Vec::new();
-    for (id, job) in jobs_hash {
-        let Some(id) = scalar(id) else { continue };
-        jobs.push(parse_job(&id, job, text));
+    for (id, job) in jobs_map {
+        let Some(name) = scalar(id) else { continue };
+        jobs.push(parse_job(&name, id.line, job));
     }
     Ok(Workflow {
         path: path.to_owned(),
@@ -362,7 +405,7 @@ fn describe_trigger(t: &Trigger) -> Option<String> {
 }
 
 /// `on:` may be a string, a list of strings, or a mapping of events to filters (or to null).
-fn parse_triggers(on: &Yaml) -> Vec<Trigger> {
+fn parse_triggers(on: &Node) -> Vec<Trigger> {
     let bare = |event: String| Trigger {
         event,
         filter: Vec::new(),
@@ -370,15 +413,18 @@ fn parse_triggers(on: &Yaml) -> Vec<Trigger> {
         tags_ignore: Vec::new(),
         branch_filtered: false,
     };
-    match on {
-        Yaml::String(event) => vec![bare(event.clone())],
-        Yaml::Array(events) => events.iter().filter_map(scalar).map(bare).collect(),
-        Yaml::Hash(events) => events
+    match &on.value {
+        Value::Scalar { .. } => scalar(on).map(bare).into_iter().collect(),
+        Value::Seq(events) => events.iter().filter_map(scalar).map(bare).collect(),
+        Value::Map(events) => events
             .iter()
             .filter_map(|(event, spec)| {
                 let event = scalar(event)?;
                 let (filter, branches) = match event.as_str() {
                     "push" => (strings(&spec["tags"]), strings(&spec["branches"])),
+                    "pull_request" | "pull_request_target" => {
+                        (Vec::new(), strings(&spec["branches"]))
+                    }
                     "release" => (strings(&spec["types"]), Vec::new()),
                     "workflow_run" => (strings(&spec["workflows"]), strings(&spec["branches"])),
                     _ => (Vec::new(), Vec::new()),
@@ -391,8 +437,8 @@ fn parse_triggers(on: &Yaml) -> Vec<Trigger> {
                         Vec::new()
                     },
                     branch_filtered: push
-                        && (!spec["branches"].is_badvalue()
-                            || !spec["branches-ignore"].is_badvalue()),
+                        && (!spec["branches"].is_missing()
+                            || !spec["branches-ignore"].is_missing()),
                     event,
                     filter,
                     branches,
@@ -403,26 +449,23 @@ fn parse_triggers(on: &Yaml) -> Vec<Trigger> {
     }
 }
 
-fn parse_permissions(p: &Yaml) -> Option<Permissions> {
-    match p {
-        Yaml::String(s) if s == "write-all" => Some(Permissions::WriteAll),
-        Yaml::String(s) if s == "read-all" => Some(Permissions::ReadAll),
-        Yaml::Hash(_) => Some(Permissions::Scopes(string_map(p))),
+fn parse_permissions(p: &Node) -> Option<Permissions> {
+    match (p.as_str(), &p.value) {
+        (Some("write-all"), _) => Some(Permissions::WriteAll),
+        (Some("read-all"), _) => Some(Permissions::ReadAll),
+        (_, Value::Map(_)) => Some(Permissions::Scopes(string_map(p))),
         _ => None,
     }
 }
 
-fn parse_job(id: &str, job: &Yaml, text: &str) -> Job {
-    let environment = match &job["environment"] {
-        Yaml::Hash(_) => scalar(&job["environment"]["name"]),
-        other => scalar(other),
+fn parse_job(id: &str, line: u32, job: &Node) -> Job {
+    let environment = match &job["environment"].value {
+        Value::Map(_) => scalar(&job["environment"]["name"]),
+        _ => scalar(&job["environment"]),
     };
-    let needs = match &job["needs"] {
-        Yaml::Array(_) => strings(&job["needs"]),
-        other => scalar(other).into_iter().collect(),
-    };
+    let needs = strings(&job["needs"]);
     let steps = job["steps"]
-        .as_vec()
+        .as_seq()
         .map(|steps| {
             steps
                 .iter()
@@ -432,13 +475,16 @@ fn parse_job(id: &str, job: &Yaml, text: &str) -> Job {
                     run: scalar(&s["run"]),
                     with: string_map(&s["with"]),
                     env: string_map(&s["env"]),
+                    condition: scalar(&s["if"]),
                 })
                 .collect()
         })
         .unwrap_or_default();
     Job {
         id: id.to_owned(),
-        line: job_line(text, id),
+        name: scalar(&job["name"]),
+        matrix: parse_matrix(&job["strategy"]["matrix"]),
+        line: Some(line),
         needs,
         permissions: parse_permissions(&job["permissions"]),
         environment,
@@ -449,46 +495,57 @@ fn parse_job(id: &str, job: &Yaml, text: &str) -> Job {
     }
 }
 
-/// The line of `  <id>:` after the top-level `jobs:` key.
-fn job_line(text: &str, id: &str) -> Option<u32> {
-    let mut in_jobs = false;
-    for (n, line) in text.lines().enumerate() {
-        if line.starts_with("jobs:") {
-            in_jobs = true;
-            continue;
-        }
-        if !in_jobs || !line.starts_with([' ', '\t']) {
-            continue;
-        }
-        let key = line.trim_start().trim_end();
-        let key = key.split(" #").next().unwrap_or(key).trim_end();
-        let bare = key.strip_suffix(':').map(|k| k.trim_matches(['"', '\'']));
-        if bare == Some(id) {
-            return u32::try_from(n + 1).ok();
+/// The runs of a matrix, when it is plain lists of scalars (at most 256 runs, GitHub's own limit).
+fn parse_matrix(m: &Node) -> Option<Matrix> {
+    let entries = match &m.value {
+        Value::Missing | Value::Null => return None,
+        Value::Map(entries) => entries,
+        _ => return Some(Matrix::Opaque),
+    };
+    let mut runs: Vec<Vec<String>> = vec![Vec::new()];
+    for (key, values) in entries {
+        let key = scalar(key).unwrap_or_default();
+        let values: Option<Vec<String>> =
+            values.as_seq().and_then(|v| v.iter().map(scalar).collect());
+        let plain = values.filter(|v| {
+            !v.is_empty()
+                && !matches!(key.as_str(), "include" | "exclude")
+                && !v.iter().any(|x| x.contains("${{"))
+        });
+        let Some(values) = plain else {
+            return Some(Matrix::Opaque);
+        };
+        runs = runs
+            .iter()
+            .flat_map(|run| {
+                values.iter().map(move |v| {
+                    let mut next = run.clone();
+                    next.push(v.clone());
+                    next
+                })
+            })
+            .collect();
+        if runs.len() > 256 {
+            return Some(Matrix::Opaque);
         }
     }
-    None
+    Some(Matrix::Runs(runs))
 }
 
 /// A scalar as text (YAML 1.2: `on` stays a string; numbers and booleans are shown as written).
-pub fn scalar(y: &Yaml) -> Option<String> {
-    match y {
-        Yaml::String(s) | Yaml::Real(s) => Some(s.clone()),
-        Yaml::Integer(i) => Some(i.to_string()),
-        Yaml::Boolean(b) => Some(b.to_string()),
-        _ => None,
+pub fn scalar(y: &Node) -> Option<String> {
+    y.scalar()
+}
+
+fn strings(y: &Node) -> Vec<String> {
+    match y.as_seq() {
+        Some(items) => items.iter().filter_map(scalar).collect(),
+        None => scalar(y).into_iter().collect(),
     }
 }
 
-fn strings(y: &Yaml) -> Vec<String> {
-    match y {
-        Yaml::Array(items) => items.iter().filter_map(scalar).collect(),
-        other => scalar(other).into_iter().collect(),
-    }
-}
-
-fn string_map(y: &Yaml) -> BTreeMap<String, String> {
-    y.as_hash()
+fn string_map(y: &Node) -> BTreeMap<String, String> {
+    y.as_map()
         .map(|h| {
             h.iter()
                 .filter_map(|(k, v)| Some((scalar(k)?, scalar(v).unwrap_or_default())))
@@ -617,9 +674,14 @@ mod tests {
 
     #[test]
     fn invalid_yaml_and_missing_jobs_are_reasons() {
-        assert!(parse("w.yml", "on: [push\n").unwrap_err().contains("line"));
+        assert!(
+            parse("w.yml", "on: [push\n")
+                .unwrap_err()
+                .reason
+                .contains("line")
+        );
         assert_eq!(
-            parse("w.yml", "on: push\n").unwrap_err(),
+            parse("w.yml", "on: push\n").unwrap_err().reason,
             "there is no `jobs:` mapping"
         );
     }

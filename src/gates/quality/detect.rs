@@ -1,21 +1,21 @@
 //! Which tools a project uses, from its own files, with zero configuration; each detection says why.
 //!
-//! Evidence, strongest first: the tool's configuration (`[tool.ruff]`, `mypy.ini`, `[flake8]` in setup.cfg,
-//! `[tool.pytest.ini_options]`...), a pre-commit hook, a tox/nox/hatch command that runs it (which also gives
-//! the arguments the project runs it with), and the development dependencies that list it. `ruff format` is
-//! only detected with evidence of its own (`[tool.ruff.format]`, a hook, a command): a project that lints with
-//! ruff may well format with black, or not at all.
+//! Evidence, strongest first: the tool's configuration (what the catalogue's `configuration` names:
+//! `[tool.ruff]`, `mypy.ini`, `[flake8]` in setup.cfg, `[tool.pytest.ini_options]`...), a pre-commit hook, a
+//! tox/nox/hatch command that runs it (which also gives the arguments the project runs it with), and the
+//! development dependencies that list it.
 
 use std::path::Path;
 
-use super::sources::{self, ToolCommand, ini_has_section};
-use super::tool::Tool;
+use super::sources::{self, ToolCommand};
+use crate::files::{self, ReadError};
 use crate::toml_file::TomlFile;
+use crate::tools::{Tool, configuration};
 
 /// A detected tool: the reasons, and the command the project runs it with, when one was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Detection {
-    pub tool: Tool,
+    pub tool: &'static Tool,
     pub reasons: Vec<String>,
     pub command: Option<ToolCommand>,
     /// The `rev` of the pre-commit repository that runs it: the version pre-commit installs.
@@ -41,15 +41,16 @@ impl Detection {
     }
 }
 
-/// The tools the project in `dir` uses, in report order. Files that cannot be read or parsed are passed
-/// over: detection never fails (the version check reports a broken pyproject.toml).
+/// The tools the project in `dir` uses, in report order. Files that do not parse are passed over (the version
+/// check reports a broken pyproject.toml); a file that cannot be read (a link out of the repository, a FIFO,
+/// one over the size or YAML limits) is an error: what it would have shown is unknown.
 /// `root` is the repository's (or the export's) root, where `.github/workflows` is; `dir` the project's.
-pub fn detect(root: &Path, dir: &Path) -> Vec<Detection> {
-    let pyproject =
-        read(dir, "pyproject.toml").and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
+pub fn detect(root: &Path, dir: &Path) -> anyhow::Result<Vec<Detection>> {
+    let read = |name: &str| files::read_text(root, &dir.join(name)).map_err(ReadError::into_anyhow);
+    let pyproject = read("pyproject.toml")?.and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
     let py = pyproject.as_ref();
     let mut found: Vec<Detection> = Vec::new();
-    let mut add = |tool: Tool, reason: String, command: Option<ToolCommand>| {
+    let mut add = |tool: &'static Tool, reason: String, command: Option<ToolCommand>| {
         if let Some(d) = found.iter_mut().find(|d| d.tool == tool) {
             if !d.reasons.contains(&reason) {
                 d.reasons.push(reason);
@@ -66,23 +67,27 @@ pub fn detect(root: &Path, dir: &Path) -> Vec<Detection> {
             });
         }
     };
-    for (tool, reason) in configuration(dir, py) {
+    for (tool, reason) in
+        configuration::configured(root, dir, py).map_err(ReadError::into_anyhow)?
+    {
         add(tool, reason, None);
     }
-    let hooks = sources::pre_commit(dir);
+    let hooks = sources::pre_commit(root, dir)?;
     for (tool, reason, _) in &hooks {
-        add(*tool, reason.clone(), None);
+        add(tool, reason.clone(), None);
     }
     let subdir = dir.strip_prefix(root).unwrap_or(Path::new(""));
-    let commands = sources::tox(dir, py)
-        .into_iter()
-        .chain(sources::nox(dir))
-        .chain(sources::hatch(dir, py))
-        .chain(sources::workflows(root, subdir));
+    let commands = sources::tox(root, dir, py)
+        .and_then(|tox| Ok(tox.into_iter().chain(sources::nox(root, dir)?)))
+        .and_then(|cmds| Ok(cmds.chain(sources::hatch(root, dir, py)?)))
+        .map_err(ReadError::into_anyhow)?
+        .chain(sources::workflows(root, subdir)?);
     for command in commands {
         let shown = match command.args.as_deref() {
-            Some(args) if !args.is_empty() => format!("{} {}", label(command.tool), args.join(" ")),
-            _ => label(command.tool).to_owned(),
+            Some(args) if !args.is_empty() => {
+                format!("{} {}", command.tool.label(), args.join(" "))
+            }
+            _ => command.tool.label(),
         };
         add(
             command.tool,
@@ -90,7 +95,7 @@ pub fn detect(root: &Path, dir: &Path) -> Vec<Detection> {
             Some(command),
         );
     }
-    for (tool, reason) in sources::dependencies(dir, py) {
+    for (tool, reason) in sources::dependencies(root, dir, py).map_err(ReadError::into_anyhow)? {
         add(tool, reason, None);
     }
     for (tool, _, rev) in hooks {
@@ -99,99 +104,7 @@ pub fn detect(root: &Path, dir: &Path) -> Vec<Detection> {
         }
     }
     found.sort_by_key(|d| d.tool);
-    found
-}
-
-/// The tool's own configuration files and tables.
-fn configuration(dir: &Path, py: Option<&TomlFile>) -> Vec<(Tool, String)> {
-    let mut out = Vec::new();
-    let in_pyproject = |path: &[&str]| py.is_some_and(|p| p.get(path).is_some());
-    let exists = |name: &str| dir.join(name).is_file();
-    let setup_cfg = read(dir, "setup.cfg").unwrap_or_default();
-    let tox_ini = read(dir, "tox.ini").unwrap_or_default();
-    let mut table = |tool: Tool, path: &[&str]| {
-        if in_pyproject(path) {
-            out.push((tool, format!("[{}] in pyproject.toml", path.join("."))));
-            true
-        } else {
-            false
-        }
-    };
-
-    table(Tool::Ruff, &["tool", "ruff"]);
-    table(Tool::RuffFormat, &["tool", "ruff", "format"]);
-    table(Tool::Black, &["tool", "black"]);
-    table(Tool::Isort, &["tool", "isort"]);
-    table(Tool::Flake8, &["tool", "flake8"]);
-    table(Tool::Mypy, &["tool", "mypy"]);
-    table(Tool::Pyright, &["tool", "pyright"]);
-    table(Tool::Basedpyright, &["tool", "basedpyright"]);
-    if !table(Tool::Pytest, &["tool", "pytest", "ini_options"]) {
-        // pytest 9 reads `[tool.pytest]` natively.
-        table(Tool::Pytest, &["tool", "pytest"]);
-    }
-
-    for name in ["ruff.toml", ".ruff.toml"] {
-        if let Some(text) = read(dir, name) {
-            out.push((Tool::Ruff, name.to_owned()));
-            let format = TomlFile::parse(name, text).is_ok_and(|f| f.get(&["format"]).is_some());
-            if format {
-                out.push((Tool::RuffFormat, format!("[format] in {name}")));
-            }
-        }
-    }
-    let files: [(Tool, &str); 6] = [
-        (Tool::Isort, ".isort.cfg"),
-        (Tool::Flake8, ".flake8"),
-        (Tool::Mypy, "mypy.ini"),
-        (Tool::Mypy, ".mypy.ini"),
-        (Tool::Pyright, "pyrightconfig.json"),
-        (Tool::Pytest, "pytest.ini"),
-    ];
-    for (tool, name) in files {
-        if exists(name) {
-            out.push((tool, name.to_owned()));
-        }
-    }
-    let sections: [(Tool, &str, &str, &str); 7] = [
-        (Tool::Isort, "setup.cfg", "isort", &setup_cfg),
-        (Tool::Isort, "setup.cfg", "tool:isort", &setup_cfg),
-        (Tool::Isort, "tox.ini", "isort", &tox_ini),
-        (Tool::Flake8, "setup.cfg", "flake8", &setup_cfg),
-        (Tool::Flake8, "tox.ini", "flake8", &tox_ini),
-        (Tool::Mypy, "setup.cfg", "mypy", &setup_cfg),
-        (Tool::Pytest, "setup.cfg", "tool:pytest", &setup_cfg),
-    ];
-    for (tool, file, section, text) in sections {
-        if ini_has_section(text, section) {
-            out.push((tool, format!("[{section}] in {file}")));
-        }
-    }
-    if ini_has_section(&tox_ini, "pytest") {
-        out.push((Tool::Pytest, "[pytest] in tox.ini".into()));
-    }
-    if exists("conftest.py") {
-        out.push((Tool::Pytest, "conftest.py".into()));
-    }
-    for name in ["tests", "test"] {
-        if dir.join(name).is_dir() {
-            out.push((Tool::Pytest, format!("a {name}/ directory")));
-        }
-    }
-    out
-}
-
-/// How a command for the tool reads: `ruff check`, `ruff format`, `mypy`.
-fn label(tool: Tool) -> &'static str {
-    match tool {
-        Tool::Ruff => "ruff check",
-        Tool::RuffFormat => "ruff format",
-        other => other.name(),
-    }
-}
-
-fn read(dir: &Path, name: &str) -> Option<String> {
-    std::fs::read_to_string(dir.join(name)).ok()
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -206,8 +119,9 @@ mod tests {
             std::fs::write(path, content).unwrap();
         }
         detect(dir.path(), dir.path())
+            .unwrap()
             .into_iter()
-            .map(|d| (d.tool.name().to_owned(), d.reason()))
+            .map(|d| (d.tool.name.to_owned(), d.reason()))
             .collect()
     }
 
@@ -282,7 +196,7 @@ mod tests {
             "[testenv:type]\ncommands = mypy --strict src\n",
         )
         .unwrap();
-        let found = detect(dir.path(), dir.path());
+        let found = detect(dir.path(), dir.path()).unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(
             found[0].reason(),

@@ -1,8 +1,6 @@
 //! The environment the tools run in, and the tools' executables and versions.
 //!
-//! Order: the activated virtualenv (`VIRTUAL_ENV`), the project's own `.venv/` or `venv/` (in the project
-//! directory or a parent up to the repository root: a uv workspace keeps one at its root), the environment of
-//! the project's manager (uv's `UV_PROJECT_ENVIRONMENT`, `poetry env info --path`, `hatch env find`), else
+//! The virtualenv is the project's, found by `crate::python::venv` (the same for every check); without one,
 //! PATH. Executables are run directly from the environment's `bin/`: no manager start-up cost, and no
 //! manager that creates or syncs an environment inside the tree (`uv run`, even with `--no-sync` or
 //! `--frozen`, creates `.venv`; `poetry run` creates its environment). When a managed project's environment
@@ -15,59 +13,10 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use regex::Regex;
 
-use super::tool::Tool;
 use crate::process::{self, Ended, Spec};
-use crate::toml_file::TomlFile;
-
-/// A project manager that owns the project's environment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Manager {
-    Uv,
-    Poetry,
-    Pdm,
-    Hatch,
-}
-
-impl Manager {
-    pub fn name(self) -> &'static str {
-        match self {
-            Manager::Uv => "uv",
-            Manager::Poetry => "Poetry",
-            Manager::Pdm => "PDM",
-            Manager::Hatch => "Hatch",
-        }
-    }
-
-    /// The command that creates the project's environment with its development dependencies.
-    pub fn create_command(self) -> &'static str {
-        match self {
-            Manager::Uv => "uv sync",
-            Manager::Poetry => "poetry install",
-            Manager::Pdm => "pdm install",
-            Manager::Hatch => "hatch env create",
-        }
-    }
-
-    /// The command that adds a development tool to the project.
-    pub fn add_command(self, distribution: &str) -> String {
-        match self {
-            Manager::Uv => format!("uv add --dev {distribution}"),
-            Manager::Poetry => format!("poetry add --group dev {distribution}"),
-            Manager::Pdm => format!("pdm add -dG dev {distribution}"),
-            Manager::Hatch => {
-                format!("add {distribution} to [tool.hatch.envs.default] dependencies")
-            }
-        }
-    }
-}
-
-/// A virtualenv and how it was found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Venv {
-    pub root: PathBuf,
-    /// How the report names it: `.venv`, `$VIRTUAL_ENV`, `the Poetry environment`...
-    pub label: String,
-}
+use crate::python::name;
+use crate::python::venv::{self, Manager, Venv};
+use crate::tools::Tool;
 
 /// Where the tools come from.
 #[derive(Debug, Clone)]
@@ -94,60 +43,12 @@ pub struct NotFound {
 
 /// The environment of the project in `local_project_dir` (the user's tree: exports carry no environment).
 pub fn resolve(local_project_dir: &Path) -> Environment {
-    let manager = manager_of(local_project_dir);
-    let venv = find_venv(local_project_dir, manager);
+    let (venv, manager) = venv::find(local_project_dir);
     Environment {
         venv,
         manager,
         project_dir: local_project_dir.to_path_buf(),
     }
-}
-
-/// The manager a project is managed by: its lock file, else its configuration table.
-pub fn manager_of(dir: &Path) -> Option<Manager> {
-    let locks = [
-        ("uv.lock", Manager::Uv),
-        ("poetry.lock", Manager::Poetry),
-        ("pdm.lock", Manager::Pdm),
-    ];
-    if let Some((_, m)) = locks.iter().find(|(f, _)| dir.join(f).is_file()) {
-        return Some(*m);
-    }
-    let pyproject = std::fs::read_to_string(dir.join("pyproject.toml"))
-        .ok()
-        .and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
-    let has = |path: &[&str]| pyproject.as_ref().is_some_and(|p| p.get(path).is_some());
-    if has(&["tool", "uv"]) {
-        Some(Manager::Uv)
-    } else if has(&["tool", "poetry"]) {
-        Some(Manager::Poetry)
-    } else if pyproject.as_ref().is_some_and(pdm_manages) {
-        Some(Manager::Pdm)
-    } else if has(&["tool", "hatch", "envs"]) || dir.join("hatch.toml").is_file() {
-        Some(Manager::Hatch)
-    } else {
-        None
-    }
-}
-
-/// `[tool.pdm]` with settings of PDM the project manager (`dev-dependencies`, `scripts`, `resolution`...), not
-/// only of pdm-backend, the build backend (`build`, `version`, and pdm-pep517's `includes`, `package-dir`...): a
-/// project that only builds with pdm-backend has no PDM environment to create.
-fn pdm_manages(pyproject: &TomlFile) -> bool {
-    const BACKEND_ONLY: [&str; 8] = [
-        "build",
-        "version",
-        "includes",
-        "excludes",
-        "source-includes",
-        "package-dir",
-        "is-purelib",
-        "editable-backend",
-    ];
-    pyproject
-        .get(&["tool", "pdm"])
-        .and_then(toml_edit::Item::as_table_like)
-        .is_some_and(|pdm| pdm.iter().any(|(key, _)| !BACKEND_ONLY.contains(&key)))
 }
 
 impl Environment {
@@ -182,7 +83,7 @@ impl Environment {
     pub fn find(
         &self,
         program: &str,
-        tool: Option<Tool>,
+        tool: Option<&Tool>,
         pre_commit_rev: Option<&str>,
     ) -> Result<Executable, NotFound> {
         if let Some(venv) = &self.venv {
@@ -194,7 +95,7 @@ impl Environment {
                 });
             }
         }
-        let isolated = tool.is_some_and(Tool::needs_project_env)
+        let isolated = tool.is_some_and(|t| t.imports_project)
             && (self.venv.is_some() || self.manager.is_some());
         if let (Some(tool), Some(rev), false) = (tool, pre_commit_rev, isolated) {
             if let Some(found) = pre_commit_env(program, tool, rev) {
@@ -213,17 +114,17 @@ impl Environment {
     fn not_found(
         &self,
         program: &str,
-        tool: Option<Tool>,
+        tool: Option<&Tool>,
         pre_commit_rev: Option<&str>,
     ) -> NotFound {
         let dist: &str = match tool {
-            Some(t) => t.distribution(),
+            Some(t) => t.distribution,
             None => program,
         };
         let off = tool.map_or_else(String::new, |t| {
             format!(
                 ", or switch the check off: [tool.relgate.checks.{}] enabled = false",
-                t.name()
+                t.name
             )
         });
         match (&self.venv, self.manager) {
@@ -245,7 +146,7 @@ impl Environment {
                 ),
                 hint: format!("create it: {}{off}", manager.create_command()),
             },
-            (None, None) if tool.is_some_and(Tool::needs_project_env) => NotFound {
+            (None, None) if tool.is_some_and(|t| t.imports_project) => NotFound {
                 message: format!(
                     "{program} not found: no virtualenv (.venv, venv, VIRTUAL_ENV) and not on PATH"
                 ),
@@ -330,7 +231,7 @@ pub fn version(exe: &Executable, distribution: &str) -> Option<String> {
 
 /// The version of an installed distribution in a virtualenv, from its `NAME-VERSION.dist-info` directory.
 pub fn dist_version(venv: &Path, distribution: &str) -> Option<String> {
-    let wanted = normalize(distribution);
+    let wanted = name::normalize(distribution)?;
     for dir in site_packages(venv) {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -341,7 +242,7 @@ pub fn dist_version(venv: &Path, distribution: &str) -> Option<String> {
                 continue;
             };
             if let Some((dist, version)) = stem.split_once('-') {
-                if normalize(dist) == wanted {
+                if name::normalize(dist).as_ref() == Some(&wanted) {
                     return Some(version.to_owned());
                 }
             }
@@ -355,83 +256,9 @@ pub fn has_distribution(venv: &Path, distribution: &str) -> bool {
     dist_version(venv, distribution).is_some()
 }
 
-fn find_venv(dir: &Path, manager: Option<Manager>) -> Option<Venv> {
-    if let Some(active) = crate::env::virtual_env() {
-        let root = PathBuf::from(active);
-        if root.join("bin").join("python").exists() {
-            return Some(Venv {
-                label: format!("the active virtualenv ($VIRTUAL_ENV = {})", root.display()),
-                root,
-            });
-        }
-    }
-    if manager == Some(Manager::Uv) {
-        if let Some(custom) = crate::env::uv_project_environment() {
-            let root = dir.join(custom);
-            if is_venv(&root) {
-                return Some(Venv {
-                    label: format!(
-                        "the uv environment ($UV_PROJECT_ENVIRONMENT = {})",
-                        root.display()
-                    ),
-                    root,
-                });
-            }
-        }
-    }
-    for ancestor in dir.ancestors() {
-        for name in [".venv", "venv"] {
-            let root = ancestor.join(name);
-            if is_venv(&root) {
-                let label = root
-                    .strip_prefix(dir)
-                    .map_or_else(|_| root.display().to_string(), |p| p.display().to_string());
-                return Some(Venv { root, label });
-            }
-        }
-        if ancestor.join(".git").exists() {
-            break;
-        }
-    }
-    let manager = manager?;
-    let (program, args): (&str, &[&str]) = match manager {
-        Manager::Poetry => ("poetry", &["env", "info", "--path"]),
-        Manager::Hatch => ("hatch", &["env", "find", "default"]),
-        Manager::Uv | Manager::Pdm => return None,
-    };
-    let manager_exe = which::which(program).ok()?;
-    let mut command = vec![manager_exe.into_os_string()];
-    command.extend(args.iter().map(Into::into));
-    let finished = process::run(&Spec {
-        argv: command,
-        cwd: dir.to_path_buf(),
-        env: Vec::new(),
-        env_remove: vec!["VIRTUAL_ENV".into()],
-        timeout: Duration::from_secs(30),
-        max_output: 64 * 1024,
-    })
-    .ok()?;
-    if !matches!(finished.ended, Ended::Exited(0)) {
-        return None;
-    }
-    let root = PathBuf::from(
-        finished
-            .output
-            .text
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())?
-            .trim(),
-    );
-    is_venv(&root).then(|| Venv {
-        label: format!("the {} environment ({})", manager.name(), root.display()),
-        root,
-    })
-}
-
 /// The executable of a hook environment pre-commit installed (`<home>/repoXXXX/py_env-python3.X/bin/`) whose
 /// distribution is at the hook's `rev` (`v0.6.0` pins ruff 0.6.0).
-fn pre_commit_env(program: &str, tool: Tool, rev: &str) -> Option<Executable> {
+fn pre_commit_env(program: &str, tool: &Tool, rev: &str) -> Option<Executable> {
     let home = crate::env::pre_commit_home()?;
     let wanted = rev.trim_start_matches('v');
     let mut repos: Vec<PathBuf> = std::fs::read_dir(&home)
@@ -452,7 +279,7 @@ fn pre_commit_env(program: &str, tool: Tool, rev: &str) -> Option<Executable> {
             let root = env.path();
             let candidate = root.join("bin").join(program);
             if is_executable(&candidate)
-                && dist_version(&root, tool.distribution()).as_deref() == Some(wanted)
+                && dist_version(&root, tool.distribution).as_deref() == Some(wanted)
             {
                 return Some(Executable {
                     path: candidate,
@@ -462,10 +289,6 @@ fn pre_commit_env(program: &str, tool: Tool, rev: &str) -> Option<Executable> {
         }
     }
     None
-}
-
-fn is_venv(root: &Path) -> bool {
-    root.join("pyvenv.cfg").is_file() && root.join("bin").join("python").exists()
 }
 
 /// The virtualenv an executable lives in (`VENV/bin/PROGRAM`), following symlinks (pipx and `uv tool`
@@ -529,10 +352,6 @@ fn mtime(path: &Path) -> String {
         )
 }
 
-fn normalize(name: &str) -> String {
-    super::sources::requirement_name(name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,52 +381,5 @@ mod tests {
         );
         assert_eq!(dist_version(dir.path(), "flake8").as_deref(), Some("7.5.0"));
         assert!(!has_distribution(dir.path(), "mypy"));
-    }
-
-    #[test]
-    fn managers_from_lock_files_and_tables() {
-        let dir = tempfile::tempdir().unwrap();
-        assert_eq!(manager_of(dir.path()), None);
-        std::fs::write(
-            dir.path().join("pyproject.toml"),
-            "[tool.poetry]\nname = 'x'\n",
-        )
-        .unwrap();
-        assert_eq!(manager_of(dir.path()), Some(Manager::Poetry));
-        std::fs::write(dir.path().join("uv.lock"), "version = 1\n").unwrap();
-        assert_eq!(manager_of(dir.path()), Some(Manager::Uv));
-    }
-
-    #[test]
-    fn a_project_that_only_builds_with_pdm_backend_is_not_managed_by_pdm() {
-        let dir = tempfile::tempdir().unwrap();
-        let write = |text: &str| std::fs::write(dir.path().join("pyproject.toml"), text).unwrap();
-        write(
-            "[build-system]\nbuild-backend = \"pdm.backend\"\n[tool.pdm.version]\nsource = \"scm\"\n[tool.pdm.build]\nincludes = [\"src\"]\n",
-        );
-        assert_eq!(manager_of(dir.path()), None);
-        write("[tool.pdm]\nversion = {use_scm = true}\npackage-dir = \"src\"\n");
-        assert_eq!(manager_of(dir.path()), None);
-        write(
-            "[tool.pdm.version]\nsource = \"scm\"\n[tool.pdm.dev-dependencies]\ntest = [\"pytest\"]\n",
-        );
-        assert_eq!(manager_of(dir.path()), Some(Manager::Pdm));
-        std::fs::write(dir.path().join("pdm.lock"), "").unwrap();
-        write("[tool.pdm.build]\nincludes = []\n");
-        assert_eq!(manager_of(dir.path()), Some(Manager::Pdm));
-    }
-
-    #[test]
-    fn project_venv_found_in_a_parent_up_to_the_repository() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join(".git")).unwrap();
-        fake_venv(&dir.path().join(".venv"), &[]);
-        let project = dir.path().join("packages/a");
-        std::fs::create_dir_all(&project).unwrap();
-        let venv = find_venv(&project, None);
-        // VIRTUAL_ENV of the machine running the tests would win; only check when it is unset.
-        if crate::env::virtual_env().is_none() {
-            assert_eq!(venv.unwrap().root, dir.path().join(".venv"));
-        }
     }
 }

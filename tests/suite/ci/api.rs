@@ -347,6 +347,9 @@ fn repository_from_the_origin_remote() {
 }
 
 const ANOTHER_WAY: &str = "get the log another way: `gh run view 42 --log-failed > log.txt`, then `relgate ci explain log.txt`";
+/// Every API error ends with the fallback that needs no GitHub at all.
+const WITHOUT_GITHUB: &str =
+    "without GitHub, `relgate ci explain --tag TAG` explains a release from the repository alone";
 
 /// No token, no GitHub, and each refusal: its own message, the way to get the log anyway, no token printed.
 #[test]
@@ -376,7 +379,7 @@ fn api_failures_say_how_to_get_the_log_another_way() {
             2,
             "",
             format!(
-                "error: no GitHub token: neither GH_TOKEN nor GITHUB_TOKEN is set\nhint: set GH_TOKEN to a token that may read the repository's Actions (`export GH_TOKEN=$(gh auth token)`), or {ANOTHER_WAY}\n"
+                "error: no GitHub token: neither GH_TOKEN nor GITHUB_TOKEN is set\nhint: set GH_TOKEN to a token that may read the repository's Actions (`export GH_TOKEN=$(gh auth token)`), or {ANOTHER_WAY}; {WITHOUT_GITHUB}\n"
             )
         )
     );
@@ -390,7 +393,7 @@ fn api_failures_say_how_to_get_the_log_another_way() {
         (
             2,
             format!(
-                "error: cannot reach the GitHub API at {refused}: cannot connect: connection refused by {host}\nhint: {ANOTHER_WAY}; for GitHub Enterprise, pass --api-url https://HOST/api/v3\n"
+                "error: cannot reach the GitHub API at {refused}: cannot connect: connection refused by {host}\nhint: {ANOTHER_WAY}; for GitHub Enterprise, pass --api-url https://HOST/api/v3; {WITHOUT_GITHUB}\n"
             )
         )
     );
@@ -409,7 +412,7 @@ fn api_failures_say_how_to_get_the_log_another_way() {
                 r#"{"message": "Bad credentials", "status": "401"}"#,
             ),
             format!(
-                "error: GitHub refused the token (HTTP 401: Bad credentials)\nhint: the token in GH_TOKEN/GITHUB_TOKEN is invalid or expired: set a valid one, or {ANOTHER_WAY}\n"
+                "error: GitHub refused the token (HTTP 401: Bad credentials)\nhint: the token in GH_TOKEN/GITHUB_TOKEN is invalid or expired: set a valid one, or {ANOTHER_WAY}; {WITHOUT_GITHUB}\n"
             ),
         ),
         (
@@ -422,7 +425,7 @@ fn api_failures_say_how_to_get_the_log_another_way() {
                 r#"{"message": "API rate limit exceeded for user ID 1."}"#,
             ),
             format!(
-                "error: GitHub's API rate limit for this token is used up (it resets in 10 minutes)\nhint: wait for the reset, or {ANOTHER_WAY}\n"
+                "error: GitHub's API rate limit for this token is used up (it resets in 10 minutes)\nhint: wait for the reset, or {ANOTHER_WAY}; {WITHOUT_GITHUB}\n"
             ),
         ),
         (
@@ -432,19 +435,19 @@ fn api_failures_say_how_to_get_the_log_another_way() {
                 r#"{"message": "Resource not accessible by integration"}"#,
             ),
             format!(
-                "error: GitHub denied access to run 42 of acme/demo (HTTP 403: Resource not accessible by integration)\nhint: the token may not read this repository's Actions (a fine-grained token needs \"Actions: read\"; a classic token needs `repo` for a private repository), or {ANOTHER_WAY}\n"
+                "error: GitHub denied access to run 42 of acme/demo (HTTP 403: Resource not accessible by integration)\nhint: the token may not read this repository's Actions (a fine-grained token needs \"Actions: read\"; a classic token needs `repo` for a private repository), or {ANOTHER_WAY}; {WITHOUT_GITHUB}\n"
             ),
         ),
         (
             Reply::status(404, r#"{"message": "Not Found"}"#),
             format!(
-                "error: run 42 of acme/demo not found (HTTP 404)\nhint: check --repo and the run id (`relgate ci runs` lists failed runs); a private repository answers 404 to a token that cannot see it; or {ANOTHER_WAY}\n"
+                "error: run 42 of acme/demo not found (HTTP 404)\nhint: check --repo and the run id (`relgate ci runs` lists failed runs); a private repository answers 404 to a token that cannot see it; or {ANOTHER_WAY}; {WITHOUT_GITHUB}\n"
             ),
         ),
         (
             Reply::ok("text/html", "<html>maintenance</html>"),
             format!(
-                "error: GitHub's answer for run 42 of acme/demo is not the JSON expected: expected value at line 1 column 1\nhint: {ANOTHER_WAY}\n"
+                "error: GitHub's answer for run 42 of acme/demo is not the JSON expected: expected value at line 1 column 1\nhint: {ANOTHER_WAY}; {WITHOUT_GITHUB}\n"
             ),
         ),
     ];
@@ -480,7 +483,7 @@ fn expired_job_log() {
             1,
             "\
 relgate ci explain · run 42 of acme/demo (GitHub API) · workflow \"Release\"
-note: lint: no log (the log of job \"lint\" (502) is no longer kept by GitHub (HTTP 410))
+note: lint: no log (the log of job \"lint\" (502) is no longer kept by GitHub (HTTP 410)); without GitHub, `relgate ci explain --tag TAG` explains a release from the repository alone
 
 NONE no failed step found in run 42 of acme/demo: the run may have passed, or the log is incomplete (for a failed run, `gh run view RUN_ID --log-failed` holds the failed steps)
 ",

@@ -3,15 +3,19 @@
 use std::path::{Path, PathBuf};
 
 use super::{ToolCommand, tool_command};
-use crate::gates::quality::tool::Tool;
+use crate::files;
 use crate::shell;
+use crate::tools::{self, Tool};
+use crate::yaml::{self, Node};
 
 /// Commands the GitHub Actions workflows run (`run:` scripts, and the tools' own actions), for the project
 /// at `subdir` of the repository (empty at the root): only steps whose working directory is the project's.
-/// CI is where a release fails, so what it runs is what the gate runs.
-pub fn workflows(root: &Path, subdir: &Path) -> Vec<ToolCommand> {
+/// CI is where a release fails, so what it runs is what the gate runs. A workflow that is not valid YAML is
+/// passed over (GitHub does not run it either); one that cannot be read, or is past the YAML limits, is an
+/// error.
+pub fn workflows(root: &Path, subdir: &Path) -> anyhow::Result<Vec<ToolCommand>> {
     let Ok(entries) = std::fs::read_dir(root.join(".github/workflows")) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let mut files: Vec<PathBuf> = entries
         .flatten()
@@ -22,17 +26,13 @@ pub fn workflows(root: &Path, subdir: &Path) -> Vec<ToolCommand> {
     let wanted = normalize_dir(&subdir.to_string_lossy());
     let mut out = Vec::new();
     for file in files {
-        let Some(doc) = std::fs::read_to_string(&file)
-            .ok()
-            .and_then(|t| yaml_rust2::YamlLoader::load_from_str(&t).ok())
-            .and_then(|docs| docs.into_iter().next())
-        else {
-            continue;
-        };
         let name = file
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let Some(jobs) = doc["jobs"].as_hash() else {
+        let Some(doc) = read_yaml(root, &file, &format!(".github/workflows/{name}"))? else {
+            continue;
+        };
+        let Some(jobs) = doc["jobs"].as_map() else {
             continue;
         };
         let top_dir = doc["defaults"]["run"]["working-directory"].as_str();
@@ -41,7 +41,7 @@ pub fn workflows(root: &Path, subdir: &Path) -> Vec<ToolCommand> {
             let job_dir = job["defaults"]["run"]["working-directory"]
                 .as_str()
                 .or(top_dir);
-            for step in job["steps"].as_vec().into_iter().flatten() {
+            for step in job["steps"].as_seq().into_iter().flatten() {
                 let dir = step["working-directory"].as_str().or(job_dir).unwrap_or("");
                 if normalize_dir(dir) != wanted {
                     continue;
@@ -73,26 +73,33 @@ pub fn workflows(root: &Path, subdir: &Path) -> Vec<ToolCommand> {
             }
         }
     }
-    out
+    Ok(out)
 }
 
-/// The tool a step's action runs: ruff's, black's, isort's and pyright's own actions.
-fn action_tool(uses: &str, step: &yaml_rust2::Yaml) -> Option<Tool> {
-    let action = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
-    match action.as_str() {
-        "astral-sh/ruff-action" | "chartboost/ruff-action" => {
-            let args = step["with"]["args"].as_str().unwrap_or("");
-            Some(if args.trim_start().starts_with("format") {
-                Tool::RuffFormat
-            } else {
-                Tool::Ruff
-            })
-        }
-        "psf/black" => Some(Tool::Black),
-        "isort/isort-action" => Some(Tool::Isort),
-        "jakebailey/pyright-action" => Some(Tool::Pyright),
-        _ => None,
+/// A YAML file's first document: `None` when it is absent or not valid YAML; an error when it cannot be read
+/// or goes past the YAML limits (`shown` names it).
+fn read_yaml(root: &Path, path: &Path, shown: &str) -> anyhow::Result<Option<Node>> {
+    let Some(text) = files::read_text(root, path).map_err(files::ReadError::into_anyhow)? else {
+        return Ok(None);
+    };
+    match yaml::parse(&text) {
+        Ok(doc) => Ok(doc),
+        Err(err) if err.over_limit => Err(crate::error::hinted(
+            format!("{shown}: {err}"),
+            format!(
+                "{shown} is not a file GitHub or pre-commit would read either: check what was committed there"
+            ),
+        )),
+        Err(_) => Ok(None),
     }
+}
+
+/// The tool a step's action runs (the catalogue's actions: ruff's, black's, isort's, pyright's...).
+fn action_tool(uses: &str, step: &Node) -> Option<&'static Tool> {
+    let action = tools::action(uses)?;
+    let input = |key: &str| step["with"][key].as_str().map(str::to_owned);
+    let command = (action.command)(&input);
+    tools::invoked(&shell::words(&command)).map(|(tool, _)| tool)
 }
 
 fn normalize_dir(dir: &str) -> String {
@@ -110,39 +117,39 @@ fn normalize_dir(dir: &str) -> String {
 
 /// Tools run by `.pre-commit-config.yaml` hooks: the known hook ids of the tools' own repositories (with
 /// the repository's `rev`, the tool's pinned version), and local hooks whose `entry` runs a tool.
-pub fn pre_commit(dir: &Path) -> Vec<(Tool, String, Option<String>)> {
-    let Ok(text) = std::fs::read_to_string(dir.join(".pre-commit-config.yaml")) else {
-        return Vec::new();
-    };
-    let Ok(docs) = yaml_rust2::YamlLoader::load_from_str(&text) else {
-        return Vec::new();
+pub fn pre_commit(
+    root: &Path,
+    dir: &Path,
+) -> anyhow::Result<Vec<(&'static Tool, String, Option<String>)>> {
+    let path = dir.join(".pre-commit-config.yaml");
+    let shown = path
+        .strip_prefix(root)
+        .unwrap_or(&path)
+        .display()
+        .to_string();
+    let Some(doc) = read_yaml(root, &path, &shown)? else {
+        return Ok(Vec::new());
     };
     let mut out = Vec::new();
-    let Some(repos) = docs.first().and_then(|d| d["repos"].as_vec()) else {
-        return out;
+    let Some(repos) = doc["repos"].as_seq() else {
+        return Ok(out);
     };
     for repo in repos {
         let rev = repo["rev"].as_str().map(str::to_owned);
-        for hook in repo["hooks"].as_vec().into_iter().flatten() {
+        for hook in repo["hooks"].as_seq().into_iter().flatten() {
             if let Some((tool, reason, local)) = hook_tool(hook) {
                 out.push((tool, reason, if local { None } else { rev.clone() }));
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// The tool a hook runs, why, and whether it is a local hook (its `entry` names the command).
-fn hook_tool(hook: &yaml_rust2::Yaml) -> Option<(Tool, String, bool)> {
+fn hook_tool(hook: &Node) -> Option<(&'static Tool, String, bool)> {
     let id = hook["id"].as_str()?;
-    // The tools' own hook ids are their check names, but for these.
-    let by_id = match id {
-        "ruff-check" => Some(Tool::Ruff),
-        "black-jupyter" => Some(Tool::Black),
-        other => Tool::from_name(other),
-    };
     let reason = format!("hook {id} in .pre-commit-config.yaml");
-    if let Some(tool) = by_id {
+    if let Some(tool) = tools::by_hook(id) {
         return Some((tool, reason, false));
     }
     let entry = hook["entry"].as_str()?;
@@ -166,23 +173,25 @@ mod tests {
             "on: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: astral-sh/ruff-action@v3\n        with:\n          args: format --check\n      - run: |\n          uv run mypy src --python-version ${{ matrix.python }}\n          python -m pytest \\\n            tests -x && echo done\n      - run: pytest other\n        working-directory: packages/other\n",
         )
         .unwrap();
-        let found: Vec<(Tool, Option<Vec<String>>)> = workflows(dir.path(), Path::new(""))
+        let found: Vec<(&str, Option<Vec<String>>)> = workflows(dir.path(), Path::new(""))
+            .unwrap()
             .into_iter()
-            .map(|c| (c.tool, c.args))
+            .map(|c| (c.tool.name, c.args))
             .collect();
         assert_eq!(
             found,
             [
-                (Tool::RuffFormat, None),
-                (Tool::Mypy, None),
-                (Tool::Pytest, Some(s(&["tests", "-x"]))),
+                ("ruff-format", None),
+                ("mypy", None),
+                ("pytest", Some(s(&["tests", "-x"]))),
             ]
         );
-        let other: Vec<Tool> = workflows(dir.path(), Path::new("packages/other/"))
+        let other: Vec<&str> = workflows(dir.path(), Path::new("packages/other/"))
+            .unwrap()
             .into_iter()
-            .map(|c| c.tool)
+            .map(|c| c.tool.name)
             .collect();
-        assert_eq!(other, [Tool::Pytest]);
+        assert_eq!(other, ["pytest"]);
     }
 
     #[test]
@@ -194,21 +203,26 @@ mod tests {
         )
         .unwrap();
         let rev = Some("v0.6.0".to_owned());
+        let hooks: Vec<(&str, String, Option<String>)> = pre_commit(dir.path(), dir.path())
+            .unwrap()
+            .into_iter()
+            .map(|(t, reason, rev)| (t.name, reason, rev))
+            .collect();
         assert_eq!(
-            pre_commit(dir.path()),
+            hooks,
             [
                 (
-                    Tool::Ruff,
+                    "ruff",
                     "hook ruff in .pre-commit-config.yaml".to_owned(),
                     rev.clone()
                 ),
                 (
-                    Tool::RuffFormat,
+                    "ruff-format",
                     "hook ruff-format in .pre-commit-config.yaml".to_owned(),
                     rev
                 ),
                 (
-                    Tool::Pytest,
+                    "pytest",
                     "hook tests in .pre-commit-config.yaml".to_owned(),
                     None
                 ),

@@ -4,18 +4,24 @@ use std::path::Path;
 
 use toml_edit::Item;
 
-use super::requirement_name;
-use crate::gates::quality::tool::Tool;
+use crate::files::{self, ReadError};
+use crate::python::name::requirement_name;
 use crate::toml_file::{TomlFile, strings};
+use crate::tools::{self, Tool};
 
 /// Tools listed among the development dependencies: PEP 735 `[dependency-groups]`, development extras of
 /// `[project.optional-dependencies]`, Poetry groups, PDM and uv dev-dependencies, hatch environments, and
 /// the usual requirements files.
-pub fn dependencies(dir: &Path, pyproject: Option<&TomlFile>) -> Vec<(Tool, String)> {
+/// `root`: the repository's root, which no file read may leave.
+pub fn dependencies(
+    root: &Path,
+    dir: &Path,
+    pyproject: Option<&TomlFile>,
+) -> Result<Vec<(&'static Tool, String)>, ReadError> {
     let mut out = Vec::new();
     let mut add = |requirement: &str, place: &str| {
-        if let Some(tool) = Tool::from_distribution(&requirement_name(requirement)) {
-            out.push((tool, format!("{} in {place}", tool.distribution())));
+        if let Some(tool) = requirement_name(requirement).and_then(|n| tools::by_distribution(&n)) {
+            out.push((tool, format!("{} in {place}", tool.distribution)));
         }
     };
     if let Some(py) = pyproject {
@@ -61,18 +67,7 @@ pub fn dependencies(dir: &Path, pyproject: Option<&TomlFile>) -> Vec<(Tool, Stri
             }
         }
     }
-    let mut files: Vec<String> = [
-        "requirements-dev.txt",
-        "requirements_dev.txt",
-        "dev-requirements.txt",
-        "requirements-test.txt",
-        "requirements_test.txt",
-        "test-requirements.txt",
-        "requirements-lint.txt",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
+    let mut files: Vec<String> = REQUIREMENTS_FILES.iter().map(|s| (*s).to_owned()).collect();
     if let Ok(entries) = std::fs::read_dir(dir.join("requirements")) {
         let mut names: Vec<String> = entries
             .flatten()
@@ -88,7 +83,7 @@ pub fn dependencies(dir: &Path, pyproject: Option<&TomlFile>) -> Vec<(Tool, Stri
         files.extend(names);
     }
     for file in files {
-        let Ok(text) = std::fs::read_to_string(dir.join(&file)) else {
+        let Some(text) = files::read_text(root, &dir.join(&file))? else {
             continue;
         };
         for line in text.lines() {
@@ -98,12 +93,23 @@ pub fn dependencies(dir: &Path, pyproject: Option<&TomlFile>) -> Vec<(Tool, Stri
             }
         }
     }
-    out
+    Ok(out)
 }
+
+/// The usual requirements files of development tools, beside pyproject.toml.
+pub const REQUIREMENTS_FILES: &[&str] = &[
+    "requirements-dev.txt",
+    "requirements_dev.txt",
+    "dev-requirements.txt",
+    "requirements-test.txt",
+    "requirements_test.txt",
+    "test-requirements.txt",
+    "requirements-lint.txt",
+];
 
 /// Extras that hold development tools rather than runtime features (`dev`, `test`, `tests`, `testing`,
 /// `lint`, `typing`, `qa`, `check`...): a runtime extra may list black for a feature that formats code.
-fn is_development_extra(name: &str) -> bool {
+pub fn is_development_extra(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     [
         "dev", "test", "lint", "typ", "check", "qa", "style", "format", "ci", "mypy",
@@ -136,9 +142,10 @@ mod tests {
             "[project]\nname = 'x'\n[project.optional-dependencies]\njupyter = ['black']\ntests = ['pytest>=8']\n[dependency-groups]\ndev = ['ruff>=0.5', {include-group = 'typing'}]\ntyping = ['mypy[faster-cache]']\n[tool.poetry.group.lint.dependencies]\nisort = '^5'\n".into(),
         )
         .unwrap();
-        let found: Vec<String> = dependencies(dir.path(), Some(&py))
+        let found: Vec<String> = dependencies(dir.path(), dir.path(), Some(&py))
+            .unwrap()
             .into_iter()
-            .map(|(t, w)| format!("{}: {w}", t.name()))
+            .map(|(t, w)| format!("{}: {w}", t.name))
             .collect();
         assert_eq!(
             found,
@@ -149,10 +156,6 @@ mod tests {
                 "isort: isort in [tool.poetry.group.lint.dependencies]",
                 "flake8: flake8 in requirements-dev.txt",
             ]
-        );
-        assert_eq!(
-            requirement_name("Typing_Extensions.x>=4"),
-            "typing-extensions-x"
         );
     }
 }

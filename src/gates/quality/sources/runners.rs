@@ -5,19 +5,26 @@ use std::path::Path;
 
 use toml_edit::{Item, Value};
 
-use super::{ToolCommand, ini_entries, tool_command};
+use super::{ToolCommand, tool_command};
+use crate::files::{self, ReadError};
+use crate::python::ini::Ini;
 use crate::shell;
 use crate::toml_file::TomlFile;
 
 /// The commands of every `[testenv]`/`[testenv:NAME]` in tox.ini, and of `[tool.tox]` in pyproject.toml
 /// (the native TOML form, or `legacy_tox_ini`).
-pub fn tox(dir: &Path, pyproject: Option<&TomlFile>) -> Vec<ToolCommand> {
+/// `root`: the repository's root, which no file read may leave.
+pub fn tox(
+    root: &Path,
+    dir: &Path,
+    pyproject: Option<&TomlFile>,
+) -> Result<Vec<ToolCommand>, ReadError> {
     let mut out = Vec::new();
-    if let Ok(text) = std::fs::read_to_string(dir.join("tox.ini")) {
+    if let Some(text) = files::read_text(root, &dir.join("tox.ini"))? {
         out.extend(tox_ini(&text, "tox.ini"));
     }
     let Some(pyproject) = pyproject else {
-        return out;
+        return Ok(out);
     };
     if let Some(legacy) = pyproject.get_str(&["tool", "tox", "legacy_tox_ini"]) {
         out.extend(tox_ini(legacy, "pyproject.toml [tool.tox] legacy_tox_ini"));
@@ -53,16 +60,17 @@ pub fn tox(dir: &Path, pyproject: Option<&TomlFile>) -> Vec<ToolCommand> {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 fn tox_ini(text: &str, label: &str) -> Vec<ToolCommand> {
     let mut out = Vec::new();
-    for (section, key, value) in ini_entries(text) {
-        if key != "commands" || !(section == "testenv" || section.starts_with("testenv:")) {
+    for entry in Ini::parse(text).entries() {
+        let section = &entry.section;
+        if entry.key != "commands" || !(section == "testenv" || section.starts_with("testenv:")) {
             continue;
         }
-        for line in value.replace("\\\n", " ").lines() {
+        for line in entry.value.replace("\\\n", " ").lines() {
             let words = shell::words(line);
             if let Some((tool, args)) = tool_command(&words) {
                 out.push(ToolCommand {
@@ -78,9 +86,9 @@ fn tox_ini(text: &str, label: &str) -> Vec<ToolCommand> {
 
 /// `session.run("tool", "arg", ...)` calls in noxfile.py whose program and arguments are string literals
 /// (`*session.posargs` and keyword arguments are left out).
-pub fn nox(dir: &Path) -> Vec<ToolCommand> {
-    let Ok(text) = std::fs::read_to_string(dir.join("noxfile.py")) else {
-        return Vec::new();
+pub fn nox(root: &Path, dir: &Path) -> Result<Vec<ToolCommand>, ReadError> {
+    let Some(text) = files::read_text(root, &dir.join("noxfile.py"))? else {
+        return Ok(Vec::new());
     };
     let mut out = Vec::new();
     let mut rest = text.as_str();
@@ -98,7 +106,7 @@ pub fn nox(dir: &Path) -> Vec<ToolCommand> {
             });
         }
     }
-    out
+    Ok(out)
 }
 
 /// The top-level arguments of a call whose opening parenthesis was just consumed, as source text.
@@ -146,10 +154,13 @@ fn python_string(arg: &str) -> Option<String> {
 }
 
 /// Hatch environment scripts (`[tool.hatch.envs.NAME.scripts]`, or `[envs.NAME.scripts]` in hatch.toml).
-pub fn hatch(dir: &Path, pyproject: Option<&TomlFile>) -> Vec<ToolCommand> {
+pub fn hatch(
+    root: &Path,
+    dir: &Path,
+    pyproject: Option<&TomlFile>,
+) -> Result<Vec<ToolCommand>, ReadError> {
     let mut out = Vec::new();
-    let hatch_toml = std::fs::read_to_string(dir.join("hatch.toml"))
-        .ok()
+    let hatch_toml = files::read_text(root, &dir.join("hatch.toml"))?
         .and_then(|t| TomlFile::parse("hatch.toml", t).ok());
     let sources = [
         (
@@ -189,7 +200,7 @@ pub fn hatch(dir: &Path, pyproject: Option<&TomlFile>) -> Vec<ToolCommand> {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// Words of a tox TOML command: strings, and the default of a `{replace = "posargs", default = [...]}`.
@@ -214,10 +225,13 @@ fn toml_words(array: &toml_edit::Array) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gates::quality::tool::Tool;
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn tool(name: &str) -> &'static crate::tools::Tool {
+        crate::tools::by_name(name).unwrap()
     }
 
     #[test]
@@ -228,23 +242,23 @@ mod tests {
             found,
             [
                 ToolCommand {
-                    tool: Tool::Pytest,
+                    tool: tool("pytest"),
                     args: Some(s(&["tests"])),
                     source: "tox.ini [testenv]".into()
                 },
                 ToolCommand {
-                    tool: Tool::Ruff,
+                    tool: tool("ruff"),
                     args: Some(s(&["src", "tests"])),
                     source: "tox.ini [testenv:lint]".into()
                 },
                 ToolCommand {
-                    tool: Tool::Mypy,
+                    tool: tool("mypy"),
                     args: Some(s(&["--strict", "src"])),
                     source: "tox.ini [testenv:lint]".into()
                 },
             ]
         );
-        assert!(super::super::ini_has_section(ini, "flake8"));
+        assert!(Ini::parse(ini).has_section("flake8"));
     }
 
     #[test]
@@ -255,12 +269,12 @@ mod tests {
         )
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let found = tox(dir.path(), Some(&py));
+        let found = tox(dir.path(), dir.path(), Some(&py)).unwrap();
         assert_eq!(found[0].args, Some(s(&["tests"])));
         assert_eq!(
             found[1],
             ToolCommand {
-                tool: Tool::Mypy,
+                tool: tool("mypy"),
                 args: Some(s(&["src"])),
                 source: "pyproject.toml [tool.tox.env.type]".into()
             }
@@ -275,16 +289,17 @@ mod tests {
             "import nox\n\n@nox.session\ndef tests(session):\n    session.install('.[test]')\n    session.run('pytest', '-x', *session.posargs)\n\n@nox.session\ndef lint(session):\n    session.run(\n        \"mypy\", \"src\", \"--strict\",\n        env={\"X\": \"1\"},\n    )\n    session.run(\"python\", \"-m\", \"flake8\", SRC)\n",
         )
         .unwrap();
-        let found: Vec<(Tool, Vec<String>)> = nox(dir.path())
+        let found: Vec<(&str, Vec<String>)> = nox(dir.path(), dir.path())
+            .unwrap()
             .into_iter()
-            .map(|c| (c.tool, c.args.unwrap()))
+            .map(|c| (c.tool.name, c.args.unwrap()))
             .collect();
         assert_eq!(
             found,
             [
-                (Tool::Pytest, s(&["-x"])),
-                (Tool::Mypy, s(&["src", "--strict"])),
-                (Tool::Flake8, vec![]),
+                ("pytest", s(&["-x"])),
+                ("mypy", s(&["src", "--strict"])),
+                ("flake8", vec![]),
             ]
         );
     }
@@ -297,35 +312,36 @@ mod tests {
         )
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let found: Vec<(Tool, Vec<String>, String)> = hatch(dir.path(), Some(&py))
+        let found: Vec<(&str, Vec<String>, String)> = hatch(dir.path(), dir.path(), Some(&py))
+            .unwrap()
             .into_iter()
-            .map(|c| (c.tool, c.args.unwrap(), c.source))
+            .map(|c| (c.tool.name, c.args.unwrap(), c.source))
             .collect();
         assert_eq!(
             found,
             [
                 (
-                    Tool::Pytest,
+                    "pytest",
                     s(&["tests"]),
                     "pyproject.toml [tool.hatch.envs.default.scripts] test".to_owned()
                 ),
                 (
-                    Tool::Ruff,
+                    "ruff",
                     s(&["."]),
                     "pyproject.toml [tool.hatch.envs.lint.scripts] check".to_owned()
                 ),
                 (
-                    Tool::RuffFormat,
+                    "ruff-format",
                     s(&["--check", "."]),
                     "pyproject.toml [tool.hatch.envs.lint.scripts] check".to_owned()
                 ),
                 (
-                    Tool::Mypy,
+                    "mypy",
                     s(&["--strict", "src"]),
                     "pyproject.toml [tool.hatch.envs.lint.scripts] typing".to_owned()
                 ),
                 (
-                    Tool::Pytest,
+                    "pytest",
                     s(&["-x"]),
                     "pyproject.toml [tool.hatch.envs.lint.scripts] typing".to_owned()
                 ),

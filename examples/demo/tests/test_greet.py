@@ -1,0 +1,5 @@
+from relgate_demo import greet
+
+
+def test_greet() -> None:
+    assert greet("world") == "hello, world"

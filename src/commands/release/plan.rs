@@ -1,0 +1,373 @@
+//! Everything `relgate release` will do, decided before anything is written: the preconditions (a clean tree on
+//! a branch that is not behind its upstream, a new tag, a version greater than the last release), the new
+//! version, the one line of the one file that changes, the commit, the tag, the push and the GitHub release.
+
+use std::fmt::Write as _;
+use std::str::FromStr;
+
+use pep440_rs::Version;
+
+use crate::bump::{self, Bump, Request};
+use crate::cli::ReleaseArgs;
+use crate::error::hinted;
+use crate::git::{self, CommitId};
+use crate::project::{Declared, VersionSource};
+
+use super::edit::{FileEdit, file_edit};
+use super::github::{GithubPlan, Notes, github_plan, read_notes};
+use crate::release::Release;
+use crate::term::printable;
+
+pub struct Plan {
+    pub name: Option<String>,
+    /// The version before the release: the declared one, or for a `vcs` project the last release tag's.
+    pub current: Option<Version>,
+    pub version: Version,
+    pub request: Request,
+    pub tag: String,
+    pub branch: String,
+    pub head: CommitId,
+    pub remote: String,
+    pub remote_branch: String,
+    /// The one file that changes; `None` when the tag goes on HEAD as it is.
+    pub edit: Option<FileEdit>,
+    /// Why nothing is written, when nothing is.
+    pub no_edit: Option<String>,
+    pub commit_message: String,
+    pub tag_message: String,
+    pub github: Option<GithubPlan>,
+    /// Untracked files, which the release leaves out (the commit holds only committed content).
+    pub untracked: Vec<String>,
+}
+
+impl Plan {
+    /// `git push --atomic` refspecs: the branch (to its name on the remote) and the tag.
+    pub fn refspecs(&self) -> Vec<String> {
+        vec![
+            format!(
+                "refs/heads/{}:refs/heads/{}",
+                self.branch, self.remote_branch
+            ),
+            format!("refs/tags/{}", self.tag),
+        ]
+    }
+
+    /// The push as the user would type it.
+    pub fn push_command(&self) -> String {
+        let branch = if self.branch == self.remote_branch {
+            self.branch.clone()
+        } else {
+            format!("{}:{}", self.branch, self.remote_branch)
+        };
+        format!("git push --atomic {} {branch} {}", self.remote, self.tag)
+    }
+
+    /// The plan as a numbered list of steps, for the terminal.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let name = printable(self.name.as_deref().unwrap_or("the project"));
+        let from = self
+            .current
+            .as_ref()
+            .map_or_else(|| "(no release yet)".to_owned(), ToString::to_string);
+        let how = match &self.request {
+            Request::Bump(b) => format!(" ({})", b.as_str()),
+            Request::Exact(_) => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "relgate release: {name} {from} -> {}{how}",
+            self.version
+        );
+        let _ = writeln!(
+            out,
+            "  1. gate     the whole release gate on the release commit, as tag {}: nothing below happens unless it passes",
+            self.tag
+        );
+        match &self.edit {
+            Some(edit) => {
+                let _ = writeln!(
+                    out,
+                    "  2. write    {}:{}",
+                    printable(&edit.shown),
+                    edit.line
+                );
+                let _ = writeln!(
+                    out,
+                    "                 - {}",
+                    printable(edit.before.trim_end())
+                );
+                let _ = writeln!(
+                    out,
+                    "                 + {}",
+                    printable(edit.after.trim_end())
+                );
+                let _ = writeln!(
+                    out,
+                    "  3. commit   {:?} on {} (parent {})",
+                    self.commit_message,
+                    self.branch,
+                    git::short(self.head)
+                );
+            }
+            None => {
+                let why = self.no_edit.as_deref().unwrap_or("nothing to change");
+                let _ = writeln!(out, "  2. write    nothing: {why}");
+                let _ = writeln!(
+                    out,
+                    "  3. commit   none: the tag goes on HEAD ({}, {})",
+                    git::short(self.head),
+                    self.branch
+                );
+            }
+        }
+        let first = self.tag_message.lines().next().unwrap_or_default();
+        let _ = writeln!(out, "  4. tag      {}, annotated ({first:?})", self.tag);
+        let _ = writeln!(out, "  5. push     {}", self.push_command());
+        if let Some(gh) = &self.github {
+            let notes = match &gh.notes {
+                Notes::TagMessage => "the tag message".to_owned(),
+                Notes::File(path, _) => path.display().to_string(),
+                Notes::Generated => "generated by GitHub".to_owned(),
+            };
+            let _ = writeln!(
+                out,
+                "  6. release  GitHub release {} on {} (notes: {notes}; pre-release: {})",
+                self.tag,
+                gh.repo,
+                if gh.prerelease { "yes" } else { "no" }
+            );
+        }
+        if !self.untracked.is_empty() {
+            let _ = writeln!(
+                out,
+                "  note: untracked files are not part of the release: {}",
+                crate::gates::name_list(
+                    &self
+                        .untracked
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>(),
+                    3
+                )
+            );
+        }
+        out
+    }
+}
+
+/// Check every precondition and decide every step. Nothing is written.
+pub fn prepare(release: &Release, args: &ReleaseArgs, request: Request) -> anyhow::Result<Plan> {
+    let repo = &release.repo;
+    let head = release.require_head()?;
+    let Some(branch) = repo.current_branch()? else {
+        return Err(hinted(
+            format!(
+                "HEAD is detached (at {}): a release is committed on a branch and pushed with it",
+                git::short(head)
+            ),
+            "switch to the branch to release from (git switch main), then run relgate release again",
+        ));
+    };
+    let difference = repo.difference_from(head)?;
+    if !difference.modified.is_empty() {
+        let shown: Vec<&str> = difference.modified.iter().map(String::as_str).collect();
+        return Err(hinted(
+            format!(
+                "the working tree has uncommitted changes ({}): the release commit would not hold them",
+                crate::gates::name_list(&shown, 3)
+            ),
+            "commit or stash them (git stash), then run relgate release again",
+        ));
+    }
+    let upstream = repo.upstream(&branch);
+    let remote = match (&args.remote, &upstream) {
+        (Some(remote), _) => remote.clone(),
+        (None, Some(up)) => up.remote.clone(),
+        (None, None) => "origin".to_owned(),
+    };
+    if !repo.has_remote(&remote) {
+        return Err(hinted(
+            format!("there is no remote named {remote:?} to push the release to"),
+            format!(
+                "add it (git remote add {remote} URL), or name another with --remote NAME (git remote -v lists them)"
+            ),
+        ));
+    }
+    let remote_branch = upstream
+        .filter(|up| up.remote == remote)
+        .map_or_else(|| branch.clone(), |up| up.branch);
+    let tracking = format!("refs/remotes/{remote}/{remote_branch}");
+    if let Some(theirs) = repo.ref_commit(&tracking) {
+        if !repo.is_ancestor(theirs, head) {
+            return Err(hinted(
+                format!(
+                    "{branch} is behind {remote}/{remote_branch} (as of the last fetch): {remote}/{remote_branch} has commits that {branch} does not, so the push would be refused"
+                ),
+                format!(
+                    "bring them in first (git pull --rebase {remote} {remote_branch}), then run relgate release again; relgate does not fetch: git fetch shows the remote's latest state"
+                ),
+            ));
+        }
+    }
+
+    let declared = release.declared(Some((head, "HEAD")))?;
+    let history = repo.history(head)?;
+    let all_tags = repo.tag_refs()?;
+    let mut released: Vec<(Version, String)> = Vec::new();
+    for tag in &all_tags {
+        let Some(version) = release.format.version_of(&tag.name) else {
+            continue;
+        };
+        if repo
+            .tag_commit(tag)?
+            .is_some_and(|commit| history.contains(&commit))
+        {
+            released.push((version, tag.name.clone()));
+        }
+    }
+    released.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)));
+    let last = released.last().cloned();
+
+    let declared_version = declared
+        .version
+        .as_deref()
+        .map(|v| (v, Version::from_str(v)));
+    let current = match (&declared_version, &last) {
+        (Some((_, Ok(v))), _) | (None, Some((v, _))) => Some(v.clone()),
+        _ => None,
+    };
+    let version = match &request {
+        Request::Exact(v) => v.clone(),
+        Request::Bump(b) => {
+            let Some(current) = &current else {
+                return Err(no_current_version(&declared, declared_version.as_ref(), *b));
+            };
+            bump::next(current, *b).map_err(|e| {
+                hinted(
+                    e.to_string(),
+                    "name the version instead: relgate release 1.3.0rc1",
+                )
+            })?
+        }
+    };
+    if let Some((last_version, last_tag)) = &last {
+        if version <= *last_version {
+            let suggestion = bump::next(last_version, Bump::Patch)
+                .map(|v| format!(" (relgate release {v})"))
+                .unwrap_or_default();
+            return Err(hinted(
+                format!(
+                    "{version} is not greater than the last release, {last_version} (tag {last_tag})"
+                ),
+                format!("release a later version{suggestion}"),
+            ));
+        }
+    }
+
+    // The repository's own convention: the form of its latest release tag.
+    let form = last
+        .as_ref()
+        .and_then(|(_, name)| release.format.form_of(name))
+        .unwrap_or(0);
+    let tag = release.format.render(form, &version.to_string());
+    if tag.starts_with('-') || remote.starts_with('-') {
+        return Err(hinted(
+            format!(
+                "{tag:?} on remote {remote:?}: a tag or remote name starting with `-` would be read as an option by git"
+            ),
+            "fix [tool.relgate] tag-format or --remote",
+        ));
+    }
+    if let Some(existing) = repo.find_tag(&tag)? {
+        let at = repo
+            .tag_commit(&existing)?
+            .map_or_else(String::new, |c| format!(" (at {})", git::short(c)));
+        return Err(hinted(
+            format!("tag {tag} already exists{at}"),
+            format!(
+                "release another version; if {tag} was never pushed and is a mistake, delete it first: git tag -d {tag}"
+            ),
+        ));
+    }
+    if let Some(other) = all_tags
+        .iter()
+        .find(|t| release.format.version_of(&t.name).as_ref() == Some(&version))
+    {
+        return Err(hinted(
+            format!("{version} is already tagged, as {}", other.name),
+            "release another version",
+        ));
+    }
+
+    let (edit, no_edit) = if declared.source == VersionSource::Vcs {
+        let tool = declared.vcs_tool.as_deref().unwrap_or("a VCS plugin");
+        (
+            None,
+            Some(format!("the version comes from the tag ({tool})")),
+        )
+    } else if matches!(&declared_version, Some((_, Ok(v))) if *v == version) {
+        let at = declared.file.as_deref().unwrap_or("the project");
+        (None, Some(format!("{at} already declares {version}")))
+    } else {
+        (Some(file_edit(release, &declared, head, &version)?), None)
+    };
+
+    let commit_message = release.config.release_message(&version.to_string(), &tag);
+    let notes_file = match &args.notes_file {
+        Some(path) => Some((path.clone(), read_notes(path)?)),
+        None => None,
+    };
+    let tag_message = match &notes_file {
+        Some((_, notes)) if !notes.trim().is_empty() => {
+            format!("{commit_message}\n\n{}", notes.trim_end())
+        }
+        _ => commit_message.clone(),
+    };
+    let github = if args.github_release {
+        Some(github_plan(release, args, notes_file, &version)?)
+    } else {
+        None
+    };
+    Ok(Plan {
+        name: declared.name.clone(),
+        current,
+        version,
+        request,
+        tag,
+        branch,
+        head,
+        remote,
+        remote_branch,
+        edit,
+        no_edit,
+        commit_message,
+        tag_message,
+        github,
+        untracked: difference.untracked,
+    })
+}
+
+fn no_current_version(
+    declared: &Declared,
+    parsed: Option<&(&str, Result<Version, pep440_rs::VersionParseError>)>,
+    bump: Bump,
+) -> anyhow::Error {
+    match parsed {
+        Some((text, Err(_))) => hinted(
+            format!(
+                "{}:{} declares {text:?}, which is not a PEP 440 version: there is nothing to bump",
+                declared.file.as_deref().unwrap_or("the project"),
+                declared.line.unwrap_or(0)
+            ),
+            "name the new version: relgate release 1.0.0",
+        ),
+        _ => hinted(
+            format!(
+                "there is no release tag in HEAD's history to bump ({}) from: the version comes from git tags",
+                bump.as_str()
+            ),
+            "name the first version: relgate release 0.1.0",
+        ),
+    }
+}
