@@ -56,7 +56,7 @@ pub enum Command {
     /// List the checks `relgate check` would run, with their resolved commands, without running them.
     Checks(SelectArgs),
     /// Print the version the project declares, where it comes from, and the tag it expects.
-    Version(ProjectArgs),
+    Version(VersionArgs),
     /// Install relgate's git hooks (pre-push and reference-transaction) into this repository.
     Install(InstallArgs),
     /// Remove relgate's git hooks and restore the hooks that were there before.
@@ -90,6 +90,18 @@ pub struct ProjectArgs {
     /// How release tags are named, e.g. `v{version}` or `mypkg-v{version}`. Default: `v{version}` and `{version}`.
     #[arg(long, value_name = "FORMAT")]
     pub tag_format: Option<String>,
+}
+
+/// `relgate version`'s options.
+#[derive(Debug, Clone, Args, Default)]
+pub struct VersionArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    /// Print the version declared in this tag's commit (read from git, without checking it out) instead of
+    /// the working tree's.
+    #[arg(long, value_name = "NAME")]
+    pub tag: Option<String>,
 }
 
 /// Which release and which of its checks: the options `relgate check` and `relgate checks` share.

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use pep440_rs::Version;
 
 use crate::config::Config;
+use crate::git::TagRef;
 
 #[derive(Debug, Clone)]
 pub struct TagFormat {
@@ -48,19 +49,9 @@ impl TagFormat {
 
     /// The version a tag names, if it is a release tag of this format.
     pub fn version_of(&self, tag: &str) -> Option<Version> {
-        self.forms.iter().find_map(|(prefix, suffix)| {
-            let inner = tag
-                .strip_prefix(prefix.as_str())?
-                .strip_suffix(suffix.as_str())?;
-            // An empty prefix must not swallow another package's prefixed tags (`other-v1.0`): PEP 440 refuses
-            // those anyway, and a leading `v` is PEP 440's own optional prefix.
-            if inner.is_empty()
-                || !inner.starts_with(|c: char| c.is_ascii_digit() || c == 'v' || c == 'V')
-            {
-                return None;
-            }
-            Version::from_str(inner).ok()
-        })
+        self.forms
+            .iter()
+            .find_map(|(prefix, suffix)| version_in(prefix, suffix, tag))
     }
 
     /// Whether the name has the shape of a release tag of this format, whatever follows the prefix.
@@ -74,10 +65,15 @@ impl TagFormat {
         })
     }
 
-    /// The tag a version should have (the preferred form).
-    pub fn expected(&self, version: &str) -> String {
-        let (prefix, suffix) = &self.forms[0];
-        format!("{prefix}{version}{suffix}")
+    /// The tag a version should have, in the form the repository's newest release tag uses: a project whose
+    /// tags are `8.5.0` expects `8.5.1`, not `v8.5.1`. With one form, or no release tag yet, the preferred form.
+    pub fn expected_following(&self, version: &str, tags: &[TagRef]) -> String {
+        let newest_form = tags
+            .iter()
+            .filter_map(|t| Some((self.version_of(&t.name)?, self.form_of(&t.name)?)))
+            .max_by(|a, b| a.0.cmp(&b.0))
+            .map_or(0, |(_, form)| form);
+        self.render(newest_form, version)
     }
 
     /// Each form as a name pattern for GitHub's rule sets and deployment policies (fnmatch, without
@@ -101,13 +97,15 @@ impl TagFormat {
             .collect()
     }
 
-    /// Which of the accepted forms a release tag has (0 is the preferred one).
+    /// Which of the accepted forms a release tag has (0 is the preferred one): the most specific form that
+    /// reads it (`v1.0` is written in `v{version}`, although `{version}` reads it too).
     pub fn form_of(&self, tag: &str) -> Option<usize> {
-        self.forms.iter().position(|(prefix, suffix)| {
-            tag.strip_prefix(prefix.as_str())
-                .and_then(|rest| rest.strip_suffix(suffix.as_str()))
-                .is_some_and(|inner| Version::from_str(inner).is_ok())
-        })
+        self.forms
+            .iter()
+            .enumerate()
+            .filter(|(_, (prefix, suffix))| version_in(prefix, suffix, tag).is_some())
+            .max_by_key(|(i, (prefix, suffix))| (prefix.len() + suffix.len(), usize::MAX - i))
+            .map(|(i, _)| i)
     }
 
     /// The tag of `version` in form `form` (as [`TagFormat::form_of`] numbers them; the preferred one when out
@@ -125,6 +123,18 @@ impl TagFormat {
             .collect::<Vec<_>>()
             .join(" or ")
     }
+}
+
+/// The version in `tag` between `prefix` and `suffix`.
+fn version_in(prefix: &str, suffix: &str, tag: &str) -> Option<Version> {
+    let inner = tag.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    // An empty prefix must not swallow another package's prefixed tags (`other-v1.0`): PEP 440 refuses those
+    // anyway, and a leading `v` is PEP 440's own optional prefix.
+    if inner.is_empty() || !inner.starts_with(|c: char| c.is_ascii_digit() || c == 'v' || c == 'V')
+    {
+        return None;
+    }
+    Version::from_str(inner).ok()
 }
 
 /// fnmatch's special characters taken literally.
@@ -185,7 +195,7 @@ mod tests {
         );
         assert_eq!(f.version_of("v1.2.3"), None);
         assert_eq!(f.version_of("other-v1.2.3"), None);
-        assert_eq!(f.expected("1.2.3"), "mypkg-v1.2.3");
+        assert_eq!(f.expected_following("1.2.3", &[]), "mypkg-v1.2.3");
         assert_eq!(f.globs(), ["mypkg-v*"]);
     }
 
@@ -206,5 +216,32 @@ mod tests {
         assert_eq!(f.form_of("latest"), None);
         assert_eq!(f.render(1, "1.3.0"), "1.3.0");
         assert_eq!(f.render(0, "1.3.0"), "v1.3.0");
+    }
+
+    #[test]
+    fn expected_tags_follow_the_newest_release_tag() {
+        let tag = |name: &str| TagRef {
+            name: name.to_owned(),
+            target: git2::Oid::ZERO_SHA1,
+            peeled: None,
+        };
+        let f = default();
+        assert_eq!(f.expected_following("8.5.1", &[]), "v8.5.1");
+        let bare = [tag("v1.0.0"), tag("8.5.0"), tag("latest"), tag("8.4.0")];
+        assert_eq!(f.expected_following("8.5.1", &bare), "8.5.1");
+        let prefixed = [tag("1.0.0"), tag("v2.0.0")];
+        assert_eq!(f.expected_following("2.0.1", &prefixed), "v2.0.1");
+        let reversed = TagFormat::new(
+            None,
+            &Config {
+                tag_format: Some(crate::config::OneOrMany::Many(vec![
+                    "{version}".into(),
+                    "v{version}".into(),
+                ])),
+                ..Config::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(reversed.expected_following("2.0.1", &prefixed), "v2.0.1");
     }
 }

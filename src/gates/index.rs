@@ -6,21 +6,24 @@
 //! asked before the tag leaves the machine. One GET of the project's simple-API page (see `simple`) answers
 //! both questions. An index that cannot be asked is an `error`, never a pass.
 //!
-//! Pre-releases: every published version counts, pre-releases and yanked ones included. Releasing 1.9.0 when
-//! 2.0.0rc1 is published goes backwards for everyone who installs pre-releases (`pip install --pre`, or a
-//! `>=2.0.0rc1` pin), so it fails like any newer version, with the pre-release named as such; a maintainer
-//! who means it sets `allow-maintenance`. A final release after its own pre-releases (2.0.0 after 2.0.0rc1)
-//! is newer by PEP 440 and passes.
+//! Newer versions: the rule of `succession`, shared with the version-order check. Installers choose among final
+//! releases unless asked for pre-releases, so a final release must be above every published final release
+//! (yanked ones included), and a pre-release above the published pre-releases of its own version; releasing
+//! 1.9.0 when only 2.0.0rc1 is above it is the normal flow (a beta of the next major beside maintenance of the
+//! current one) and passes, and a pre-release below a published final release passes with a warning. A
+//! maintainer who means to release an older line sets `allow-maintenance`.
 
 #[cfg(test)]
 mod fuzz;
 mod html;
 mod simple;
 
+use std::ops::Bound;
 use std::time::{Duration, Instant};
 
 use pep440_rs::Version;
 
+use super::succession::{self, Standing};
 use crate::config::{Config, IndexMode};
 use crate::http::{self, HttpError};
 use crate::outcome::{CheckResult, Kind};
@@ -319,52 +322,93 @@ fn judge(
         );
         return (CheckResult::pass(NAME, Kind::Index, message), false);
     }
-    let describe = |release: &simple::Release, v: &Version| {
-        let mut notes = Vec::new();
-        if v.any_prerelease() && !base.any_prerelease() {
-            notes.push("a pre-release, chosen by `pip install --pre`");
-        }
+    let describe = |release: &simple::Release| {
         if release.yanked() {
-            notes.push("yanked");
-        }
-        if notes.is_empty() {
-            release.spelled.clone()
+            format!("{} (yanked)", release.spelled)
         } else {
-            format!("{} ({})", release.spelled, notes.join(", "))
+            release.spelled.clone()
         }
     };
-    if !allow_maintenance {
-        let message = format!(
-            "{version} is older than {}, already on {page}: a release that goes backwards confuses installers; \
-             choose a version above {}, or set allow-maintenance = true in [tool.relgate] for a maintenance \
-             release on an older line",
-            describe(newest_release, newest),
-            newest_release.spelled
-        );
-        return (CheckResult::fail(NAME, Kind::Index, message), true);
-    }
-    // A maintenance release may be older than other lines, never older than its own line's newest release.
-    let line = line_of(&base);
-    if let Some((same_line, release)) = listing
+    // The published versions above this one, newest first, by how this release stands against each.
+    let greater: Vec<(&Version, &simple::Release, Standing)> = listing
         .releases
-        .iter()
+        .range((Bound::Excluded(&base), Bound::Unbounded))
         .rev()
-        .find(|(v, _)| **v > base && line_of(v) == line)
-    {
+        .map(|(v, r)| (v, r, succession::standing(&base, v)))
+        .collect();
+    let backwards: Vec<&(&Version, &simple::Release, Standing)> = greater
+        .iter()
+        .filter(|(_, _, s)| *s == Standing::Backwards)
+        .collect();
+    if let Some((_, first, _)) = backwards.first() {
+        if !succession::is_final(&base) {
+            let message = format!(
+                "{version} is older than {}, a later pre-release of the same version already on {page}: nobody who \
+                 tests this version's pre-releases would get it; choose a version above {}",
+                describe(first),
+                first.spelled
+            );
+            return (CheckResult::fail(NAME, Kind::Index, message), true);
+        }
+        if !allow_maintenance {
+            let message = format!(
+                "{version} is older than {}, already on {page}: a release that goes backwards confuses installers; \
+                 choose a version above {}, or set allow-maintenance = true in [tool.relgate] for a maintenance \
+                 release on an older line",
+                describe(first),
+                first.spelled
+            );
+            return (CheckResult::fail(NAME, Kind::Index, message), true);
+        }
+        // A maintenance release may be older than other lines, never older than its own line's newest release.
+        let line = line_of(&base);
+        if let Some((_, same_line, _)) = backwards.iter().find(|(v, _, _)| line_of(v) == line) {
+            let message = format!(
+                "{version} is older than {}, already on {page} on the same {} line: allow-maintenance admits \
+                 releases on older lines, not going backwards within one; choose a version above {}",
+                describe(same_line),
+                line_label(&line),
+                same_line.spelled
+            );
+            return (CheckResult::fail(NAME, Kind::Index, message), true);
+        }
         let message = format!(
-            "{version} is older than {}, already on {page} on the same {} line: allow-maintenance admits \
-             releases on older lines, not going backwards within one; choose a version above {}",
-            describe(release, same_line),
-            line_label(&line),
-            release.spelled
+            "{version} is a maintenance release: newer {} is on {page}, allowed by allow-maintenance = true",
+            describe(first)
         );
-        return (CheckResult::fail(NAME, Kind::Index, message), true);
+        return (CheckResult::pass(NAME, Kind::Index, message), false);
     }
-    let message = format!(
-        "{version} is a maintenance release: newer {} is on {page}, allowed by allow-maintenance = true",
-        describe(newest_release, newest)
-    );
-    (CheckResult::pass(NAME, Kind::Index, message), false)
+    // Only pre-releases of newer lines (a final release), or final releases above a pre-release: installers
+    // choose among final releases, so this release does not go backwards for them (see `succession`).
+    let above_final = greater
+        .iter()
+        .find(|(_, _, s)| *s == Standing::PreBelowFinal);
+    let newer_pre = greater.iter().find(|(_, _, s)| *s == Standing::OtherLine);
+    let mut result = match newer_pre {
+        Some((_, pre, _)) => CheckResult::pass(
+            NAME,
+            Kind::Index,
+            format!(
+                "{version} is new: {page} has no final release above it (its newest, {}, is a pre-release of a newer line)",
+                describe(pre)
+            ),
+        ),
+        None => CheckResult::pass(NAME, Kind::Index, format!("{version} is new on {page}")),
+    };
+    if let Some((final_version, final_release, _)) = above_final {
+        result = result.detail(succession::pre_below_final(
+            &base,
+            final_version,
+            &format!(" on {page}"),
+        ));
+        if newer_pre.is_none() {
+            result.message = format!(
+                "{version} is new on {page}, but below the final release {}",
+                describe(final_release)
+            );
+        }
+    }
+    (result, false)
 }
 
 /// The release line of a version: its epoch and first two release numbers, zero-padded as PEP 440 compares

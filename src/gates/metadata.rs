@@ -17,6 +17,7 @@ use crate::gates::GateContext;
 use crate::gates::spdx;
 use crate::git;
 use crate::outcome::{CheckResult, Finding, Kind};
+use crate::project::Backend;
 use crate::toml_file::{self, TomlFile};
 
 pub const CHECK: &str = "metadata";
@@ -127,6 +128,24 @@ fn check_dir(root: &Path, dir: &Path, listing: Listing) -> CheckResult {
     let mut result = audit.finish();
     result.reason = Some(format!("the {table} table of pyproject.toml"));
     result
+}
+
+/// What the build backend that builds the project does with `License ::` classifiers beside a license
+/// expression: PEP 639 lets it refuse them, and some do.
+fn classifiers_verdict(pyproject: &TomlFile) -> String {
+    match Backend::of(Some(pyproject)) {
+        Backend::Setuptools => "setuptools (77 and later) refuses to build with them".to_owned(),
+        Backend::Flit => "flit_core refuses to build with them".to_owned(),
+        Backend::Poetry | Backend::PoetryDynamicVersioning => {
+            "poetry-core warns about them".to_owned()
+        }
+        Backend::Hatchling => "hatchling still accepts them".to_owned(),
+        Backend::Other => match pyproject.get_str(&["build-system", "build-backend"]) {
+            Some(name) => format!("the build backend {name:?} may refuse them"),
+            None => "setuptools (77 and later), which pip builds this project with, refuses to build with them".to_owned(),
+        },
+        other => format!("{} may refuse them", other.label()),
+    }
 }
 
 struct Audit<'a> {
@@ -341,7 +360,8 @@ impl Audit<'_> {
                     let classifiers = self.license_classifiers();
                     if strict && !classifiers.is_empty() {
                         self.warnings.push(format!(
-                            "warning: `License ::` classifiers next to a license expression are deprecated (PEP 639) and setuptools refuses them: remove {}",
+                            "warning: `License ::` classifiers next to a license expression are deprecated (PEP 639), and {}: remove {}",
+                            classifiers_verdict(self.file),
                             classifiers.join(", ")
                         ));
                     }

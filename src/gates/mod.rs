@@ -17,6 +17,7 @@ pub mod quality;
 pub mod registry;
 mod selection;
 mod spdx;
+mod succession;
 pub mod version;
 pub mod version_tags;
 

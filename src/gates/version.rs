@@ -1,8 +1,8 @@
 //! The version gate: the tag, the declared version and the release history agree, under PEP 440.
 //!
-//! Three checks: `version` (the tag names the declared version), `version-order` (the release is newer than
-//! every release tag in its history, and no other commit carries the same version), `version-uploadable` (the
-//! package index would accept it).
+//! Three checks: `version` (the tag names the declared version), `version-order` (the release does not go
+//! backwards against the release tags in its history, by the rule of `succession`, and no other commit carries
+//! the same version), `version-uploadable` (the package index would accept it).
 
 use std::collections::HashSet;
 use std::str::FromStr;
@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use pep440_rs::Version;
 
+use super::succession::{self, Standing};
 use crate::config::Config;
 use crate::git::{self, CommitId, Repo, TagRef};
 use crate::outcome::{CheckResult, Kind, Status, VersionValidation};
@@ -134,9 +135,10 @@ fn agreement(
     let Some(tag) = input.tag else {
         return match declared_version {
             Some(v) => {
-                let expected = input
-                    .format
-                    .expected(declared.version.as_deref().unwrap_or_default());
+                let expected = input.format.expected_following(
+                    declared.version.as_deref().unwrap_or_default(),
+                    input.all_tags,
+                );
                 validation.is_synchronized = false;
                 validation.recommended_action =
                     Some(format!("tag the release: git tag {expected}"));
@@ -216,7 +218,9 @@ fn agreement(
                 "tag {} says {tag_version}, but {where_declared} declares {declared_v}",
                 tag.name
             );
-            let expected = input.format.expected(&declared_v.to_string());
+            let expected = input
+                .format
+                .expected_following(&declared_v.to_string(), input.all_tags);
             let file = declared.file.as_deref().unwrap_or("the project");
             let action = if tag.exists {
                 format!(
@@ -264,7 +268,8 @@ fn order(input: &VersionInput, version: &Version) -> CheckResult {
     )
 }
 
-/// The release is newer than every release tag in its history; no other commit is tagged with this version.
+/// The release is newer than the release tags in its history that it must follow (see `succession`); no other
+/// commit is tagged with this version.
 fn order_in_history(input: &VersionInput, version: &Version) -> CheckResult {
     let name = "version-order";
     let Some(base) = input.base else {
@@ -285,7 +290,11 @@ fn order_in_history(input: &VersionInput, version: &Version) -> CheckResult {
 
     let monotonic = input.config.monotonic.unwrap_or(true);
     let mut history = History::new(input.repo, base, History::BUDGET);
+    let mut notes: Vec<String> = Vec::new();
+    let mut warning: Option<String> = None;
+    let mut same_commit: Option<String> = None;
     let mut newer_elsewhere: Option<String> = None;
+    let mut newer_pre_release: Option<String> = None;
     for (tag, tag_version) in &candidates {
         let commit = input.repo.tag_commit(tag).ok().flatten();
         if *tag_version == *version {
@@ -302,51 +311,127 @@ fn order_in_history(input: &VersionInput, version: &Version) -> CheckResult {
             }
             continue;
         }
+        // Another version tagged on this very commit is not an earlier release: one of the two tags is wrong (the
+        // version check of each says which, against the declared version).
+        if commit.is_some() && commit == own_commit {
+            if same_commit.is_none() {
+                same_commit = Some(format!(
+                    "warning: {} ({tag_version}) is on the same commit: a commit is released as one version; delete the tag that does not name it (git tag -d NAME)",
+                    tag.name
+                ));
+            }
+            continue;
+        }
         if tag_version < version {
             // The newest older release that is in the history is the one this release follows.
             if commit.is_some_and(|c| history.contains(c)) {
-                let note =
-                    newer_elsewhere.map_or_else(String::new, |n| format!(" ({n} on another line)"));
-                return CheckResult::pass(
-                    name,
-                    Kind::Version,
-                    format!(
-                        "{version} is newer than {}, the latest release tag in its history{note}",
-                        tag.name
+                notes.extend(
+                    newer_pre_release
+                        .map(|n| format!("{n}, a pre-release of a newer line, is in its history")),
+                );
+                notes.extend(newer_elsewhere.map(|n| format!("{n} on another line")));
+                return finish(
+                    CheckResult::pass(
+                        name,
+                        Kind::Version,
+                        format!(
+                            "{version} is newer than {}, the latest release tag in its history{}",
+                            tag.name,
+                            parenthesized(&notes)
+                        ),
                     ),
+                    [same_commit, warning],
                 );
             }
             continue;
         }
-        // A newer tag: fine on another line, a step backwards in this history.
-        match commit {
-            Some(c) if history.contains(c) => {
-                if monotonic {
-                    return CheckResult::fail(
-                        name,
-                        Kind::Version,
+        // A newer tag: fine on another line; in this history, it depends on which of the two are finals.
+        let Some(c) = commit.filter(|c| history.contains(*c)) else {
+            if newer_elsewhere.is_none() {
+                newer_elsewhere = Some(tag.name.clone());
+            }
+            continue;
+        };
+        match succession::standing(version, tag_version) {
+            Standing::Backwards if monotonic => {
+                let (what, hint) = if succession::is_final(version) {
+                    (
                         format!(
-                            "{version} goes backwards: {} ({tag_version}, at {}) is already in this commit's history",
+                            "{} ({tag_version}, at {}) is a final release already in this commit's history",
                             tag.name,
                             git::short(c)
                         ),
+                        format!(
+                            "a final release must be greater than every final release before it: release a version greater than {tag_version} (a maintenance release goes on a branch that does not contain {}), or set [tool.relgate] monotonic = false",
+                            tag.name
+                        ),
                     )
-                    .detail(format!("release a version greater than {tag_version}, or set [tool.relgate] monotonic = false"));
+                } else {
+                    (
+                        format!(
+                            "{} ({tag_version}, at {}), a later pre-release of the same version, is already in this commit's history",
+                            tag.name,
+                            git::short(c)
+                        ),
+                        format!(
+                            "release a pre-release greater than {tag_version} (or the final release), or set [tool.relgate] monotonic = false"
+                        ),
+                    )
+                };
+                return CheckResult::fail(
+                    name,
+                    Kind::Version,
+                    format!("{version} goes backwards: {what}"),
+                )
+                .detail(hint);
+            }
+            Standing::Backwards => {}
+            Standing::PreBelowFinal => {
+                if warning.is_none() {
+                    warning = Some(succession::pre_below_final(
+                        version,
+                        tag_version,
+                        &format!(" (tag {}, in this commit's history)", tag.name),
+                    ));
                 }
             }
-            _ => {
-                if newer_elsewhere.is_none() {
-                    newer_elsewhere = Some(tag.name.clone());
+            Standing::OtherLine => {
+                if newer_pre_release.is_none() {
+                    newer_pre_release = Some(tag.name.clone());
                 }
             }
         }
     }
-    let note = newer_elsewhere.map_or_else(String::new, |n| format!(" ({n} is on another line)"));
-    CheckResult::pass(
-        name,
-        Kind::Version,
-        format!("{version} is the first release tag in its history{note}"),
+    notes.extend(
+        newer_pre_release.map(|n| format!("{n}, a pre-release of a newer line, is in its history")),
+    );
+    notes.extend(newer_elsewhere.map(|n| format!("{n} on another line")));
+    finish(
+        CheckResult::pass(
+            name,
+            Kind::Version,
+            format!(
+                "{version} is the first release tag in its history{}",
+                parenthesized(&notes)
+            ),
+        ),
+        [same_commit, warning],
     )
+}
+
+/// A passing order check with its warnings as details.
+fn finish(mut result: CheckResult, warnings: [Option<String>; 2]) -> CheckResult {
+    result.details.extend(warnings.into_iter().flatten());
+    result
+}
+
+/// ` (a; b)`, or nothing.
+fn parenthesized(notes: &[String]) -> String {
+    if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join("; "))
+    }
 }
 
 /// Answers "is this commit in the release's history?", exactly, whatever the shape of the history.

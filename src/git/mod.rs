@@ -67,20 +67,31 @@ impl TreeDifference {
         self.head_elsewhere.is_none() && self.modified.is_empty() && self.untracked.is_empty()
     }
 
-    /// One line for the report, e.g. "2 tracked files modified (src/a.py, README.md)".
+    /// One line for the report, e.g. "2 tracked files modified (src/a.py, README.md)". An untracked directory
+    /// is listed once with its `/` (git does not look inside it) and called a directory, not a file.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
         if let Some(head) = &self.head_elsewhere {
             parts.push(head.clone());
         }
-        for (list, what) in [(&self.modified, "tracked"), (&self.untracked, "untracked")] {
+        let (directories, files): (Vec<&String>, Vec<&String>) =
+            self.untracked.iter().partition(|p| p.ends_with('/'));
+        let modified: Vec<&String> = self.modified.iter().collect();
+        for (list, (one, many), suffix) in [
+            (modified, ("tracked file", "tracked files"), " modified"),
+            (files, ("untracked file", "untracked files"), ""),
+            (
+                directories,
+                ("untracked directory", "untracked directories"),
+                "",
+            ),
+        ] {
             if !list.is_empty() {
-                let shown: Vec<&str> = list.iter().take(3).map(String::as_str).collect();
+                let shown: Vec<&str> = list.iter().take(3).map(|s| s.as_str()).collect();
                 let more = if list.len() > 3 { ", ..." } else { "" };
-                let noun = if list.len() == 1 { "file" } else { "files" };
-                let verb = if what == "tracked" { " modified" } else { "" };
+                let noun = if list.len() == 1 { one } else { many };
                 parts.push(format!(
-                    "{} {what} {noun}{verb} ({}{more})",
+                    "{} {noun}{suffix} ({}{more})",
                     list.len(),
                     shown.join(", ")
                 ));
@@ -786,7 +797,7 @@ mod tests {
     use std::io::Write;
     use std::process::{Command, Stdio};
 
-    use super::{Oid, Repo, test_git as git};
+    use super::{Oid, Repo, TreeDifference, test_git as git};
 
     /// A scratch repository for a release whose tag does not exist yet gets a tag of the version at the commit
     /// (what `git describe` and setuptools-scm read); one whose tag exists gets nothing more.
@@ -812,6 +823,19 @@ mod tests {
 
     /// Thousands of loose annotated tags (shared out among threads): exactly the ones at the commit are found,
     /// as one thread finds them.
+    #[test]
+    fn an_untracked_directory_is_not_called_a_file() {
+        let diff = TreeDifference {
+            head_elsewhere: None,
+            modified: vec!["README.md".into()],
+            untracked: vec!["build/".into(), "notes.txt".into(), "dist/".into()],
+        };
+        assert_eq!(
+            diff.describe(),
+            "1 tracked file modified (README.md); 1 untracked file (notes.txt); 2 untracked directories (build/, dist/)"
+        );
+    }
+
     #[test]
     fn finds_the_loose_annotated_tags_at_a_commit_among_thousands() {
         let dir = tempfile::tempdir().unwrap();

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::backend::Backend;
 use super::discover::{CONFIGURE_HINT, found, vcs};
 use super::{Declared, Source, VersionSource};
 use crate::error::hinted;
@@ -16,7 +17,7 @@ use crate::toml_file::TomlFile;
 /// with `version.workspace = true`). Cargo's semver pre-releases (`1.0.0-alpha.1`) are valid PEP 440 spellings
 /// (`1.0.0a1`), so the version gate compares them as the built wheel will name them.
 pub fn maturin(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<Declared>> {
-    if !backend(py).starts_with("maturin") {
+    if Backend::of(Some(py)) != Backend::Maturin {
         return Ok(None);
     }
     let manifest = py
@@ -33,15 +34,52 @@ pub fn maturin(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<Decl
             "set [tool.maturin] manifest-path to the crate's Cargo.toml, or give [project] a static version",
         ));
     };
-    let cargo = TomlFile::parse(&manifest, text)?;
+    crate_version(source, &manifest, &TomlFile::parse(&manifest, text)?).map(Some)
+}
+
+/// A project with neither pyproject.toml nor setup.py, whose Cargo.toml builds a Python extension (a `cdylib`
+/// depending on pyo3, as pyo3-pack and maturin built them): maturin takes the crate's version.
+pub fn cargo_only(source: &dyn Source) -> anyhow::Result<Option<Declared>> {
+    match python_crate(source)? {
+        Some(cargo) => crate_version(source, "Cargo.toml", &cargo).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The crate's name, for a [`cargo_only`] project.
+pub fn cargo_name(source: &dyn Source) -> anyhow::Result<Option<String>> {
+    Ok(python_crate(source)?
+        .and_then(|cargo| cargo.get_str(&["package", "name"]).map(str::to_owned)))
+}
+
+fn python_crate(source: &dyn Source) -> anyhow::Result<Option<TomlFile>> {
+    let Some(text) = source.read("Cargo.toml")? else {
+        return Ok(None);
+    };
+    let cargo = TomlFile::parse("Cargo.toml", text)?;
+    let cdylib = cargo
+        .get_strings(&["lib", "crate-type"])
+        .iter()
+        .any(|t| t == "cdylib");
+    let python = cargo.get(&["dependencies", "pyo3"]).is_some()
+        || cargo.get(&["package", "metadata", "maturin"]).is_some();
+    Ok((cdylib && python).then_some(cargo))
+}
+
+/// The crate's `[package] version`, or its workspace's.
+fn crate_version(
+    source: &dyn Source,
+    manifest: &str,
+    cargo: &TomlFile,
+) -> anyhow::Result<Declared> {
     if let Some(item) = cargo.get(&["package", "version"]) {
         if let Some(version) = item.as_str() {
-            return Ok(Some(found(
+            return Ok(found(
                 VersionSource::Cargo,
                 version,
-                &manifest,
+                manifest,
                 cargo.line_of(item),
-            )));
+            ));
         }
         let inherited = item
             .as_table_like()
@@ -49,7 +87,7 @@ pub fn maturin(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<Decl
             .and_then(toml_edit::Item::as_bool)
             == Some(true);
         if inherited {
-            return workspace_version(source, &manifest).map(Some);
+            return workspace_version(source, manifest);
         }
     }
     Err(hinted(

@@ -1,16 +1,15 @@
-//! Which version the project declares, and where: pyproject.toml (PEP 621, Poetry, the dynamic-version
-//! plugins), setup.cfg, setup.py, or `[tool.relgate] version-file`.
+//! Which version the project declares, and where: asked of the build backend that builds it (see `backend`),
+//! in the order that backend reads its configuration, or of `[tool.relgate] version-file`.
 //!
 //! Glossary: a *dynamic* version is one that pyproject.toml lists in `[project] dynamic` and that the build
 //! backend computes (from a file, a module attribute, or git tags for the VCS plugins).
 
-use std::sync::LazyLock;
-
 use regex::Regex;
 
-use super::backends;
+use super::backend::Backend;
+use super::legacy::{self, Legacy};
 use super::pymodule::{self, AttrLookup};
-use super::{Declared, Source, VersionSource};
+use super::{Declared, Source, VersionSource, backends, dynamic};
 use crate::config::Config;
 use crate::error::hinted;
 use crate::python::ini;
@@ -25,19 +24,298 @@ pub fn declared(source: &dyn Source, config: &Config) -> anyhow::Result<Declared
         Some(text) => Some(TomlFile::parse("pyproject.toml", text)?),
         None => None,
     };
-    let name = project_name(source, pyproject.as_ref())?;
+    let legacy = Legacy::read(source)?;
+    let project = Project {
+        source,
+        py: pyproject.as_ref(),
+        legacy: &legacy,
+    };
     let mut declared = if let Some(file) = &config.version_file {
         from_configured_file(source, file, config.version_pattern.as_deref())?
-    } else if let Some(py) = &pyproject {
-        match from_pyproject(source, py)? {
-            Some(d) => d,
-            None => from_legacy(source, py.get(&["project", "dynamic"]).is_some())?,
-        }
     } else {
-        from_legacy(source, false)?
+        project.version()?
     };
-    declared.name = name;
+    declared.name = project.name()?;
     Ok(declared)
+}
+
+/// The files a version can come from, read once.
+struct Project<'a> {
+    source: &'a dyn Source,
+    py: Option<&'a TomlFile>,
+    legacy: &'a Legacy,
+}
+
+impl Project<'_> {
+    fn version(&self) -> anyhow::Result<Declared> {
+        let Some(py) = self.py else {
+            if self.legacy.exists() {
+                return self.setuptools();
+            }
+            // flit before pyproject.toml (PEP 518) read flit.ini.
+            if let Some(d) = dynamic::flit_ini(self.source)? {
+                return Ok(d);
+            }
+            // A Rust extension built by maturin from its Cargo.toml alone (pyo3-pack's projects).
+            if let Some(d) = backends::cargo_only(self.source)? {
+                return Ok(d);
+            }
+            return Err(hinted(
+                format!(
+                    "no Python project found in {}: no pyproject.toml, setup.cfg or setup.py",
+                    self.source.label()
+                ),
+                "run relgate in the project's directory, or pass --path DIR for a project in a subdirectory",
+            ));
+        };
+        let backend = Backend::of(Some(py));
+        if matches!(
+            backend,
+            Backend::Poetry | Backend::PoetryDynamicVersioning | Backend::Other
+        ) && dynamic::poetry_dynamic_versioning(py)
+        {
+            return Ok(vcs("poetry-dynamic-versioning"));
+        }
+        if let Some(d) = static_version(py, backend)? {
+            return Ok(d);
+        }
+        let found = match backend {
+            Backend::Setuptools => return self.setuptools(),
+            Backend::Hatchling => dynamic::hatch(self.source, py)?,
+            Backend::Flit => dynamic::flit(self.source, py)?,
+            Backend::Pdm => dynamic::pdm(self.source, py)?,
+            Backend::Poetry | Backend::PoetryDynamicVersioning => dynamic::poetry(py),
+            Backend::Maturin => backends::maturin(self.source, py)?,
+            Backend::ScikitBuild => backends::scikit_build(self.source, py)?,
+            Backend::Meson => backends::meson(self.source, py)?,
+            Backend::Other => return self.other(py),
+        };
+        found.ok_or_else(|| Self::unknown(backend, py))
+    }
+
+    /// setuptools: `[tool.setuptools.dynamic]`, then what setup.py and setup.cfg give, then the plugins that
+    /// take it from git. A version setuptools already has wins over setuptools-scm's `[tool.setuptools_scm]`
+    /// (setuptools-scm 8 and later leave it as it is); the `use_scm_version` keyword of setup.py asks for it.
+    fn setuptools(&self) -> anyhow::Result<Declared> {
+        let scm = self.py.and_then(dynamic::setuptools_vcs);
+        // A version that setuptools-scm writes (`write_to`) and the package re-exports cannot be read from the
+        // tree: where the plugin is on, that is its version.
+        let unless_scm = |err: anyhow::Error| match scm {
+            Some(tool) => Ok(vcs(tool)),
+            None => Err(err),
+        };
+        if let Some(py) = self.py.filter(|py| dynamic::version_is_dynamic(py)) {
+            match dynamic::setuptools(self.source, py) {
+                Ok(Some(d)) => return Ok(d),
+                Ok(None) => {}
+                Err(err) => return unless_scm(err),
+            }
+        }
+        if self.legacy.uses_scm_keyword() {
+            return Ok(legacy::scm_keyword());
+        }
+        match self.legacy.static_version(self.source) {
+            Ok(Some(d)) => return Ok(d),
+            Ok(None) => {}
+            Err(err) => return unless_scm(err),
+        }
+        if let Some(tool) = scm {
+            return Ok(vcs(tool));
+        }
+        if let Some(d) = self.legacy.package_version(self.source)? {
+            return Ok(d);
+        }
+        Err(self.setuptools_unresolved())
+    }
+
+    /// A backend relgate does not know: every source it knows, the most specific first, setuptools' last (in-tree
+    /// backends mostly wrap setuptools).
+    fn other(&self, py: &TomlFile) -> anyhow::Result<Declared> {
+        if let Some(d) = dynamic::hatch(self.source, py)? {
+            return Ok(d);
+        }
+        if let Some(d) = dynamic::pdm(self.source, py)? {
+            return Ok(d);
+        }
+        if let Some(d) = dynamic::poetry(py) {
+            return Ok(d);
+        }
+        if py.get(&["tool", "flit"]).is_some() {
+            if let Some(d) = dynamic::flit(self.source, py)? {
+                return Ok(d);
+            }
+        }
+        self.setuptools()
+    }
+
+    /// Why setuptools would not find the version either, from what the files hold.
+    fn setuptools_unresolved(&self) -> anyhow::Error {
+        let mut found = Vec::new();
+        if let Some(py) = self.py {
+            if py.get(&["project"]).is_none() {
+                found.push(format!(
+                    "pyproject.toml has no [project] table{}",
+                    tables_of(py)
+                ));
+            } else if dynamic::version_is_dynamic(py) {
+                found.push(
+                    "pyproject.toml lists the version in [project] dynamic, and [tool.setuptools.dynamic] does not give it".to_owned(),
+                );
+            } else {
+                found.push("[project] in pyproject.toml has no version".to_owned());
+            }
+        }
+        if let Some(cfg) = &self.legacy.setup_cfg {
+            if ini::value(cfg, "metadata", "version").is_none() {
+                found.push("setup.cfg has no [metadata] version".to_owned());
+            }
+        }
+        match &self.legacy.setup_py {
+            Some(_) => found.push(
+                "setup.py computes the version (relgate reads a literal, a constant, a VERSION file or a module's __version__)".to_owned(),
+            ),
+            None if self.legacy.setup_cfg.is_none() => {
+                found.push("there is no setup.cfg or setup.py".to_owned());
+            }
+            None => {}
+        }
+        let requires_scm = self
+            .py
+            .is_some_and(|py| dynamic::requires(py, "setuptools-scm"));
+        if let Some(why) = legacy::inactive_scm(requires_scm, self.legacy) {
+            found.push(why);
+        }
+        let backend = match self.py.map(|py| (Backend::of(Some(py)), py)) {
+            Some((Backend::Other, py)) => match py.get_str(&["build-system", "build-backend"]) {
+                Some(name) => format!(
+                    "the build backend {name:?} is not one relgate knows, and no source it knows gives the version"
+                ),
+                None => "pyproject.toml names no build backend, so pip builds with setuptools"
+                    .to_owned(),
+            },
+            _ => "the build backend is setuptools".to_owned(),
+        };
+        hinted(
+            format!(
+                "cannot determine the version statically ({backend}): {}",
+                found.join("; ")
+            ),
+            CONFIGURE_HINT,
+        )
+    }
+
+    /// A backend whose version source is not configured.
+    fn unknown(backend: Backend, py: &TomlFile) -> anyhow::Error {
+        let expected = match backend {
+            Backend::Hatchling => "[tool.hatch.version] (path, or source = \"vcs\")",
+            Backend::Flit => {
+                "[project] with the module's __version__, or [tool.flit.metadata] module"
+            }
+            Backend::Pdm => "[tool.pdm.version] (source = \"file\" or \"scm\")",
+            Backend::Poetry | Backend::PoetryDynamicVersioning => "[tool.poetry] version",
+            Backend::ScikitBuild => "[tool.scikit-build.metadata.version] provider",
+            _ => "a version source",
+        };
+        let what = if py.get(&["project"]).is_some() {
+            if dynamic::version_is_dynamic(py) {
+                "pyproject.toml lists the version in [project] dynamic".to_owned()
+            } else {
+                "[project] in pyproject.toml has no version".to_owned()
+            }
+        } else {
+            format!("pyproject.toml has no [project] table{}", tables_of(py))
+        };
+        hinted(
+            format!(
+                "cannot determine the version statically: the build backend is {}, {what}, and there is no {expected}",
+                backend.label()
+            ),
+            CONFIGURE_HINT,
+        )
+    }
+
+    /// The distribution name the project declares.
+    fn name(&self) -> anyhow::Result<Option<String>> {
+        if let Some(py) = self.py {
+            for path in [
+                &["project", "name"][..],
+                &["tool", "poetry", "name"],
+                &["tool", "flit", "metadata", "dist-name"],
+                &["tool", "flit", "metadata", "module"],
+                &["tool", "pdm", "name"],
+            ] {
+                if let Some(name) = py.get_str(path) {
+                    return Ok(Some(name.to_owned()));
+                }
+            }
+        }
+        if let Some(cfg) = &self.legacy.setup_cfg {
+            if let Some((name, _)) = ini::value(cfg, "metadata", "name") {
+                return Ok(Some(name));
+            }
+        }
+        if let Some(setup) = &self.legacy.setup_py {
+            if let Some(caps) = legacy::SETUP_NAME.captures(setup) {
+                return Ok(Some(caps[1].to_owned()));
+            }
+        }
+        if self.py.is_none() && !self.legacy.exists() {
+            if let Some(flit) = self.source.read("flit.ini")? {
+                let name = ini::value(&flit, "metadata", "dist-name")
+                    .or_else(|| ini::value(&flit, "metadata", "module"));
+                return Ok(name.map(|(n, _)| n));
+            }
+            return backends::cargo_name(self.source);
+        }
+        Ok(None)
+    }
+}
+
+/// `[project] version`, when it is given and not listed in `dynamic`.
+fn static_version(py: &TomlFile, backend: Backend) -> anyhow::Result<Option<Declared>> {
+    let Some(item) = py.get(&["project", "version"]) else {
+        return Ok(None);
+    };
+    let Some(version) = item.as_str() else {
+        // pdm-pep517 0.x wrote its version source here: `version = {use_scm = true}`.
+        if item.is_table_like() && matches!(backend, Backend::Pdm | Backend::Other) {
+            return Ok(None);
+        }
+        return Err(hinted(
+            format!(
+                "{}: [project] version must be a string",
+                py.locate(Some(item))
+            ),
+            "write it as version = \"1.2.3\"",
+        ));
+    };
+    if dynamic::version_is_dynamic(py) {
+        return Ok(None);
+    }
+    Ok(Some(found(
+        VersionSource::Static,
+        version.to_owned(),
+        "pyproject.toml",
+        py.line_of(item),
+    )))
+}
+
+/// ` (it holds [build-system], [tool.black])`: what pyproject.toml does hold, for messages.
+fn tables_of(py: &TomlFile) -> String {
+    let root = py.doc.as_table();
+    let mut names = Vec::new();
+    for (key, item) in root {
+        match (key, item.as_table_like()) {
+            ("tool", Some(tools)) => names.extend(tools.iter().map(|(k, _)| format!("[tool.{k}]"))),
+            (key, _) => names.push(format!("[{key}]")),
+        }
+    }
+    names.truncate(8);
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(" (it holds {})", names.join(", "))
+    }
 }
 
 pub(super) fn found(
@@ -67,314 +345,8 @@ pub(super) fn vcs(tool: &str) -> Declared {
     }
 }
 
-fn project_name(source: &dyn Source, py: Option<&TomlFile>) -> anyhow::Result<Option<String>> {
-    if let Some(py) = py {
-        for path in [
-            &["project", "name"][..],
-            &["tool", "poetry", "name"],
-            &["tool", "flit", "metadata", "module"],
-        ] {
-            if let Some(name) = py.get_str(path) {
-                return Ok(Some(name.to_owned()));
-            }
-        }
-    }
-    if let Some(cfg) = source.read("setup.cfg")? {
-        if let Some(name) = ini::value(&cfg, "metadata", "name") {
-            return Ok(Some(name.0));
-        }
-    }
-    if let Some(setup) = source.read("setup.py")? {
-        if let Some(caps) = SETUP_NAME.captures(&setup) {
-            return Ok(Some(caps[1].to_owned()));
-        }
-    }
-    Ok(None)
-}
-
-static SETUP_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\bname\s*=\s*["']([A-Za-z0-9._-]+)["']"#).expect("static regex")
-});
-
-fn from_pyproject(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<Declared>> {
-    let dynamic = py
-        .get(&["project", "dynamic"])
-        .and_then(|d| d.as_array())
-        .is_some_and(|a| a.iter().any(|v| v.as_str() == Some("version")));
-
-    if let Some(item) = py.get(&["project", "version"]) {
-        let Some(version) = item.as_str() else {
-            return Err(hinted(
-                format!(
-                    "{}: [project] version must be a string",
-                    py.locate(Some(item))
-                ),
-                "write it as version = \"1.2.3\"",
-            ));
-        };
-        if !dynamic {
-            return Ok(Some(found(
-                VersionSource::Static,
-                version.to_owned(),
-                "pyproject.toml",
-                py.line_of(item),
-            )));
-        }
-    }
-
-    if let Some(tool) = vcs_plugin(py) {
-        return Ok(Some(vcs(tool)));
-    }
-
-    if dynamic {
-        if let Some(d) = hatch(source, py)? {
-            return Ok(Some(d));
-        }
-        if let Some(d) = setuptools_dynamic(source, py)? {
-            return Ok(Some(d));
-        }
-        if let Some(d) = pdm_file(source, py)? {
-            return Ok(Some(d));
-        }
-        if let Some(d) = flit(source, py)? {
-            return Ok(Some(d));
-        }
-        for backend in [backends::maturin, backends::scikit_build, backends::meson] {
-            if let Some(d) = backend(source, py)? {
-                return Ok(Some(d));
-            }
-        }
-        // Poetry 2 projects may list the version as dynamic and keep it in [tool.poetry].
-        if let Some(d) = poetry(py) {
-            return Ok(Some(d));
-        }
-        // setuptools may still take the version from setup.cfg or setup.py.
-        return Ok(None);
-    }
-
-    Ok(poetry(py))
-}
-
-fn poetry(py: &TomlFile) -> Option<Declared> {
-    let item = py.get(&["tool", "poetry", "version"])?;
-    Some(found(
-        VersionSource::Poetry,
-        item.as_str()?.to_owned(),
-        "pyproject.toml",
-        py.line_of(item),
-    ))
-}
-
-/// The plugins that derive the version from git tags: the tag is the version.
-fn vcs_plugin(py: &TomlFile) -> Option<&'static str> {
-    let requires: Vec<String> = py
-        .get_strings(&["build-system", "requires"])
-        .iter()
-        .map(|r| r.to_lowercase())
-        .collect();
-    let requires_any = |name: &str| {
-        requires
-            .iter()
-            .any(|r| r.replace('_', "-").starts_with(name))
-    };
-
-    if py
-        .get(&["tool", "hatch", "version", "source"])
-        .and_then(|s| s.as_str())
-        == Some("vcs")
-    {
-        return Some("hatch-vcs");
-    }
-    if py
-        .get(&["tool", "pdm", "version", "source"])
-        .and_then(|s| s.as_str())
-        == Some("scm")
-    {
-        return Some("pdm-backend (scm)");
-    }
-    if py
-        .get(&["tool", "poetry-dynamic-versioning", "enable"])
-        .and_then(toml_edit::Item::as_bool)
-        == Some(true)
-    {
-        return Some("poetry-dynamic-versioning");
-    }
-    if py.get(&["tool", "versioningit"]).is_some() || requires_any("versioningit") {
-        return Some("versioningit");
-    }
-    let dynamic = py
-        .get(&["project", "dynamic"])
-        .and_then(|d| d.as_array())
-        .is_some_and(|a| a.iter().any(|v| v.as_str() == Some("version")));
-    if dynamic
-        && (py.get(&["tool", "setuptools_scm"]).is_some()
-            || py.get(&["tool", "setuptools-scm"]).is_some()
-            || (requires_any("setuptools-scm")
-                && py
-                    .get(&["tool", "setuptools", "dynamic", "version"])
-                    .is_none()))
-    {
-        return Some("setuptools-scm");
-    }
-    None
-}
-
-fn hatch(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<Declared>> {
-    let Some(path_item) = py.get(&["tool", "hatch", "version", "path"]) else {
-        return Ok(None);
-    };
-    let Some(path) = path_item.as_str() else {
-        return Ok(None);
-    };
-    let pattern = py.get_str(&["tool", "hatch", "version", "pattern"]);
-    let text = source.read(path)?.ok_or_else(|| {
-        hinted(
-            format!(
-                "{}: [tool.hatch.version] path = {path:?}, but {path} does not exist in {}",
-                py.locate(Some(path_item)),
-                source.label()
-            ),
-            "fix the path in [tool.hatch.version], relative to pyproject.toml",
-        )
-    })?;
-    // Hatch's default pattern: `__version__` or `VERSION`, quoted, optional leading `v`.
-    let default =
-        r#"(?im)^(?:__version__|VERSION)\s*(?::\s*str\s*)?=\s*['"]v?(?P<version>[^'"]+)['"]"#;
-    let re = match pattern {
-        Some(p) => Regex::new(&format!("(?m){p}")).map_err(|e| {
-            hinted(
-                format!(
-                    "{}: [tool.hatch.version] pattern is not a valid regular expression: {e}",
-                    py.name
-                ),
-                "fix the pattern; it needs a `version` group",
-            )
-        })?,
-        None => Regex::new(default).expect("static regex"),
-    };
-    match capture_version(&re, &text) {
-        Some((version, line)) => Ok(Some(found(
-            VersionSource::HatchFile,
-            version,
-            path,
-            Some(line),
-        ))),
-        None => Err(hinted(
-            format!(
-                "cannot determine the version statically: {path} (from [tool.hatch.version] path) has no version assignment matching {}",
-                pattern.unwrap_or("hatch's default pattern")
-            ),
-            CONFIGURE_HINT,
-        )),
-    }
-}
-
-fn setuptools_dynamic(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<Declared>> {
-    let Some(item) = py.get(&["tool", "setuptools", "dynamic", "version"]) else {
-        return Ok(None);
-    };
-    let Some(table) = item.as_table_like() else {
-        return Ok(None);
-    };
-    if let Some(attr) = table.get("attr").and_then(|a| a.as_str()) {
-        let package_dir = py
-            .get_str(&["tool", "setuptools", "package-dir", ""])
-            .map(str::to_owned);
-        // `[tool.setuptools.packages.find] where = ["lib"]` (SQLAlchemy) places the packages too.
-        let find_where = py.get_strings(&["tool", "setuptools", "packages", "find", "where"]);
-        return attr_version(
-            source,
-            attr,
-            &pymodule::package_roots(package_dir, find_where),
-            VersionSource::SetuptoolsAttr,
-            "[tool.setuptools.dynamic] version",
-        )
-        .map(Some);
-    }
-    if let Some(file) = table.get("file") {
-        let first = file.as_str().map(str::to_owned).or_else(|| {
-            file.as_array()
-                .and_then(|a| a.get(0))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        });
-        if let Some(path) = first {
-            let text = source.read(&path)?.ok_or_else(|| {
-                hinted(
-                    format!("[tool.setuptools.dynamic] version = {{file = {path:?}}}, but {path} does not exist in {}", source.label()),
-                    "fix the file path, relative to pyproject.toml",
-                )
-            })?;
-            return Ok(Some(found(
-                VersionSource::SetuptoolsFile,
-                first_line(&text),
-                &path,
-                Some(1),
-            )));
-        }
-    }
-    Ok(None)
-}
-
-fn pdm_file(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<Declared>> {
-    if py.get_str(&["tool", "pdm", "version", "source"]) != Some("file") {
-        return Ok(None);
-    }
-    let Some(path) = py.get_str(&["tool", "pdm", "version", "path"]) else {
-        return Ok(None);
-    };
-    let text = source.read(path)?.ok_or_else(|| {
-        hinted(
-            format!(
-                "[tool.pdm.version] path = {path:?}, but {path} does not exist in {}",
-                source.label()
-            ),
-            "fix the path in [tool.pdm.version]",
-        )
-    })?;
-    match pymodule::read_assignment(&text, "__version__") {
-        Some((version, line)) => Ok(Some(found(
-            VersionSource::PdmFile,
-            version,
-            path,
-            Some(line),
-        ))),
-        None => Err(hinted(
-            format!(
-                "cannot determine the version statically: {path} (from [tool.pdm.version]) has no literal __version__ assignment"
-            ),
-            CONFIGURE_HINT,
-        )),
-    }
-}
-
-fn flit(source: &dyn Source, py: &TomlFile) -> anyhow::Result<Option<Declared>> {
-    let backend = py.get_str(&["build-system", "build-backend"]).unwrap_or("");
-    if !backend.starts_with("flit") {
-        return Ok(None);
-    }
-    let module = py
-        .get_str(&["tool", "flit", "module", "name"])
-        .map(str::to_owned)
-        .or_else(|| {
-            py.get_str(&["project", "name"])
-                .map(|n| n.replace('-', "_"))
-        });
-    let Some(module) = module else {
-        return Ok(None);
-    };
-    attr_version(
-        source,
-        &format!("{module}.__version__"),
-        &pymodule::package_roots(None, Vec::new()),
-        VersionSource::Flit,
-        "flit's module",
-    )
-    .map(Some)
-}
-
 /// `pkg.mod.ATTR` read statically from the module file.
-fn attr_version(
+pub(super) fn attr_version(
     source: &dyn Source,
     attr_path: &str,
     roots: &[String],
@@ -443,230 +415,14 @@ fn from_configured_file(
     }
 }
 
-/// setup.cfg `[metadata] version`, then setup.py, read statically.
-fn from_legacy(source: &dyn Source, pyproject_dynamic: bool) -> anyhow::Result<Declared> {
-    let mut seen = Vec::new();
-    if let Some(cfg) = source.read("setup.cfg")? {
-        seen.push("setup.cfg");
-        if let Some((value, line)) = ini::value(&cfg, "metadata", "version") {
-            return setup_cfg_version(source, &cfg, &value, line);
-        }
-    }
-    if let Some(setup) = source.read("setup.py")? {
-        seen.push("setup.py");
-        if let Some(d) = setup_py_version(source, &setup)? {
-            return Ok(d);
-        }
-    }
-    let what = if seen.is_empty() && !pyproject_dynamic {
-        return Err(hinted(
-            format!(
-                "no Python project found in {}: no pyproject.toml, setup.cfg or setup.py",
-                source.label()
-            ),
-            "run relgate in the project's directory, or pass --path DIR for a project in a subdirectory",
-        ));
-    } else if pyproject_dynamic {
-        format!(
-            "pyproject.toml declares the version dynamic, and no supported source was found ({})",
-            if seen.is_empty() {
-                "no [tool.hatch.version], [tool.setuptools.dynamic], [tool.pdm.version], [tool.poetry] version, VCS plugin, maturin Cargo.toml, scikit-build-core regex, meson.build, setup.cfg or setup.py".to_owned()
-            } else {
-                format!("{} has no readable version", seen.join(" and "))
-            }
-        )
-    } else {
-        format!(
-            "{} has no version that can be read without running it",
-            seen.join(" and ")
-        )
-    };
-    Err(hinted(
-        format!("cannot determine the version statically: {what}"),
-        CONFIGURE_HINT,
-    ))
-}
-
-fn setup_cfg_version(
-    source: &dyn Source,
-    cfg: &str,
-    value: &str,
-    line: u32,
-) -> anyhow::Result<Declared> {
-    if let Some(attr) = value.strip_prefix("attr:") {
-        let package_dir = ini::value(cfg, "options", "package_dir")
-            .and_then(|(v, _)| v.split('=').nth(1).map(|d| d.trim().to_owned()))
-            .filter(|d| !d.is_empty());
-        let find_where: Vec<String> = ini::value(cfg, "options.packages.find", "where")
-            .map(|(w, _)| vec![w])
-            .unwrap_or_default();
-        return attr_version(
-            source,
-            attr.trim(),
-            &pymodule::package_roots(package_dir, find_where),
-            VersionSource::SetupCfg,
-            "setup.cfg [metadata] version = attr:",
-        );
-    }
-    if let Some(file) = value.strip_prefix("file:") {
-        let path = file.trim();
-        let text = source.read(path)?.ok_or_else(|| {
-            hinted(
-                format!("setup.cfg:{line}: version = file: {path}, but {path} does not exist"),
-                "fix the path in setup.cfg",
-            )
-        })?;
-        return Ok(found(
-            VersionSource::SetupCfg,
-            first_line(&text),
-            path,
-            Some(1),
-        ));
-    }
-    Ok(found(
-        VersionSource::SetupCfg,
-        value.to_owned(),
-        "setup.cfg",
-        Some(line),
-    ))
-}
-
-static SETUP_VERSION_LITERAL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"\bversion\s*=\s*["']([^"'\n]+)["']"#).expect("static regex"));
-static SETUP_VERSION_FILE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"["']((?:[\w./-]*/)?(?:VERSION|version\.txt|VERSION\.txt))["']"#)
-        .expect("static regex")
-});
-
-fn setup_py_version(source: &dyn Source, setup: &str) -> anyhow::Result<Option<Declared>> {
-    if setup.contains("use_scm_version") {
-        return Ok(Some(vcs("setuptools-scm")));
-    }
-    if let Some(m) = SETUP_VERSION_LITERAL.captures(setup).and_then(|c| c.get(1)) {
-        let line = u32::try_from(setup[..m.start()].matches('\n').count() + 1).unwrap_or(u32::MAX);
-        return Ok(Some(found(
-            VersionSource::SetupPy,
-            m.as_str().to_owned(),
-            "setup.py",
-            Some(line),
-        )));
-    }
-    if let Some(m) = SETUP_VERSION_FILE.captures(setup).and_then(|c| c.get(1)) {
-        if let Some(text) = source.read(m.as_str())? {
-            return Ok(Some(found(
-                VersionSource::SetupPy,
-                first_line(&text),
-                m.as_str(),
-                Some(1),
-            )));
-        }
-    }
-    // `version=__version__`, `version=about["__version__"]`, `VERSION = re.search(..., open(...).read())`:
-    // first the module files setup.py names, then the common layouts.
-    if setup.contains("__version__") {
-        for file in python_paths_in(setup) {
-            if let Some(text) = source.read(&file)? {
-                if let Some((value, line)) = pymodule::read_assignment(&text, "__version__") {
-                    return Ok(Some(found(
-                        VersionSource::SetupPy,
-                        value,
-                        &file,
-                        Some(line),
-                    )));
-                }
-            }
-        }
-        let name = SETUP_NAME.captures(setup).map(|c| c[1].replace('-', "_"));
-        let mut packages: Vec<String> = name
-            .iter()
-            .flat_map(|n| [n.clone(), n.to_lowercase()])
-            .collect();
-        let roots = ["", "src", "lib"];
-        for root in roots {
-            if let Some(entries) = source.list(root)? {
-                packages.extend(
-                    entries
-                        .into_iter()
-                        .filter(|(n, dir)| {
-                            *dir && !n.starts_with('.') && n != "tests" && n != "docs"
-                        })
-                        .map(|(n, _)| n),
-                );
-            }
-        }
-        packages.dedup();
-        let roots: Vec<String> = roots.iter().map(|r| (*r).to_owned()).collect();
-        for package in packages {
-            for module in [
-                "__version__",
-                "__about__",
-                "_version",
-                "version",
-                "__init__",
-            ] {
-                let dotted = if module == "__init__" {
-                    package.clone()
-                } else {
-                    format!("{package}.{module}")
-                };
-                if let AttrLookup::Found { value, file, line } =
-                    pymodule::find_attr(source, &dotted, "__version__", &roots)?
-                {
-                    return Ok(Some(found(
-                        VersionSource::SetupPy,
-                        value,
-                        &file,
-                        Some(line),
-                    )));
-                }
-            }
-        }
-    }
-    Ok(None)
-}
-
-/// Python files setup.py names: `"src/pkg/__init__.py"` literals and `os.path.join(..., "lib", "pkg",
-/// "__init__.py")` sequences.
-fn python_paths_in(setup: &str) -> Vec<String> {
-    static LITERAL: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"["']([\w./-]+\.py)["']"#).expect("static regex"));
-    static JOIN: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"os\.path\.join\(([^()]*(?:\([^()]*\)[^()]*)*)\)").expect("static regex")
-    });
-    static QUOTED: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"["']([\w.-]+)["']"#).expect("static regex"));
-    let mut paths: Vec<String> = JOIN
-        .captures_iter(setup)
-        .map(|c| {
-            QUOTED
-                .captures_iter(&c[1])
-                .map(|q| q[1].to_owned())
-                .collect::<Vec<_>>()
-                .join("/")
-        })
-        .filter(|p| {
-            std::path::Path::new(p)
-                .extension()
-                .is_some_and(|e| e == "py")
-        })
-        .collect();
-    paths.extend(
-        LITERAL
-            .captures_iter(setup)
-            .map(|c| c[1].trim_start_matches("./").to_owned())
-            .filter(|p| p != "setup.py"),
-    );
-    paths
-}
-
-fn capture_version(re: &Regex, text: &str) -> Option<(String, u32)> {
+pub(super) fn capture_version(re: &Regex, text: &str) -> Option<(String, u32)> {
     let caps = re.captures(text)?;
     let m = caps.name("version").or_else(|| caps.get(1))?;
     let line = u32::try_from(text[..m.start()].matches('\n').count() + 1).unwrap_or(u32::MAX);
     Some((m.as_str().trim().to_owned(), line))
 }
 
-fn first_line(text: &str) -> String {
+pub(super) fn first_line(text: &str) -> String {
     text.lines()
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with('#'))

@@ -21,6 +21,8 @@ pub enum VersionSource {
     SetupPy,
     Flit,
     PdmFile,
+    /// `[tool.pdm] version`: PDM's own metadata table, before PEP 621.
+    Pdm,
     /// maturin: the crate's Cargo.toml.
     Cargo,
     /// scikit-build-core's regex provider.
@@ -44,6 +46,7 @@ impl VersionSource {
             VersionSource::SetupPy => "setup-py",
             VersionSource::Flit => "flit",
             VersionSource::PdmFile => "pdm-file",
+            VersionSource::Pdm => "pdm",
             VersionSource::Cargo => "cargo",
             VersionSource::ScikitBuild => "scikit-build",
             VersionSource::Meson => "meson",
@@ -67,9 +70,13 @@ pub struct Declared {
     pub vcs_tool: Option<String>,
 }
 
+mod backend;
 mod backends;
 mod discover;
+mod dynamic;
+mod legacy;
 mod pymodule;
 pub mod rewrite;
 
+pub use backend::Backend;
 pub use discover::declared;

@@ -7,10 +7,11 @@ use regex::Regex;
 use super::Source;
 
 /// A string assigned to `name` at the top of a module: `name = "1.2.3"`, `name: str = '1.2.3'`,
-/// `__version__ = version = "1.2.3"`. Returns the value and its 1-based line.
+/// `__version__ = version = "1.2.3"`, `VERSION = StrictVersion('0.20')` (a version class around a literal).
+/// Returns the value and its 1-based line.
 pub fn read_assignment(text: &str, name: &str) -> Option<(String, u32)> {
     let pattern = format!(
-        r#"(?m)^{}\s*(?::\s*[\w\[\]., ]+)?\s*=\s*(?:\w+\s*=\s*)*[rRuU]?(?:"([^"\n]*)"|'([^'\n]*)')"#,
+        r#"(?m)^{}\s*(?::\s*[\w\[\]., ]+)?\s*=\s*(?:\w+\s*=\s*)*(?:(?:\w+\.)*(?:StrictVersion|LooseVersion|Version|parse_version)\(\s*)?[rRuU]?(?:"([^"\n]*)"|'([^'\n]*)')"#,
         regex::escape(name)
     );
     let re = Regex::new(&pattern).ok()?;
@@ -81,8 +82,17 @@ pub fn find_attr(
             return Ok(AttrLookup::Found { value, file, line });
         }
         if let Some(target) = reexport_of(&text, attr) {
-            let absolute = resolve_relative(module, &target, file.ends_with("__init__.py"));
-            for next in module_files(&absolute, roots) {
+            let is_package = file.ends_with("__init__.py");
+            let mut candidates =
+                module_files(&resolve_relative(module, &target, is_package), roots);
+            // Python 2's implicit relative import: `from core import __version__` inside the package.
+            if !target.starts_with('.') {
+                candidates.extend(module_files(
+                    &resolve_relative(module, &format!(".{target}"), is_package),
+                    roots,
+                ));
+            }
+            for next in candidates {
                 if let Some(text) = source.read(&next)? {
                     if let Some((value, line)) = read_assignment(&text, attr) {
                         return Ok(AttrLookup::Found {
@@ -155,6 +165,14 @@ mod tests {
         );
         assert_eq!(
             read_assignment("__version__ = get_version()\n", "__version__"),
+            None
+        );
+        assert_eq!(
+            read_assignment("VERSION = StrictVersion('0.20')\n", "VERSION"),
+            Some(("0.20".into(), 1))
+        );
+        assert_eq!(
+            read_assignment("__version__ = get_version('pkg')\n", "__version__"),
             None
         );
         assert_eq!(

@@ -113,13 +113,33 @@ pub fn manager_of(dir: &Path) -> Option<Manager> {
         Some(Manager::Uv)
     } else if has(&["tool", "poetry"]) {
         Some(Manager::Poetry)
-    } else if has(&["tool", "pdm"]) {
+    } else if pyproject.as_ref().is_some_and(pdm_manages) {
         Some(Manager::Pdm)
     } else if has(&["tool", "hatch", "envs"]) || dir.join("hatch.toml").is_file() {
         Some(Manager::Hatch)
     } else {
         None
     }
+}
+
+/// `[tool.pdm]` with settings of PDM the project manager (`dev-dependencies`, `scripts`, `resolution`...), not
+/// only of pdm-backend, the build backend (`build`, `version`, and pdm-pep517's `includes`, `package-dir`...): a
+/// project that only builds with pdm-backend has no PDM environment to create.
+fn pdm_manages(pyproject: &TomlFile) -> bool {
+    const BACKEND_ONLY: [&str; 8] = [
+        "build",
+        "version",
+        "includes",
+        "excludes",
+        "source-includes",
+        "package-dir",
+        "is-purelib",
+        "editable-backend",
+    ];
+    pyproject
+        .get(&["tool", "pdm"])
+        .and_then(toml_edit::Item::as_table_like)
+        .is_some_and(|pdm| pdm.iter().any(|(key, _)| !BACKEND_ONLY.contains(&key)))
 }
 
 fn lookup(dir: &Path, manager: Option<Manager>) -> Option<Venv> {
@@ -208,6 +228,25 @@ mod tests {
         std::fs::create_dir_all(root.join("bin")).unwrap();
         std::fs::write(root.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
         std::fs::write(root.join("bin/python"), "").unwrap();
+    }
+
+    #[test]
+    fn a_project_that_only_builds_with_pdm_backend_is_not_managed_by_pdm() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |text: &str| std::fs::write(dir.path().join("pyproject.toml"), text).unwrap();
+        write(
+            "[build-system]\nbuild-backend = \"pdm.backend\"\n[tool.pdm.version]\nsource = \"scm\"\n[tool.pdm.build]\nincludes = [\"src\"]\n",
+        );
+        assert_eq!(manager_of(dir.path()), None);
+        write("[tool.pdm]\nversion = {use_scm = true}\npackage-dir = \"src\"\n");
+        assert_eq!(manager_of(dir.path()), None);
+        write(
+            "[tool.pdm.version]\nsource = \"scm\"\n[tool.pdm.dev-dependencies]\ntest = [\"pytest\"]\n",
+        );
+        assert_eq!(manager_of(dir.path()), Some(Manager::Pdm));
+        std::fs::write(dir.path().join("pdm.lock"), "").unwrap();
+        write("[tool.pdm.build]\nincludes = []\n");
+        assert_eq!(manager_of(dir.path()), Some(Manager::Pdm));
     }
 
     #[test]

@@ -121,11 +121,17 @@ fn summary(outcome: &Outcome, status: Status) -> String {
     let n = outcome.findings.len();
     if status == Status::Pass {
         return match outcome.counts {
-            Some((tests, _, skipped)) if skipped > 0 => format!(
-                "{} passed, {skipped} skipped",
-                plural((tests - skipped) as usize, "test")
-            ),
-            Some((tests, _, _)) => format!("{} passed", plural(tests as usize, "test")),
+            // pytest's own words: an expected failure is "xfailed", not "skipped".
+            Some(c) => {
+                let mut parts = vec![format!("{} passed", plural(c.passed() as usize, "test"))];
+                if c.skipped > 0 {
+                    parts.push(format!("{} skipped", c.skipped));
+                }
+                if c.xfailed > 0 {
+                    parts.push(format!("{} xfailed", c.xfailed));
+                }
+                parts.join(", ")
+            }
             None => "the tests passed".into(),
         };
     }
@@ -136,7 +142,7 @@ fn summary(outcome: &Outcome, status: Status) -> String {
         .filter(|f| f.message.starts_with("cannot collect"))
         .count();
     match outcome.counts {
-        Some((tests, failed, _)) if modules > 0 => {
+        Some(Counts { tests, failed, .. }) if modules > 0 => {
             let (tests, failed) = (tests as usize, failed as usize);
             let cannot = format!("{} cannot be collected", plural(modules, "test module"));
             match tests.saturating_sub(modules) {
@@ -148,7 +154,7 @@ fn summary(outcome: &Outcome, status: Status) -> String {
                 ),
             }
         }
-        Some((tests, failed, _)) if tests > 0 => {
+        Some(Counts { tests, failed, .. }) if tests > 0 => {
             format!("{failed} of {} failed", plural(tests as usize, "test"))
         }
         _ if n > 0 => format!("{} failed", plural(n, "test")),
@@ -208,10 +214,11 @@ fn parse(input: &Input) -> Vec<Finding> {
         .collect()
 }
 
-/// `(tests, failed or erroring, skipped)` from a `JUnit` XML report's test suites.
+/// The counts of a `JUnit` XML report's test suites. An expected failure is listed as skipped
+/// (`<skipped type="pytest.xfail">`), and counted apart.
 fn junit_counts(xml: &str) -> Option<Counts> {
     let doc = roxmltree::Document::parse(xml).ok()?;
-    let mut counts = (0, 0, 0);
+    let mut counts = Counts::default();
     let mut any = false;
     for suite in doc.descendants().filter(|n| n.has_tag_name("testsuite")) {
         let get = |name: &str| {
@@ -220,11 +227,17 @@ fn junit_counts(xml: &str) -> Option<Counts> {
                 .and_then(|v| v.parse::<u32>().ok())
                 .unwrap_or(0)
         };
-        counts.0 += get("tests");
-        counts.1 += get("failures") + get("errors");
-        counts.2 += get("skipped");
+        counts.tests += get("tests");
+        counts.failed += get("failures") + get("errors");
+        counts.skipped += get("skipped");
         any = true;
     }
+    let xfailed = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("skipped") && n.attribute("type") == Some("pytest.xfail"))
+        .count();
+    counts.xfailed = u32::try_from(xfailed).unwrap_or(u32::MAX);
+    counts.skipped = counts.skipped.saturating_sub(counts.xfailed);
     any.then_some(counts)
 }
 
@@ -452,7 +465,12 @@ mod tests {
         );
         assert_eq!(
             junit_counts(include_str!("../../tests/fixtures/findings/pytest.xml")),
-            Some((5, 3, 0))
+            Some(Counts {
+                tests: 5,
+                failed: 3,
+                skipped: 0,
+                xfailed: 0
+            })
         );
         // A report that is not XML (cut, or not written) falls back to the text.
         assert_eq!(at(text, Some("<testsuites")).len(), 3);

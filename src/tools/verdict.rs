@@ -28,8 +28,25 @@ pub fn by_convention(code: i32) -> Exit {
     }
 }
 
-/// What a report file counts: (tests, failed or erroring, skipped).
-pub type Counts = (u32, u32, u32);
+/// What a report file counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Every test case, skipped ones and expected failures included.
+    pub tests: u32,
+    /// Failed or erroring.
+    pub failed: u32,
+    /// Skipped (`skip`, `skipif`, `importorskip`), expected failures excluded.
+    pub skipped: u32,
+    /// Expected failures (`xfail`) that failed as expected: they ran, and are not "skipped".
+    pub xfailed: u32,
+}
+
+impl Counts {
+    pub fn passed(&self) -> u32 {
+        self.tests
+            .saturating_sub(self.failed + self.skipped + self.xfailed)
+    }
+}
 
 /// How a check ended, for a tool that words its own message.
 pub struct Outcome<'a> {

@@ -383,7 +383,7 @@ fn dirty_tree_refused_when_configured() {
         refused["message"],
         "the project's checks were not run: tag v1.0.0 is at ".to_owned()
             + repo.git(&["rev-parse", "--short=7", "HEAD"]).trim()
-            + "; 1 untracked file (src/)"
+            + "; 1 untracked directory (src/)"
     );
 }
 

@@ -10,6 +10,7 @@ mod demo;
 mod faults;
 mod github;
 mod github_format;
+mod history;
 mod hooks;
 mod hostile;
 mod index;

@@ -227,3 +227,23 @@ fn a_tag_the_workflow_does_not_trigger_on_fails() {
         )
     );
 }
+
+/// A tag filter that is not valid filter syntax is reported as such, never taken for a filter that leaves the
+/// tag out (a false "nothing would be published").
+#[test]
+fn an_invalid_tag_filter_is_named_not_taken_for_a_refusal() {
+    let repo = project(&PUBLISH.replace(
+        "on:\n  release:\n    types: [published]\n",
+        "on:\n  push:\n    tags: ['v[0-9']\n",
+    ));
+    let (code, checks, doc) = publish_checks(&repo);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(checks[0].0, "publish-workflow");
+    assert_eq!(checks[0].1, "pass");
+    let details = doc["checks"][0]["details"].as_array().unwrap();
+    assert!(
+        details.iter().any(|d| d
+            == "  warning: .github/workflows/publish.yml: the tag filter \"v[0-9\" is not a valid GitHub filter pattern (the `[` at position 2 is never closed), so relgate cannot tell whether pushing v1.0.0 starts this workflow: fix the pattern (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#filter-pattern-cheat-sheet)"),
+        "{details:#?}"
+    );
+}

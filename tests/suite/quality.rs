@@ -905,3 +905,22 @@ fn a_pre_commit_hook_tool_runs_from_the_hook_environment_at_its_pinned_version()
         "let pre-commit install its hooks (pre-commit install-hooks), or install it: pipx install flake8, or switch the check off: [tool.relgate.checks.flake8] enabled = false"
     );
 }
+
+/// An expected failure (`xfail`) ran and failed as expected: pytest counts it "xfailed", not "skipped".
+#[test]
+fn expected_failures_are_not_called_skipped() {
+    let repo = demo_with(
+        CORE_GOOD,
+        ORDER_GOOD,
+        &[(
+            "tests/test_more.py",
+            "import pytest\n\n\n@pytest.mark.xfail(reason=\"known bug\")\ndef test_known_bug():\n    assert False\n\n\n@pytest.mark.skip(reason=\"not here\")\ndef test_elsewhere():\n    pass\n",
+        )],
+    );
+    let (code, doc) = check_json(&repo, &mut relgate(&repo, None), &["--only", "test"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(
+        check(&doc, "pytest")["message"],
+        "2 tests passed, 1 skipped, 1 xfailed (pytest 9.2.0, .venv/bin/pytest)"
+    );
+}

@@ -84,8 +84,8 @@ fn an_optional_version_order_warns_and_checks_says_so() {
         normalize(&out.stdout, &repo),
         "relgate 0.1.0 · mypkg 1.0.0 (pyproject.toml:3, static) · tag v1.0.0 at <sha>\n  \
          version ............. pass N ms  tag v1.0.0 matches the declared version 1.0.0 (pyproject.toml:3)\n  \
-         version-order ....... warn N ms  1.0.0 goes backwards: v2.0.0 (2.0.0, at <sha>) is already in this commit's history\n      \
-         release a version greater than 2.0.0, or set [tool.relgate] monotonic = false\n  \
+         version-order ....... warn N ms  1.0.0 goes backwards: v2.0.0 (2.0.0, at <sha>) is a final release already in this commit's history\n      \
+         a final release must be greater than every final release before it: release a version greater than 2.0.0 (a maintenance release goes on a branch that does not contain v2.0.0), or set [tool.relgate] monotonic = false\n  \
          version-uploadable .. pass N ms  1.0.0 is a final release\n\
          PASS 3 checks passed, 1 optional with warnings: ready to release\n"
     );
@@ -341,7 +341,7 @@ fn a_version_that_cannot_be_read_fails_only_the_version_checks() {
     assert_eq!(got[0].1, "error");
     assert!(
         got[0].2.starts_with(
-            "cannot determine the version statically: pyproject.toml declares the version dynamic"
+            "cannot determine the version statically (pyproject.toml names no build backend, so pip builds with setuptools): pyproject.toml lists the version in [project] dynamic"
         ),
         "{}",
         got[0].2

@@ -324,7 +324,7 @@ fn setup_py_computed_version() {
         "from setuptools import setup\nsetup(name='x', version=compute())\n",
     )]);
     assert!(
-        err.starts_with("error: cannot determine the version statically: setup.py has no version that can be read without running it\n"),
+        err.starts_with("error: cannot determine the version statically (the build backend is setuptools): setup.py computes the version (relgate reads a literal, a constant, a VERSION file or a module's __version__)\n"),
         "{err}"
     );
 }
@@ -547,4 +547,65 @@ fn a_repository_owned_by_another_user_says_how_git_allows_it() {
         )
     );
     assert_eq!(stdout(&out), "");
+}
+
+/// `relgate version --tag NAME` reads what the tagged commit declares, from git, whatever the working tree
+/// holds; the expected tag follows the repository's own convention (tags `8.5.0` expect `8.5.1`, not `v8.5.1`).
+#[test]
+fn version_of_a_tag_and_the_repositorys_tag_convention() {
+    let repo = TestRepo::new();
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"conv\"\nversion = \"8.4.0\"\n",
+    )
+    .commit("8.4.0")
+    .tag("8.4.0");
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"conv\"\nversion = \"8.5.0\"\n",
+    )
+    .commit("8.5.0")
+    .tag("8.5.0");
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"conv\"\n\nversion = \"8.5.1\"\n",
+    )
+    .commit("next");
+    // The working tree holds another version again: --tag never reads it.
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"conv\"\nversion = \"9.9.9\"\n",
+    );
+    let json = |args: &[&str]| -> Value {
+        let out = repo
+            .relgate()
+            .args(["version", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    assert_eq!(
+        json(&["--tag", "8.4.0"]),
+        json!({"name": "conv", "version": "8.4.0", "version_source": "static", "file": "pyproject.toml", "line": 3, "expected_tag": "8.4.0"})
+    );
+    repo.git(&["checkout", "-q", "--", "pyproject.toml"]);
+    assert_eq!(json(&[])["expected_tag"], "8.5.1");
+    let out = repo
+        .relgate()
+        .args(["version", "--tag", "v8.4.0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: there is no tag named \"v8.4.0\" in this repository\nhint: list the tags with `git tag --list`, or create it first\n"
+    );
 }

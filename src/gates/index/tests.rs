@@ -466,16 +466,15 @@ fn judge_html(files: &[&str], version: &str, allow_maintenance: bool) -> (CheckR
 }
 
 #[test]
-fn newer_pre_release_counts_and_is_named() {
+fn a_newer_pre_release_does_not_block_a_final_release_of_a_lower_line() {
     let files = ["foo-1.8.0.tar.gz", "foo-2.0.0rc1.tar.gz"];
     let (result, conflict) = judge_html(&files, "1.9.0", false);
-    assert!(conflict);
+    assert_eq!((result.status, conflict), (Status::Pass, false));
     assert_eq!(
         result.message,
-        "1.9.0 is older than 2.0.0rc1 (a pre-release, chosen by `pip install --pre`), already on PAGE: a release \
-         that goes backwards confuses installers; choose a version above 2.0.0rc1, or set allow-maintenance = true \
-         in [tool.relgate] for a maintenance release on an older line"
+        "1.9.0 is new: PAGE has no final release above it (its newest, 2.0.0rc1, is a pre-release of a newer line)"
     );
+    assert!(result.details.is_empty());
     // The final release after its own release candidates is newer.
     let (result, conflict) = judge_html(&files, "2.0.0", false);
     assert_eq!((result.status, conflict), (Status::Pass, false));
@@ -483,14 +482,53 @@ fn newer_pre_release_counts_and_is_named() {
         result.message,
         "2.0.0 is new: the newest release on PAGE is 2.0.0rc1"
     );
-    // A pre-release after a newer pre-release is plainly older.
-    let (result, _) = judge_html(&files, "2.0.0b1", false);
+    // A pre-release below a later pre-release of the same version goes backwards, whatever allow-maintenance.
+    for maintenance in [false, true] {
+        let (result, conflict) = judge_html(&files, "2.0.0b1", maintenance);
+        assert_eq!((result.status, conflict), (Status::Fail, true));
+        assert_eq!(
+            result.message,
+            "2.0.0b1 is older than 2.0.0rc1, a later pre-release of the same version already on PAGE: nobody who \
+             tests this version's pre-releases would get it; choose a version above 2.0.0rc1"
+        );
+    }
+    // A final release below a newer final release still fails, whatever pre-releases are around.
+    let (result, conflict) = judge_html(
+        &[
+            "foo-1.8.0.tar.gz",
+            "foo-2.0.0rc1.tar.gz",
+            "foo-1.9.1.tar.gz",
+        ],
+        "1.9.0",
+        false,
+    );
+    assert_eq!((result.status, conflict), (Status::Fail, true));
     assert!(
         result
             .message
-            .starts_with("2.0.0b1 is older than 2.0.0rc1, already on PAGE"),
+            .starts_with("1.9.0 is older than 1.9.1, already on PAGE"),
         "{}",
         result.message
+    );
+}
+
+#[test]
+fn a_pre_release_below_a_published_final_release_warns() {
+    let (result, conflict) = judge_html(
+        &["foo-2.58.0.tar.gz", "foo-2.59.0.tar.gz"],
+        "2.59.0a2",
+        false,
+    );
+    assert_eq!((result.status, conflict), (Status::Pass, false));
+    assert_eq!(
+        result.message,
+        "2.59.0a2 is new on PAGE, but below the final release 2.59.0"
+    );
+    assert_eq!(
+        result.details,
+        [
+            "warning: 2.59.0a2 is a pre-release of 2.59.0, which is already released on PAGE: harmless, but installers choose 2.59.0 over it"
+        ]
     );
 }
 

@@ -126,7 +126,7 @@ path = "httpx/__version__.py"
     assert_eq!(
         r.details,
         [
-            "warning: `License ::` classifiers next to a license expression are deprecated (PEP 639) and setuptools refuses them: remove \"License :: OSI Approved :: BSD License\""
+            "warning: `License ::` classifiers next to a license expression are deprecated (PEP 639), and hatchling still accepts them: remove \"License :: OSI Approved :: BSD License\""
         ]
     );
 }
@@ -291,6 +291,36 @@ fn license_file_globs_must_match() {
     std::fs::write(dir.path().join("licenses/vendored/a/BSD.txt"), "BSD\n").unwrap();
     let r = check_here(dir.path());
     assert_eq!(r.status, Status::Pass, "{r:#?}");
+}
+
+/// The classifier warning names what the build backend actually used does with them.
+#[test]
+fn the_classifier_warning_names_the_build_backend_used() {
+    for (backend, verdict) in [
+        (
+            "setuptools.build_meta",
+            "setuptools (77 and later) refuses to build with them",
+        ),
+        ("flit_core.buildapi", "flit_core refuses to build with them"),
+        ("poetry.core.masonry.api", "poetry-core warns about them"),
+        ("pdm.backend", "pdm-backend may refuse them"),
+        (
+            "custom_backend",
+            "the build backend \"custom_backend\" may refuse them",
+        ),
+    ] {
+        let text = format!(
+            "[build-system]\nbuild-backend = \"{backend}\"\n\n[project]\nname = \"p\"\nversion = \"1.0\"\nreadme = \"README.md\"\nrequires-python = \">=3.9\"\nlicense = \"MIT\"\nclassifiers = [\"License :: OSI Approved :: MIT License\"]\n"
+        );
+        let r = check(&text, &["README.md"]);
+        assert_eq!(
+            r.details,
+            [format!(
+                "warning: `License ::` classifiers next to a license expression are deprecated (PEP 639), and {verdict}: remove \"License :: OSI Approved :: MIT License\""
+            )],
+            "{backend}"
+        );
+    }
 }
 
 #[test]

@@ -305,6 +305,7 @@ fn workflow_verdict(
     let publisher = publisher.as_ref();
     let (remote, project) = (release.remote, release.project);
     let mut missed_tag = BTreeSet::new();
+    let mut invalid_filters = BTreeSet::new();
     let mut problems: Vec<Finding> = Vec::new();
     let mut details = Vec::new();
     let mut summaries = Vec::new();
@@ -433,6 +434,20 @@ fn workflow_verdict(
                     tags[0]
                 )),
             });
+        }
+        // An invalid pattern is said as such: it is never taken for a filter that leaves the tag out.
+        for (pattern, why) in w
+            .triggers
+            .iter()
+            .flat_map(workflow::Trigger::invalid_tag_patterns)
+        {
+            if !tags.is_empty() && invalid_filters.insert((w.path.clone(), pattern.clone())) {
+                details.push(format!(
+                    "  warning: {}: the tag filter {pattern:?} is not a valid GitHub filter pattern ({why}), so relgate cannot tell whether pushing {} starts this workflow: fix the pattern (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#filter-pattern-cheat-sheet)",
+                    w.path,
+                    tags.join(" or ")
+                ));
+            }
         }
         for (job_id, need) in w.dangling_needs() {
             problems.push(Finding {

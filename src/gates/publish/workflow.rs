@@ -41,7 +41,8 @@ pub struct Trigger {
 }
 
 impl Trigger {
-    /// Whether pushing `tag` starts the workflow through this trigger (GitHub's filter rules).
+    /// Whether pushing `tag` starts the workflow through this trigger (GitHub's filter rules). A pattern that is
+    /// not valid filter syntax matches nothing here: see [`Trigger::invalid_tag_patterns`].
     pub fn starts_on_tag(&self, tag: &str) -> bool {
         if self.event != "push" {
             return false;
@@ -53,9 +54,24 @@ impl Trigger {
             return !self
                 .tags_ignore
                 .iter()
-                .any(|p| glob(p).is_some_and(|re| re.is_match(tag)));
+                .any(|p| glob(p).is_ok_and(|re| re.is_match(tag)));
         }
         !self.branch_filtered
+    }
+
+    /// The `tags:`/`tags-ignore:` patterns of a `push` that are not valid filter syntax, with the reason.
+    pub fn invalid_tag_patterns(&self) -> Vec<(String, String)> {
+        if self.event != "push" {
+            return Vec::new();
+        }
+        self.filter
+            .iter()
+            .chain(&self.tags_ignore)
+            .filter_map(|p| {
+                let pattern = p.strip_prefix('!').unwrap_or(p);
+                glob(pattern).err().map(|why| (p.clone(), why))
+            })
+            .collect()
     }
 }
 
@@ -68,37 +84,83 @@ pub fn matches_filters(patterns: &[String], name: &str) -> bool {
             Some(rest) => (true, rest),
             None => (false, pattern.as_str()),
         };
-        if glob(pattern).is_some_and(|re| re.is_match(name)) {
+        if glob(pattern).is_ok_and(|re| re.is_match(name)) {
             included = !negated;
         }
     }
     included
 }
 
-/// `*` is any run without `/`, `**` any run, `?` and `+` quantify the previous character, `[...]` is a class.
-fn glob(pattern: &str) -> Option<regex::Regex> {
+/// `*` is any run without `/`, `**` any run, `?` and `+` quantify the previous character, `[...]` is a class,
+/// `\` escapes the next character. The reason when the pattern is not valid.
+fn glob(pattern: &str) -> Result<regex::Regex, String> {
     let mut re = String::from("^");
     let chars: Vec<char> = pattern.chars().collect();
     let mut i = 0;
+    // Whether the last thing written can be quantified by `?` or `+`.
+    let mut quantifiable = false;
     while i < chars.len() {
         match chars[i] {
             '*' if chars.get(i + 1) == Some(&'*') => {
                 re.push_str(".*");
                 i += 1;
+                quantifiable = false;
             }
-            '*' => re.push_str("[^/]*"),
-            '?' | '+' => re.push(chars[i]),
+            '*' => {
+                re.push_str("[^/]*");
+                quantifiable = false;
+            }
+            '?' | '+' if quantifiable => {
+                re.push(chars[i]);
+                quantifiable = false;
+            }
+            '?' | '+' => {
+                return Err(format!(
+                    "`{}` at position {} has no character before it to repeat",
+                    chars[i],
+                    i + 1
+                ));
+            }
             '[' => {
-                let end = chars[i..].iter().position(|&c| c == ']').map(|p| p + i)?;
-                re.extend(&chars[i..=end]);
+                let Some(end) = chars[i..].iter().position(|&c| c == ']').map(|p| p + i) else {
+                    return Err(format!("the `[` at position {} is never closed", i + 1));
+                };
+                if end == i + 1 {
+                    return Err(format!("the `[]` at position {} is empty", i + 1));
+                }
+                re.push('[');
+                for &c in &chars[i + 1..end] {
+                    if c == '-' {
+                        re.push('-');
+                    } else {
+                        re.push_str(&regex::escape(&c.to_string()));
+                    }
+                }
+                re.push(']');
                 i = end;
+                quantifiable = true;
             }
-            c => re.push_str(&regex::escape(&c.to_string())),
+            '\\' => {
+                let Some(next) = chars.get(i + 1) else {
+                    return Err("it ends with a `\\` that escapes nothing".to_owned());
+                };
+                re.push_str(&regex::escape(&next.to_string()));
+                i += 1;
+                quantifiable = true;
+            }
+            c => {
+                re.push_str(&regex::escape(&c.to_string()));
+                quantifiable = true;
+            }
         }
         i += 1;
     }
     re.push('$');
-    regex::Regex::new(&re).ok()
+    regex::Regex::new(&re).map_err(|e| {
+        let why = e.to_string();
+        let last = why.lines().last().unwrap_or(&why).trim().to_owned();
+        format!("it does not compile: {last}")
+    })
 }
 
 /// A `permissions:` block.
@@ -298,6 +360,13 @@ impl Workflow {
         }
         if relevant.iter().any(|t| t.starts_on_tag(tag)) {
             return Some(false);
+        }
+        // A pattern that is not valid syntax: which tags it was meant to take cannot be known.
+        if relevant
+            .iter()
+            .any(|t| !t.invalid_tag_patterns().is_empty())
+        {
+            return None;
         }
         // A push filtered on branches only publishes from branch pushes (pypa/sampleproject does): another
         // release model, not a tag the filter forgot.
@@ -547,6 +616,43 @@ mod tests {
         assert!(!trigger("  push:\n    tags-ignore: ['v*']").starts_on_tag("v1.0.0"));
         assert!(trigger("  push:\n    tags: ['**']").starts_on_tag("pkg/v1.0"));
         assert!(!trigger("  push:\n    tags: ['*']").starts_on_tag("pkg/v1.0"));
+        assert!(trigger("  push:\n    tags: ['v\\+*']").starts_on_tag("v+1"));
+        assert!(!trigger("  push:\n    tags: ['v\\+*']").starts_on_tag("vv1"));
+    }
+
+    #[test]
+    fn invalid_tag_patterns_are_named_and_leave_the_verdict_open() {
+        let workflow = |tags: &str| {
+            parse(
+                "w.yml",
+                &format!("on:\n  push:\n    tags: {tags}\njobs: {{}}\n"),
+            )
+            .unwrap()
+        };
+        let w = workflow("['v[0-9']");
+        assert_eq!(
+            w.triggers[0].invalid_tag_patterns(),
+            [(
+                "v[0-9".to_owned(),
+                "the `[` at position 2 is never closed".to_owned()
+            )]
+        );
+        assert_eq!(w.misses_tag("v1.0.0"), None);
+        let w = workflow("['+v*', '!\\']");
+        let reasons: Vec<String> = w.triggers[0]
+            .invalid_tag_patterns()
+            .into_iter()
+            .map(|(p, why)| format!("{p}: {why}"))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "+v*: `+` at position 1 has no character before it to repeat",
+                "!\\: it ends with a `\\` that escapes nothing"
+            ]
+        );
+        // A valid pattern that leaves the tag out is still certain.
+        assert_eq!(workflow("['release-*']").misses_tag("v1.0.0"), Some(true));
     }
 
     #[test]
