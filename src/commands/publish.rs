@@ -470,11 +470,11 @@ fn project_name(dir: &Path) -> Option<String> {
     // The source reads only files under the repository's root: compare absolute paths.
     let dir = &dir.canonicalize().ok()?;
     let config = Config::load(dir).unwrap_or_default();
-    let root = crate::git::Repo::discover(dir)
-        .map_or_else(|_| dir.to_path_buf(), |r| r.workdir().to_path_buf());
+    let root =
+        crate::git::Repo::discover(dir).map_or_else(|_| dir.clone(), |r| r.workdir().to_path_buf());
     let source = WorkTreeSource {
         root,
-        dir: dir.to_path_buf(),
+        dir: dir.clone(),
     };
     project::declared(&source, &config)
         .ok()?

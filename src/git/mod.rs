@@ -13,6 +13,7 @@ use git2::{ObjectType, Oid, Repository, StatusOptions};
 use crate::error::hinted;
 
 mod branch;
+mod ignored;
 mod tag_store;
 pub mod write;
 
