@@ -14,6 +14,7 @@ mod index;
 mod install;
 mod install_managers;
 mod install_sh;
+mod isolation;
 mod output;
 mod publish;
 mod publish_auth;
