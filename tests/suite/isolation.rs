@@ -64,6 +64,7 @@ def test_a_nox_cache_under_the_resources():
 def test_a_file_in_the_package():
     (pathlib.Path(writer.__file__).parent / "written.txt").write_text("x")
     assert writer.hello() == "hello"
+    assert writer.__version__ == "1.0.0"
 "#;
 
 const CONFTEST: &str = "import pathlib\n\n\ndef pytest_sessionstart(session):\n    pathlib.Path(\"session.log\").write_text(\"started\\n\")\n";
@@ -71,16 +72,17 @@ const CONFTEST: &str = "import pathlib\n\n\ndef pytest_sessionstart(session):\n 
 const STAMP: &str = "#!/bin/sh\nset -e\ncd \"$(dirname \"$0\")/..\"\necho stamped > stamp.txt\nmkdir -p build/docs\necho '<html></html>' > build/docs/index.html\n";
 
 /// The project, committed and tagged v1.0.0, with its own virtualenv (gitignored): the test virtualenv's
-/// interpreter and packages, entry points for pytest, black and twine, ruff, and an editable install of the working
-/// tree (what `pip install -e .` leaves), which the isolated copies must shadow.
+/// interpreter and packages, entry points for pytest, black and twine, ruff, and an editable install of the
+/// working tree (what `pip install -e .` leaves), which the isolated copies must shadow; and the version file
+/// that install generated in the package, which git ignores and the isolated copies carry.
 fn writer_project() -> TestRepo {
     let repo = TestRepo::new();
     repo.write("pyproject.toml", PYPROJECT)
         .write("README.md", "# writer\n")
-        .write(".gitignore", ".venv/\n*.log\n/test\n.nox/\n")
+        .write(".gitignore", ".venv/\n*.log\n/test\n.nox/\nsrc/writer/_version.py\n")
         .write(
             "src/writer/__init__.py",
-            "def hello() -> str:\n    return \"hello\"\n",
+            "from writer._version import version as __version__\n\n__all__ = [\"__version__\", \"hello\"]\n\n\ndef hello() -> str:\n    return \"hello\"\n",
         )
         .write("tests/conftest.py", CONFTEST)
         .write("tests/test_writes.py", TESTS)
@@ -92,6 +94,8 @@ fn writer_project() -> TestRepo {
     );
     repo.commit("release").tag("v1.0.0");
     make_venv(&repo);
+    // What an install generates and git ignores (setuptools-scm's version file): the code imports it.
+    repo.write("src/writer/_version.py", "version = \"1.0.0\"\n");
     repo
 }
 
@@ -212,6 +216,10 @@ fn relgate_check_leaves_the_tree_byte_identical_and_remembers_the_pass() {
         "`./scripts/stamp.sh` exited with 0"
     );
     assert_eq!(repo.snapshot(), before, "relgate check changed the tree");
+    // ruff and black read the working tree in place, their caches kept warm under the git directory.
+    for cache in ["ruff", "black"] {
+        assert!(repo.path().join(".git/relgate").join(cache).is_dir(), "{cache}");
+    }
 
     // The same tree again: every check is remembered, nothing runs.
     let (code, checks, doc) = check(&repo, &[]);
