@@ -18,7 +18,10 @@ Environment:
   RELGATE_INDEX_URL   the package index's simple API root (default https://pypi.org/simple)
   HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE  proxy and trusted CAs for the index
   GH_TOKEN, GITHUB_API_URL  the token and API of the GitHub audit (github-audit = true)
-  RELGATE_SKIP=1      hooks let the push or tag through, with a warning";
+  RELGATE_SKIP=1      hooks let the push or tag through, with a warning
+  RELGATE_FORMAT      the output format when --format is not given: human, json or github
+  GITHUB_ACTIONS=true check and ci explain default to --format github (unless --format or RELGATE_FORMAT);
+                      its Markdown summary is appended to the file GITHUB_STEP_SUMMARY names";
 
 /// A release gate for Python projects: check that a tag, the declared version, the package index and the
 /// project's own linters, type checker and tests agree before the release leaves your machine.
@@ -32,9 +35,10 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
-    /// Output format of the report.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format of the report. Default: `github` for `check` and `ci explain` inside GitHub Actions
+    /// (`GITHUB_ACTIONS=true`), else `human`; `RELGATE_FORMAT` sets another default.
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
 
     /// Print only the verdict and failures.
     #[arg(short, long, global = true)]
@@ -185,7 +189,8 @@ Exit status:
   2    the log could not be read, or GitHub could not be asked (no token, unreachable, refused)
 
 Environment:
-  GH_TOKEN, GITHUB_TOKEN  the token for the GitHub API (never printed)";
+  GH_TOKEN, GITHUB_TOKEN  the token for the GitHub API (never printed)
+  GITHUB_ACTIONS=true     ci explain defaults to --format github (unless --format or RELGATE_FORMAT)";
 
 #[derive(Debug, Subcommand)]
 pub enum CiCommand {
@@ -470,9 +475,15 @@ pub enum ColorChoice {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
+    /// The report for people.
     #[default]
     Human,
+    /// One JSON document (schema in the README).
     Json,
+    /// GitHub Actions: the human report with each check's output in a collapsible group, findings as
+    /// annotations, and a summary table appended to `$GITHUB_STEP_SUMMARY` (check and ci explain; other
+    /// commands print their human report).
+    Github,
 }
 
 #[cfg(test)]

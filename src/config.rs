@@ -67,6 +67,9 @@ pub struct Config {
     /// The line of each `[tool.relgate.checks.NAME]` table, for messages about it.
     #[serde(skip)]
     pub check_lines: BTreeMap<String, u32>,
+    /// The line of `tag-format`, for messages about it.
+    #[serde(skip)]
+    pub tag_format_line: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -139,6 +142,9 @@ impl Config {
                     parsed.tool.and_then(|t| t.relgate).map(|mut c| {
                         c.source = Some("pyproject.toml".into());
                         c.check_lines = check_lines(&file, &["tool", "relgate", "checks"]);
+                        c.tag_format_line = file
+                            .get(&["tool", "relgate", "tag-format"])
+                            .and_then(|item| file.line_of(item));
                         c
                     })
                 } else {
@@ -158,6 +164,9 @@ impl Config {
             let mut config: Config = deserialize(&file)?;
             config.source = Some("relgate.toml".into());
             config.check_lines = check_lines(&file, &["checks"]);
+            config.tag_format_line = file
+                .get(&["tag-format"])
+                .and_then(|item| file.line_of(item));
             config.validate()?;
             return Ok(config);
         }
@@ -226,11 +235,23 @@ impl Config {
         } else {
             "tool.relgate."
         };
+        let tag_format_at = match self.tag_format_line {
+            Some(line) => format!("{file}:{line}"),
+            None => file.to_owned(),
+        };
+        if self.tag_formats().is_some_and(|formats| formats.is_empty()) {
+            return Err(hinted(
+                format!(
+                    "{tag_format_at}: {key_prefix}tag-format is an empty list: no tag could be a release"
+                ),
+                "name at least one form, e.g. tag-format = [\"v{version}\"], or remove the key for both v{version} and {version}",
+            ));
+        }
         for format in self.tag_formats().unwrap_or_default() {
             if format.matches("{version}").count() != 1 {
                 return Err(hinted(
                     format!(
-                        "{file}: {key_prefix}tag-format {format:?} must contain `{{version}}` exactly once"
+                        "{tag_format_at}: {key_prefix}tag-format {format:?} must contain `{{version}}` exactly once"
                     ),
                     "e.g. tag-format = \"v{version}\" or \"mypkg-v{version}\"",
                 ));
@@ -387,7 +408,26 @@ mod tests {
     #[test]
     fn tag_format_needs_placeholder() {
         let err = load("[tool.relgate]\ntag-format = 'v'\n").unwrap_err();
-        assert!(err.to_string().contains("{version}"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "pyproject.toml:2: tool.relgate.tag-format \"v\" must contain `{version}` exactly once"
+        );
+        let err =
+            load("[tool.relgate]\njobs = 2\ntag-format = ['v{version}', '{version}{version}']\n")
+                .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "pyproject.toml:3: tool.relgate.tag-format \"{version}{version}\" must contain `{version}` exactly once"
+        );
+    }
+
+    #[test]
+    fn an_empty_tag_format_list_is_located() {
+        let err = load("[project]\nname = 'x'\n\n[tool.relgate]\ntag-format = []\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "pyproject.toml:5: tool.relgate.tag-format is an empty list: no tag could be a release"
+        );
     }
 
     #[test]

@@ -77,6 +77,14 @@ pub fn test_hook_record_pause() -> Option<OsString> {
     env::var_os("RELGATE_TEST_HOOK_RECORD_PAUSE").filter(|v| !v.is_empty())
 }
 
+/// `RELGATE_TEST_HOOK_TERM_GRACE=SECONDS`, a test hook only: how long a stopped check's group has between
+/// SIGTERM and SIGKILL (2 s otherwise), so that a test can interrupt relgate again while it waits.
+pub fn test_hook_term_grace() -> Option<std::time::Duration> {
+    non_empty("RELGATE_TEST_HOOK_TERM_GRACE")
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(std::time::Duration::from_secs)
+}
+
 fn non_empty(name: &str) -> Option<String> {
     env::var(name).ok().filter(|v| !v.is_empty())
 }
@@ -144,6 +152,18 @@ pub fn home() -> Option<std::path::PathBuf> {
 /// `GITHUB_ACTIONS=true`: relgate runs in a GitHub Actions job.
 pub fn github_actions() -> bool {
     non_empty("GITHUB_ACTIONS").is_some_and(|v| v == "true")
+}
+
+/// `GITHUB_STEP_SUMMARY`: the file GitHub Actions shows as the step's summary (Markdown, appended to).
+pub fn github_step_summary() -> Option<std::path::PathBuf> {
+    env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+}
+
+/// `RELGATE_FORMAT`: the output format when `--format` is not given (`human`, `json` or `github`), as given.
+pub fn format() -> Option<String> {
+    non_empty("RELGATE_FORMAT")
 }
 
 /// `ACTIONS_ID_TOKEN_REQUEST_URL` and `ACTIONS_ID_TOKEN_REQUEST_TOKEN`: where a GitHub Actions job asks for its

@@ -42,6 +42,13 @@ pub enum ReadError {
         path: String,
         source: std::io::Error,
     },
+    /// The tree itself was refused (a crafted tree git would not check out), with git's module's hint.
+    #[error("cannot read {path}: {message}")]
+    Refused {
+        path: String,
+        message: String,
+        hint: String,
+    },
 }
 
 impl ReadError {
@@ -59,6 +66,7 @@ impl ReadError {
             }
             ReadError::TooManyLinks { path } => format!("point {path} at the file itself"),
             ReadError::Io { path, .. } => format!("check the permissions of {path}"),
+            ReadError::Refused { hint, .. } => hint.clone(),
         }
     }
 
@@ -151,12 +159,19 @@ pub fn read_in_tree(
         target: shown.clone(),
     })?;
     for _ in 0..=MAX_LINKS {
-        let entry = repo
-            .tree_entry(commit, &current)
-            .map_err(|e| ReadError::Io {
-                path: shown.clone(),
-                source: std::io::Error::other(e.to_string()),
-            })?;
+        let entry =
+            repo.tree_entry(commit, &current)
+                .map_err(|e| match crate::error::hint_of(&e) {
+                    Some(hint) => ReadError::Refused {
+                        path: shown.clone(),
+                        message: e.to_string(),
+                        hint: hint.to_owned(),
+                    },
+                    None => ReadError::Io {
+                        path: shown.clone(),
+                        source: std::io::Error::other(e.to_string()),
+                    },
+                })?;
         match entry {
             TreeEntry::Missing | TreeEntry::Directory => return Ok(None),
             TreeEntry::Submodule => {

@@ -11,8 +11,9 @@ mod duration;
 mod env;
 mod error;
 mod files;
-mod findings;
 mod forensics;
+#[cfg(test)]
+mod fuzz;
 mod gates;
 mod git;
 mod github;
@@ -31,6 +32,7 @@ mod shell;
 mod tag_format;
 mod term;
 mod toml_file;
+mod tools;
 mod trusted_publishing;
 mod urls;
 mod yaml;
@@ -57,8 +59,14 @@ fn main() -> ExitCode {
         ColorChoice::Always => output::Colour::Always,
         ColorChoice::Never => output::Colour::Never,
     });
-    let format = cli.format;
-    let outcome = commands::dispatch(cli);
+    let format = match commands::format_of(&cli) {
+        Ok(format) => format,
+        Err(err) => {
+            print_error(&err, Format::Human);
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = commands::dispatch(cli, format);
     // Output that could not be written (a full disk) is an error, whatever the verdict; a closed pipe is not.
     if let Some(failure) = output::failure() {
         print_error(&failure, Format::Human);
@@ -105,6 +113,16 @@ fn print_error(err: &anyhow::Error, format: Format) {
         labelled(&mut text, Some((Style::Hint, "hint:")), hint);
     }
     output::err(&text);
+    if format == Format::Github {
+        // The run's page shows why relgate could not run, not only that the step failed.
+        let mut annotation = Text::new();
+        annotation.command(output::Command::annotation(&output::Annotation {
+            title: Some("relgate could not run"),
+            message: text.to_string().trim_end(),
+            ..output::Annotation::default()
+        }));
+        output::out(&annotation);
+    }
 }
 
 /// A message after its label; a message of several lines (`now:`, `retry:`...) keeps them, each shown as words.

@@ -14,6 +14,8 @@
 
 mod attached;
 mod capture;
+mod interrupt;
+mod scratch;
 
 pub use attached::run_attached;
 
@@ -22,10 +24,12 @@ use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use self::capture::Capture;
+pub use self::interrupt::{hold_interrupts, interrupted, watch_interrupts};
+pub use self::scratch::ScratchDir;
 
 /// What to run: an argument vector, never a shell string.
 pub struct Spec {
@@ -122,6 +126,8 @@ pub fn run(spec: &Spec) -> Result<Finished, SpawnError> {
     };
     let program = first.to_string_lossy().into_owned();
     let started = Instant::now();
+    // From here until the group is registered, a signal must not exit under a child being started.
+    let starting = hold_interrupts();
     if let Some(ended) = stop_reason(None) {
         return Ok(Finished {
             ended,
@@ -190,6 +196,7 @@ pub fn run(spec: &Spec) -> Result<Finished, SpawnError> {
         .and_then(|&p| i32::try_from(p).ok())
         .unwrap_or(0);
     let _registered = Registered::new(pgid);
+    drop(starting);
     let capture = Capture::start(reader, spec.max_output);
 
     let deadline = started.checked_add(spec.timeout);
@@ -247,39 +254,6 @@ pub fn run(spec: &Spec) -> Result<Finished, SpawnError> {
         );
     }
     Ok(finished)
-}
-
-/// True once Ctrl-C/SIGTERM was received: every running child is being stopped and no new one starts.
-pub fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
-}
-
-/// Catch SIGINT and SIGTERM from now on: instead of dying with its children still running, relgate stops every
-/// group it started and the command returns [`crate::error::Interrupted`]. Idempotent.
-pub fn watch_interrupts() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let Ok(mut signals) = signal_hook::iterator::Signals::new([
-            signal_hook::consts::SIGINT,
-            signal_hook::consts::SIGTERM,
-        ]) else {
-            return;
-        };
-        let spawned = std::thread::Builder::new()
-            .name("relgate-signals".into())
-            .spawn(move || {
-                for _ in signals.forever() {
-                    INTERRUPTED.store(true, Ordering::SeqCst);
-                    // The wait loops escalate to SIGKILL; this reaches every group at once, even one whose
-                    // thread is busy elsewhere.
-                    let groups: Vec<i32> = live_groups().iter().copied().collect();
-                    for pgid in groups {
-                        signal_group(pgid, libc::SIGTERM);
-                    }
-                }
-            });
-        drop(spawned);
-    });
 }
 
 /// Log every command line and working directory on stderr (`-v`).
@@ -350,7 +324,6 @@ pub fn signal_name(signal: i32) -> String {
         .map_or_else(|| format!("signal {signal}"), str::to_owned)
 }
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static VERBOSE: AtomicBool = AtomicBool::new(false);
 static GROUPS: Mutex<Option<HashSet<i32>>> = Mutex::new(None);
 
@@ -422,7 +395,8 @@ fn stop_group(pgid: i32, handle: &duct::Handle) {
         let _ = handle.kill();
         return;
     }
-    for (signal, wait) in [(libc::SIGTERM, TERM_GRACE), (libc::SIGKILL, KILL_WAIT)] {
+    let grace = crate::env::test_hook_term_grace().unwrap_or(TERM_GRACE);
+    for (signal, wait) in [(libc::SIGTERM, grace), (libc::SIGKILL, KILL_WAIT)] {
         signal_group(pgid, signal);
         let until = Instant::now() + wait;
         loop {

@@ -1,6 +1,10 @@
-//! The report of a gate run: the JSON document and its human rendering, and the exit status they imply.
+//! The report of a gate run: the JSON document and its human rendering (and, in [`github`], its GitHub Actions
+//! form), and the exit status they imply.
+
+pub mod github;
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 use serde::Serialize;
 
@@ -18,6 +22,10 @@ pub struct Report {
     pub workspace: WorkspaceInfo,
     pub checks: Vec<CheckResult>,
     pub version_validation: VersionValidation,
+    /// The project's directory relative to the repository's root (empty at the root): findings' paths are
+    /// relative to the project, GitHub's annotations need them relative to the root.
+    #[serde(skip)]
+    pub subdir: PathBuf,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -86,53 +94,69 @@ pub fn render(report: &Report, verbose: bool, quiet: bool) -> Text {
             }
         }
     }
-    let width = report
+    let width = name_width(report);
+    for check in &report.checks {
+        let show = !quiet || check.status != Status::Pass;
+        if !show {
+            continue;
+        }
+        check_line(&mut out, check, width, "  ");
+        body(&mut out, check, verbose, "      ");
+    }
+    verdict(&mut out, report);
+    out
+}
+
+/// The width of the name column, dot leader included.
+fn name_width(report: &Report) -> usize {
+    report
         .checks
         .iter()
         .map(|c| c.name.chars().count())
         .max()
         .unwrap_or(0)
         .max(14)
-        + 2;
-    for check in &report.checks {
-        let show = !quiet || check.status != Status::Pass;
-        if !show {
-            continue;
-        }
-        let leader = ".".repeat(width.saturating_sub(check.name.chars().count()));
-        let (style, label) = status_label(check);
-        let cached = if check.cached { " (cached)" } else { "" };
-        out.add(format!("  {} ", check.name))
-            .paint(Style::Dim, leader)
-            .add(" ")
-            .paint(style, label)
-            .line(format!(
-                " {:>7}  {}{cached}",
-                crate::duration::elapsed(std::time::Duration::from_millis(check.duration_ms)),
-                check.message
-            ));
-        let failed = matches!(check.status, Status::Fail | Status::Error);
-        if failed || verbose {
-            for finding in check
-                .issues
-                .iter()
-                .take(if verbose { usize::MAX } else { 20 })
-            {
-                out.add("      ").line(finding_line(finding));
-            }
-            if !verbose && check.issues.len() > 20 {
-                out.line(format!(
-                    "      ... and {} more (--format json lists all)",
-                    check.issues.len() - 20
-                ));
-            }
-            for detail in &check.details {
-                out.lines("      ", detail);
-            }
-        }
+        + 2
+}
+
+/// `ruff ....... FAIL  0.4 s  1 error: F401 (...)`, after `indent`.
+fn check_line(out: &mut Text, check: &CheckResult, width: usize, indent: &str) {
+    let leader = ".".repeat(width.saturating_sub(check.name.chars().count()));
+    let (style, label) = status_label(check);
+    let cached = if check.cached { " (cached)" } else { "" };
+    out.add(format!("{indent}{} ", check.name))
+        .paint(Style::Dim, leader)
+        .add(" ")
+        .paint(style, label)
+        .line(format!(
+            " {:>7}  {}{cached}",
+            crate::duration::elapsed(std::time::Duration::from_millis(check.duration_ms)),
+            check.message
+        ));
+}
+
+/// What is shown under a check's line: its findings and details, when it did not pass or with `-v`.
+fn body(out: &mut Text, check: &CheckResult, verbose: bool, indent: &str) {
+    let failed = matches!(check.status, Status::Fail | Status::Error);
+    if !(failed || verbose) {
+        return;
     }
-    verdict(&mut out, report);
-    out
+    for finding in check
+        .issues
+        .iter()
+        .take(if verbose { usize::MAX } else { 20 })
+    {
+        out.add(indent).line(finding_line(finding));
+    }
+    if !verbose && check.issues.len() > 20 {
+        out.line(format!(
+            "{indent}... and {} more (--format json lists all)",
+            check.issues.len() - 20
+        ));
+    }
+    for detail in &check.details {
+        out.lines(indent, detail);
+    }
 }
 
 fn heading(report: &Report) -> String {

@@ -25,13 +25,23 @@ impl TagFormat {
         };
         let mut forms = Vec::new();
         for format in formats {
-            let Some((prefix, suffix)) = format.split_once("{version}") else {
+            let (Some((prefix, suffix)), 1) = (
+                format.split_once("{version}"),
+                format.matches("{version}").count(),
+            ) else {
                 return Err(crate::error::hinted(
-                    format!("tag format {format:?} has no {{version}} placeholder"),
+                    format!("tag format {format:?} must contain {{version}} exactly once"),
                     "e.g. --tag-format 'v{version}' or 'mypkg-v{version}'",
                 ));
             };
             forms.push((prefix.to_owned(), suffix.to_owned()));
+        }
+        // `expected` names the first form: an empty list would leave no release tag at all.
+        if forms.is_empty() {
+            return Err(crate::error::hinted(
+                "no tag format: the list of tag formats is empty",
+                "name at least one form, e.g. tag-format = [\"v{version}\"]",
+            ));
         }
         Ok(TagFormat { forms })
     }
@@ -153,6 +163,17 @@ mod tests {
         assert_eq!(f.version_of("mypkg-v1.0"), None);
         assert_eq!(f.version_of("latest"), None);
         assert_eq!(f.version_of("v"), None);
+    }
+
+    #[test]
+    fn version_exactly_once() {
+        for format in ["{version}{version}", "v", "v{version}-{version}"] {
+            let err = TagFormat::new(Some(format), &Config::default()).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("tag format {format:?} must contain {{version}} exactly once")
+            );
+        }
     }
 
     #[test]

@@ -96,6 +96,16 @@ impl SafeUrl {
         bare.into()
     }
 
+    /// Whether the URL has a query (`?...`, even an empty one).
+    pub fn has_query(&self) -> bool {
+        self.url.query().is_some()
+    }
+
+    /// Whether the URL has a fragment (`#...`, even an empty one).
+    pub fn has_fragment(&self) -> bool {
+        self.url.fragment().is_some()
+    }
+
     /// The HTTP basic `Authorization` value of the URL's credentials (percent-decoded, as pip reads them).
     pub fn basic_authorization(&self) -> Option<String> {
         let (user, password) = self.credentials()?;

@@ -43,10 +43,13 @@ fn explain(args: &ExplainArgs, out: Output) -> anyhow::Result<Exit> {
     };
     let mut explanation = forensics::explain(&log);
     explanation.notes.extend(notes);
-    if out.format == Format::Json {
-        output::json(&render::document(&explanation))?;
-    } else {
-        output::out(&render::human(&explanation, out.quiet));
+    match out.format {
+        Format::Json => output::json(&render::document(&explanation))?,
+        Format::Github => {
+            output::out(&render::github::render(&explanation, out.quiet));
+            output::summary::append(&render::github::summary(&explanation));
+        }
+        Format::Human => output::out(&render::human(&explanation, out.quiet)),
     }
     Ok(if explanation.failures.is_empty() {
         Exit::Fail

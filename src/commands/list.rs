@@ -7,7 +7,7 @@ use super::check::{Request, Session};
 use crate::cli::{Format, SelectArgs};
 use crate::commands::Output;
 use crate::gates::plan::Planned;
-use crate::gates::quality::{self, PlannedCheck};
+use crate::gates::quality::PlannedCheck;
 use crate::gates::registry::Work;
 use crate::gates::{index, version_tags};
 use crate::outcome::{Exit, Kind};
@@ -212,5 +212,5 @@ fn shown_command(executable: Option<&str>, argv: &[String]) -> String {
 }
 
 fn program(row: &Listed) -> String {
-    quality::Tool::from_name(&row.name).map_or_else(|| row.name.clone(), |t| t.program().to_owned())
+    crate::tools::by_name(&row.name).map_or_else(|| row.name.clone(), |t| t.program.to_owned())
 }

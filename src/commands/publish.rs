@@ -468,14 +468,11 @@ fn token_location(host: &str) -> String {
 /// The project's normalized name, read like `relgate version` reads it.
 fn project_name(dir: &Path) -> Option<String> {
     // The source reads only files under the repository's root: compare absolute paths.
-    let dir = &dir.canonicalize().ok()?;
-    let config = Config::load(dir).unwrap_or_default();
-    let root =
-        crate::git::Repo::discover(dir).map_or_else(|_| dir.clone(), |r| r.workdir().to_path_buf());
-    let source = WorkTreeSource {
-        root,
-        dir: dir.clone(),
-    };
+    let dir = dir.canonicalize().ok()?;
+    let config = Config::load(&dir).unwrap_or_default();
+    let root = crate::git::Repo::discover(&dir)
+        .map_or_else(|_| dir.clone(), |r| r.workdir().to_path_buf());
+    let source = WorkTreeSource { root, dir };
     project::declared(&source, &config)
         .ok()?
         .name

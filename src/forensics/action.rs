@@ -4,6 +4,8 @@ use super::analyse::Finding;
 use super::command::Invocation;
 use super::evidence::{Detail, Wrapper};
 use super::{Category, RunLog};
+use crate::tools::verdict::Fix;
+use crate::tools::{CATALOGUE, Tool};
 
 /// The `relgate check` that gates this kind of failure before the tag leaves the machine.
 pub fn gate(category: Category) -> &'static str {
@@ -63,9 +65,11 @@ fn wrapped(wrapper: Option<&Wrapper>, invocation: Option<&Invocation>) -> Option
 pub fn recommend(finding: &Finding, log: &RunLog) -> String {
     let gate = gate(finding.category);
     let tool = finding.invocation.as_ref().map_or("", |i| i.tool.as_str());
+    let ran = finding.invocation.as_ref().and_then(|i| i.catalogued);
     let text = match (&finding.category, &finding.detail) {
-        (Category::Lint, _) if tool.starts_with("ruff") || finding.message.contains("[*]") => format!(
-            "fix the findings (`ruff check --fix` applies the safe fixes), then run `{gate}` before tagging again"
+        (Category::Lint, _) if fixer(ran, &finding.message).is_some() => format!(
+            "fix the findings (`{}` applies the safe fixes), then run `{gate}` before tagging again",
+            fixer(ran, &finding.message).unwrap_or_default()
         ),
         (Category::Lint, _) => {
             format!("fix the findings, then run `{gate}` before tagging again")
@@ -73,7 +77,7 @@ pub fn recommend(finding: &Finding, log: &RunLog) -> String {
         (Category::Format, detail) => {
             let fix = match &finding.wrapper {
                 Some(Wrapper::PreCommit { hook }) => format!("pre-commit run {hook} --all-files"),
-                _ => formatter_fix(tool, &finding.message, detail),
+                _ => formatter_fix(tool, [ran, finding.tool], &finding.message, detail),
             };
             format!("run `{fix}` and commit the result; `{gate}` checks it before the tag")
         }
@@ -164,17 +168,40 @@ pub fn recommend(finding: &Finding, log: &RunLog) -> String {
     }
 }
 
-fn formatter_fix(tool: &str, message: &str, detail: &Detail) -> String {
+/// The command that fixes a linter's findings: the linter the step ran, or the one whose fixable findings the
+/// message shows (ruff's `[*]`).
+fn fixer(ran: Option<&Tool>, message: &str) -> Option<&'static str> {
+    let fixes = |t: &Tool| match t.fix {
+        Fix::Some { command, marker } => Some((command, marker)),
+        _ => None,
+    };
+    ran.and_then(fixes).map(|(command, _)| command).or_else(|| {
+        CATALOGUE
+            .iter()
+            .filter_map(|t| fixes(t))
+            .find(|(_, marker)| message.contains(marker))
+            .map(|(command, _)| command)
+    })
+}
+
+/// The command that rewrites what the formatter (the one the step ran, else the one whose report this is)
+/// would change.
+fn formatter_fix(
+    tool: &str,
+    formatters: [Option<&Tool>; 2],
+    message: &str,
+    detail: &Detail,
+) -> String {
     let files = match detail {
         Detail::Reformat(files) if !files.is_empty() && files.len() <= 3 => files.join(" "),
         _ => ".".to_string(),
     };
-    if tool.starts_with("black") || message.contains("would be left unchanged") {
-        format!("black {files}")
-    } else if tool.starts_with("isort") || message.contains("Imports are incorrectly sorted") {
-        format!("isort {files}")
-    } else if tool.starts_with("ruff") || message.contains("already formatted") {
-        format!("ruff format {files}")
+    let rewrite = formatters
+        .into_iter()
+        .flatten()
+        .find_map(|t| t.fix.rewrite());
+    if let Some(command) = rewrite {
+        format!("{command} {files}")
     } else if tool == "pre-commit" || tool == "prek" || message.contains("pre-commit") {
         "pre-commit run --all-files".to_string()
     } else {

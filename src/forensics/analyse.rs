@@ -6,6 +6,7 @@ use super::evidence::{self, Detail, Evidence, Lines, Wrapper};
 use super::job::{Job, Step};
 use super::line::{self, Marker};
 use super::{Category, FailureReport, RunLog, action, job_label};
+use crate::tools::Tool;
 
 /// Lines of output shown in the excerpt at most.
 const EXCERPT: usize = 20;
@@ -17,6 +18,8 @@ pub struct Finding<'a> {
     pub category: Category,
     pub message: String,
     pub detail: Detail,
+    /// The tool of the catalogue whose own report the message is.
+    pub tool: Option<&'static Tool>,
     pub wrapper: Option<Wrapper>,
     /// The command of the step that failed (the one the evidence points at in a multi-command script).
     pub invocation: Option<Invocation>,
@@ -75,6 +78,7 @@ pub fn analyse(log: &RunLog, job: &Job, step: &Step) -> FailureReport {
             at,
             message,
             detail: Detail::None,
+            tool: None,
         }
     };
     let chosen = best.unwrap_or_else(fallback);
@@ -92,6 +96,7 @@ pub fn analyse(log: &RunLog, job: &Job, step: &Step) -> FailureReport {
         category: chosen.category,
         message,
         detail: chosen.detail.clone(),
+        tool: chosen.tool,
         wrapper,
         invocation,
         exit_code,

@@ -9,30 +9,38 @@ use std::path::{Path, PathBuf};
 
 use zip::ZipArchive;
 
-use super::input::each_line;
+use super::input::{Bounded, TooLarge, each_line, too_large};
 use super::job::{Job, JobReader, Step};
 use super::line::has_timestamp;
 use super::{Form, RunLog};
 use crate::error::hinted;
 
-/// Bytes read of one entry at most (a hostile archive may claim any size).
-const MAX_ENTRY: u64 = 512 << 20;
+/// Bytes read of one entry at most (a hostile archive may claim any size, and inflating it takes time); a
+/// larger entry is an error, never read in part.
+pub const MAX_ENTRY: u64 = 512 << 20;
+
+/// For an entry over the bound: the failed steps alone are much smaller.
+const TOO_LARGE_HINT: &str = "pass the failed steps' log alone: `gh run view RUN_ID --log-failed > log.txt`, then `relgate ci explain log.txt`";
 
 const ARCHIVE_HINT: &str = "pass the run's logs archive as GitHub serves it (the run page's \"Download log archive\", or `gh api repos/OWNER/NAME/actions/runs/RUN_ID/logs > logs.zip`), or a job's log";
 
-/// Read a zip archive.
-pub fn read(reader: impl Read + Seek, shown: &str) -> anyhow::Result<RunLog> {
+/// Read a zip archive, each entry up to `max_entry` bytes ([`MAX_ENTRY`]).
+pub fn read(reader: impl Read + Seek, shown: &str, max_entry: u64) -> anyhow::Result<RunLog> {
     let zip = ZipArchive::new(reader).map_err(|e| {
         hinted(
             format!("{shown} is not a readable zip archive: {e}"),
             ARCHIVE_HINT,
         )
     })?;
-    read_from(&mut Archive::Zip(zip), shown, "a zip archive")
+    let mut archive = Archive {
+        store: Store::Zip(zip),
+        max_entry,
+    };
+    read_from(&mut archive, shown, "a zip archive")
 }
 
-/// Read an unpacked archive: a directory in the archive's layout.
-pub fn read_dir(dir: &Path, shown: &str) -> anyhow::Result<RunLog> {
+/// Read an unpacked archive: a directory in the archive's layout, each file up to `max_entry` bytes.
+pub fn read_dir(dir: &Path, shown: &str, max_entry: u64) -> anyhow::Result<RunLog> {
     let mut names = Vec::new();
     let listing = |d: &Path| {
         std::fs::read_dir(d).map_err(|e| hinted(format!("cannot read {shown}: {e}"), ARCHIVE_HINT))
@@ -48,33 +56,38 @@ pub fn read_dir(dir: &Path, shown: &str) -> anyhow::Result<RunLog> {
         }
     }
     names.sort();
-    read_from::<std::fs::File>(
-        &mut Archive::Dir {
+    let mut archive = Archive::<std::fs::File> {
+        store: Store::Dir {
             root: dir.to_path_buf(),
             names,
         },
-        shown,
-        "a directory",
-    )
+        max_entry,
+    };
+    read_from(&mut archive, shown, "a directory")
 }
 
-/// The entries of an archive, zipped or unpacked.
-enum Archive<R> {
+/// An archive, zipped or unpacked, and the most read of one entry.
+struct Archive<R> {
+    store: Store<R>,
+    max_entry: u64,
+}
+
+enum Store<R> {
     Zip(ZipArchive<R>),
     Dir { root: PathBuf, names: Vec<String> },
 }
 
 impl<R: Read + Seek> Archive<R> {
     fn names(&self) -> Vec<String> {
-        match self {
-            Archive::Zip(zip) => (0..zip.len())
+        match &self.store {
+            Store::Zip(zip) => (0..zip.len())
                 .filter_map(|i| {
                     zip.name_for_index(i)?
                         .ok()
                         .map(std::borrow::Cow::into_owned)
                 })
                 .collect(),
-            Archive::Dir { names, .. } => names.clone(),
+            Store::Dir { names, .. } => names.clone(),
         }
     }
 
@@ -85,16 +98,31 @@ impl<R: Read + Seek> Archive<R> {
         shown: &str,
         read: impl FnOnce(bool, &mut dyn Read) -> std::io::Result<()>,
     ) -> anyhow::Result<()> {
-        let fail = |e: &dyn std::fmt::Display| {
-            hinted(format!("cannot read {name} in {shown}: {e}"), ARCHIVE_HINT)
+        let max = self.max_entry;
+        let fail = |e: &std::io::Error| match TooLarge::limit_of(e) {
+            Some(limit) => too_large(&format!("{name} in {shown}"), limit, TOO_LARGE_HINT),
+            None => hinted(format!("cannot read {name} in {shown}: {e}"), ARCHIVE_HINT),
         };
-        let inner: Box<dyn Read + '_> = match self {
-            Archive::Zip(zip) => Box::new(zip.by_name(name).map_err(|e| fail(&e))?),
-            Archive::Dir { root, .. } => {
-                Box::new(std::fs::File::open(root.join(name)).map_err(|e| fail(&e))?)
+        let too_large_now = || fail(&std::io::Error::other(TooLarge(max)));
+        // The size the archive declares refuses an honest large entry at once; the bounded reader catches one
+        // that lies.
+        let inner: Box<dyn Read + '_> = match &mut self.store {
+            Store::Zip(zip) => {
+                let entry = zip.by_name(name).map_err(|e| fail(&e.into()))?;
+                if entry.size() > max {
+                    return Err(too_large_now());
+                }
+                Box::new(entry)
+            }
+            Store::Dir { root, .. } => {
+                let file = std::fs::File::open(root.join(name)).map_err(|e| fail(&e))?;
+                if file.metadata().is_ok_and(|m| m.len() > max) {
+                    return Err(too_large_now());
+                }
+                Box::new(file)
             }
         };
-        let mut reader = BufReader::new(inner.take(MAX_ENTRY));
+        let mut reader = BufReader::new(Bounded::new(inner, max));
         let head = reader.fill_buf().map_err(|e| fail(&e))?;
         let first = String::from_utf8_lossy(&head[..head.len().min(256)]).into_owned();
         let timestamped = head.is_empty() || has_timestamp(&first);
@@ -275,7 +303,43 @@ fn step_file<R: Read + Seek>(
 
 #[cfg(test)]
 mod tests {
+    use std::io::{Cursor, Write as _};
+
     use super::*;
+
+    const JOB: &str = "2025-01-01T00:00:00.0000000Z ##[group]Run pytest\n\
+        2025-01-01T00:00:01.0000000Z ##[endgroup]\n\
+        2025-01-01T00:00:02.0000000Z ##[error]Process completed with exit code 1.\n";
+
+    /// An entry over the bound is an error naming it, in a zip (its declared size) and unpacked (its file's);
+    /// never a log read in part, which could answer "no failed step".
+    #[test]
+    fn an_entry_over_the_bound_is_an_error() {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("build/1_Run pytest.txt", options).unwrap();
+        zip.write_all(JOB.as_bytes()).unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let len = JOB.len() as u64;
+        let log = read(Cursor::new(bytes.clone()), "logs.zip", len).unwrap();
+        assert_eq!(log.jobs.len(), 1);
+        let err = read(Cursor::new(bytes), "logs.zip", len - 1).unwrap_err();
+        let message = format!(
+            "build/1_Run pytest.txt in logs.zip is larger than {} bytes, more than relgate reads: a log cut there \
+             could hide the failure, so there is no answer rather than a wrong one",
+            len - 1
+        );
+        assert_eq!(err.to_string(), message);
+        assert_eq!(crate::error::hint_of(&err), Some(TOO_LARGE_HINT));
+
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("build")).unwrap();
+        std::fs::write(dir.path().join("build/1_Run pytest.txt"), JOB).unwrap();
+        assert!(read_dir(dir.path(), "logs", len).is_ok());
+        let err = read_dir(dir.path(), "logs", len - 1).unwrap_err();
+        assert_eq!(err.to_string(), message.replace("logs.zip", "logs"));
+    }
 
     #[test]
     fn github_layout() {

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::gates::publish::{self, DeclaredWorkflow};
+use crate::tools::configuration;
 
 /// Items listed in one change's detail at most.
 const LISTED: usize = 6;
@@ -51,33 +52,38 @@ pub struct Versions {
     pub file: Option<String>,
 }
 
-/// The files whose configuration a tool reads, relative to the project: whole files, `pyproject.toml` tables
-/// (`tool.X`) and INI sections (`setup.cfg`, `tox.ini`).
-pub fn tool_files(
-    tool: &str,
-) -> (
-    &'static [&'static str],
-    &'static [&'static str],
-    &'static [&'static str],
-) {
-    match tool {
-        "ruff" | "ruff-format" => (&["ruff.toml", ".ruff.toml"], &["ruff"], &[]),
-        "black" => (&[], &["black"], &[]),
-        "isort" => (&[".isort.cfg"], &["isort"], &["isort"]),
-        "flake8" => (&[".flake8"], &[], &["flake8"]),
-        "pylint" => (&[".pylintrc", "pylintrc"], &["pylint"], &[]),
-        "mypy" => (&["mypy.ini", ".mypy.ini"], &["mypy"], &["mypy"]),
-        "pyright" | "basedpyright" => (&["pyrightconfig.json"], &["pyright", "basedpyright"], &[]),
-        "pytest" => (
-            &["pytest.ini", "conftest.py", "tests/conftest.py"],
-            &["pytest"],
-            &["tool:pytest", "pytest"],
-        ),
-        "tox" => (&["tox.ini"], &[], &[]),
-        "nox" => (&["noxfile.py"], &[], &[]),
-        "pre-commit" => (&[".pre-commit-config.yaml"], &[], &[]),
-        "make" => (&["Makefile"], &[], &[]),
-        _ => (&[], &[], &[]),
+/// What a tool reads its configuration from, relative to the project.
+#[derive(Debug, Default)]
+pub struct ToolFiles {
+    /// Whole files.
+    pub files: Vec<&'static str>,
+    /// `[tool.X]` tables of pyproject.toml, by `X`.
+    pub tables: Vec<&'static str>,
+    /// Sections of setup.cfg and tox.ini (`mypy` also stands for `mypy-*`; see `tools::configuration`).
+    pub sections: Vec<&'static str>,
+}
+
+/// The files whose configuration a tool reads: the catalogue's tools', and the runners' (tox, nox, pre-commit,
+/// make), which run what their own files say.
+pub fn tool_files(tool: &str) -> ToolFiles {
+    if let Some(tool) = crate::tools::by_name(tool) {
+        let c = &tool.configuration;
+        return ToolFiles {
+            files: c.files_read(),
+            tables: c.tool_tables(),
+            sections: c.section_names(),
+        };
+    }
+    let files: &[&'static str] = match tool {
+        "tox" => &["tox.ini"],
+        "nox" => &["noxfile.py"],
+        "pre-commit" => &[".pre-commit-config.yaml"],
+        "make" => &["Makefile"],
+        _ => &[],
+    };
+    ToolFiles {
+        files: files.to_vec(),
+        ..ToolFiles::default()
     }
 }
 
@@ -141,7 +147,7 @@ pub fn changes(
             out.push(change(Area::DependencyPins, lock(old, new)));
         } else if is_requirements(rel.rsplit('/').next().unwrap_or(rel)) {
             out.push(change(Area::DependencyPins, requirements(old, new)));
-        } else if tools.iter().any(|t| tool_files(t).0.contains(&rel)) {
+        } else if tools.iter().any(|t| tool_files(t).files.contains(&rel)) {
             out.push(change(Area::ToolConfiguration, presence(old, new)));
         } else if versions.file.as_deref() == Some(path.as_str()) {
             // The version's own file: its change is reported as the version's.
@@ -260,10 +266,7 @@ fn pyproject(old: Option<&String>, new: Option<&String>, tools: &[String]) -> Ve
     };
     let (a, b) = (parse(old), parse(new));
     let mut out = Vec::new();
-    let mut tables: Vec<&str> = tools
-        .iter()
-        .flat_map(|t| tool_files(t).1.iter().copied())
-        .collect();
+    let mut tables: Vec<&str> = tools.iter().flat_map(|t| tool_files(t).tables).collect();
     tables.sort_unstable();
     tables.dedup();
     for table in tables {
@@ -370,10 +373,7 @@ fn ini(
         out.push((Area::ToolConfiguration, presence(old, new)));
         return out;
     }
-    let mut wanted: Vec<&str> = tools
-        .iter()
-        .flat_map(|t| tool_files(t).2.iter().copied())
-        .collect();
+    let mut wanted: Vec<&str> = tools.iter().flat_map(|t| tool_files(t).sections).collect();
     wanted.sort_unstable();
     wanted.dedup();
     let mut names: Vec<&String> = a.keys().chain(b.keys()).collect();
@@ -383,9 +383,9 @@ fn ini(
         if a.get(section) == b.get(section) {
             continue;
         }
-        let tool = wanted
-            .iter()
-            .any(|w| section == w || section.starts_with(&format!("{w}-")));
+        let tool = wanted.iter().any(|w| {
+            configuration::section_matches(w, section) || section.starts_with(&format!("{w}-"))
+        });
         if tool {
             out.push((Area::ToolConfiguration, format!("[{section}] changed")));
         } else if name == "setup.cfg" && section == "options" {

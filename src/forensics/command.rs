@@ -1,10 +1,13 @@
 //! What a step ran: the tool behind each command of its script, seen through the wrappers Python projects put
 //! in front of tools (`uv run`, `poetry run`, `python -m`, `hatch run`, `coverage run -m`...; read by
-//! [`crate::shell`]), with what it does and how to run it again, and the tool behind a well-known action
-//! (`astral-sh/ruff-action`, `psf/black`...).
+//! [`crate::shell`]), with what it does and how to run it again, and the tool behind a well-known action. The
+//! catalogue's tools and actions are the catalogue's (`crate::tools`); the others relgate does not run are
+//! named here.
 
 use super::job::Header;
+use crate::outcome::Kind;
 use crate::shell;
+use crate::tools::{self, Tool};
 
 /// What a tool does, for the failure's category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +39,8 @@ pub struct Invocation {
     pub kind: ToolKind,
     /// The words after the tool (and its subcommand).
     pub args: Vec<String>,
+    /// The tool of the catalogue it runs.
+    pub catalogued: Option<&'static Tool>,
 }
 
 impl Invocation {
@@ -66,32 +71,17 @@ pub fn invocations(script: &[String]) -> Vec<Invocation> {
 /// The command an action stands for, when it wraps a tool.
 pub fn from_action(header: &Header) -> Option<Invocation> {
     let uses = header.uses()?;
-    let name = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
     let input = |key: &str| header.input(key).filter(|v| !v.is_empty());
+    if let Some(action) = tools::action(uses) {
+        let line = (action.command)(&|key| input(key).map(str::to_owned));
+        return invocation(&line);
+    }
+    let name = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
     let (line, kind) = match name.as_str() {
-        "astral-sh/ruff-action" | "chartboost/ruff-action" => {
-            let args = input("args").unwrap_or("check");
-            let src = input("src").unwrap_or("");
-            let line = format!("ruff {args} {src}").trim().to_string();
-            let kind = if args.starts_with("format") {
-                ToolKind::Format
-            } else {
-                ToolKind::Lint
-            };
-            (line, kind)
-        }
-        "psf/black" => {
-            let options = input("options").unwrap_or("--check --diff");
-            let src = input("src").unwrap_or(".");
-            (format!("black {options} {src}"), ToolKind::Format)
-        }
-        "isort/isort-action" => ("isort --check-only --diff .".into(), ToolKind::Format),
-        "jakebailey/pyright-action" => ("pyright".into(), ToolKind::Type),
         "pre-commit/action" => {
             let extra = input("extra_args").unwrap_or("--all-files");
             (format!("pre-commit run {extra}"), ToolKind::Wrapper)
         }
-        "py-actions/flake8" => ("flake8".into(), ToolKind::Lint),
         "pypa/gh-action-pypi-publish" => (uses.to_string(), ToolKind::Publish),
         "pypa/cibuildwheel" => ("cibuildwheel".into(), ToolKind::Build),
         "pyo3/maturin-action" => ("maturin build".into(), ToolKind::Build),
@@ -104,6 +94,7 @@ pub fn from_action(header: &Header) -> Option<Invocation> {
         tool: line.clone(),
         kind,
         args: Vec::new(),
+        catalogued: None,
     });
     parsed.kind = kind;
     Some(parsed)
@@ -122,7 +113,16 @@ fn invocation(command: &str) -> Option<Invocation> {
         return None;
     }
     let sub = words.get(program.at + 1).map_or("", String::as_str);
-    let (tool, kind, args_from) = classify(&program.name, sub, program.at);
+    let catalogued = tools::by_program(&program.name, sub);
+    let (tool, kind, args_from) = match catalogued {
+        Some((t, true)) => (
+            format!("{} {sub}", program.name),
+            kind(t.kind),
+            program.at + 2,
+        ),
+        Some((t, false)) => (program.name.clone(), kind(t.kind), program.at + 1),
+        None => classify(&program.name, sub, program.at),
+    };
     Some(Invocation {
         line: command.trim().to_string(),
         prefix: words[program.start..program.at].join(" "),
@@ -132,30 +132,34 @@ fn invocation(command: &str) -> Option<Invocation> {
             .get(args_from..)
             .map(<[String]>::to_vec)
             .unwrap_or_default(),
+        catalogued: catalogued.map(|(t, _)| t),
     })
 }
 
-/// The tool's normalised name, what it does, and where its arguments start.
+/// What a check of the catalogue does.
+fn kind(kind: Kind) -> ToolKind {
+    match kind {
+        Kind::Lint => ToolKind::Lint,
+        Kind::Format => ToolKind::Format,
+        Kind::Type => ToolKind::Type,
+        Kind::Test => ToolKind::Test,
+        Kind::Build => ToolKind::Build,
+        Kind::Publish => ToolKind::Publish,
+        Kind::Version | Kind::Index => ToolKind::Other,
+    }
+}
+
+/// A tool relgate does not run: its normalised name, what it does, and where its arguments start.
 fn classify(tool: &str, sub: &str, at: usize) -> (String, ToolKind, usize) {
     let with_sub = |kind| (format!("{tool} {sub}"), kind, at + 2);
     let alone = |kind| (tool.to_string(), kind, at + 1);
     match tool {
-        "ruff" if sub == "format" => with_sub(ToolKind::Format),
-        "ruff" if sub == "check" => with_sub(ToolKind::Lint),
-        "ruff" => ("ruff".into(), ToolKind::Lint, at + 1),
-        "black" | "isort" | "autopep8" | "yapf" | "docformatter" | "blackdoc" => {
-            alone(ToolKind::Format)
-        }
-        "flake8" | "pylint" | "pyflakes" | "pycodestyle" | "pydocstyle" | "bandit"
-        | "codespell" | "vulture" | "pyroma" | "check-manifest" | "validate-pyproject"
-        | "deptry" => alone(ToolKind::Lint),
-        "mypy" | "dmypy" | "pyright" | "basedpyright" | "pytype" | "pyre" | "stubtest" => {
-            alone(ToolKind::Type)
-        }
+        "autopep8" | "yapf" | "docformatter" | "blackdoc" => alone(ToolKind::Format),
+        "pyflakes" | "pycodestyle" | "pydocstyle" | "bandit" | "codespell" | "vulture"
+        | "pyroma" | "check-manifest" | "validate-pyproject" | "deptry" => alone(ToolKind::Lint),
+        "dmypy" | "pytype" | "pyre" | "stubtest" => alone(ToolKind::Type),
         "ty" if sub == "check" => with_sub(ToolKind::Type),
-        "pytest" | "py.test" | "unittest" | "nose2" | "ward" | "green" | "trial" | "behave" => {
-            alone(ToolKind::Test)
-        }
+        "unittest" | "nose2" | "ward" | "green" | "trial" | "behave" => alone(ToolKind::Test),
         "tox" | "nox" | "pre-commit" | "prek" | "make" | "just" | "task" | "invoke" | "inv"
         | "poe" => alone(ToolKind::Wrapper),
         "twine" if sub == "check" => with_sub(ToolKind::Check),

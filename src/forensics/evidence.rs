@@ -1,11 +1,12 @@
-//! What a failed step's output says: the messages of the Python tools (ruff, flake8, pylint, black, isort,
-//! mypy, pyright, pytest, unittest, build frontends), of the wrappers that run them (tox, nox, pre-commit,
-//! make) and of the network, each turned into an [`Evidence`] with a category and a telling message.
+//! What a failed step's output says: the messages of the Python tools (the catalogue's, each read by its own
+//! `log`, and unittest and the build frontends), of the wrappers that run them (tox, nox, pre-commit, make)
+//! and of the network, each turned into an [`Evidence`] with a category and a telling message.
 //!
 //! Glossary: *strength* orders evidence of different kinds in one step: an index's refusal (6) names the
 //! cause better than a tool's summary (4), which beats a network error seen in passing (3), a dependency that
 //! could not be installed (2, often the network's doing), a tool known only from the command line (1) or
-//! nothing at all (0). Between equals, the first in the log wins.
+//! nothing at all (0). Between equals, the first in the log wins, then the first found (two tools that print
+//! the same lines, flake8 and ruff's concise output: the catalogue's order).
 
 use std::sync::LazyLock;
 
@@ -13,6 +14,8 @@ use regex::{Captures, Regex};
 
 use super::line::{Line, Marker};
 use super::{Category, tools};
+use crate::tools::Tool;
+use crate::tools::log::Log;
 
 /// One finding about why the step failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +26,8 @@ pub struct Evidence {
     pub at: usize,
     pub message: String,
     pub detail: Detail,
+    /// The tool of the catalogue whose own report it is.
+    pub tool: Option<&'static Tool>,
 }
 
 /// What the recommended action needs beyond the category.
@@ -107,6 +112,16 @@ impl<'a> Lines<'a> {
     }
 }
 
+impl Log for Lines<'_> {
+    fn len(&self) -> usize {
+        Lines::len(self)
+    }
+
+    fn text(&self, i: usize) -> &str {
+        Lines::text(self, i)
+    }
+}
+
 /// Everything the output says, and the wrapper it shows.
 pub fn scan(lines: &Lines) -> (Vec<Evidence>, Option<Wrapper>) {
     let mut out = Vec::new();
@@ -118,27 +133,22 @@ pub fn scan(lines: &Lines) -> (Vec<Evidence>, Option<Wrapper>) {
     (out, wrapper(lines))
 }
 
-/// The strongest evidence; the first in the log between equals.
+/// The strongest evidence; the first in the log between equals, then the first found.
 pub fn best(evidence: &[Evidence]) -> Option<&Evidence> {
     evidence
         .iter()
-        .max_by(|a, b| a.strength.cmp(&b.strength).then(b.at.cmp(&a.at)))
+        .fold(None, |best: Option<&Evidence>, e| match best {
+            Some(b)
+                if (b.strength, std::cmp::Reverse(b.at))
+                    >= (e.strength, std::cmp::Reverse(e.at)) =>
+            {
+                Some(b)
+            }
+            _ => Some(e),
+        })
 }
 
-/// `Found 2 errors in 1 file (checked 3 source files). First: src/x.py:3: error: ...`
-pub(super) fn first_of(summary: &str, finding: &str) -> String {
-    let summary = summary.trim();
-    let stop = if summary.ends_with('.') { "" } else { "." };
-    format!("{summary}{stop} First: {}", finding.trim())
-}
-
-pub(super) fn caps<'t>(re: &LazyLock<Option<Regex>>, text: &'t str) -> Option<Captures<'t>> {
-    re.as_ref()?.captures(text)
-}
-
-pub(super) fn matches(re: &LazyLock<Option<Regex>>, text: &str) -> bool {
-    re.as_ref().is_some_and(|re| re.is_match(text))
-}
+pub(super) use crate::tools::log::{caps, matches};
 
 pub(super) fn tool(category: Category, at: usize, message: String, detail: Detail) -> Evidence {
     Evidence {
@@ -147,6 +157,7 @@ pub(super) fn tool(category: Category, at: usize, message: String, detail: Detai
         at,
         message,
         detail,
+        tool: None,
     }
 }
 
@@ -169,6 +180,7 @@ fn runner_resources(lines: &Lines, out: &mut Vec<Evidence>) {
             at,
             message: lines.text(at).trim().to_string(),
             detail: Detail::Runner,
+            tool: None,
         });
     }
 }
@@ -194,6 +206,7 @@ fn resolution(lines: &Lines, out: &mut Vec<Evidence>) {
                 .trim_start_matches(['×', ' '])
                 .to_string(),
             detail: Detail::None,
+            tool: None,
         });
     }
 }
@@ -251,6 +264,7 @@ fn network(lines: &Lines, out: &mut Vec<Evidence>) {
             at,
             message: super::publish::message_at(lines, at),
             detail: Detail::None,
+            tool: None,
         });
     }
 }
@@ -316,15 +330,15 @@ fn wrapper(lines: &Lines) -> Option<Wrapper> {
     None
 }
 
-/// The category a pre-commit hook's id suggests, when its output says nothing recognisable.
+/// The category a pre-commit hook's id suggests, when its output says nothing recognisable: the catalogue's
+/// tools by their hook ids, and the usual hooks of other tools.
 pub fn hook_category(hook: &str) -> Option<Category> {
+    if let Some(tool) = crate::tools::by_hook(hook) {
+        return tools::category(tool.kind);
+    }
     let hook = hook.to_ascii_lowercase();
     Some(match hook.as_str() {
-        "ruff-format"
-        | "black"
-        | "black-jupyter"
-        | "isort"
-        | "trailing-whitespace"
+        "trailing-whitespace"
         | "end-of-file-fixer"
         | "mixed-line-ending"
         | "prettier"
@@ -332,11 +346,7 @@ pub fn hook_category(hook: &str) -> Option<Category> {
         | "yapf"
         | "docformatter"
         | "pyupgrade" => Category::Format,
-        "ruff"
-        | "ruff-check"
-        | "flake8"
-        | "pylint"
-        | "codespell"
+        "codespell"
         | "check-yaml"
         | "check-toml"
         | "check-ast"
@@ -344,8 +354,7 @@ pub fn hook_category(hook: &str) -> Option<Category> {
         | "bandit"
         | "pydocstyle"
         | "check-merge-conflict" => Category::Lint,
-        "mypy" | "pyright" | "basedpyright" => Category::Type,
-        "pytest" | "pytest-check" => Category::Test,
+        "pytest-check" => Category::Test,
         _ => return None,
     })
 }

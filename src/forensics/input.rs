@@ -13,7 +13,7 @@ use crate::error::hinted;
 const SNIFF: usize = 64 * 1024;
 /// Longest raw line read; the rest of the line is skipped.
 const MAX_RAW_LINE: usize = 64 * 1024;
-/// A zip from stdin, or a UTF-16 file, is read whole: at most this much.
+/// A zip from stdin is read whole (a zip is read from its end): at most this much.
 const MAX_IN_MEMORY: u64 = 1 << 30;
 
 /// What to do next when a log cannot be read.
@@ -32,7 +32,7 @@ pub fn read_path(path: &Path) -> anyhow::Result<RunLog> {
     })?;
     if file.metadata().is_ok_and(|m| m.is_dir()) {
         // An unpacked logs archive.
-        let mut log = archive::read_dir(path, &shown)?;
+        let mut log = archive::read_dir(path, &shown, archive::MAX_ENTRY)?;
         log.run_id = path
             .file_name()
             .and_then(|n| run_id_from_name(&format!("{}.zip", n.to_string_lossy())));
@@ -45,11 +45,8 @@ pub fn read_path(path: &Path) -> anyhow::Result<RunLog> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
     let run_id = name.as_deref().and_then(run_id_from_name);
     let mut log = match kind(&head, &shown)? {
-        Kind::Zip => archive::read(file, &shown)?,
-        Kind::Utf16(big_endian) => {
-            let text = utf16(file, big_endian, &shown)?;
-            read_text(Cursor::new(text.into_bytes()), &shown)?
-        }
+        Kind::Zip => archive::read(file, &shown, archive::MAX_ENTRY)?,
+        Kind::Utf16 => read_text(BufReader::new(utf16(file)), &shown)?,
         Kind::Text => read_text(BufReader::new(file), &shown)?,
     };
     log.run_id = log.run_id.or(run_id);
@@ -66,23 +63,31 @@ pub fn read_stdin() -> anyhow::Result<RunLog> {
             "pipe a log in, e.g. `gh run view RUN_ID --log-failed | relgate ci explain -`",
         ));
     }
-    let mut input = stdin.lock();
-    let head =
-        sniff(&mut input).map_err(|e| hinted(format!("cannot read stdin: {e}"), GET_A_LOG))?;
-    match kind(&head, "stdin")? {
+    read_stream(stdin.lock(), "stdin", MAX_IN_MEMORY)
+}
+
+/// Read a log from a stream, holding at most `in_memory` bytes of a zip archive.
+fn read_stream(mut input: impl Read, shown: &str, in_memory: u64) -> anyhow::Result<RunLog> {
+    let cannot_read = |e: io::Error| hinted(format!("cannot read {shown}: {e}"), GET_A_LOG);
+    let head = sniff(&mut input).map_err(cannot_read)?;
+    match kind(&head, shown)? {
         Kind::Zip => {
             let mut bytes = head;
             input
-                .take(MAX_IN_MEMORY)
+                .take(in_memory.saturating_sub(bytes.len() as u64) + 1)
                 .read_to_end(&mut bytes)
-                .map_err(|e| hinted(format!("cannot read stdin: {e}"), GET_A_LOG))?;
-            archive::read(Cursor::new(bytes), "stdin")
+                .map_err(cannot_read)?;
+            if bytes.len() as u64 > in_memory {
+                return Err(too_large(
+                    &format!("the zip archive on {shown}"),
+                    in_memory,
+                    "save the archive to a file and pass its path: relgate reads a file's entries one at a time",
+                ));
+            }
+            archive::read(Cursor::new(bytes), shown, archive::MAX_ENTRY)
         }
-        Kind::Utf16(big_endian) => {
-            let text = utf16(Cursor::new(head).chain(input), big_endian, "stdin")?;
-            read_text(Cursor::new(text.into_bytes()), "stdin")
-        }
-        Kind::Text => read_text(BufReader::new(Cursor::new(head).chain(input)), "stdin"),
+        Kind::Utf16 => read_text(BufReader::new(utf16(Cursor::new(head).chain(input))), shown),
+        Kind::Text => read_text(BufReader::new(Cursor::new(head).chain(input)), shown),
     }
 }
 
@@ -90,11 +95,8 @@ pub fn read_stdin() -> anyhow::Result<RunLog> {
 pub fn read_bytes(bytes: Vec<u8>, source: &str) -> anyhow::Result<RunLog> {
     let head: Vec<u8> = bytes.iter().take(SNIFF).copied().collect();
     match kind(&head, source)? {
-        Kind::Zip => archive::read(Cursor::new(bytes), source),
-        Kind::Utf16(big_endian) => {
-            let text = utf16(Cursor::new(bytes), big_endian, source)?;
-            read_text(Cursor::new(text.into_bytes()), source)
-        }
+        Kind::Zip => archive::read(Cursor::new(bytes), source, archive::MAX_ENTRY),
+        Kind::Utf16 => read_text(BufReader::new(utf16(Cursor::new(bytes))), source),
         Kind::Text => read_text(Cursor::new(bytes), source),
     }
 }
@@ -147,9 +149,81 @@ pub fn each_line(reader: impl Read, mut f: impl FnMut(&str)) -> io::Result<()> {
     }
 }
 
+/// A reader that fails, rather than stops, past `limit` bytes: a cut log could hide its failure, and a wrong
+/// "no failed step" is worse than no answer.
+pub struct Bounded<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: Read> Bounded<R> {
+    pub fn new(inner: R, limit: u64) -> Bounded<R> {
+        Bounded {
+            inner,
+            left: limit,
+            limit,
+        }
+    }
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            // One byte more tells a log of exactly `limit` bytes from a longer one.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(io::Error::other(TooLarge(self.limit))),
+            };
+        }
+        let room = usize::try_from(self.left)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        let n = self.inner.read(&mut buf[..room])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// What [`Bounded`] fails with.
+#[derive(Debug, thiserror::Error)]
+#[error("larger than {}", size(*.0))]
+pub struct TooLarge(pub u64);
+
+impl TooLarge {
+    /// The limit, when `err` is a [`TooLarge`].
+    pub fn limit_of(err: &io::Error) -> Option<u64> {
+        err.get_ref()
+            .and_then(|inner| inner.downcast_ref::<TooLarge>())
+            .map(|t| t.0)
+    }
+}
+
+/// The error for a log larger than relgate reads: never an answer from part of it.
+pub fn too_large(what: &str, limit: u64, hint: &str) -> anyhow::Error {
+    hinted(
+        format!(
+            "{what} is larger than {}, more than relgate reads: a log cut there could hide the failure, so there is no \
+             answer rather than a wrong one",
+            size(limit)
+        ),
+        hint,
+    )
+}
+
+/// `512 MiB`, `1 GiB`, `100 bytes`.
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 && b % (1 << 30) == 0 => format!("{} GiB", b >> 30),
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b => format!("{b} bytes"),
+    }
+}
+
 enum Kind {
     Zip,
-    Utf16(bool),
+    Utf16,
     Text,
 }
 
@@ -176,11 +250,8 @@ fn kind(head: &[u8], shown: &str) -> anyhow::Result<Kind> {
         ));
     }
     // PowerShell's `>` writes UTF-16 with a byte-order mark.
-    if head.starts_with(&[0xff, 0xfe]) {
-        return Ok(Kind::Utf16(false));
-    }
-    if head.starts_with(&[0xfe, 0xff]) {
-        return Ok(Kind::Utf16(true));
+    if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
+        return Ok(Kind::Utf16);
     }
     if head.contains(&0) {
         return Err(hinted(
@@ -191,32 +262,26 @@ fn kind(head: &[u8], shown: &str) -> anyhow::Result<Kind> {
     Ok(Kind::Text)
 }
 
-fn utf16(reader: impl Read, big_endian: bool, shown: &str) -> anyhow::Result<String> {
-    let mut bytes = Vec::new();
-    reader
-        .take(MAX_IN_MEMORY)
-        .read_to_end(&mut bytes)
-        .map_err(|e| hinted(format!("cannot read {shown}: {e}"), GET_A_LOG))?;
-    let units: Vec<u16> = bytes
-        .chunks_exact(2)
-        .skip(1)
-        .map(|c| {
-            if big_endian {
-                u16::from_be_bytes([c[0], c[1]])
-            } else {
-                u16::from_le_bytes([c[0], c[1]])
-            }
-        })
-        .collect();
-    Ok(String::from_utf16_lossy(&units))
+/// UTF-16 (either byte order, told by its byte-order mark, which is dropped) decoded to UTF-8 as it is read:
+/// a log of any size in constant memory, like any other.
+fn utf16(reader: impl Read) -> impl Read {
+    encoding_rs_io::DecodeReaderBytes::new(reader)
 }
 
 /// A text log: `gh` columns, a timestamped job log, or the web page's copy.
 fn read_text(mut reader: impl BufRead, shown: &str) -> anyhow::Result<RunLog> {
     let form = {
-        let head = reader
+        let mut head = reader
             .fill_buf()
             .map_err(|e| hinted(format!("cannot read {shown}: {e}"), GET_A_LOG))?;
+        // A file's byte-order mark (an editor's, PowerShell's UTF-8) is no part of its first line: a job
+        // named by gh's first column would carry it.
+        if head.starts_with(b"\xef\xbb\xbf") {
+            reader.consume(3);
+            head = reader
+                .fill_buf()
+                .map_err(|e| hinted(format!("cannot read {shown}: {e}"), GET_A_LOG))?;
+        }
         text_form(&String::from_utf8_lossy(head))
     };
     let Some((form, timestamped)) = form else {
@@ -289,7 +354,114 @@ fn text_form(head: &str) -> Option<(Form, bool)> {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write as _;
+
     use super::*;
+
+    /// A failed job's log (one step, pytest failing).
+    const JOB: &str = "2025-01-01T00:00:00.0000000Z Complete job name: test\n\
+        2025-01-01T00:00:01.0000000Z ##[group]Run pytest\n\
+        2025-01-01T00:00:01.0000001Z ##[endgroup]\n\
+        2025-01-01T00:00:02.0000000Z FAILED tests/test_x.py::test_x - assert 0 == 1 \u{1f600}\n\
+        2025-01-01T00:00:03.0000000Z ##[error]Process completed with exit code 1.\n";
+
+    fn utf16_bytes(text: &str, big_endian: bool) -> Vec<u8> {
+        let mut out = if big_endian {
+            vec![0xfe, 0xff]
+        } else {
+            vec![0xff, 0xfe]
+        };
+        for unit in text.encode_utf16() {
+            out.extend_from_slice(&if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn utf16_in_either_byte_order_reads_as_utf8_does() {
+        let expected = super::super::explain(&read_bytes(JOB.as_bytes().to_vec(), "log").unwrap());
+        assert_eq!(expected.failures.len(), 1);
+        for big_endian in [false, true] {
+            let log = read_bytes(utf16_bytes(JOB, big_endian), "log").unwrap();
+            assert_eq!(super::super::explain(&log).failures, expected.failures);
+        }
+    }
+
+    /// The decoding streams: the first lines of an endless UTF-16 log come out without reading it to its end
+    /// (it used to be read whole, up to 1 GiB, and cut there).
+    #[test]
+    fn utf16_is_decoded_as_it_is_read() {
+        /// The same bytes over and over, for ever.
+        struct Endless(Vec<u8>, usize);
+        impl Read for Endless {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                for byte in buf.iter_mut() {
+                    *byte = self.0[self.1 % self.0.len()];
+                    self.1 += 1;
+                }
+                Ok(buf.len())
+            }
+        }
+        let line = utf16_bytes(
+            "2025-01-01T00:00:02.0000000Z caf\u{e9} \u{1f600} ok\n",
+            false,
+        );
+        let endless = Cursor::new(vec![0xff, 0xfe]).chain(Endless(line[2..].to_vec(), 0));
+        let mut lines = BufReader::new(utf16(endless)).lines();
+        for _ in 0..10_000 {
+            assert_eq!(
+                lines.next().unwrap().unwrap(),
+                "2025-01-01T00:00:02.0000000Z caf\u{e9} \u{1f600} ok"
+            );
+        }
+    }
+
+    #[test]
+    fn bounded_fails_past_its_limit_never_cuts() {
+        let mut exact = Vec::new();
+        Bounded::new(&b"0123456789"[..], 10)
+            .read_to_end(&mut exact)
+            .unwrap();
+        assert_eq!(exact, b"0123456789");
+        let err = Bounded::new(&b"0123456789x"[..], 10)
+            .read_to_end(&mut Vec::new())
+            .unwrap_err();
+        assert_eq!(TooLarge::limit_of(&err), Some(10));
+        assert_eq!(err.to_string(), "larger than 10 bytes");
+        assert_eq!(size(512 << 20), "512 MiB");
+        assert_eq!(size(1 << 30), "1 GiB");
+    }
+
+    #[test]
+    fn a_zip_on_stdin_over_the_memory_bound_is_an_error() {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file("0_test.txt", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(JOB.as_bytes()).unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let len = bytes.len() as u64;
+        let log = read_stream(Cursor::new(bytes.clone()), "stdin", len).unwrap();
+        assert_eq!(super::super::explain(&log).failures.len(), 1);
+        let err = read_stream(Cursor::new(bytes), "stdin", len - 1).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "the zip archive on stdin is larger than {} bytes, more than relgate reads: a log cut there could \
+                 hide the failure, so there is no answer rather than a wrong one",
+                len - 1
+            )
+        );
+        assert_eq!(
+            crate::error::hint_of(&err),
+            Some(
+                "save the archive to a file and pass its path: relgate reads a file's entries one at a time"
+            )
+        );
+    }
 
     #[test]
     fn run_ids_from_archive_names() {

@@ -19,6 +19,8 @@ pub mod compare;
 pub mod evidence;
 pub mod facts;
 pub mod fallback;
+#[cfg(test)]
+mod fuzz;
 pub mod gh;
 pub mod input;
 pub mod job;

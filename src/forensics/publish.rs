@@ -51,6 +51,7 @@ fn evidence(category: Category, at: usize, message: String, detail: Detail) -> E
         at,
         message,
         detail,
+        tool: None,
     }
 }
 
@@ -259,6 +260,7 @@ fn upload_rejection(lines: &Lines, at: usize, text: &str) -> Option<Evidence> {
         at,
         message,
         detail: Detail::None,
+        tool: None,
     })
 }
 

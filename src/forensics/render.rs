@@ -1,5 +1,7 @@
 //! The human form of an [`Explanation`]: one block per failed job, the first failure first; the JSON form is
-//! the same structs serialised.
+//! the same structs serialised; [`github`] is the form for a GitHub Actions step.
+
+pub mod github;
 
 use serde::Serialize;
 
@@ -82,13 +84,23 @@ fn heading(explanation: &Explanation) -> String {
 }
 
 pub(crate) fn block(out: &mut Text, r: &FailureReport, quiet: bool) {
+    out.paint(Style::Fail, "FAIL")
+        .line(format!(" {}", title(r)));
+    fields(out, r, quiet);
+}
+
+/// `job › step · exit code 1 · lint`.
+fn title(r: &FailureReport) -> String {
     let job = r.job.as_deref().unwrap_or("(job name not in the log)");
     let step = r.failed_step.as_deref().unwrap_or("?");
     let exit = r
         .exit_code
         .map_or_else(String::new, |c| format!(" · exit code {c}"));
-    out.paint(Style::Fail, "FAIL")
-        .line(format!(" {job} › {step}{exit} · {}", r.category.as_str()));
+    format!("{job} › {step}{exit} · {}", r.category.as_str())
+}
+
+/// The lines of a failure's block under its title.
+fn fields(out: &mut Text, r: &FailureReport, quiet: bool) {
     field(out, "error", &r.error_message);
     if !quiet {
         if let Some(ts) = &r.timestamp {

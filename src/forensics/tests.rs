@@ -224,6 +224,47 @@ fn flake8_through_make() {
 }
 
 #[test]
+fn pylint_run_directly_and_as_a_pre_commit_hook() {
+    let pylint = [
+        "************* Module demo",
+        "src/demo/__init__.py:14:0: C0103: Function name \"Mul\" doesn't conform to snake_case naming style (invalid-name)",
+        "src/demo/__init__.py:17:11: W0613: Unused argument 'b' (unused-argument)",
+        "",
+        "-----------------------------------",
+        "Your code has been rated at 7.50/10",
+    ];
+    let r = one(&job(
+        &["uv run pylint src"],
+        &pylint,
+        "Process completed with exit code 20.",
+    ));
+    assert_eq!(
+        summary(&r),
+        (
+            Category::Lint,
+            "src/demo/__init__.py:14:0: C0103 Function name \"Mul\" doesn't conform to snake_case naming style (invalid-name) (and 1 more finding)",
+            "uv run pylint src"
+        )
+    );
+    let mut hook = vec![
+        "pylint...................................................................Failed",
+        "- hook id: pylint",
+        "- exit code: 20",
+        "",
+    ];
+    hook.extend(pylint);
+    let r = one(&job(&["pre-commit run --all-files"], &hook, EXIT_1));
+    assert_eq!(
+        (r.category, r.reproduce.as_str()),
+        (Category::Lint, "pre-commit run pylint --all-files")
+    );
+    assert_eq!(
+        r.recommended_action,
+        "fix the findings, then run `relgate check --only lint` before tagging again"
+    );
+}
+
+#[test]
 fn nox_session() {
     let r = one(&job(
         &["nox -s lint tests"],

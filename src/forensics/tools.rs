@@ -1,5 +1,6 @@
-//! The Python tools' own reports of a failure: pytest and unittest, mypy and pyright, ruff, flake8 and pylint,
-//! ruff format, black and isort (and pre-commit hooks that rewrote files), build frontends and backends.
+//! The Python tools' own reports of a failure: the catalogue's tools, each read by its own `log` (ruff and ruff
+//! format, black, isort, flake8, pylint, mypy, pyright, pytest...), and those relgate does not run: unittest,
+//! pre-commit hooks that rewrote files, build frontends and backends.
 
 use std::sync::LazyLock;
 
@@ -7,100 +8,60 @@ use regex::Regex;
 
 use super::Category;
 use super::evidence::{
-    Detail, Evidence, Lines, PRE_COMMIT_HOOK, caps, first_of, matches, relative_to_workspace, tool,
+    Detail, Evidence, Lines, PRE_COMMIT_HOOK, TOOL, caps, matches, relative_to_workspace, tool,
 };
+use crate::outcome::Kind;
+use crate::tools::CATALOGUE;
+use crate::tools::log::Seen;
 
 /// Every tool failure in the lines.
 pub fn scan(lines: &Lines, out: &mut Vec<Evidence>) {
-    pytest(lines, out);
+    for catalogued in CATALOGUE {
+        let Some(sighting) = catalogued.log.and_then(|read| read(lines)) else {
+            continue;
+        };
+        let detail = match sighting.seen {
+            Seen::Nothing => Detail::None,
+            Seen::Test(node) => Detail::Test(node),
+            Seen::Reformat(files) => Detail::Reformat(
+                files
+                    .iter()
+                    .map(|f| relative_to_workspace(f.trim()))
+                    .collect(),
+            ),
+        };
+        out.push(Evidence {
+            tool: Some(*catalogued),
+            ..tool(
+                category(catalogued.kind).unwrap_or(Category::Other),
+                sighting.at,
+                sighting.message,
+                detail,
+            )
+        });
+    }
     unittest(lines, out);
-    mypy(lines, out);
-    pyright(lines, out);
-    linters(lines, out);
-    formatters(lines, out);
+    let formatted = out
+        .iter()
+        .any(|e| e.category == Category::Format && e.strength == TOOL);
+    if !formatted {
+        if let Some(found) = hook_modified_files(lines) {
+            out.push(found);
+        }
+    }
     build(lines, out);
 }
 
-/// `=== 1 failed, 2 passed in 0.05s ===`
-static PYTEST_COUNTS: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"^=*\s*((?:\d+ (?:failed|passed|errors?|skipped|xfailed|xpassed|warnings?|deselected|rerun|subtests? \w+)(?:, )?)+) in [\d.]+s\b",
-    ).ok()
-});
-
-/// pytest: the first `FAILED`/`ERROR` line of the short test summary (or of the run, under `-rN`), and the
-/// counts line; a collection error; no test collected.
-fn pytest(lines: &Lines, out: &mut Vec<Evidence>) {
-    let mut counts = None;
-    let mut first: Option<(usize, String)> = None;
-    let mut summary_at = None;
-    for i in 0..lines.len() {
-        let text = lines.text(i).trim_end();
-        if text.contains(" short test summary info ") {
-            summary_at = Some(i);
-            continue;
-        }
-        if let Some(c) = caps(&PYTEST_COUNTS, text) {
-            if c[1].contains("failed") || c[1].contains("error") {
-                counts = Some((i, c[1].to_string()));
-            }
-            continue;
-        }
-        let outcome = text.starts_with("FAILED ") || text.starts_with("ERROR ");
-        if first.is_none() && outcome && (summary_at.is_some() || text.contains("::")) {
-            first = Some((i, text.to_string()));
-        }
-        if first.is_none()
-            && text.starts_with("Interrupted: ")
-            && text.contains("during collection")
-        {
-            first = Some((i, text.trim_matches('!').trim().to_string()));
-        }
-    }
-    match (first, counts) {
-        (Some((at, mut line)), counts) => {
-            if line.starts_with("ERROR ") && !line.contains(" - ") {
-                // A collection error's summary line names the file only; its `E   ` line says why.
-                let why = (0..at)
-                    .rev()
-                    .map(|i| lines.text(i))
-                    .find_map(|t| t.strip_prefix("E   "))
-                    .map(str::trim);
-                if let Some(why) = why {
-                    line = format!("{line} - {why}");
-                }
-            }
-            let node = line
-                .split_once(' ')
-                .map(|(_, rest)| rest.split(" - ").next().unwrap_or(rest).trim().to_string())
-                .unwrap_or_default();
-            let message = match counts {
-                Some((_, c)) => format!("{line} ({c})"),
-                None => line,
-            };
-            let detail = if node.contains("::") {
-                Detail::Test(node)
-            } else {
-                Detail::None
-            };
-            out.push(tool(Category::Test, at, message, detail));
-        }
-        (None, Some((at, c))) => out.push(tool(Category::Test, at, c, Detail::None)),
-        (None, None) => {
-            for i in 0..lines.len() {
-                let text = lines.text(i).trim_matches(['=', ' ']);
-                if text.starts_with("no tests ran in ") {
-                    out.push(tool(
-                        Category::Test,
-                        i,
-                        "no tests ran: pytest collected nothing (exit code 5)".into(),
-                        Detail::None,
-                    ));
-                    return;
-                }
-            }
-        }
-    }
+/// The category of a tool's kind of check.
+pub fn category(kind: Kind) -> Option<Category> {
+    Some(match kind {
+        Kind::Lint => Category::Lint,
+        Kind::Format => Category::Format,
+        Kind::Type => Category::Type,
+        Kind::Test => Category::Test,
+        Kind::Build => Category::Build,
+        Kind::Version | Kind::Index | Kind::Publish => return None,
+    })
 }
 
 /// unittest: `FAIL: test_x (tests.test_mod.T.test_x)` and `FAILED (failures=1)`.
@@ -120,163 +81,6 @@ fn unittest(lines: &Lines, out: &mut Vec<Evidence>) {
         None => (verdict, counts.to_string()),
     };
     out.push(tool(Category::Test, at, message, Detail::None));
-}
-
-static MYPY_FINDING: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"^((?:[A-Za-z]:)?[^\s:][^:]*\.pyi?):(\d+):(?:\d+:)? error: (.+)$").ok()
-});
-static MYPY_SUMMARY: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"^Found (\d+) errors? in (\d+) files? \(checked (\d+) source files?\)").ok()
-});
-
-/// mypy: `Found 2 errors in 1 file (checked 3 source files)` and the first `path:line: error: ...`.
-fn mypy(lines: &Lines, out: &mut Vec<Evidence>) {
-    let first = (0..lines.len()).find(|&i| matches(&MYPY_FINDING, lines.text(i).trim_end()));
-    let summary = (0..lines.len()).find(|&i| matches(&MYPY_SUMMARY, lines.text(i).trim()));
-    let message = match (first, summary) {
-        (Some(f), Some(s)) => first_of(lines.text(s), lines.text(f)),
-        (Some(f), None) => lines.text(f).trim().to_string(),
-        (None, Some(s)) => lines.text(s).trim().to_string(),
-        (None, None) => return,
-    };
-    let at = first.or(summary).unwrap_or(0);
-    out.push(tool(Category::Type, at, message, Detail::None));
-}
-
-static PYRIGHT_FINDING: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"^\s*(.+?\.pyi?):(\d+):(\d+) - error: (.+)$").ok());
-static PYRIGHT_SUMMARY: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"^(\d+) errors?, \d+ warnings?, \d+ (?:informations?|notes?)\s*$").ok()
-});
-
-/// pyright and basedpyright: `/path/x.py:3:12 - error: ...` and `2 errors, 0 warnings, 0 informations`.
-fn pyright(lines: &Lines, out: &mut Vec<Evidence>) {
-    let first = (0..lines.len()).find(|&i| matches(&PYRIGHT_FINDING, lines.text(i)));
-    let summary = (0..lines.len())
-        .find(|&i| caps(&PYRIGHT_SUMMARY, lines.text(i).trim()).is_some_and(|c| &c[1] != "0"));
-    let message = match (first, summary) {
-        (Some(f), Some(s)) => first_of(lines.text(s), lines.text(f)),
-        (Some(f), None) => lines.text(f).trim().to_string(),
-        (None, Some(s)) => lines.text(s).trim().to_string(),
-        (None, None) => return,
-    };
-    out.push(tool(
-        Category::Type,
-        first.or(summary).unwrap_or(0),
-        message,
-        Detail::None,
-    ));
-}
-
-/// `src/x.py:1:8: F401 ...` (ruff concise, flake8, and ruff's `::error` annotations).
-static LINT_FINDING: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"^((?:[A-Za-z]:)?[^\s:][^:]*\.(?:py|pyi|ipynb)):(\d+):(\d+): ([A-Z]{1,4}\d{1,4}) (.+)$",
-    )
-    .ok()
-});
-/// ruff's full format: `F401 [*] `os` imported but unused`, then ` --> src/x.py:1:8`.
-static RUFF_FULL: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"^([A-Z]{1,4}\d{1,4}) (?:\[\*\] )?(.+)$").ok());
-static RUFF_ARROW: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"^\s*--> (.+:\d+:\d+)\s*$").ok());
-static RUFF_SUMMARY: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"^Found (\d+) errors?(?: \(.*\))?\.$").ok());
-/// pylint: `src/x.py:1:0: C0114: Missing module docstring (missing-module-docstring)`.
-static PYLINT_FINDING: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"^([^\s:][^:]*\.py):(\d+):(\d+): ([CRWEF]\d{4}): (.+)$").ok());
-
-/// ruff check, flake8, pylint: the summary (`Found 3 errors.`) and the first finding.
-fn linters(lines: &Lines, out: &mut Vec<Evidence>) {
-    let mut first: Option<(usize, String)> = None;
-    let mut summary: Option<usize> = None;
-    let mut count = 0usize;
-    for i in 0..lines.len() {
-        let text = lines.text(i).trim_end();
-        if matches(&RUFF_SUMMARY, text) {
-            summary.get_or_insert(i);
-            continue;
-        }
-        if let Some(c) = caps(&LINT_FINDING, text).or_else(|| caps(&PYLINT_FINDING, text)) {
-            count += 1;
-            first.get_or_insert((
-                i,
-                format!("{}:{}:{}: {} {}", &c[1], &c[2], &c[3], &c[4], &c[5]),
-            ));
-            continue;
-        }
-        if let Some(c) = caps(&RUFF_FULL, text) {
-            if let Some(arrow) = caps(&RUFF_ARROW, lines.text(i + 1)) {
-                count += 1;
-                let message = c[2].trim_start_matches("[*] ");
-                first.get_or_insert((i, format!("{}: {} {message}", &arrow[1], &c[1])));
-            }
-        }
-    }
-    let message = match (&first, summary) {
-        (Some((_, f)), Some(s)) => first_of(lines.text(s), f),
-        (Some((_, f)), None) if count == 2 => format!("{f} (and 1 more finding)"),
-        (Some((_, f)), None) if count > 2 => format!("{f} (and {} more findings)", count - 1),
-        (Some((_, f)), None) => f.clone(),
-        (None, Some(s)) => lines.text(s).trim().to_string(),
-        (None, None) => return,
-    };
-    let at = first.map_or(summary.unwrap_or(0), |(i, _)| i);
-    out.push(tool(Category::Lint, at, message, Detail::None));
-}
-
-static WOULD_REFORMAT: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"^(?:Would reformat: |would reformat )(.+)$").ok());
-static REFORMAT_COUNT: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"^\d+ files? would be reformatted\b.*$").ok());
-static ISORT: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"^ERROR: (.+?) Imports are incorrectly sorted and/or formatted\.?$").ok()
-});
-
-/// ruff format --check, black --check, isort --check-only, pre-commit hooks that changed files.
-fn formatters(lines: &Lines, out: &mut Vec<Evidence>) {
-    let mut files = Vec::new();
-    let mut first = None;
-    let mut count = None;
-    for i in 0..lines.len() {
-        let text = lines.text(i).trim_end();
-        if let Some(c) = caps(&WOULD_REFORMAT, text) {
-            files.push(relative_to_workspace(c[1].trim()));
-            first.get_or_insert(i);
-        } else if text == "unformatted: File would be reformatted" {
-            // ruff >= 0.15: the file is on the next line, ` --> tests/x.py:3:1`.
-            if let Some(c) = caps(&RUFF_ARROW, lines.text(i + 1)) {
-                let file = c[1].rsplitn(3, ':').last().unwrap_or(&c[1]).to_string();
-                files.push(file);
-            }
-            first.get_or_insert(i);
-        } else if let Some(c) = caps(&ISORT, text) {
-            files.push(relative_to_workspace(&c[1]));
-            first.get_or_insert(i);
-        } else if matches(&REFORMAT_COUNT, text) {
-            count.get_or_insert(i);
-        }
-    }
-    let Some(at) = first.or(count) else {
-        if let Some(found) = hook_modified_files(lines) {
-            out.push(found);
-        }
-        return;
-    };
-    let head = if lines.text(at).starts_with("ERROR: ") {
-        lines.text(at).trim().to_string()
-    } else if let Some(file) = files.first() {
-        format!("Would reformat: {file}")
-    } else {
-        String::new()
-    };
-    let message = match (head.is_empty(), count) {
-        (false, Some(c)) => format!("{head} ({})", lines.text(c).trim()),
-        (false, None) => head,
-        (true, Some(c)) => lines.text(c).trim().to_string(),
-        (true, None) => return,
-    };
-    out.push(tool(Category::Format, at, message, Detail::Reformat(files)));
 }
 
 /// A pre-commit hook that rewrote files (a formatter, `end-of-file-fixer`...): formatting, whichever the hook.

@@ -12,6 +12,8 @@
 //! who means it sets `allow-maintenance`. A final release after its own pre-releases (2.0.0 after 2.0.0rc1)
 //! is newer by PEP 440 and passes.
 
+#[cfg(test)]
+mod fuzz;
 mod html;
 mod simple;
 
@@ -100,7 +102,7 @@ pub fn settings(cli_url: Option<&str>, offline: bool, config: &Config) -> IndexS
 /// An index URL relgate can ask: `http(s)://host/...`. For the command to reject before any check runs.
 pub fn validate_url(url: &str) -> anyhow::Result<()> {
     match SafeUrl::parse(url) {
-        Ok(_) => Ok(()),
+        Ok(parsed) => refuse_query_or_fragment(&parsed),
         Err(err @ UrlError::AmbiguousCredentials) => Err(crate::error::hinted(
             format!("the index URL cannot be used: {err}"),
             err.hint(),
@@ -113,6 +115,23 @@ pub fn validate_url(url: &str) -> anyhow::Result<()> {
             err.hint(),
         )),
     }
+}
+
+/// relgate asks `<root>/<project>/`: after a query or fragment, that would ask another page (or the same one
+/// whatever the project). The URL is not shown: what follows `?` may be a token.
+fn refuse_query_or_fragment(url: &SafeUrl) -> anyhow::Result<()> {
+    let what = match (url.has_query(), url.has_fragment()) {
+        (true, _) => "a query (`?...`)",
+        (false, true) => "a fragment (`#...`)",
+        (false, false) => return Ok(()),
+    };
+    Err(crate::error::hinted(
+        format!(
+            "the index URL has {what}: relgate asks <index URL>/<project>/, which that would change"
+        ),
+        "give the simple API root alone, as for pip's --index-url: e.g. https://pypi.org/simple (credentials go \
+         before the host: https://USER:TOKEN@host/simple)",
+    ))
 }
 
 /// The index check as `relgate check` runs it: [`check`] when the project's name and release version are

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use crate::config::{CheckConfig, Config, IndexMode};
 use crate::error::hinted;
-use crate::gates::quality::Tool;
 use crate::gates::selection::Selection;
 use crate::outcome::Kind;
+use crate::tools::{self, CATALOGUE};
 
 /// How a check does its work; the checks sharing one are decided together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub enum Entry {
     /// One of relgate's own checks.
     Check(BuiltIn),
     /// The project's own linters, formatters, type checkers and tests: `gates::quality::plan` detects which
-    /// run and plans them, one check per tool (`quality::Tool` names them).
+    /// run and plans them, one check per tool of the catalogue (`crate::tools`), named after it.
     Tools,
 }
 
@@ -160,7 +160,7 @@ pub fn built_in(name: &str) -> Option<&'static BuiltIn> {
 pub fn known_kind(name: &str) -> Option<Kind> {
     built_in(name)
         .map(|b| b.kind)
-        .or_else(|| Tool::from_name(name).map(Tool::kind))
+        .or_else(|| tools::by_name(name).map(|t| t.kind))
 }
 
 /// Every name relgate knows, for messages.
@@ -169,7 +169,7 @@ pub fn known_names() -> Vec<&'static str> {
         .iter()
         .flat_map(|entry| match entry {
             Entry::Check(check) => vec![check.name],
-            Entry::Tools => Tool::ALL.iter().map(|t| t.name()).collect(),
+            Entry::Tools => CATALOGUE.iter().map(|t| t.name).collect(),
         })
         .collect()
 }
@@ -215,8 +215,8 @@ pub fn validate(config: &Config) -> anyhow::Result<()> {
     for (name, table) in &config.checks {
         if let Some(built_in) = built_in(name) {
             validate_built_in(config, built_in, table)?;
-        } else if let Some(tool) = Tool::from_name(name) {
-            validate_kind(config, name, tool.kind(), table)?;
+        } else if let Some(tool) = tools::by_name(name) {
+            validate_kind(config, name, tool.kind, table)?;
         }
     }
     Ok(())

@@ -12,7 +12,7 @@ use pep440_rs::Version;
 
 use crate::config::Config;
 use crate::git::{self, CommitId, Repo, TagRef};
-use crate::outcome::{CheckResult, Kind, VersionValidation};
+use crate::outcome::{CheckResult, Kind, Status, VersionValidation};
 use crate::project::{Declared, VersionSource};
 use crate::tag_format::TagFormat;
 
@@ -239,8 +239,33 @@ fn agreement(
     }
 }
 
-/// The release is newer than every release tag in its history; no other commit is tagged with this version.
+/// [`order_in_history`], except that in a shallow clone a pass is an error: the history it judged is cut off.
 fn order(input: &VersionInput, version: &Version) -> CheckResult {
+    let result = order_in_history(input, version);
+    let monotonic = input.config.monotonic.unwrap_or(true);
+    if result.status != Status::Pass || !monotonic {
+        return result;
+    }
+    let Some(cut) = input.base.and_then(|base| input.repo.history_cut(base)) else {
+        return result;
+    };
+    CheckResult::error(
+        result.name,
+        Kind::Version,
+        format!(
+            "cannot tell whether {version} goes backwards: this clone is shallow, its history stops at {}, and \
+             the release tags beyond are missing",
+            git::short(cut)
+        ),
+    )
+    .detail(
+        "fetch the whole history: git fetch --unshallow --tags (in GitHub Actions: actions/checkout with \
+         fetch-depth: 0), or set [tool.relgate] monotonic = false",
+    )
+}
+
+/// The release is newer than every release tag in its history; no other commit is tagged with this version.
+fn order_in_history(input: &VersionInput, version: &Version) -> CheckResult {
     let name = "version-order";
     let Some(base) = input.base else {
         return CheckResult::pass(

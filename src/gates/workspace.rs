@@ -16,6 +16,7 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::Context;
 
 use crate::git::{CommitId, Repo};
+use crate::process::ScratchDir;
 
 /// Files an install generated in the package directories that one copy carries at most (and bytes).
 const MAX_CARRIED: usize = 2_000;
@@ -36,8 +37,10 @@ pub struct Workspace {
     repo_root: PathBuf,
     /// The project's directory relative to the top.
     subdir: PathBuf,
+    /// What an export's errors name: `tag v1.4.0`, `commit 3f2a1c0`.
+    subject: String,
     /// Keeps an export alive until the checks are done; dropped, it deletes the directory.
-    _export: Option<tempfile::TempDir>,
+    _export: Option<ScratchDir>,
 }
 
 /// What an isolated copy is for.
@@ -54,7 +57,7 @@ pub enum Purpose {
 /// A check's own copy of the released content; dropped, it is deleted.
 #[derive(Debug)]
 pub struct Isolated {
-    dir: tempfile::TempDir,
+    dir: ScratchDir,
     /// The project's directory in the copy.
     pub project_dir: PathBuf,
     /// The generated files carried over, relative to the top of the repository.
@@ -68,6 +71,7 @@ impl Workspace {
         project_dir: &Path,
         subdir: &Path,
         commit: Option<CommitId>,
+        subject: &str,
     ) -> Workspace {
         Workspace {
             root: repo_root.to_path_buf(),
@@ -76,14 +80,21 @@ impl Workspace {
             commit,
             repo_root: repo_root.to_path_buf(),
             subdir: subdir.to_path_buf(),
+            subject: subject.to_owned(),
             _export: None,
         }
     }
 
-    /// An export of `commit` for the checks to read: the working tree is not the released content.
-    pub fn exported(repo: &Repo, commit: CommitId, subdir: &Path) -> anyhow::Result<Workspace> {
+    /// An export of `commit` (`subject`: the tag or commit, for its errors) for the checks to read: the
+    /// working tree is not the released content.
+    pub fn exported(
+        repo: &Repo,
+        commit: CommitId,
+        subdir: &Path,
+        subject: &str,
+    ) -> anyhow::Result<Workspace> {
         let export = temp_dir("relgate-export-")?;
-        repo.export(commit, export.path())?;
+        repo.export(commit, export.path(), subject)?;
         Ok(Workspace {
             root: export.path().to_path_buf(),
             project_dir: export.path().join(subdir),
@@ -91,6 +102,7 @@ impl Workspace {
             commit: Some(commit),
             repo_root: repo.workdir().to_path_buf(),
             subdir: subdir.to_path_buf(),
+            subject: subject.to_owned(),
             _export: Some(export),
         })
     }
@@ -105,7 +117,7 @@ impl Workspace {
         let dir = temp_dir("relgate-run-")?;
         let repo = self.repo()?;
         match self.commit {
-            Some(commit) => repo.export(commit, dir.path())?,
+            Some(commit) => repo.export(commit, dir.path(), &self.subject)?,
             None => copy_working_files(&repo, dir.path())?,
         }
         let project_dir = dir.path().join(&self.subdir);
@@ -173,11 +185,8 @@ fn import_root(project_dir: &Path) -> PathBuf {
     }
 }
 
-fn temp_dir(prefix: &str) -> anyhow::Result<tempfile::TempDir> {
-    tempfile::Builder::new()
-        .prefix(prefix)
-        .tempdir()
-        .context("cannot create a temporary directory for an isolated copy of the released content (is TMPDIR writable?)")
+fn temp_dir(prefix: &str) -> anyhow::Result<ScratchDir> {
+    ScratchDir::new(prefix).context("cannot create a temporary directory for an isolated copy of the released content (is TMPDIR writable?)")
 }
 
 /// A working tree checked as it is: its files as git sees them (tracked files that exist, untracked files that
@@ -345,7 +354,7 @@ mod tests {
         std::fs::create_dir_all(root.join("build")).unwrap();
         std::fs::write(root.join("build/out.py"), "").unwrap();
         let repo = Repo::discover(root).unwrap();
-        let ws = Workspace::in_place(root, root, Path::new(""), None);
+        let ws = Workspace::in_place(root, root, Path::new(""), None, "the working tree");
         let copy = ws.isolated(Purpose::Run).unwrap();
         let top = copy.root();
         assert!(top.join("notes.txt").is_file());
@@ -365,7 +374,7 @@ mod tests {
         assert!(!build.root().join("src/pkg/_version.py").exists());
         // Committed: the copy is the commit's export.
         let head = repo.head().unwrap().unwrap();
-        let ws = Workspace::in_place(root, root, Path::new(""), Some(head));
+        let ws = Workspace::in_place(root, root, Path::new(""), Some(head), "HEAD");
         let copy = ws.isolated(Purpose::Run).unwrap();
         assert!(!copy.root().join("notes.txt").exists());
         assert!(copy.root().join("src/pkg/_version.py").is_file());

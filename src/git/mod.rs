@@ -13,6 +13,8 @@ use git2::{ObjectType, Oid, Repository, StatusOptions};
 use crate::error::hinted;
 
 mod branch;
+mod entry_name;
+mod export;
 mod ignored;
 mod tag_store;
 pub mod write;
@@ -236,18 +238,45 @@ impl Repo {
             .collect()
     }
 
+    /// Where `commit`'s history is cut off, in a shallow clone (`git clone --depth`, actions/checkout's default):
+    /// the first boundary commit found that is `commit` or an ancestor of it; `None` when its history is whole.
+    /// Beyond the boundary, commits and their release tags are missing, so "no older release tag in the history"
+    /// proves nothing there.
+    pub fn history_cut(&self, commit: Oid) -> Option<Oid> {
+        if !self.inner.is_shallow() {
+            return None;
+        }
+        // git's list of boundary commits (gitformat-shallow(5)); unreadable, the whole history is suspect.
+        let listed = std::fs::read_to_string(self.common_dir().join("shallow")).unwrap_or_default();
+        let boundaries: Vec<Oid> = listed
+            .lines()
+            .filter_map(|l| Oid::from_str(l.trim()).ok())
+            .collect();
+        if boundaries.is_empty() {
+            return Some(commit);
+        }
+        boundaries
+            .into_iter()
+            .find(|&boundary| self.is_ancestor(boundary, commit))
+    }
+
     /// The tree of a commit (its content's identity, used to key the record of passes).
     pub fn tree_of(&self, commit: Oid) -> anyhow::Result<Oid> {
         Ok(self.inner.find_commit(commit)?.tree_id())
     }
 
     /// What a path is in a commit's tree, without reading a blob's content: for bounded reads (`crate::files`).
+    /// Every tree on the way is held to git's checkout rules ([`export::verify_entries`]): a crafted tree is an
+    /// error.
     pub fn tree_entry(&self, commit: Oid, path: &Path) -> anyhow::Result<TreeEntry> {
-        let tree = self.inner.find_commit(commit)?.tree()?;
-        let entry = match tree.get_path(path) {
-            Ok(entry) => entry,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(TreeEntry::Missing),
-            Err(e) => return Err(e.into()),
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return Ok(TreeEntry::Missing);
+        };
+        let Some(tree) = self.verified_subtree(commit, dir)? else {
+            return Ok(TreeEntry::Missing);
+        };
+        let Some(entry) = export::find(&tree, name.as_encoded_bytes()) else {
+            return Ok(TreeEntry::Missing);
         };
         Ok(match entry.kind() {
             Some(ObjectType::Tree) => TreeEntry::Directory,
@@ -270,20 +299,11 @@ impl Repo {
         Ok(self.inner.find_blob(id)?.content().to_vec())
     }
 
-    /// The entries of a directory in a commit (names, with `true` for directories); `None` when absent.
+    /// The entries of a directory in a commit (names, with `true` for directories); `None` when absent. The
+    /// trees are held to git's checkout rules, as for [`Repo::tree_entry`].
     pub fn list_dir(&self, commit: Oid, dir: &Path) -> anyhow::Result<Option<Vec<(String, bool)>>> {
-        let root = self.inner.find_commit(commit)?.tree()?;
-        let tree = if dir.as_os_str().is_empty() {
-            root
-        } else {
-            match root.get_path(dir) {
-                Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
-                    self.inner.find_tree(entry.id())?
-                }
-                Ok(_) => return Ok(None),
-                Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-                Err(e) => return Err(e.into()),
-            }
+        let Some(tree) = self.verified_subtree(commit, dir)? else {
+            return Ok(None);
         };
         Ok(Some(
             tree.iter()
@@ -295,10 +315,19 @@ impl Repo {
         ))
     }
 
+    fn verified_subtree(&self, commit: Oid, dir: &Path) -> anyhow::Result<Option<git2::Tree<'_>>> {
+        let root = self.inner.find_commit(commit)?.tree()?;
+        export::subtree(&self.inner, root, dir)
+            .map_err(|e| refuse_tree(e, &format!("commit {}", short(commit)), "read"))
+    }
+
     /// The files (and symlinks) of `commit`'s tree under `dir`, as `/`-separated paths relative to `dir`: what
-    /// the commit releases, however deep and whatever the directory names.
+    /// the commit releases, however deep and whatever the directory names. The whole tree is held to git's
+    /// checkout rules first: a name holding `/` or `..` would make a path that is not the file's.
     pub fn files_at(&self, commit: Oid, dir: &Path) -> anyhow::Result<Vec<String>> {
         let root = self.inner.find_commit(commit)?.tree()?;
+        export::verify_tree(&self.inner, &root)
+            .map_err(|e| refuse_tree(e, &format!("commit {}", short(commit)), "read"))?;
         let prefix = slash_prefix(dir);
         let mut out = Vec::new();
         root.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
@@ -376,49 +405,12 @@ impl Repo {
     }
 
     /// Write the content of `commit` into `dest` (an empty directory): regular files, executables and symlinks.
-    /// Submodules are left out (their content is not in this repository).
-    pub fn export(&self, commit: Oid, dest: &Path) -> anyhow::Result<()> {
+    /// Submodules are left out (their content is not in this repository). A tree that git would refuse to check
+    /// out (an entry `..`, a `.git`, a name twice...) is refused before anything is written, naming `subject`
+    /// (`tag v1.4.0`); no symlink is ever followed (see [`export`]).
+    pub fn export(&self, commit: Oid, dest: &Path, subject: &str) -> anyhow::Result<()> {
         let tree = self.inner.find_commit(commit)?.tree()?;
-        let mut failure: Option<anyhow::Error> = None;
-        tree.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
-            let Ok(name) = entry.name() else {
-                return git2::TreeWalkResult::Skip;
-            };
-            let path = dest.join(parent).join(name);
-            let result = match entry.kind() {
-                Some(ObjectType::Tree) => {
-                    std::fs::create_dir_all(&path).map_err(anyhow::Error::from)
-                }
-                Some(ObjectType::Blob) => self.write_blob(entry.id(), entry.filemode(), &path),
-                _ => Ok(()),
-            };
-            match result {
-                Ok(()) => git2::TreeWalkResult::Ok,
-                Err(e) => {
-                    failure = Some(e.context(format!("cannot export {}", path.display())));
-                    git2::TreeWalkResult::Abort
-                }
-            }
-        })
-        .ok();
-        failure.map_or(Ok(()), Err)
-    }
-
-    fn write_blob(&self, id: Oid, mode: i32, path: &Path) -> anyhow::Result<()> {
-        let blob = self.inner.find_blob(id)?;
-        #[cfg(unix)]
-        if mode == 0o120_000 {
-            let target = String::from_utf8_lossy(blob.content()).into_owned();
-            std::os::unix::fs::symlink(target, path)?;
-            return Ok(());
-        }
-        std::fs::write(path, blob.content())?;
-        #[cfg(unix)]
-        if mode == 0o100_755 {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
-        }
-        Ok(())
+        export::export(&self.inner, &tree, dest).map_err(|e| refuse_tree(e, subject, "export"))
     }
 
     /// Make `dest` (a copy of `commit`'s files) a throwaway repository whose HEAD is `commit` and whose tags are
@@ -513,6 +505,25 @@ fn discover(path: &Path) -> anyhow::Result<Repository> {
             path.display()
         )),
     })
+}
+
+/// An export or read error for the user: a crafted tree says what it holds, where, and what to do.
+fn refuse_tree(err: export::ExportError, subject: &str, doing: &str) -> anyhow::Error {
+    match err {
+        export::ExportError::Unsafe(unsafe_tree) => {
+            let delete = subject
+                .strip_prefix("tag ")
+                .map_or_else(String::new, |tag| format!(": delete it (git tag -d {tag})"));
+            hinted(
+                format!("refusing {subject}: {unsafe_tree}"),
+                format!(
+                    "git itself refuses to check out such a tree (`git fsck` reports it), so it was crafted, not \
+                     committed: do not release {subject}{delete}, and release a commit made by git"
+                ),
+            )
+        }
+        other => anyhow::Error::new(other).context(format!("cannot {doing} {subject}")),
+    }
 }
 
 /// `dir/` for a prefix match on `/`-separated paths (empty for the root).

@@ -7,7 +7,9 @@
 //! to stdout, and `main` turns it into exit 2 with a message on stderr. Writing to stderr never fails a run.
 
 mod sanitize;
+pub mod summary;
 mod text;
+pub mod workflow;
 
 use std::fmt::Write as _;
 use std::io::{self, Write as _};
@@ -15,6 +17,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use self::text::{Style, Text};
+pub use self::workflow::{Annotation, Command, Level};
 
 /// When to colour: `--color`, with `NO_COLOR` deciding `auto` (see `main`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,17 +70,25 @@ pub fn clear_line() {
 const CLEAR_LINE: &str = "\r\x1b[2K";
 
 /// Write a JSON document to stdout, pretty-printed. serde escapes the C0 controls inside strings; DEL, the C1
-/// controls and bidirectional overrides are escaped here too, so no string in it can act on a terminal.
+/// controls and bidirectional overrides are escaped here too, so no string in it can act on a terminal. The
+/// `[` of a `##[` is written `\u005b` (the same string): GitHub's runner reads a legacy workflow command
+/// anywhere in a line of a step's output (see `workflow`), and pretty-printed lines start with whitespace and
+/// `"`, never with the `::` of the other form.
 pub fn json(document: &impl serde::Serialize) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(document)?;
     let mut safe = String::with_capacity(text.len() + 1);
+    let mut hashes = 0;
     for c in text.chars() {
         if u32::from(c) >= 0x7f && sanitize::needs_care(c) {
             // Outside strings JSON is ASCII: these are always inside a string, where `\uXXXX` is the character.
             let _ = write!(safe, "\\u{:04x}", u32::from(c));
+        } else if c == '[' && hashes >= 2 {
+            // JSON's own syntax holds no `#`: this `[` is inside a string.
+            safe.push_str("\\u005b");
         } else {
             safe.push(c);
         }
+        hashes = if c == '#' { hashes + 1 } else { 0 };
     }
     safe.push('\n');
     write_out(&safe);

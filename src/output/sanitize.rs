@@ -14,7 +14,18 @@ use std::fmt::Write as _;
 
 /// `text` as one line a terminal shows literally.
 pub fn one_line(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_care) {
+    shown(text, false)
+}
+
+/// `text` shown literally like [`one_line`], but its line breaks (LF, CR) kept, for a workflow command's
+/// message that escapes them itself (`%0A`, `%0D`).
+pub fn keep_lines(text: &str) -> Cow<'_, str> {
+    shown(text, true)
+}
+
+fn shown(text: &str, keep_breaks: bool) -> Cow<'_, str> {
+    let kept = |c: char| keep_breaks && matches!(c, '\n' | '\r');
+    if !text.chars().any(|c| needs_care(c) && !kept(c)) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -25,6 +36,7 @@ pub fn one_line(text: &str) -> Cow<'_, str> {
             continue;
         }
         match c {
+            c if kept(c) => out.push(c),
             '\n' => out.push_str("\\n"),
             c if needs_care(c) => {
                 let _ = write!(out, "\\u{{{:x}}}", u32::from(c));

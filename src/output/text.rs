@@ -1,10 +1,12 @@
 //! [`Text`]: what a renderer hands the printer. Words and relgate's styles are kept apart until printed: every
-//! word is sanitised as one line (see `sanitize`), line breaks are the renderer's own, and colour is added
-//! last, so nothing a word contains can act on the terminal or start a line of its own.
+//! word is sanitised as one line (see `sanitize`) and guarded (see `workflow`), line breaks are the renderer's
+//! own, and colour is added last, so nothing a word contains can act on the terminal, start a line of its own
+//! or be read as a GitHub Actions workflow command.
 
 use std::fmt::{self, Write as _};
 
 use super::sanitize;
+use super::workflow::{Command, Guard};
 
 /// relgate's own colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +35,8 @@ impl Style {
 #[derive(Debug, Clone)]
 enum Span {
     Words(Option<Style>, String),
+    /// One of relgate's own workflow commands, a line of its own.
+    Command(Command),
     Break,
 }
 
@@ -70,6 +74,23 @@ impl Text {
         self.add(words).end()
     }
 
+    /// Nothing to print.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Everything `other` holds, after what this one holds.
+    pub fn append(&mut self, other: Text) -> &mut Text {
+        self.spans.extend(other.spans);
+        self
+    }
+
+    /// One of relgate's own workflow commands (`--format github`), on a line of its own.
+    pub fn command(&mut self, command: Command) -> &mut Text {
+        self.spans.push(Span::Command(command));
+        self.end()
+    }
+
     /// Every line of a multi-line text (a tool's output), each after `indent`.
     pub fn lines(&mut self, indent: &str, text: &str) -> &mut Text {
         for line in text.lines() {
@@ -78,20 +99,39 @@ impl Text {
         self
     }
 
-    /// The text as the terminal gets it: sanitised words, relgate's colour codes when `colour` is on.
+    /// The text as the terminal gets it: sanitised and guarded words, relgate's own workflow commands, and
+    /// relgate's colour codes when `colour` is on.
     pub fn render(&self, colour: bool) -> String {
         let mut out = String::new();
+        let mut guard = Guard::default();
+        // Nothing written on the current line yet: a command must start its line.
+        let mut fresh = true;
         for span in &self.spans {
             match span {
-                Span::Break => out.push('\n'),
+                Span::Break => {
+                    out.push('\n');
+                    guard.end_line();
+                    fresh = true;
+                }
+                Span::Command(command) => {
+                    if !fresh {
+                        out.push('\n');
+                    }
+                    let _ = write!(out, "{command}");
+                    guard.command();
+                    fresh = false;
+                }
                 Span::Words(style, words) => {
                     let words = sanitize::one_line(words);
+                    fresh &= words.is_empty();
                     match style {
                         Some(style) if colour => {
                             let ansi = style.ansi();
-                            let _ = write!(out, "{}{words}{}", ansi.render(), ansi.render_reset());
+                            let _ = write!(out, "{}", ansi.render());
+                            guard.push(&mut out, &words);
+                            let _ = write!(out, "{}", ansi.render_reset());
                         }
-                        _ => out.push_str(&words),
+                        _ => guard.push(&mut out, &words),
                     }
                 }
             }

@@ -10,11 +10,13 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use super::{Ended, GIT_LOCAL_ENV, SpawnError, Spec, TERM_GRACE, TICK, VERBOSE, display};
-use super::{interrupted, watch_interrupts};
+use super::{hold_interrupts, interrupted, watch_interrupts};
 
 /// Run `spec` attached to the terminal (its `max_output` is unused: nothing is captured).
 pub fn run_attached(spec: &Spec) -> Result<Ended, SpawnError> {
     watch_interrupts();
+    // The child is in relgate's own group, not in the registry of groups: a first signal waits for it here.
+    let _held = hold_interrupts();
     let Some((first, args)) = spec.argv.split_first() else {
         return Err(SpawnError::NotFound(String::new()));
     };

@@ -74,6 +74,11 @@ impl Ini {
         self.sections.iter().any(|s| s == name)
     }
 
+    /// Every section's name, in file order.
+    pub fn sections(&self) -> &[String] {
+        &self.sections
+    }
+
     /// Every entry, in file order.
     pub fn entries(&self) -> &[Entry] {
         &self.entries

@@ -39,8 +39,20 @@ impl Release {
     /// Prepare where the file-based checks of `target` run. A pinned commit (a hook gating a branch push) is
     /// checked for its own content, not the working tree's.
     pub fn workspace(&self, target: &Target) -> anyhow::Result<Prepared> {
+        // What an export names in its errors (a tree git would not check out): the tag, else the commit.
+        let subject = match (&target.tag, target.pinned) {
+            (Some(tag), _) => format!("tag {}", tag.name),
+            (None, Some(commit)) => format!("commit {}", git::short(commit)),
+            (None, None) => format!("commit {}", git::short(target.head)),
+        };
         let in_place = |commit: Option<CommitId>| {
-            Workspace::in_place(self.repo.workdir(), &self.project_dir, &self.subdir, commit)
+            Workspace::in_place(
+                self.repo.workdir(),
+                &self.project_dir,
+                &self.subdir,
+                commit,
+                &subject,
+            )
         };
         let (commit, label, what_is_exported) = match (&target.tag, target.pinned) {
             (Some(tag), _) => (
@@ -94,7 +106,7 @@ impl Release {
                 tree: None,
             }),
             Isolation::Export => {
-                let workspace = Workspace::exported(&self.repo, commit, &self.subdir)?;
+                let workspace = Workspace::exported(&self.repo, commit, &self.subdir, &subject)?;
                 Ok(Prepared {
                     workspace: Some(workspace),
                     info: WorkspaceInfo {

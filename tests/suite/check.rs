@@ -596,16 +596,36 @@ fn unknown_tag_and_bad_flags_are_usage_errors() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = repo
-        .relgate()
-        .args(["check", "--tag-format", "release"])
-        .output()
-        .unwrap();
+    for format in ["release", "{version}{version}"] {
+        let out = repo
+            .relgate()
+            .args(["check", "--tag-format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "error: tag format {format:?} must contain {{version}} exactly once
+\
+                 hint: e.g. --tag-format 'v{{version}}' or 'mypkg-v{{version}}'\n"
+            )
+        );
+    }
+    // An empty list of formats in the configuration (it used to panic) names the file and line.
+    repo.write(
+        "pyproject.toml",
+        &format!(
+            "{}\n[tool.relgate]\ntag-format = []\n",
+            pyproject("mypkg", "1.0.0")
+        ),
+    );
+    let out = repo.relgate().args(["check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("has no {version} placeholder"),
-        "{}",
-        stderr(&out)
+    assert_eq!(
+        stderr(&out),
+        "error: pyproject.toml:6: tool.relgate.tag-format is an empty list: no tag could be a release\n\
+         hint: name at least one form, e.g. tag-format = [\"v{version}\"], or remove the key for both v{version} and {version}\n"
     );
 }
 

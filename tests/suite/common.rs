@@ -121,6 +121,11 @@ impl TestRepo {
         let mut cmd = Command::cargo_bin("relgate").unwrap();
         cmd.current_dir(self.path())
             .env_remove("NO_COLOR")
+            // The tests run relgate as a user would on their machine, even when the suite runs in GitHub Actions:
+            // the GitHub form and its summary are chosen by the tests that test them.
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .env_remove("RELGATE_FORMAT")
             // Tests never ask the public index: unless a test points elsewhere, the index is a closed port on
             // this machine (the index check then reports an error, never a pass).
             .env("RELGATE_INDEX_URL", "http://127.0.0.1:9/simple");

@@ -53,6 +53,10 @@ impl Background {
         self.0.take().unwrap().wait_with_output().unwrap()
     }
 
+    fn into_child(mut self) -> Child {
+        self.0.take().unwrap()
+    }
+
     fn kill_and_wait(mut self) {
         let mut child = self.0.take().unwrap();
         child.kill().unwrap();
@@ -503,4 +507,185 @@ fn a_corrupt_record_is_a_miss() {
         run_json(&repo, &["--only", "test"]).1["checks"][0]["cached"],
         true
     );
+}
+
+/// Wait, with a bound, until relgate catches SIGINT and SIGTERM (its signal thread is in place), as the kernel
+/// reports it in `/proc/PID/status`.
+#[track_caller]
+fn wait_for_handlers(pid: u32) {
+    let wanted = (1u64 << (libc::SIGINT - 1)) | (1u64 << (libc::SIGTERM - 1));
+    let until = Instant::now() + Duration::from_secs(60);
+    loop {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let caught = status
+            .lines()
+            .find_map(|l| l.strip_prefix("SigCgt:"))
+            .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+            .unwrap_or(0);
+        if caught & wanted == wanted {
+            return;
+        }
+        assert!(
+            Instant::now() < until,
+            "relgate never caught SIGINT and SIGTERM: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Wait, with a bound, until the process whose PID `file` holds is gone (a zombie counts as gone).
+#[track_caller]
+fn wait_gone(repo: &TestRepo, file: &str) {
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        if std::panic::catch_unwind(|| assert_gone(repo, file)).is_ok() {
+            return;
+        }
+        assert!(Instant::now() < until, "{file}: still running");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A relgate command blocked on stdin that the test holds open: no child runs, so a signal ends it at once.
+fn blocked_on_stdin(repo: &TestRepo, args: &[&str], sig: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relgate"))
+        .args(args)
+        .current_dir(repo.path())
+        .envs(repo.envs())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let held_open = child.stdin.take();
+    wait_for_handlers(child.id());
+    signal(child.id(), sig);
+    let out = ended(child);
+    drop(held_open);
+    out
+}
+
+/// The output of a child that must end by itself soon (its output is small); killed, and the test failed, if it
+/// does not end within a minute.
+#[track_caller]
+fn ended(mut child: Child) -> Output {
+    let until = Instant::now() + Duration::from_secs(60);
+    while matches!(child.try_wait(), Ok(None)) {
+        if Instant::now() > until {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("relgate did not exit after the signal");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_signal_while_no_check_runs_exits_130_at_once() {
+    let repo = project("");
+    // Reading a log from stdin that never ends, and git's input to the pre-push hook that never comes.
+    for (args, sig) in [
+        (&["ci", "explain", "-"][..], "INT"),
+        (&["hook", "pre-push", "origin", "url"][..], "TERM"),
+    ] {
+        let out = blocked_on_stdin(&repo, args, sig);
+        assert_eq!(out.status.code(), Some(130), "{args:?}: {}", stderr(&out));
+        assert_eq!(
+            (stdout(&out), stderr(&out)),
+            (String::new(), "relgate: interrupted\n".into())
+        );
+    }
+    // Waiting for an index that never answers (its own timeout is a minute away).
+    let silent = server::Server::start(vec![server::Reply::Silent]);
+    let child = spawn(
+        &repo,
+        &["--only", "index", "--index-url", &silent.url("/simple")],
+        &[],
+    );
+    let until = Instant::now() + Duration::from_secs(60);
+    while silent.requests().is_empty() {
+        assert!(Instant::now() < until, "the index was never asked");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    signal(child.id(), "INT");
+    let out = ended(child.into_child());
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "relgate: interrupted\n");
+}
+
+#[test]
+fn an_interrupted_run_leaves_no_export_behind() {
+    // The working tree differs from the tag, so the files are checked in an isolated export; the publish
+    // checks end at once, and relgate then waits for an index that never answers: nothing runs, and the signal
+    // exits at once, past the export's destructor.
+    let repo = project("");
+    repo.write("README.md", "changed after the tag\n");
+    repo.git(&["add", "README.md"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let silent = server::Server::start(vec![server::Reply::Silent]);
+    let child = spawn(
+        &repo,
+        &[
+            "--only",
+            "index,publish",
+            "--index-url",
+            &silent.url("/simple"),
+        ],
+        &[("TMPDIR", tmp.path().to_str().unwrap())],
+    );
+    let until = Instant::now() + Duration::from_secs(60);
+    while silent.requests().is_empty() {
+        assert!(Instant::now() < until, "the index was never asked");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let exported = || -> Vec<String> {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    // The export exists while the index is awaited (the publish checks may still be reading it).
+    assert!(
+        exported().iter().any(|n| n.starts_with("relgate-export-")),
+        "{:?}",
+        exported()
+    );
+    signal(child.id(), "INT");
+    let out = ended(child.into_child());
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert_eq!(exported(), Vec::<String>::new());
+}
+
+#[test]
+fn a_second_ctrl_c_exits_at_once_and_kills_what_still_runs() {
+    let repo = project(&check(
+        "stubborn",
+        "test",
+        r#""stubborn""#,
+        "timeout = 120\n",
+    ));
+    // Notes SIGTERM and goes on (its `sleep` dies of it; the loop starts another).
+    script(
+        &repo,
+        "stubborn",
+        "trap 'echo term >> \"$HOME/got-term\"' TERM\necho $$ > \"$HOME/stubborn.pid\"\nwhile :; do sleep 0.1; done\n",
+    );
+    // The group gets two minutes between SIGTERM and SIGKILL: the first Ctrl-C alone would wait that long.
+    let child = spawn(
+        &repo,
+        &["--only", "test"],
+        &[("RELGATE_TEST_HOOK_TERM_GRACE", "120")],
+    );
+    wait_for(&repo.home.path().join("stubborn.pid"));
+    signal(child.id(), "INT");
+    wait_for(&repo.home.path().join("got-term"));
+    signal(child.id(), "INT");
+    let out = ended(child.into_child());
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "relgate: interrupted again: stopped at once, the checks still running were killed\n"
+    );
+    wait_gone(&repo, "stubborn.pid");
 }

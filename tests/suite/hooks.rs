@@ -728,21 +728,35 @@ fn odd_input_to_the_hook_commands_is_named() {
             )
         );
     }
-    let out = p
-        .repo
-        .relgate()
-        .args(["hook", "reference-transaction", "prepared"])
-        .write_stdin(format!("{zero} nope refs/tags/v1.0.0\n"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert_eq!(
-        stderr(&out),
-        format!(
-            "error: line 1 of git's input to the reference-transaction hook is not `<old value> <new value> <ref name>`: \"{zero} nope refs/tags/v1.0.0\"\n\
-             hint: this input comes from git; if another hook or a script feeds relgate, make it pass git's lines unchanged\n"
-        )
-    );
+    // A malformed line is refused whatever ref it names (it used to pass when it named no tag).
+    for (input, line, shown) in [
+        (
+            format!("{zero} nope refs/tags/v1.0.0\n"),
+            1,
+            format!("\"{zero} nope refs/tags/v1.0.0\""),
+        ),
+        (
+            format!("{zero} {zero} refs/tags/v1.0.0\ngarbage\n"),
+            2,
+            "\"garbage\"".to_owned(),
+        ),
+    ] {
+        let out = p
+            .repo
+            .relgate()
+            .args(["hook", "reference-transaction", "prepared"])
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "error: line {line} of git's input to the reference-transaction hook is not `<old value> <new value> <ref name>`: {shown}\n\
+                 hint: this input comes from git; if another hook or a script feeds relgate, make it pass git's lines unchanged\n"
+            )
+        );
+    }
 }
 
 #[test]

@@ -314,6 +314,82 @@ fn every_fault_is_an_error_never_a_pass() {
     }
 }
 
+/// What answers `200 text/html` instead of the index when something stands in the way: none of it is a project
+/// page, so none of it may read as "no release yet, pass".
+#[test]
+fn pages_that_are_not_project_pages_are_errors_never_a_pass() {
+    const SIGN_IN: &str = "<!DOCTYPE html><html><head><title>Sign in - Example SSO</title></head><body>\
+        <form method=\"post\" action=\"/sso/login?next=%2Fsimple%2Fpluggy%2F\"><input name=\"user\">\
+        <input type=\"password\" name=\"password\"><button>Sign in</button></form>\
+        <a href=\"/sso/forgot\">Forgot your password?</a></body></html>";
+    const ACCESS_DENIED: &str = "<html><head><title>Access Denied</title></head><body><h1>Access Denied</h1>\
+        <p>The requested URL <a href=\"http://index.example/simple/pluggy/\">pluggy</a> is blocked by your \
+        organisation's web filter (category: Software Downloads).</p></body></html>";
+    const ROOT: &str = "<!DOCTYPE html><html><head><meta name=\"api-version\" value=\"2\" />\
+        <title>Simple index</title></head><body><a href=\"/simple/pluggy/\">pluggy</a>\
+        <a href=\"/simple/pytest/\">pytest</a><a href=\"/simple/pluggy-extras/\">pluggy-extras</a></body></html>";
+    let not_a_page = "not a simple-API project page: an HTML page with neither PEP 629's pypi:repository-version \
+        meta tag nor a link to a distribution file of pluggy (a sign-in page, a proxy's or web filter's page, or the \
+        index's root page?)";
+    let repo = release("pluggy", "1.8.0", "");
+    let servers = [
+        // A single sign-on in front of the index: a redirect to its sign-in page.
+        Server::routes(vec![
+            (
+                "/simple/pluggy/",
+                Reply::Redirect("/sso/login?next=%2Fsimple%2Fpluggy%2F".into()),
+            ),
+            ("/sso/login", Reply::ok("text/html; charset=utf-8", SIGN_IN)),
+        ]),
+        Server::start(vec![Reply::ok("text/html", ACCESS_DENIED)]),
+        // A misconfigured index URL whose project paths all land on the root page.
+        Server::start(vec![Reply::ok("text/html", ROOT)]),
+    ];
+    for server in servers {
+        let root = server.url("/simple");
+        let (code, doc) = run_json(&repo, &["--index-url", &root]);
+        assert_eq!((code, &doc["status"]), (1, &"error".into()), "{doc}");
+        assert_eq!(
+            doc["checks"][0]["message"],
+            format!("cannot ask the package index at {root}/pluggy/: {not_a_page}; {PROCEED}")
+                .as_str()
+        );
+    }
+    // The captured project pages still read, in both forms.
+    for reply in [Reply::fixture("pluggy"), Reply::fixture_html("pluggy")] {
+        let server = Server::start(vec![reply]);
+        let root = server.url("/simple");
+        let (code, doc) = run_json(&repo, &["--index-url", &root]);
+        assert_eq!(
+            (code, &doc["checks"][0]["status"]),
+            (0, &"pass".into()),
+            "{doc}"
+        );
+    }
+}
+
+#[test]
+fn an_index_url_with_a_query_or_fragment_is_a_configuration_error() {
+    let server = Server::start(vec![Reply::fixture("pluggy")]);
+    let repo = release("pluggy", "1.8.0", "");
+    for (url, what) in [
+        (server.url("/simple?token=s3cret"), "a query (`?...`)"),
+        (server.url("/simple#s3cret"), "a fragment (`#...`)"),
+    ] {
+        let out = run(&repo, &[], &[("RELGATE_INDEX_URL", &url)]);
+        assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+        assert_eq!(out.stdout, "");
+        assert_eq!(
+            out.stderr,
+            format!(
+                "error: RELGATE_INDEX_URL: the index URL has {what}: relgate asks <index URL>/<project>/, which that would change\n\
+                 hint: give the simple API root alone, as for pip's --index-url: e.g. https://pypi.org/simple (credentials go before the host: https://USER:TOKEN@host/simple)\n"
+            )
+        );
+    }
+    assert_eq!(server.requests().len(), 0, "the index is not asked");
+}
+
 #[test]
 fn server_error_then_success_is_retried() {
     let server = Server::start(vec![Reply::status(500, ""), Reply::fixture("pluggy")]);

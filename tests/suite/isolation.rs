@@ -218,7 +218,10 @@ fn relgate_check_leaves_the_tree_byte_identical_and_remembers_the_pass() {
     assert_eq!(repo.snapshot(), before, "relgate check changed the tree");
     // ruff and black read the working tree in place, their caches kept warm under the git directory.
     for cache in ["ruff", "black"] {
-        assert!(repo.path().join(".git/relgate").join(cache).is_dir(), "{cache}");
+        assert!(
+            repo.path().join(".git/relgate").join(cache).is_dir(),
+            "{cache}"
+        );
     }
 
     // The same tree again: every check is remembered, nothing runs.

@@ -418,6 +418,9 @@ fn ci(dir: &Path, args: &[&str], log: &Path, extra: &[&str]) -> Output {
         "http_proxy",
         "ALL_PROXY",
         "all_proxy",
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "RELGATE_FORMAT",
     ] {
         cmd.env_remove(var);
     }

@@ -75,13 +75,13 @@ fn demo_with(core: &str, order: &str, extra: &[(&str, &str)]) -> TestRepo {
     repo
 }
 
-fn link_venv(repo: &TestRepo) {
+pub fn link_venv(repo: &TestRepo) {
     std::os::unix::fs::symlink(test_venv(), repo.path().join(".venv")).unwrap();
 }
 
 /// relgate with no activated virtualenv and a PATH without Python tools: what it runs comes from the
 /// project's environment, or from `extra_path` when given.
-fn relgate(repo: &TestRepo, extra_path: Option<&Path>) -> Command {
+pub fn relgate(repo: &TestRepo, extra_path: Option<&Path>) -> Command {
     let mut cmd = repo.relgate();
     let path = match extra_path {
         Some(dir) => format!("{}:/usr/bin:/bin", dir.display()),
@@ -96,7 +96,7 @@ fn relgate(repo: &TestRepo, extra_path: Option<&Path>) -> Command {
 
 /// `relgate check --format json ARGS`: the exit code and the document; the repository must be unchanged.
 #[track_caller]
-fn check_json(repo: &TestRepo, cmd: &mut Command, args: &[&str]) -> (i32, Value) {
+pub fn check_json(repo: &TestRepo, cmd: &mut Command, args: &[&str]) -> (i32, Value) {
     let before = repo.snapshot();
     let out = cmd
         .args(["check", "--offline", "--format", "json"])
@@ -110,7 +110,7 @@ fn check_json(repo: &TestRepo, cmd: &mut Command, args: &[&str]) -> (i32, Value)
 }
 
 #[track_caller]
-fn check<'a>(doc: &'a Value, name: &str) -> &'a Value {
+pub fn check<'a>(doc: &'a Value, name: &str) -> &'a Value {
     doc["checks"]
         .as_array()
         .unwrap()
@@ -119,7 +119,7 @@ fn check<'a>(doc: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no check {name} in {doc:#}"))
 }
 
-fn names(doc: &Value) -> Vec<String> {
+pub fn names(doc: &Value) -> Vec<String> {
     doc["checks"]
         .as_array()
         .unwrap()
@@ -129,7 +129,7 @@ fn names(doc: &Value) -> Vec<String> {
 }
 
 /// `file:line:column code` of each finding (`-` for what the tool does not give).
-fn findings(check: &Value) -> Vec<String> {
+pub fn findings(check: &Value) -> Vec<String> {
     check["issues"]
         .as_array()
         .unwrap()

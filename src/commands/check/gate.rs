@@ -165,6 +165,7 @@ pub fn gate(request: &Request, out: Output) -> anyhow::Result<Report> {
         workspace: session.prepared.info.clone(),
         checks,
         version_validation: validation,
+        subdir: release.subdir.clone(),
     };
     if process::interrupted() {
         return Err(Interrupted.into());

@@ -62,10 +62,13 @@ impl From<&CheckArgs> for Request {
 
 pub fn run(args: &CheckArgs, out: Output) -> anyhow::Result<Exit> {
     let report = gate(&Request::from(args), out)?;
-    if out.format == Format::Json {
-        output::json(&report)?;
-    } else {
-        output::out(&report::render(&report, out.verbose, out.quiet));
+    match out.format {
+        Format::Json => output::json(&report)?,
+        Format::Github => {
+            output::out(&report::github::render(&report, out.verbose, out.quiet));
+            output::summary::append(&report::github::summary(&report));
+        }
+        Format::Human => output::out(&report::render(&report, out.verbose, out.quiet)),
     }
     Ok(report.exit())
 }

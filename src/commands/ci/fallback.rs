@@ -15,9 +15,9 @@ use crate::forensics::changes::{self, Files, Versions};
 use crate::forensics::command::{self, ToolKind};
 use crate::forensics::fallback::{self, ReleaseFacts, ReleaseStep, StepCheck, WorkflowFacts};
 use crate::forensics::job::Header;
+use crate::forensics::render::github;
 use crate::forensics::{Explanation, Form};
 use crate::gates::publish::{self, DeclaredStep, ReleaseWorkflow};
-use crate::gates::quality::Tool;
 use crate::git::{self, CommitId, Repo};
 use crate::outcome::Kind;
 use crate::release::{ProjectDir, Release};
@@ -143,10 +143,15 @@ pub fn run(tag: &str, path: Option<&Path>, out: Output) -> anyhow::Result<Exit> 
         cancelled_jobs: Vec::new(),
         notes,
     };
-    if out.format == Format::Json {
-        crate::output::json(&fallback::document(&explanation, &facts))?;
-    } else {
-        crate::output::out(&fallback::human(&explanation, &facts, out.quiet));
+    match out.format {
+        Format::Json => crate::output::json(&fallback::document(&explanation, &facts))?,
+        Format::Github => {
+            let mut text = fallback::human(&explanation, &facts, out.quiet);
+            github::annotate(&mut text, &explanation);
+            crate::output::out(&text);
+            crate::output::summary::append(&github::summary(&explanation));
+        }
+        Format::Human => crate::output::out(&fallback::human(&explanation, &facts, out.quiet)),
     }
     Ok(if explanation.failures.is_empty() {
         Exit::Fail
@@ -248,7 +253,7 @@ fn kinds(tools: &[String]) -> Vec<Kind> {
         let kind = match tool.as_str() {
             "build" => Some(Kind::Build),
             "publish" => Some(Kind::Publish),
-            name => Tool::from_name(name).map(Tool::kind),
+            name => crate::tools::by_name(name).map(|t| t.kind),
         };
         if let Some(kind) = kind {
             if !kinds.contains(&kind) {
@@ -263,10 +268,10 @@ fn kinds(tools: &[String]) -> Vec<Kind> {
 /// `release-checks` (which compares relgate's own selection with the workflow: this selection is the
 /// workflow's).
 fn skipped_tools(tools: &[String], kinds: &[Kind]) -> Vec<String> {
-    Tool::ALL
-        .into_iter()
-        .filter(|t| kinds.contains(&t.kind()) && !tools.iter().any(|x| x == t.name()))
-        .map(|t| t.name().to_string())
+    crate::tools::CATALOGUE
+        .iter()
+        .filter(|t| kinds.contains(&t.kind) && !tools.iter().any(|x| x == t.name))
+        .map(|t| t.name.to_string())
         .chain(std::iter::once(publish::TOOLS_CHECK.to_string()))
         .collect()
 }
@@ -384,7 +389,12 @@ fn release_files(repo: &Repo, commit: CommitId, project: &str, tools: &[String])
         .map(|f| (*f).to_string())
         .collect();
     for tool in tools {
-        wanted.extend(changes::tool_files(tool).0.iter().map(|f| (*f).to_string()));
+        wanted.extend(
+            changes::tool_files(tool)
+                .files
+                .iter()
+                .map(|f| (*f).to_string()),
+        );
     }
     for file in wanted {
         let path = format!("{project}{file}");

@@ -122,37 +122,47 @@ pub fn parse_pre_push(input: &str) -> anyhow::Result<Vec<PushedRef>> {
     Ok(refs)
 }
 
-/// The tag lines of a reference transaction; other refs (branches, HEAD, remote-tracking refs) are not looked
-/// at beyond their name, so that nothing about them can abort a transaction.
+/// The tag lines of a reference transaction. Every line is read strictly, as pre-push's are: git writes only
+/// well-formed lines, so anything else comes from somewhere else and is an error (status 2), never let through.
 pub fn parse_transaction(input: &str) -> anyhow::Result<Vec<TagUpdate>> {
     let mut tags = Vec::new();
+    // The shim hands git's lines over in a here-document, which ends them with one more newline: an empty last
+    // line is the shim's, not git's.
+    let input = match input.strip_suffix("\n\n") {
+        Some(kept) => &input[..=kept.len()],
+        None if input == "\n" => "",
+        None => input,
+    };
     for (n, line) in input.lines().enumerate() {
         let mut fields = line.splitn(3, ' ');
         let (old, new, name) = (fields.next(), fields.next(), fields.next());
-        let Some(tag) = name.and_then(|name| name.strip_prefix("refs/tags/")) else {
-            continue;
+        let (Some(old), Some(new), Some(name)) = (old, new, name) else {
+            return Err(bad_transaction_line(n, line));
         };
-        match (old, new) {
-            (Some(old), Some(new))
-                if is_value(old) && is_value(new) && !tag.is_empty() && !tag.contains(' ') =>
-            {
-                tags.push(TagUpdate {
-                    old: old.to_owned(),
-                    new: new.to_owned(),
-                    name: tag.to_owned(),
-                });
+        if !is_value(old) || !is_value(new) || name.is_empty() || name.contains(' ') {
+            return Err(bad_transaction_line(n, line));
+        }
+        if let Some(tag) = name.strip_prefix("refs/tags/") {
+            if tag.is_empty() {
+                return Err(bad_transaction_line(n, line));
             }
-            _ => {
-                return Err(bad_line(
-                    "reference-transaction",
-                    n + 1,
-                    line,
-                    "<old value> <new value> <ref name>",
-                ));
-            }
+            tags.push(TagUpdate {
+                old: old.to_owned(),
+                new: new.to_owned(),
+                name: tag.to_owned(),
+            });
         }
     }
     Ok(tags)
+}
+
+fn bad_transaction_line(n: usize, line: &str) -> anyhow::Error {
+    bad_line(
+        "reference-transaction",
+        n + 1,
+        line,
+        "<old value> <new value> <ref name>",
+    )
 }
 
 fn bad_line(hook: &str, n: usize, line: &str, shape: &str) -> anyhow::Error {
@@ -221,10 +231,12 @@ mod tests {
     #[test]
     fn transaction_lines() {
         let input = format!(
-            "{Z} {A} refs/heads/main\n{Z} {A} refs/tags/v1.0\n{A} {Z} refs/tags/old\nref:refs/heads/a ref:refs/heads/b HEAD\nnot even close\n"
+            "{Z} {A} refs/heads/main\n{Z} {A} refs/tags/v1.0\n{A} {Z} refs/tags/old\nref:refs/heads/a ref:refs/heads/b HEAD\n"
         );
         let tags = parse_transaction(&input).unwrap();
         assert_eq!(tags.len(), 2);
+        // As the shim passes them on: with one more newline.
+        assert_eq!(parse_transaction(&format!("{input}\n")).unwrap(), tags);
         assert_eq!(tags[0].name, "v1.0");
         assert!(!tags[0].changes_nothing_to_gate());
         assert!(tags[1].changes_nothing_to_gate());
@@ -237,5 +249,30 @@ mod tests {
                 "line 1 of git's input to the reference-transaction hook is not `<old value> <new value> <ref name>`: \"{Z} oops refs/tags/v1\""
             )
         );
+    }
+
+    #[test]
+    fn odd_transaction_lines_are_named_whatever_the_ref() {
+        for (input, line) in [
+            ("not even close\n".to_owned(), 1),
+            (
+                format!("{Z} {A} refs/heads/main\n\n{Z} {A} refs/heads/b\n"),
+                2,
+            ),
+            (format!("{Z} {A} refs/heads/main\n\n\n"), 2),
+            (format!("{Z} {A}\n"), 1),
+            (format!("{Z} {A} \n"), 1),
+            (format!("{Z} {A} refs/heads/a b\n"), 1),
+            (format!("{Z} xyz refs/heads/main\n"), 1),
+            (format!("{Z} {A} refs/tags/\n"), 1),
+        ] {
+            let err = parse_transaction(&input).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!(
+                    "line {line} of git's input to the reference-transaction hook is not `<old value> <new value> <ref name>`: "
+                )),
+                "{input:?}: {err}"
+            );
+        }
     }
 }

@@ -3,6 +3,8 @@
 //! Everything goes to stderr, which git shows the user: one line for a pass, the whole report for a refusal,
 //! and the deliberate way around it.
 
+#[cfg(test)]
+mod fuzz;
 mod input;
 mod pre_push;
 mod reference_transaction;

@@ -28,6 +28,9 @@ pub struct Done {
 
 /// Carry out the plan on `commit` (the gated release commit, or HEAD when nothing changes).
 pub fn execute(release: &Release, plan: &Plan, commit: CommitId) -> anyhow::Result<Done> {
+    // Each step is finished, and what was done said, before a Ctrl-C stops the release (a second one stops it
+    // at once).
+    let _held = process::hold_interrupts();
     let workdir = release.repo.workdir();
     let mut done = Done::default();
     if let Some(edit) = &plan.edit {

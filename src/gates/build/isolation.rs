@@ -161,9 +161,7 @@ fn ask(
     env: &[(OsString, OsString)],
     timeout: Duration,
 ) -> Result<Answer, String> {
-    let out = tempfile::Builder::new()
-        .prefix("relgate-probe-")
-        .tempdir()
+    let out = crate::process::ScratchDir::new("relgate-probe-")
         .map_err(|e| format!("no temporary directory: {e}"))?;
     let answer = out.path().join("answer.json");
     let mut argv: Vec<OsString> = vec![

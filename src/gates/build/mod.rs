@@ -102,7 +102,7 @@ fn run_build(b: &Build) -> CheckResult {
             .detail("check that TMPDIR is writable and has room");
         }
     };
-    let out_dir = match tempfile::Builder::new().prefix("relgate-dist-").tempdir() {
+    let out_dir = match crate::process::ScratchDir::new("relgate-dist-") {
         Ok(dir) => dir,
         Err(e) => {
             return CheckResult::error(

@@ -170,7 +170,41 @@ pub fn audit(expect: &Expectations, observed: &Observed) -> Vec<CheckResult> {
     ];
     out.extend(environment::checks(expect, observed));
     out.push(token::check(observed));
+    for result in &mut out {
+        if result.name == DEFAULT_BRANCH || result.name == ENVIRONMENT {
+            unknown_workflows(result, &expect.jobs.unreadable);
+        }
+    }
     out
+}
+
+/// A check judged from the workflows' jobs, when some workflow could not be read: the jobs it holds (a quality
+/// job to require, a publishing job's environment) are unknown, so a pass or a skip is an error, and a failure
+/// says so too.
+fn unknown_workflows(result: &mut CheckResult, unreadable: &[String]) {
+    let Some(first) = unreadable.first() else {
+        return;
+    };
+    let why = format!(
+        "{}: relgate cannot read this workflow, so the jobs it runs are unknown",
+        printable(first)
+    );
+    let more = unreadable.iter().skip(1).map(|u| printable(u));
+    if matches!(result.status, Status::Pass | Status::Skipped) {
+        let verdict = std::mem::take(&mut result.message);
+        result.status = Status::Error;
+        result.message = why;
+        result.details = std::iter::once(
+            "fix: make it a workflow GitHub runs (valid YAML, a `jobs:` map), or remove it"
+                .to_owned(),
+        )
+        .chain(more)
+        .chain(std::iter::once(format!("without it: {verdict}")))
+        .collect();
+    } else {
+        result.details.push(why);
+        result.details.extend(more);
+    }
 }
 
 /// `relgate check`'s advisory `github` check: the whole audit of the repository at `root` in one line, the

@@ -389,6 +389,60 @@ fn the_advisory_check_sums_up_the_audit() {
 }
 
 #[test]
+fn a_workflow_relgate_cannot_read_is_never_a_pass() {
+    let mut o = observed();
+    o.classic = Ok(Some(
+        serde_json::from_value(json!({
+            "required_status_checks": {"strict": true, "contexts": ["lint", "test (3.12)"]},
+            "allow_force_pushes": {"enabled": false},
+            "allow_deletions": {"enabled": false}
+        }))
+        .unwrap(),
+    ));
+    let readable = audit(&expect(), &o);
+    assert_eq!(readable[0].status, Status::Pass, "{:#?}", readable[0]);
+    // The same repository with a workflow relgate cannot parse: it may hold a job to require, or the upload.
+    let expect = expect_with(
+        Some("v{version}"),
+        &[
+            ("ci.yml", CI),
+            ("release.yml", RELEASE),
+            ("nightly.yml", "on: push\njobs: [unclosed\n"),
+        ],
+    );
+    assert_eq!(expect.jobs.unreadable.len(), 1);
+    let checks = audit(&expect, &o);
+    let branch = &checks[0];
+    assert_eq!(branch.name, DEFAULT_BRANCH);
+    assert_eq!(branch.status, Status::Error);
+    assert!(
+        branch
+            .message
+            .starts_with(".github/workflows/nightly.yml: ")
+            && branch
+                .message
+                .ends_with(": relgate cannot read this workflow, so the jobs it runs are unknown"),
+        "{}",
+        branch.message
+    );
+    assert_eq!(
+        branch.details.last().unwrap(),
+        "without it: main requires lint, test (3.12) before a merge and blocks force pushes and deletion (classic branch protection)"
+    );
+    // A check that fails anyway says it too.
+    let environment = checks.iter().find(|c| c.name == ENVIRONMENT).unwrap();
+    assert_eq!(environment.status, Status::Fail);
+    assert!(
+        environment
+            .details
+            .last()
+            .unwrap()
+            .starts_with(".github/workflows/nightly.yml: "),
+        "{environment:#?}"
+    );
+}
+
+#[test]
 fn hostile_names_reach_the_terminal_clean_and_the_path_encoded() {
     let hostile = expect_with(
         Some("v{version}"),

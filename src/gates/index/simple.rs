@@ -152,7 +152,8 @@ fn parse_html(body: &[u8], project: &str) -> Result<Page, String> {
         return Err("the HTML answer holds no markup at all".into());
     }
     // PEP 629: a page may declare its API version; a major version other than 1 is not ours to read.
-    if let Some(version) = repository_version(text) {
+    let declared = repository_version(text);
+    if let Some(version) = &declared {
         if version.split('.').next().map(str::trim) != Some("1") {
             return Err(format!(
                 "the HTML answer is API version {version}; relgate reads version 1"
@@ -163,6 +164,7 @@ fn parse_html(body: &[u8], project: &str) -> Result<Page, String> {
         form: Form::Html,
         ..Page::default()
     };
+    let mut files = 0usize;
     for anchor in anchors(text) {
         let filename = if anchor.text.trim().is_empty() {
             let href = anchor.attr("href").unwrap_or_default();
@@ -171,15 +173,26 @@ fn parse_html(body: &[u8], project: &str) -> Result<Page, String> {
         } else {
             anchor.text.trim().to_string()
         };
-        page.add_file(&filename, project, anchor.attr("data-yanked"));
+        if page.add_file(&filename, project, anchor.attr("data-yanked")) {
+            files += 1;
+        }
+    }
+    // Any page with a `<` used to be read as a project page without releases, so a sign-in page, a web filter's
+    // "access denied" or the index's root page answered "new version": a page counts only with evidence.
+    if declared.is_none() && files == 0 {
+        return Err(format!(
+            "an HTML page with neither PEP 629's pypi:repository-version meta tag nor a link to a distribution \
+             file of {project} (a sign-in page, a proxy's or web filter's page, or the index's root page?)"
+        ));
     }
     Ok(page)
 }
 
 impl Page {
-    fn add_file(&mut self, filename: &str, project: &str, yanked: Option<String>) {
+    /// Count a file of the project's; `false` for any other file name.
+    fn add_file(&mut self, filename: &str, project: &str, yanked: Option<String>) -> bool {
         let Some(file) = dist_file::parse_for(filename, project) else {
-            return;
+            return false;
         };
         let release = self
             .releases
@@ -195,6 +208,7 @@ impl Page {
                 release.yank_reason = Some(reason.trim().to_string());
             }
         }
+        true
     }
 }
 
@@ -304,9 +318,31 @@ mod tests {
     }
 
     #[test]
-    fn empty_page_is_a_project_without_releases() {
-        let page = parse(Some("text/html"), b"<html><body></body></html>", "foo").unwrap();
+    fn empty_page_is_a_project_without_releases_only_when_it_says_it_is_one() {
+        let page = parse(
+            Some("text/html"),
+            b"<html><head><meta name=\"pypi:repository-version\" content=\"1.0\"></head><body></body></html>",
+            "foo",
+        )
+        .unwrap();
         assert!(page.releases.is_empty());
+        let not_evidence = [
+            "<html><body></body></html>",
+            // The index's root page: links to projects, not to files.
+            "<html><body><a href=\"/simple/foo/\">foo</a><a href=\"/simple/bar/\">bar</a></body></html>",
+            // Another project's files.
+            "<html><body><a href=\"foobar-1.0.tar.gz\">foobar-1.0.tar.gz</a></body></html>",
+            // A sign-in page naming the project.
+            "<html><title>Sign in</title><form action=\"/login?next=/simple/foo/\"><a href=\"/help\">foo</a></form></html>",
+        ];
+        for html in not_evidence {
+            assert_eq!(
+                parse(Some("text/html"), html.as_bytes(), "foo").unwrap_err(),
+                "an HTML page with neither PEP 629's pypi:repository-version meta tag nor a link to a distribution \
+                 file of foo (a sign-in page, a proxy's or web filter's page, or the index's root page?)",
+                "{html}"
+            );
+        }
     }
 
     #[test]

@@ -412,6 +412,38 @@ fn invalid_url_is_an_error_not_a_pass() {
     assert!(validate_url("ftp://host/simple").is_err());
 }
 
+#[test]
+fn a_query_or_fragment_in_the_index_url_is_refused_without_showing_it() {
+    for (url, what) in [
+        ("https://host/simple?token=s3cret", "a query (`?...`)"),
+        ("https://host/simple/?", "a query (`?...`)"),
+        ("https://u:p@host/simple#s3cret", "a fragment (`#...`)"),
+        ("https://host?x", "a query (`?...`)"),
+    ] {
+        let err = validate_url(url).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "the index URL has {what}: relgate asks <index URL>/<project>/, which that would change"
+            ),
+            "{url}"
+        );
+    }
+    // In the credentials (percent-encoded), `?` and `#` are the token's, not a query.
+    assert!(validate_url("https://user:to%3Fk%23en@host/simple").is_ok());
+    let mut settings = settings_for("https://host/simple?token=s3cret".into());
+    settings.origin = "RELGATE_INDEX_URL".into();
+    let err = settings.validate().unwrap_err();
+    assert!(!format!("{err:#}").contains("s3cret"), "{err:#}");
+    assert_eq!(
+        crate::error::hint_of(&err),
+        Some(
+            "give the simple API root alone, as for pip's --index-url: e.g. https://pypi.org/simple (credentials go \
+             before the host: https://USER:TOKEN@host/simple)"
+        )
+    );
+}
+
 /// Synthetic pages for the orderings the captured projects do not show.
 fn judge_html(files: &[&str], version: &str, allow_maintenance: bool) -> (CheckResult, bool) {
     let html = files.iter().fold(String::new(), |mut html, f| {
@@ -420,7 +452,8 @@ fn judge_html(files: &[&str], version: &str, allow_maintenance: bool) -> (CheckR
     });
     let listing = simple::parse(
         Some("text/html"),
-        format!("<html>{html}</html>").as_bytes(),
+        format!("<html><meta name=\"pypi:repository-version\" content=\"1.0\">{html}</html>")
+            .as_bytes(),
         "foo",
     )
     .unwrap();

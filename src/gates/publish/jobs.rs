@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use super::tools::{AGGREGATORS, QUALITY_TOOLS, tools_in_step};
+use super::tools::{AGGREGATORS, is_quality, tools_in_step};
 use super::upload::{self, Auth};
 use super::workflow::{self, Job, Matrix, Workflow};
 
@@ -77,10 +77,8 @@ pub struct PublishingJob {
 pub struct CiJobs {
     pub quality: Vec<QualityJob>,
     pub publishing: Vec<PublishingJob>,
-    #[expect(
-        dead_code,
-        reason = "the GitHub audit does not report the workflows it could not read yet"
-    )]
+    /// The workflow files that could not be read or parsed, each with why (the audit's checks that judge the
+    /// jobs cannot pass while they are unknown).
     pub unreadable: Vec<String>,
 }
 
@@ -173,8 +171,7 @@ fn job_tools(job: &Job) -> Vec<String> {
     let mut tools: Vec<String> = Vec::new();
     for tool in job.steps.iter().flat_map(tools_in_step) {
         // `make` runs anything; only named tools and their runners say "quality".
-        let quality = QUALITY_TOOLS.contains(&tool.as_str())
-            || (AGGREGATORS.contains(&tool.as_str()) && tool != "make");
+        let quality = is_quality(&tool) || (AGGREGATORS.contains(&tool.as_str()) && tool != "make");
         if quality && !tools.contains(&tool) {
             tools.push(tool);
         }

@@ -11,6 +11,8 @@
 
 mod condition;
 mod declared;
+#[cfg(test)]
+mod fuzz;
 pub mod jobs;
 mod tools;
 mod upload;

@@ -1,7 +1,8 @@
 //! Which quality tools a workflow runs, and which of them the project configures.
 //!
 //! A release run that fails on a check the local gate skipped is the failure relgate exists to prevent, so the
-//! publish gate compares the tools that gate the publishing job with the checks relgate runs locally.
+//! publish gate compares the tools that gate the publishing job with the checks relgate runs locally. The tools
+//! are the catalogue's (`crate::tools`), by their check names (`ruff-format`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -12,23 +13,15 @@ use super::upload::Upload;
 use super::workflow::{Step, Workflow};
 use crate::files::{self, ReadError};
 use crate::outcome::{CheckResult, Kind};
-use crate::python::ini::Ini;
 use crate::shell;
 use crate::toml_file::TomlFile;
+use crate::tools::{self, configuration};
 
-/// Tools relgate knows how to run locally; a workflow running one the project configures must be matched.
-pub const QUALITY_TOOLS: &[&str] = &[
-    "ruff",
-    "ruff-format",
-    "black",
-    "isort",
-    "flake8",
-    "pylint",
-    "mypy",
-    "pyright",
-    "basedpyright",
-    "pytest",
-];
+/// Whether `id` names a tool relgate runs locally; a workflow running one the project configures must be
+/// matched.
+pub fn is_quality(id: &str) -> bool {
+    tools::by_name(id).is_some()
+}
 
 /// The id of a `relgate check` step: the release run gates with relgate itself.
 const RELGATE: &str = "relgate";
@@ -40,24 +33,15 @@ pub const AGGREGATORS: &[&str] = &["tox", "nox", "pre-commit", "make"];
 pub fn tools_in_step(step: &Step) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(uses) = &step.uses {
-        let action = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
-        let by_action = match action.as_str() {
-            "astral-sh/ruff-action" | "chartboost/ruff-action" => {
-                let args = step.with.get("args").map_or("", String::as_str);
-                Some(if args.trim_start().starts_with("format") {
-                    "ruff-format"
-                } else {
-                    "ruff"
-                })
+        let input = |key: &str| step.with.get(key).cloned();
+        let by_action = match tools::action(uses) {
+            Some(action) => tool_of_command(&(action.command)(&input)),
+            None => {
+                let action = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
+                (action == "pre-commit/action").then(|| "pre-commit".to_owned())
             }
-            "psf/black" => Some("black"),
-            "isort/isort-action" => Some("isort"),
-            "py-actions/flake8" => Some("flake8"),
-            "jakebailey/pyright-action" => Some("pyright"),
-            "pre-commit/action" => Some("pre-commit"),
-            _ => None,
         };
-        out.extend(by_action.map(str::to_owned));
+        out.extend(by_action);
     }
     if let Some(run) = &step.run {
         for command in shell::commands(run) {
@@ -74,64 +58,26 @@ pub fn tools_in_step(step: &Step) -> Vec<String> {
 /// The tool a local check name or command stands for, in the same ids (`ruff format --check` is `ruff-format`).
 pub fn local_id(check: &str) -> Option<String> {
     let lower = check.trim().to_ascii_lowercase();
-    if QUALITY_TOOLS.contains(&lower.as_str()) {
+    if is_quality(&lower) {
         return Some(lower);
     }
     tool_of_command(&lower).or(Some(lower))
 }
 
-/// Tools the project has configuration for (so relgate's local gate would run them unless told not to).
+/// Tools the project has configuration for (so relgate's local gate would run them unless told not to): what
+/// the catalogue says shows each one, and a tool's configuration also counts for the tools that share its
+/// program (ruff's for `ruff format`).
 /// `root`: the repository's root, which no file read may leave.
 pub fn configured_tools(root: &Path, project_dir: &Path) -> Result<BTreeSet<String>, ReadError> {
-    let read = |name: &str| files::read_text(root, &project_dir.join(name));
-    let exists = |name: &str| project_dir.join(name).exists();
-    let mut out = BTreeSet::new();
-    let pyproject = read("pyproject.toml")?.and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
-    let in_pyproject = |path: &[&str]| pyproject.as_ref().is_some_and(|p| p.get(path).is_some());
-    let setup_cfg = Ini::parse(&read("setup.cfg")?.unwrap_or_default());
-    let tox_ini = Ini::parse(&read("tox.ini")?.unwrap_or_default());
-    let ini_section = |ini: &Ini, section: &str| ini.has_section(section);
-
-    if in_pyproject(&["tool", "ruff"]) || exists("ruff.toml") || exists(".ruff.toml") {
-        out.insert("ruff".into());
-        out.insert("ruff-format".into());
-    }
-    if in_pyproject(&["tool", "black"]) {
-        out.insert("black".into());
-    }
-    if in_pyproject(&["tool", "isort"]) || exists(".isort.cfg") || ini_section(&setup_cfg, "isort")
-    {
-        out.insert("isort".into());
-    }
-    if exists(".flake8") || ini_section(&setup_cfg, "flake8") || ini_section(&tox_ini, "flake8") {
-        out.insert("flake8".into());
-    }
-    if in_pyproject(&["tool", "pylint"]) || exists(".pylintrc") || exists("pylintrc") {
-        out.insert("pylint".into());
-    }
-    if in_pyproject(&["tool", "mypy"])
-        || exists("mypy.ini")
-        || exists(".mypy.ini")
-        || ini_section(&setup_cfg, "mypy")
-    {
-        out.insert("mypy".into());
-    }
-    if in_pyproject(&["tool", "pyright"]) || exists("pyrightconfig.json") {
-        out.insert("pyright".into());
-    }
-    if in_pyproject(&["tool", "basedpyright"]) {
-        out.insert("basedpyright".into());
-    }
-    if in_pyproject(&["tool", "pytest"])
-        || exists("pytest.ini")
-        || exists("tests")
-        || exists("test")
-        || ini_section(&setup_cfg, "tool:pytest")
-        || ini_section(&tox_ini, "pytest")
-    {
-        out.insert("pytest".into());
-    }
-    Ok(out)
+    let pyproject = files::read_text(root, &project_dir.join("pyproject.toml"))?
+        .and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
+    let found = configuration::configured(root, project_dir, pyproject.as_ref())?;
+    let programs: BTreeSet<&str> = found.iter().map(|(t, _)| t.program).collect();
+    Ok(tools::CATALOGUE
+        .iter()
+        .filter(|t| programs.contains(t.program))
+        .map(|t| t.name.to_owned())
+        .collect())
 }
 
 pub(super) fn verdict(
@@ -169,7 +115,7 @@ pub(super) fn verdict(
         if local.contains(tool) {
             continue;
         }
-        if QUALITY_TOOLS.contains(&tool.as_str()) && configured.contains(tool) {
+        if is_quality(tool) && configured.contains(tool) {
             blocking.push(format!("{tool} ({at})"));
         } else if AGGREGATORS.contains(&tool.as_str()) {
             warnings.push(format!(
@@ -303,15 +249,15 @@ fn tool_of_command(command: &str) -> Option<String> {
     let words = shell::words(command);
     let program = shell::program(&words)?;
     let name = program.name.to_ascii_lowercase();
-    let next = words.get(program.at + 1).map(String::as_str);
+    let next = words.get(program.at + 1).map_or("", String::as_str);
+    if let Some((tool, _)) = tools::by_program(&name, next) {
+        return Some(tool.name.to_owned());
+    }
     let id = match name.as_str() {
-        "ruff" if next == Some("format") => "ruff-format",
-        "ruff" => "ruff",
-        "pytest" | "py.test" => "pytest",
-        "pre-commit" if next == Some("run") => "pre-commit",
-        "relgate" if next == Some("check") => RELGATE,
+        "pre-commit" if next == "run" => "pre-commit",
+        "relgate" if next == "check" => RELGATE,
         "make" => "make",
-        other if QUALITY_TOOLS.contains(&other) || AGGREGATORS.contains(&other) => other,
+        other if AGGREGATORS.contains(&other) => other,
         _ => return None,
     };
     Some(id.to_owned())

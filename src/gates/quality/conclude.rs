@@ -1,58 +1,58 @@
-//! A check's verdict from how its tool ended and what it printed: each tool's exit codes, its findings, and
-//! the next action.
+//! A check's verdict from how its tool ended and what it printed: the tool's exit codes (`exit` in the
+//! catalogue), its findings, and the next action.
 //!
-//! A tool's "violations" exit (1 for every tool here) is a `fail`; exit 0 a `pass` (warnings kept as
-//! findings). Any other exit is the tool not doing its job (ruff 2, mypy 2, pyright 2-4, black 123, pytest
-//! 2-5): an `error` with its message, unless it reported findings about the code (a syntax error mypy or
-//! black could not get past, a test module pytest could not import): those are the release's defects, a
-//! `fail`.
+//! Most tools' "violations" exit (1) is a `fail`; exit 0 a `pass` (warnings kept as findings). An exit that
+//! says the tool did not do its job (ruff 2, mypy 2, pyright 2-4, black 123, pytest 2-4) is an `error` with its
+//! message, unless it reported findings about the code (a syntax error mypy or black could not get past, a
+//! test module pytest could not import): those are the release's defects, a `fail`. Some exits are errors
+//! whatever was reported (pytest 5: no tests collected).
 
 use std::collections::BTreeMap;
 
-use super::tool::Tool;
-use crate::findings;
-use crate::outcome::{CheckResult, Finding, Severity, Status};
+use crate::outcome::{CheckResult, Finding, Kind, Severity, Status};
 use crate::shell;
+use crate::tools::Tool;
+use crate::tools::parse::{clip, excerpt};
+use crate::tools::verdict::{self, Counts, Fix, Outcome};
 
 /// What the tool printed and wrote, read after it exited with `code`.
 pub struct Exit<'a> {
-    pub tool: Tool,
+    pub tool: &'static Tool,
     pub code: i32,
     pub findings: Vec<Finding>,
     pub output: &'a str,
     /// The output was cut to its head and tail.
     pub truncated: bool,
-    /// pytest's report, when written: (tests, failures + errors, skipped).
-    pub counts: Option<(u32, u32, u32)>,
-    /// The arguments after the executable, to repeat in fix commands (`ruff format src`).
+    /// What the tool's report file counts, when it wrote one.
+    pub counts: Option<Counts>,
+    /// What the command checks, to repeat in fix commands (`ruff format src`).
     pub args: &'a [String],
     /// Whether relgate built the command (its own output options) or the user configured it.
     pub detected: bool,
 }
 
 pub fn conclude(mut result: CheckResult, exit: Exit) -> CheckResult {
-    let tool = exit.tool;
+    let meaning = (exit.tool.exit)(exit.code);
     let errors = exit
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
     let crashed = exit.output.contains("Traceback (most recent call last):");
-    result.status = match exit.code {
-        0 => Status::Pass,
-        1 if exit.findings.is_empty() && crashed => Status::Error,
-        1 => Status::Fail,
-        5 if tool == Tool::Pytest => Status::Error,
-        _ if errors > 0 => Status::Fail,
-        _ => Status::Error,
+    result.status = match &meaning {
+        verdict::Exit::Pass => Status::Pass,
+        verdict::Exit::Findings if exit.findings.is_empty() && crashed => Status::Error,
+        verdict::Exit::Findings => Status::Fail,
+        verdict::Exit::Trouble { .. } if errors > 0 => Status::Fail,
+        verdict::Exit::Trouble { .. } | verdict::Exit::Broken { .. } => Status::Error,
     };
-    result.message = message(&exit, result.status);
+    result.message = message(&exit, &meaning, result.status);
     if matches!(result.status, Status::Fail | Status::Error) {
-        if let Some(action) = next_action(&exit) {
+        if let Some(action) = next_action(&exit, &meaning) {
             result.details.push(action);
         }
         if exit.findings.is_empty() {
-            let excerpt = findings::excerpt(exit.output, 15);
+            let excerpt = excerpt(exit.output, 15);
             if !excerpt.is_empty() {
                 result
                     .details
@@ -69,7 +69,16 @@ pub fn conclude(mut result: CheckResult, exit: Exit) -> CheckResult {
     result
 }
 
-fn message(exit: &Exit, status: Status) -> String {
+fn message(exit: &Exit, meaning: &verdict::Exit, status: Status) -> String {
+    let tool = exit.tool;
+    if let (Some(summary), Status::Pass | Status::Fail) = (tool.summary, status) {
+        let outcome = Outcome {
+            code: exit.code,
+            findings: &exit.findings,
+            counts: exit.counts,
+        };
+        return summary(&outcome, status);
+    }
     let n = exit.findings.len();
     let errors = exit
         .findings
@@ -77,75 +86,36 @@ fn message(exit: &Exit, status: Status) -> String {
         .filter(|f| f.severity == Severity::Error)
         .count();
     let warnings = n - errors;
-    let warn_note = if warnings > 0 {
-        format!(" ({})", plural(warnings, "warning"))
-    } else {
-        String::new()
-    };
-    match (status, exit.tool) {
-        (Status::Pass, Tool::Pytest) => match exit.counts {
-            Some((tests, _, skipped)) if skipped > 0 => {
-                format!(
-                    "{} passed, {skipped} skipped",
-                    plural((tests - skipped) as usize, "test")
-                )
-            }
-            Some((tests, _, _)) => format!("{} passed", plural(tests as usize, "test")),
-            None => "the tests passed".into(),
-        },
-        (Status::Pass, t) if t.kind() == crate::outcome::Kind::Format => {
-            "every file is formatted".into()
-        }
-        (Status::Pass, _) => format!("no issues{warn_note}"),
-        (Status::Fail, Tool::Pytest) => match exit.counts {
-            // A module that cannot be imported is one `JUnit` "test" with an error: say what it is.
-            Some((tests, failed, _)) if uncollected(exit) > 0 => {
-                let modules = uncollected(exit);
-                let (tests, failed) = (tests as usize, failed as usize);
-                let cannot = format!("{} cannot be collected", plural(modules, "test module"));
-                match tests.saturating_sub(modules) {
-                    0 => cannot,
-                    ran => format!(
-                        "{cannot}; {} of {} failed",
-                        failed.saturating_sub(modules),
-                        plural(ran, "test")
-                    ),
-                }
-            }
-            Some((tests, failed, _)) if tests > 0 => {
-                format!("{failed} of {} failed", plural(tests as usize, "test"))
-            }
-            _ if n > 0 => format!("{} failed", plural(n, "test")),
-            _ => format!("pytest exited with {} (failures)", exit.code),
-        },
-        (Status::Fail, t) if t.kind() == crate::outcome::Kind::Format => {
+    match status {
+        Status::Pass if tool.kind == Kind::Format => "every file is formatted".into(),
+        Status::Pass if warnings > 0 => format!("no issues ({})", plural(warnings, "warning")),
+        Status::Pass => "no issues".into(),
+        Status::Fail if tool.kind == Kind::Format => {
+            // A formatter's finding with a fix is a file it would change; one without, a file it cannot parse.
             let files = exit
                 .findings
                 .iter()
-                .filter(|f| {
-                    f.message == "would be reformatted" || f.message.starts_with("imports are")
-                })
+                .filter(|f| f.fix_suggestion.is_some())
                 .count();
-            let unreadable = n - files;
-            match (files, unreadable) {
+            let changed = match tool.fix {
+                Fix::Rewrite { changed, .. } => changed,
+                _ => "would be reformatted",
+            };
+            match (files, n - files) {
                 (0, 0) => format!(
                     "{} exited with {}: files would be changed",
-                    t.program(),
-                    exit.code
+                    tool.program, exit.code
                 ),
-                (files, 0) if t == Tool::Isort => {
-                    format!("{} with unsorted imports", plural(files, "file"))
-                }
-                (files, 0) => format!("{} would be reformatted", plural(files, "file")),
+                (files, 0) => format!("{} {changed}", plural(files, "file")),
                 (0, u) => format!("{} cannot be parsed", plural(u, "file")),
                 (files, u) => format!(
-                    "{} would be reformatted, {} cannot be parsed",
+                    "{} {changed}, {} cannot be parsed",
                     plural(files, "file"),
                     u
                 ),
             }
         }
-        (Status::Fail, _) if n > 0 => {
+        Status::Fail if n > 0 => {
             let also = if warnings > 0 && errors > 0 {
                 format!(", {}", plural(warnings, "warning"))
             } else {
@@ -158,29 +128,38 @@ fn message(exit: &Exit, status: Status) -> String {
             };
             format!("{head}{also}{}", codes(&exit.findings))
         }
-        (Status::Fail, t) => format!(
+        Status::Fail => format!(
             "{} exited with {}: it reported problems",
-            t.program(),
-            exit.code
+            tool.program, exit.code
         ),
-        (_, Tool::Pytest) => match exit.code {
-            2 => "pytest was interrupted (exit 2): the tests did not run to the end".into(),
-            3 => "pytest hit an internal error (exit 3)".into(),
-            4 => "pytest could not understand its command line or configuration (exit 4)".into(),
-            5 => "pytest collected no tests (exit 5)".into(),
-            code => format!("pytest exited with {code}"),
+        _ => match meaning {
+            verdict::Exit::Trouble { why: Some(why) } | verdict::Exit::Broken { why, .. } => {
+                why.clone()
+            }
+            _ => format!(
+                "{} could not check the project (exit {}){}",
+                tool.program,
+                exit.code,
+                first_error_line(exit.output).map_or_else(String::new, |l| format!(": {l}"))
+            ),
         },
-        (_, t) => format!(
-            "{} could not check the project (exit {}){}",
-            t.program(),
-            exit.code,
-            first_error_line(exit.output).map_or_else(String::new, |l| format!(": {l}"))
-        ),
     }
 }
 
 /// The next action a failing check suggests (shown first under it, and as the report's `next:`).
-fn next_action(exit: &Exit) -> Option<String> {
+fn next_action(exit: &Exit, meaning: &verdict::Exit) -> Option<String> {
+    if !matches!(meaning, verdict::Exit::Findings) && exit.findings.is_empty() {
+        if let verdict::Exit::Broken {
+            hint: Some(hint), ..
+        } = meaning
+        {
+            return Some(hint.clone());
+        }
+        return Some(format!(
+            "run `{}` yourself to see the whole output; the last lines are below",
+            by_hand(exit)
+        ));
+    }
     let paths: Vec<&String> = exit.args.iter().filter(|a| !a.starts_with('-')).collect();
     let with_paths = |command: &str| {
         if paths.is_empty() {
@@ -190,29 +169,19 @@ fn next_action(exit: &Exit) -> Option<String> {
             format!("{command} {}", shown.join(" "))
         }
     };
-    match exit.tool {
-        _ if exit.code != 1 && exit.findings.is_empty() => match (exit.tool, exit.code) {
-            (Tool::Pytest, 5) => Some(
-                "add tests, point pytest at them (testpaths), or switch the check off: [tool.relgate.checks.pytest] enabled = false".into(),
-            ),
-            (tool, _) => Some(format!(
-                "run `{}` yourself to see the whole output; the last lines are below",
-                exit_command(tool, exit)
-            )),
-        },
-        Tool::Ruff => {
-            let fixable = exit.findings.iter().filter(|f| f.fix_suggestion.is_some()).count();
-            (fixable > 0).then(|| {
-                format!(
-                    "`{}` fixes {fixable} of them",
-                    with_paths("ruff check --fix")
-                )
-            })
+    match exit.tool.fix {
+        Fix::Some { command, .. } => {
+            let fixable = exit
+                .findings
+                .iter()
+                .filter(|f| f.fix_suggestion.is_some())
+                .count();
+            (fixable > 0).then(|| format!("`{}` fixes {fixable} of them", with_paths(command)))
         }
-        Tool::RuffFormat if exit.detected => Some(format!("format them: {}", with_paths("ruff format"))),
-        Tool::Black if exit.detected => Some(format!("format them: {}", with_paths("black"))),
-        Tool::Isort if exit.detected => Some(format!("sort them: {}", with_paths("isort"))),
-        Tool::Pytest => {
+        Fix::Rewrite { command, verb, .. } if exit.detected => {
+            Some(format!("{verb}: {}", with_paths(command)))
+        }
+        Fix::Rerun { command } => {
             let ids: Vec<String> = exit
                 .findings
                 .iter()
@@ -222,29 +191,31 @@ fn next_action(exit: &Exit) -> Option<String> {
                 .collect();
             (!ids.is_empty()).then(|| {
                 let more = if exit.findings.len() > 3 { " ..." } else { "" };
-                format!("rerun them: pytest {}{more}", ids.join(" "))
+                format!("rerun them: {command} {}{more}", ids.join(" "))
             })
         }
-        _ => None,
+        // A configured command's files are its own to name.
+        Fix::Rewrite { .. } | Fix::None => None,
     }
 }
 
-fn exit_command(tool: Tool, exit: &Exit) -> String {
-    let mut words = vec![tool.program().to_owned()];
-    if exit.detected {
-        match tool {
-            Tool::Ruff => words.push("check".into()),
-            Tool::RuffFormat => words.extend(["format".into(), "--check".into()]),
-            _ => {}
-        }
+/// The command to run by hand to see what the check saw.
+fn by_hand(exit: &Exit) -> &'static str {
+    match exit.tool.by_hand {
+        Some(command) if exit.detected => command,
+        _ => exit.tool.program,
     }
-    words.join(" ")
 }
 
-/// `": F401 (3), E501"`: the most frequent codes, for the one-line message.
+/// `": F401 (3), E501"`: the most frequent codes of the errors (of every finding when none is an error), for
+/// the one-line message.
 fn codes(findings: &[Finding]) -> String {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in findings.iter().filter(|f| f.severity == Severity::Error) {
+    let any_error = findings.iter().any(|f| f.severity == Severity::Error);
+    for f in findings
+        .iter()
+        .filter(|f| !any_error || f.severity == Severity::Error)
+    {
         if let Some(code) = f.code.as_deref() {
             *counts.entry(code).or_default() += 1;
         }
@@ -278,15 +249,7 @@ fn first_error_line(output: &str) -> Option<String> {
             let lower = l.to_ascii_lowercase();
             lower.starts_with("error") || lower.contains(": error:") || lower.starts_with("fatal")
         })
-        .map(|l| findings::clip(l, 200))
-}
-
-/// Test modules pytest could not import (their findings say so), each counted by the `JUnit` report as one failed test.
-fn uncollected(exit: &Exit) -> usize {
-    exit.findings
-        .iter()
-        .filter(|f| f.message.starts_with("cannot collect"))
-        .count()
+        .map(|l| clip(l, 200))
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -300,11 +263,15 @@ fn plural(n: usize, word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::Kind;
 
-    fn run(tool: Tool, code: i32, findings: Vec<Finding>, output: &str) -> CheckResult {
+    fn tool(name: &str) -> &'static Tool {
+        crate::tools::by_name(name).unwrap()
+    }
+
+    fn run(name: &str, code: i32, findings: Vec<Finding>, output: &str) -> CheckResult {
+        let tool = tool(name);
         conclude(
-            CheckResult::pass(tool.name(), tool.kind(), ""),
+            CheckResult::pass(tool.name, tool.kind, ""),
             Exit {
                 tool,
                 code,
@@ -332,7 +299,7 @@ mod tests {
     #[test]
     fn exit_codes_per_tool() {
         let r = run(
-            Tool::Ruff,
+            "ruff",
             1,
             vec![
                 error_at("a.py", "F401"),
@@ -346,7 +313,7 @@ mod tests {
             (Status::Fail, "3 errors: F401 (2), E501")
         );
         let r = run(
-            Tool::Ruff,
+            "ruff",
             2,
             vec![],
             "ruff failed\n  Cause: Failed to parse pyproject.toml\n",
@@ -357,14 +324,14 @@ mod tests {
             r.details[1],
             "output (last lines):\nruff failed\n  Cause: Failed to parse pyproject.toml"
         );
-        let r = run(Tool::Mypy, 2, vec![error_at("a.py", "syntax")], "");
+        let r = run("mypy", 2, vec![error_at("a.py", "syntax")], "");
         assert_eq!(
             r.status,
             Status::Fail,
             "a syntax error is the code's defect"
         );
         let r = run(
-            Tool::Mypy,
+            "mypy",
             2,
             vec![],
             "usage: mypy\nmypy: error: Missing target module, package, files, or command.\n",
@@ -373,19 +340,19 @@ mod tests {
             r.message,
             "mypy could not check the project (exit 2): mypy: error: Missing target module, package, files, or command."
         );
-        let r = run(Tool::Pytest, 5, vec![], "no tests ran");
+        let r = run("pytest", 5, vec![], "no tests ran");
         assert_eq!(
             (r.status, r.message.as_str()),
             (Status::Error, "pytest collected no tests (exit 5)")
         );
         let r = run(
-            Tool::Flake8,
+            "flake8",
             1,
             vec![],
             "Traceback (most recent call last):\n  File x\nImportError: plugin\n",
         );
         assert_eq!(r.status, Status::Error, "a crash is not a finding");
-        let r = run(Tool::Black, 0, vec![], "");
+        let r = run("black", 0, vec![], "");
         assert_eq!(
             (r.status, r.message.as_str(), r.kind),
             (Status::Pass, "every file is formatted", Kind::Format)
@@ -396,11 +363,11 @@ mod tests {
     fn next_actions() {
         let mut fixable = error_at("a.py", "F401");
         fixable.fix_suggestion = Some("ruff check --fix a.py".into());
-        let r = run(Tool::Ruff, 1, vec![fixable, error_at("a.py", "E741")], "");
+        let r = run("ruff", 1, vec![fixable, error_at("a.py", "E741")], "");
         assert_eq!(r.details, ["`ruff check --fix` fixes 1 of them"]);
         let mut failed = error_at("tests/t.py", "tests/t.py::test_a[x y]");
         failed.kind = "test".into();
-        let r = run(Tool::Pytest, 1, vec![failed], "");
+        let r = run("pytest", 1, vec![failed], "");
         assert_eq!(r.details, ["rerun them: pytest 'tests/t.py::test_a[x y]'"]);
     }
 
@@ -410,7 +377,7 @@ mod tests {
             conclude(
                 CheckResult::pass("pytest", Kind::Test, ""),
                 Exit {
-                    tool: Tool::Pytest,
+                    tool: tool("pytest"),
                     code: 1,
                     findings,
                     output: "",

@@ -1,23 +1,21 @@
 //! Which tools a project uses, from its own files, with zero configuration; each detection says why.
 //!
-//! Evidence, strongest first: the tool's configuration (`[tool.ruff]`, `mypy.ini`, `[flake8]` in setup.cfg,
-//! `[tool.pytest.ini_options]`...), a pre-commit hook, a tox/nox/hatch command that runs it (which also gives
-//! the arguments the project runs it with), and the development dependencies that list it. `ruff format` is
-//! only detected with evidence of its own (`[tool.ruff.format]`, a hook, a command): a project that lints with
-//! ruff may well format with black, or not at all.
+//! Evidence, strongest first: the tool's configuration (what the catalogue's `configuration` names:
+//! `[tool.ruff]`, `mypy.ini`, `[flake8]` in setup.cfg, `[tool.pytest.ini_options]`...), a pre-commit hook, a
+//! tox/nox/hatch command that runs it (which also gives the arguments the project runs it with), and the
+//! development dependencies that list it.
 
 use std::path::Path;
 
 use super::sources::{self, ToolCommand};
-use super::tool::Tool;
 use crate::files::{self, ReadError};
-use crate::python::ini::Ini;
 use crate::toml_file::TomlFile;
+use crate::tools::{Tool, configuration};
 
 /// A detected tool: the reasons, and the command the project runs it with, when one was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Detection {
-    pub tool: Tool,
+    pub tool: &'static Tool,
     pub reasons: Vec<String>,
     pub command: Option<ToolCommand>,
     /// The `rev` of the pre-commit repository that runs it: the version pre-commit installs.
@@ -52,7 +50,7 @@ pub fn detect(root: &Path, dir: &Path) -> anyhow::Result<Vec<Detection>> {
     let pyproject = read("pyproject.toml")?.and_then(|t| TomlFile::parse("pyproject.toml", t).ok());
     let py = pyproject.as_ref();
     let mut found: Vec<Detection> = Vec::new();
-    let mut add = |tool: Tool, reason: String, command: Option<ToolCommand>| {
+    let mut add = |tool: &'static Tool, reason: String, command: Option<ToolCommand>| {
         if let Some(d) = found.iter_mut().find(|d| d.tool == tool) {
             if !d.reasons.contains(&reason) {
                 d.reasons.push(reason);
@@ -69,12 +67,14 @@ pub fn detect(root: &Path, dir: &Path) -> anyhow::Result<Vec<Detection>> {
             });
         }
     };
-    for (tool, reason) in configuration(root, dir, py).map_err(ReadError::into_anyhow)? {
+    for (tool, reason) in
+        configuration::configured(root, dir, py).map_err(ReadError::into_anyhow)?
+    {
         add(tool, reason, None);
     }
     let hooks = sources::pre_commit(root, dir)?;
     for (tool, reason, _) in &hooks {
-        add(*tool, reason.clone(), None);
+        add(tool, reason.clone(), None);
     }
     let subdir = dir.strip_prefix(root).unwrap_or(Path::new(""));
     let commands = sources::tox(root, dir, py)
@@ -84,8 +84,10 @@ pub fn detect(root: &Path, dir: &Path) -> anyhow::Result<Vec<Detection>> {
         .chain(sources::workflows(root, subdir)?);
     for command in commands {
         let shown = match command.args.as_deref() {
-            Some(args) if !args.is_empty() => format!("{} {}", label(command.tool), args.join(" ")),
-            _ => label(command.tool).to_owned(),
+            Some(args) if !args.is_empty() => {
+                format!("{} {}", command.tool.label(), args.join(" "))
+            }
+            _ => command.tool.label(),
         };
         add(
             command.tool,
@@ -105,99 +107,6 @@ pub fn detect(root: &Path, dir: &Path) -> anyhow::Result<Vec<Detection>> {
     Ok(found)
 }
 
-/// The tool's own configuration files and tables. A configuration file counts when it can be read: the tool
-/// reads it too.
-fn configuration(
-    root: &Path,
-    dir: &Path,
-    py: Option<&TomlFile>,
-) -> Result<Vec<(Tool, String)>, ReadError> {
-    let mut out = Vec::new();
-    let in_pyproject = |path: &[&str]| py.is_some_and(|p| p.get(path).is_some());
-    let read = |name: &str| files::read_text(root, &dir.join(name));
-    let setup_cfg = Ini::parse(&read("setup.cfg")?.unwrap_or_default());
-    let tox_ini = Ini::parse(&read("tox.ini")?.unwrap_or_default());
-    let mut table = |tool: Tool, path: &[&str]| {
-        if in_pyproject(path) {
-            out.push((tool, format!("[{}] in pyproject.toml", path.join("."))));
-            true
-        } else {
-            false
-        }
-    };
-
-    table(Tool::Ruff, &["tool", "ruff"]);
-    table(Tool::RuffFormat, &["tool", "ruff", "format"]);
-    table(Tool::Black, &["tool", "black"]);
-    table(Tool::Isort, &["tool", "isort"]);
-    table(Tool::Flake8, &["tool", "flake8"]);
-    table(Tool::Mypy, &["tool", "mypy"]);
-    table(Tool::Pyright, &["tool", "pyright"]);
-    table(Tool::Basedpyright, &["tool", "basedpyright"]);
-    if !table(Tool::Pytest, &["tool", "pytest", "ini_options"]) {
-        // pytest 9 reads `[tool.pytest]` natively.
-        table(Tool::Pytest, &["tool", "pytest"]);
-    }
-
-    for name in ["ruff.toml", ".ruff.toml"] {
-        if let Some(text) = read(name)? {
-            out.push((Tool::Ruff, name.to_owned()));
-            let format = TomlFile::parse(name, text).is_ok_and(|f| f.get(&["format"]).is_some());
-            if format {
-                out.push((Tool::RuffFormat, format!("[format] in {name}")));
-            }
-        }
-    }
-    let config_files: [(Tool, &str); 6] = [
-        (Tool::Isort, ".isort.cfg"),
-        (Tool::Flake8, ".flake8"),
-        (Tool::Mypy, "mypy.ini"),
-        (Tool::Mypy, ".mypy.ini"),
-        (Tool::Pyright, "pyrightconfig.json"),
-        (Tool::Pytest, "pytest.ini"),
-    ];
-    for (tool, name) in config_files {
-        if read(name)?.is_some() {
-            out.push((tool, name.to_owned()));
-        }
-    }
-    let sections: [(Tool, &str, &str, &Ini); 7] = [
-        (Tool::Isort, "setup.cfg", "isort", &setup_cfg),
-        (Tool::Isort, "setup.cfg", "tool:isort", &setup_cfg),
-        (Tool::Isort, "tox.ini", "isort", &tox_ini),
-        (Tool::Flake8, "setup.cfg", "flake8", &setup_cfg),
-        (Tool::Flake8, "tox.ini", "flake8", &tox_ini),
-        (Tool::Mypy, "setup.cfg", "mypy", &setup_cfg),
-        (Tool::Pytest, "setup.cfg", "tool:pytest", &setup_cfg),
-    ];
-    for (tool, file, section, ini) in sections {
-        if ini.has_section(section) {
-            out.push((tool, format!("[{section}] in {file}")));
-        }
-    }
-    if tox_ini.has_section("pytest") {
-        out.push((Tool::Pytest, "[pytest] in tox.ini".into()));
-    }
-    if dir.join("conftest.py").is_file() {
-        out.push((Tool::Pytest, "conftest.py".into()));
-    }
-    for name in ["tests", "test"] {
-        if dir.join(name).is_dir() {
-            out.push((Tool::Pytest, format!("a {name}/ directory")));
-        }
-    }
-    Ok(out)
-}
-
-/// How a command for the tool reads: `ruff check`, `ruff format`, `mypy`.
-fn label(tool: Tool) -> &'static str {
-    match tool {
-        Tool::Ruff => "ruff check",
-        Tool::RuffFormat => "ruff format",
-        other => other.name(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,7 +121,7 @@ mod tests {
         detect(dir.path(), dir.path())
             .unwrap()
             .into_iter()
-            .map(|d| (d.tool.name().to_owned(), d.reason()))
+            .map(|d| (d.tool.name.to_owned(), d.reason()))
             .collect()
     }
 

@@ -13,10 +13,10 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use regex::Regex;
 
-use super::tool::Tool;
 use crate::process::{self, Ended, Spec};
 use crate::python::name;
 use crate::python::venv::{self, Manager, Venv};
+use crate::tools::Tool;
 
 /// Where the tools come from.
 #[derive(Debug, Clone)]
@@ -83,7 +83,7 @@ impl Environment {
     pub fn find(
         &self,
         program: &str,
-        tool: Option<Tool>,
+        tool: Option<&Tool>,
         pre_commit_rev: Option<&str>,
     ) -> Result<Executable, NotFound> {
         if let Some(venv) = &self.venv {
@@ -95,7 +95,7 @@ impl Environment {
                 });
             }
         }
-        let isolated = tool.is_some_and(Tool::needs_project_env)
+        let isolated = tool.is_some_and(|t| t.imports_project)
             && (self.venv.is_some() || self.manager.is_some());
         if let (Some(tool), Some(rev), false) = (tool, pre_commit_rev, isolated) {
             if let Some(found) = pre_commit_env(program, tool, rev) {
@@ -114,17 +114,17 @@ impl Environment {
     fn not_found(
         &self,
         program: &str,
-        tool: Option<Tool>,
+        tool: Option<&Tool>,
         pre_commit_rev: Option<&str>,
     ) -> NotFound {
         let dist: &str = match tool {
-            Some(t) => t.distribution(),
+            Some(t) => t.distribution,
             None => program,
         };
         let off = tool.map_or_else(String::new, |t| {
             format!(
                 ", or switch the check off: [tool.relgate.checks.{}] enabled = false",
-                t.name()
+                t.name
             )
         });
         match (&self.venv, self.manager) {
@@ -146,7 +146,7 @@ impl Environment {
                 ),
                 hint: format!("create it: {}{off}", manager.create_command()),
             },
-            (None, None) if tool.is_some_and(Tool::needs_project_env) => NotFound {
+            (None, None) if tool.is_some_and(|t| t.imports_project) => NotFound {
                 message: format!(
                     "{program} not found: no virtualenv (.venv, venv, VIRTUAL_ENV) and not on PATH"
                 ),
@@ -258,7 +258,7 @@ pub fn has_distribution(venv: &Path, distribution: &str) -> bool {
 
 /// The executable of a hook environment pre-commit installed (`<home>/repoXXXX/py_env-python3.X/bin/`) whose
 /// distribution is at the hook's `rev` (`v0.6.0` pins ruff 0.6.0).
-fn pre_commit_env(program: &str, tool: Tool, rev: &str) -> Option<Executable> {
+fn pre_commit_env(program: &str, tool: &Tool, rev: &str) -> Option<Executable> {
     let home = crate::env::pre_commit_home()?;
     let wanted = rev.trim_start_matches('v');
     let mut repos: Vec<PathBuf> = std::fs::read_dir(&home)
@@ -279,7 +279,7 @@ fn pre_commit_env(program: &str, tool: Tool, rev: &str) -> Option<Executable> {
             let root = env.path();
             let candidate = root.join("bin").join(program);
             if is_executable(&candidate)
-                && dist_version(&root, tool.distribution()).as_deref() == Some(wanted)
+                && dist_version(&root, tool.distribution).as_deref() == Some(wanted)
             {
                 return Some(Executable {
                     path: candidate,

@@ -1,11 +1,12 @@
 //! The project's own linters, formatters, type checkers and tests: which it uses ([`detect`]), where they
 //! are installed ([`env`]), how they are run ([`commands`]), and what their exit and output mean
-//! ([`conclude`], with the parsers in `crate::findings`).
+//! ([`conclude`]). What each tool is, from its configuration to its parser, is in the catalogue
+//! (`crate::tools`); this module is the same for every tool.
 //!
 //! [`plan`] decides everything without running a tool (what `relgate checks` prints, and the fingerprint a
 //! cached pass is keyed on); [`run_one`] runs one planned check and always returns a verdict.
 //!
-//! Glossary: a *detected* check is one of [`Tool::ALL`], found from the project's files or named in
+//! Glossary: a *detected* check is one of the catalogue's tools, found from the project's files or named in
 //! `[tool.relgate.checks.NAME]`; a *custom* check is any other configured name (see `gates::custom`).
 
 mod commands;
@@ -13,9 +14,7 @@ mod conclude;
 mod detect;
 mod env;
 mod place;
-mod project;
 mod sources;
-mod tool;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -23,12 +22,12 @@ use std::time::Duration;
 
 pub use self::place::Place;
 pub use self::sources::{REQUIREMENTS_FILES, is_development_extra};
-pub use self::tool::Tool;
 use crate::config::Config;
-use crate::findings;
 use crate::gates::{GateContext, Isolated, Purpose, Selection, Workspace};
 use crate::outcome::{CheckResult, Kind, Status};
 use crate::process::{self, Ended, SpawnError, Spec};
+use crate::tools::parse::Input;
+use crate::tools::{CATALOGUE, Tool};
 
 /// How much of a tool's output is kept (head and tail).
 const MAX_OUTPUT: usize = 4 * 1024 * 1024;
@@ -38,7 +37,7 @@ const MAX_OUTPUT: usize = 4 * 1024 * 1024;
 pub struct PlannedCheck {
     pub name: String,
     pub kind: Kind,
-    pub tool: Tool,
+    pub tool: &'static Tool,
     /// The resolved command: the executable's absolute path, then its arguments.
     pub argv: Vec<String>,
     /// The released project's directory (the working tree, or an export): where it runs in [`Place::Tree`].
@@ -62,8 +61,10 @@ pub struct PlannedCheck {
     pub note: Option<String>,
     /// Set when the check cannot run: the error message and the next action (a missing tool).
     pub unavailable: Option<(String, String)>,
-    /// pytest: a `JUnit` XML report is requested when it runs (`-o junit_family=xunit1 --junitxml=<temp>`).
-    pub junit: bool,
+    /// The tool's report file is requested when it runs (pytest's `-o junit_family=xunit1 --junitxml=<temp>`).
+    pub report: bool,
+    /// What the command checks, repeated in fix commands (`ruff format src`); empty for a configured `run`.
+    pub targets: Vec<String>,
     /// The command is relgate's (machine-readable output options), not a configured `run`.
     pub detected_command: bool,
     /// The released tree is the user's working tree (not an export).
@@ -75,13 +76,19 @@ pub struct PlannedCheck {
 }
 
 impl PlannedCheck {
-    /// The command as `relgate checks` prints it: the report file pytest gets is named when it runs.
+    /// The command as `relgate checks` prints it: the report file is named when it runs.
     pub fn display_argv(&self) -> Vec<String> {
         let mut argv = self.argv.clone();
-        if self.junit {
-            argv.extend(junit_args("<temp file>"));
-        }
+        argv.extend(self.report_args("<temp file>"));
         argv
+    }
+
+    /// The arguments that ask for the tool's report file at `path`, when it writes one.
+    fn report_args(&self, path: &str) -> Vec<String> {
+        match (self.report, self.tool.report) {
+            (true, Some(report)) => (report.args)(path),
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -92,20 +99,21 @@ pub fn plan(ctx: &GateContext, selection: &Selection) -> anyhow::Result<Vec<Plan
     let Some(workspace) = ctx.workspace else {
         return Ok(Vec::new());
     };
-    let wanted: Vec<Tool> = Tool::ALL
-        .into_iter()
-        .filter(|t| selection.check(t.name(), t.kind()))
-        .filter(|t| ctx.config.checks.get(t.name()).and_then(|c| c.enabled) != Some(false))
+    let wanted: Vec<&'static Tool> = CATALOGUE
+        .iter()
+        .copied()
+        .filter(|t| selection.check(t.name, t.kind))
+        .filter(|t| ctx.config.checks.get(t.name).and_then(|c| c.enabled) != Some(false))
         .collect();
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
     let detections = detect::detect(&workspace.root, &workspace.project_dir)?;
-    let chosen: Vec<(Tool, Option<&detect::Detection>)> = wanted
+    let chosen: Vec<(&'static Tool, Option<&detect::Detection>)> = wanted
         .into_iter()
         .filter_map(|tool| {
             let detection = detections.iter().find(|d| d.tool == tool);
-            let configured = ctx.config.checks.contains_key(tool.name());
+            let configured = ctx.config.checks.contains_key(tool.name);
             (detection.is_some() || configured).then_some((tool, detection))
         })
         .collect();
@@ -114,50 +122,61 @@ pub fn plan(ctx: &GateContext, selection: &Selection) -> anyhow::Result<Vec<Plan
     }
     let environment = env::resolve(ctx.local_project_dir);
     let state_dir = ctx.git_common_dir.join("relgate");
-    let invocations: Vec<(Tool, Option<&detect::Detection>, commands::Invocation)> = chosen
+    let requests: Vec<commands::Request> = chosen
         .into_iter()
-        .map(|(tool, detection)| {
-            let run = ctx
+        .map(|(tool, detection)| commands::Request {
+            tool,
+            detection,
+            run: ctx
                 .config
                 .checks
-                .get(tool.name())
-                .and_then(|s| s.run.as_deref());
-            let invocation = commands::invocation(&commands::Request {
-                tool,
-                detection,
-                run,
-                environment: &environment,
-                workspace,
-                state_dir: &state_dir,
-                name: ctx.name,
-            });
-            (tool, detection, invocation)
+                .get(tool.name)
+                .and_then(|s| s.run.as_deref()),
+            environment: &environment,
+            workspace,
+            state_dir: &state_dir,
+            name: ctx.name,
         })
         .collect();
+    let found: Vec<_> = requests.iter().map(commands::executable).collect();
     // A version read from `*.dist-info` costs nothing; one asked with `--version` starts a process (ruff
     // from PATH, an entry point outside a distribution): ask them all at once.
     let versions: Vec<Option<String>> = std::thread::scope(|scope| {
-        let jobs: Vec<_> = invocations
+        let jobs: Vec<_> = requests
             .iter()
-            .map(|(tool, _, invocation)| scope.spawn(move || tool_version(*tool, invocation)))
+            .zip(&found)
+            .map(|(req, exe)| scope.spawn(move || tool_version(req.tool, exe.as_ref().ok()?)))
             .collect();
         jobs.into_iter().map(|j| j.join().ok().flatten()).collect()
     });
+    let invocations: Vec<(
+        &'static Tool,
+        Option<&detect::Detection>,
+        commands::Invocation,
+    )> = requests
+        .iter()
+        .zip(found)
+        .zip(&versions)
+        .map(|((req, exe), version)| {
+            let invocation = commands::invocation(req, exe, version.as_deref());
+            (req.tool, req.detection, invocation)
+        })
+        .collect();
     let mut planned = Vec::new();
     for ((tool, detection, invocation), version) in invocations.into_iter().zip(versions) {
-        let settings = ctx.config.checks.get(tool.name());
+        let settings = ctx.config.checks.get(tool.name);
         let run = settings.and_then(|s| s.run.as_deref());
         let mut reason = match detection {
             Some(d) => d.reason(),
             None => format!(
                 "{} in {}",
-                config_key(ctx.config, tool.name(), None),
+                config_key(ctx.config, tool.name, None),
                 config_file(ctx.config)
             ),
         };
         if run.is_some() {
             reason.push_str("; command from ");
-            reason.push_str(&config_key(ctx.config, tool.name(), Some("run")));
+            reason.push_str(&config_key(ctx.config, tool.name, Some("run")));
         }
         let identity = invocation
             .executable
@@ -166,14 +185,14 @@ pub fn plan(ctx: &GateContext, selection: &Selection) -> anyhow::Result<Vec<Plan
             .unwrap_or_default();
         let fingerprint = format!(
             "relgate-quality-1 tool={} version={} argv={:?} {identity}",
-            tool.name(),
+            tool.name,
             version.as_deref().unwrap_or("?"),
             invocation.argv,
         );
         let place = place::place(tool, run.is_some(), &invocation.argv);
         planned.push(PlannedCheck {
-            name: tool.name().to_owned(),
-            kind: tool.kind(),
+            name: tool.name.to_owned(),
+            kind: tool.kind,
             tool,
             executable: invocation
                 .executable
@@ -193,11 +212,12 @@ pub fn plan(ctx: &GateContext, selection: &Selection) -> anyhow::Result<Vec<Plan
             fingerprint,
             note: invocation.note,
             unavailable: invocation.not_found.map(|nf| (nf.message, nf.hint)),
-            junit: invocation.junit,
+            report: invocation.report,
+            targets: invocation.targets,
             detected_command: run.is_none(),
             in_place: workspace.in_place,
             state_dir: state_dir.clone(),
-            timeout_key: config_key(ctx.config, tool.name(), Some("timeout")),
+            timeout_key: config_key(ctx.config, tool.name, Some("timeout")),
         });
     }
     Ok(planned)
@@ -217,7 +237,7 @@ pub fn run_one(check: &PlannedCheck, workspace: &Workspace) -> CheckResult {
         result.details.push(hint.clone());
         return result;
     }
-    let scratch = match tempfile::Builder::new().prefix("relgate-check-").tempdir() {
+    let scratch = match crate::process::ScratchDir::new("relgate-check-") {
         Ok(dir) => dir,
         Err(e) => {
             result.message = format!(
@@ -263,20 +283,15 @@ pub fn run_one(check: &PlannedCheck, workspace: &Workspace) -> CheckResult {
             )
         }));
     }
-    let junit_path = scratch.path().join("junit.xml");
-    if check.junit {
-        argv.extend(junit_args(&junit_path.display().to_string()));
-    }
-    let runs_basedpyright = Path::new(&argv[0])
-        .file_name()
-        .is_some_and(|n| n == "basedpyright");
-    if check.tool == Tool::Basedpyright && runs_basedpyright {
-        if let Some(baseline) = project::basedpyright_baseline(&cwd) {
-            let copy = scratch.path().join("baseline.json");
-            if std::fs::copy(&baseline, &copy).is_ok() {
-                argv.push("--baselinefile".into());
-                argv.push(copy.display().to_string());
-            }
+    let report_path = scratch.path().join("report");
+    argv.extend(check.report_args(&report_path.display().to_string()));
+    if let Some(prepare) = check.tool.prepare {
+        // Only for the tool's own program (a configured `run` may run something else).
+        let runs_it = Path::new(&argv[0])
+            .file_name()
+            .is_some_and(|n| n == check.tool.program);
+        if runs_it {
+            argv.extend(prepare(&cwd, scratch.path()));
         }
     }
     result.command = Some(argv.clone());
@@ -287,14 +302,7 @@ pub fn run_one(check: &PlannedCheck, workspace: &Workspace) -> CheckResult {
     } else {
         scratch.path()
     };
-    env.push((
-        "RUFF_CACHE_DIR".into(),
-        cache_root.join("ruff").display().to_string(),
-    ));
-    env.push((
-        "BLACK_CACHE_DIR".into(),
-        cache_root.join("black").display().to_string(),
-    ));
+    env.extend(commands::cache_env(cache_root, true));
     let spec = Spec {
         argv: argv.iter().map(OsString::from).collect(),
         cwd: cwd.clone(),
@@ -309,7 +317,7 @@ pub fn run_one(check: &PlannedCheck, workspace: &Workspace) -> CheckResult {
             result.message = format!("{program} disappeared before it could run");
             result.details.push(format!(
                 "reinstall {}, then run relgate again",
-                check.tool.distribution()
+                check.tool.distribution
             ));
             return result;
         }
@@ -361,26 +369,17 @@ pub fn run_one(check: &PlannedCheck, workspace: &Workspace) -> CheckResult {
             return result.took(elapsed);
         }
     };
-    let junit_xml = if check.junit {
-        std::fs::read_to_string(&junit_path).ok()
+    let report = if check.report {
+        std::fs::read_to_string(&report_path).ok()
     } else {
         None
     };
-    let parsed = findings::parse(
-        check.tool.parser(),
-        &findings::Input {
-            output: &finished.output.text,
-            project_dir: &cwd,
-            kind: check.kind.as_str(),
-            junit_xml: junit_xml.as_deref(),
-        },
-    );
-    let command_args: &[String] = if check.detected_command {
-        &check.argv[1..]
-    } else {
-        &[]
-    };
-    let project_args = project_args(check.tool, command_args);
+    let parsed = (check.tool.parse)(&Input {
+        output: &finished.output.text,
+        project_dir: &cwd,
+        kind: check.kind.as_str(),
+        report: report.as_deref(),
+    });
     let mut result = conclude::conclude(
         result,
         conclude::Exit {
@@ -389,8 +388,11 @@ pub fn run_one(check: &PlannedCheck, workspace: &Workspace) -> CheckResult {
             findings: parsed,
             output: &finished.output.text,
             truncated: finished.output.dropped > 0,
-            counts: junit_xml.as_deref().and_then(findings::junit_counts),
-            args: &project_args,
+            counts: report
+                .as_deref()
+                .zip(check.tool.report)
+                .and_then(|(text, r)| (r.counts)(text)),
+            args: &check.targets,
             detected: check.detected_command,
         },
     );
@@ -404,7 +406,7 @@ pub fn run_one(check: &PlannedCheck, workspace: &Workspace) -> CheckResult {
         let version = check
             .version
             .as_deref()
-            .map_or_else(String::new, |v| format!("{} {v}, ", check.tool.program()));
+            .map_or_else(String::new, |v| format!("{} {v}, ", check.tool.program));
         result.message = format!("{} ({version}{exe})", result.message);
     }
     result.took(elapsed)
@@ -412,58 +414,14 @@ pub fn run_one(check: &PlannedCheck, workspace: &Workspace) -> CheckResult {
 
 /// The version of the tool a check runs: its executable's, or for `python -m TOOL` the distribution
 /// installed in the interpreter's virtualenv.
-fn tool_version(tool: Tool, invocation: &commands::Invocation) -> Option<String> {
-    let exe = invocation.executable.as_ref()?;
-    if exe.path.file_name().is_some_and(|n| n == tool.program()) {
-        env::version(exe, tool.distribution())
+fn tool_version(tool: &Tool, exe: &env::Executable) -> Option<String> {
+    if exe.path.file_name().is_some_and(|n| n == tool.program) {
+        env::version(exe, tool.distribution)
     } else {
         exe.venv
             .as_deref()
-            .and_then(|venv| env::dist_version(venv, tool.distribution()))
+            .and_then(|venv| env::dist_version(venv, tool.distribution))
     }
-}
-
-/// The arguments of a detected command that name what it checks (for fix commands): relgate's own output
-/// and cache options left out.
-fn project_args(tool: Tool, args: &[String]) -> Vec<String> {
-    // ruff's subcommand comes first.
-    let args = match tool {
-        Tool::Ruff | Tool::RuffFormat => args.get(1..).unwrap_or_default(),
-        _ => args,
-    };
-    let mut out = Vec::new();
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        let ours = matches!(
-            arg.as_str(),
-            "--check"
-                | "--check-only"
-                | "--no-fix"
-                | "--outputjson"
-                | "--format=default"
-                | "--no-cov"
-                | "--output-file=/dev/stdout"
-        ) || arg.starts_with("--output-format=")
-            || arg.starts_with("--cache-dir=")
-            || arg.starts_with("--extend-exclude=");
-        if ours {
-            continue;
-        }
-        if matches!(arg.as_str(), "-O" | "-o" | "--pythonpath") {
-            iter.next();
-            continue;
-        }
-        out.push(arg.clone());
-    }
-    out
-}
-
-fn junit_args(path: &str) -> Vec<String> {
-    vec![
-        "-o".into(),
-        "junit_family=xunit1".into(),
-        format!("--junitxml={path}"),
-    ]
 }
 
 /// `[tool.relgate.checks.NAME] KEY` (or `[checks.NAME]` in relgate.toml), for messages.
@@ -477,32 +435,4 @@ fn config_key(config: &Config, name: &str, key: Option<&str>) -> String {
 
 fn config_file(config: &Config) -> &str {
     config.source.as_deref().unwrap_or("pyproject.toml")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| (*x).to_owned()).collect()
-    }
-
-    #[test]
-    fn fix_commands_repeat_only_the_project_arguments() {
-        assert_eq!(
-            project_args(
-                Tool::RuffFormat,
-                &s(&["format", "--check", "--output-format=json-lines", "src"])
-            ),
-            ["src"]
-        );
-        assert_eq!(
-            project_args(
-                Tool::Mypy,
-                &s(&["-O", "json", "--cache-dir=/x", "--strict", "src"])
-            ),
-            ["--strict", "src"]
-        );
-        assert_eq!(project_args(Tool::Black, &s(&["--check", "."])), ["."]);
-    }
 }

@@ -1,21 +1,22 @@
 //! Where each check runs: on the released tree as it is, or in an isolated copy of its own.
 //!
 //! The released tree is the working tree when it is exactly the released content; nothing that runs there may
-//! write. So only tools that read files and never run code from the project run there, with relgate's own
-//! command line, which keeps them read-only: ruff (`--no-fix`, `--check`), black (`--check`), isort
-//! (`--check-only`), pyright and basedpyright (JSON on stdout, basedpyright's baseline copied), with every cache
-//! outside the tree (`RUFF_CACHE_DIR`, `BLACK_CACHE_DIR`). Their caches are keyed by the files' paths, so the
-//! working tree keeps them warm (a warm black run over 80 files takes half a second, a cold one tens of
-//! seconds on a loaded machine); in an export they would start cold every time.
+//! write. So only the tools the catalogue marks `reads_only` run there (ruff, ruff format, black, isort,
+//! pyright, basedpyright: they read files and never run code from the project), with relgate's own command
+//! line, which keeps them read-only (`--no-fix`, `--check`, `--check-only`, JSON on stdout, basedpyright's
+//! baseline copied) and their caches outside the tree (`RUFF_CACHE_DIR`, `BLACK_CACHE_DIR`). ruff's and black's
+//! caches are keyed by the files' paths, so the working tree keeps them warm (a warm black run over 80 files
+//! takes half a second, a cold one tens of seconds on a loaded machine); in an export they would start cold
+//! every time.
 //!
 //! Everything else runs in a copy of its own (`gates::Workspace::isolated`): pytest runs the project's tests;
-//! mypy loads the plugins the project configures (its own modules among them) and writes the report files its
-//! configuration names; flake8 loads `[flake8:local-plugins]` from the project. mypy's cache is checked by the
-//! files' content, so it stays warm there. A configured `run` is the user's command, whatever it does, and
-//! project arguments that would make a reader write (`--add-noqa`, `--cache-dir`, `--createstub`...) move it
-//! to a copy too.
+//! mypy and pylint load the plugins the project configures (its own modules among them), and mypy writes the
+//! report files its configuration names; flake8 loads `[flake8:local-plugins]` from the project. mypy's cache
+//! is checked by the files' content, so it stays warm there. A configured `run` is the user's command, whatever
+//! it does, and project arguments that would make a reader write (`--add-noqa`, `--cache-dir`,
+//! `--createstub`...) move it to a copy too.
 
-use super::tool::Tool;
+use crate::tools::Tool;
 
 /// Where a check runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,52 +29,32 @@ pub enum Place {
 
 /// Where `tool` runs, given its command: `configured` when it comes from `[tool.relgate.checks.NAME] run`,
 /// `argv` the whole command line.
-pub fn place(tool: Tool, configured: bool, argv: &[String]) -> Place {
-    let reader = matches!(
-        tool,
-        Tool::Ruff
-            | Tool::RuffFormat
-            | Tool::Black
-            | Tool::Isort
-            | Tool::Pyright
-            | Tool::Basedpyright
-    );
-    if !reader || configured || argv.iter().skip(1).any(|a| writes(tool, a)) {
+pub fn place(tool: &Tool, configured: bool, argv: &[String]) -> Place {
+    let Some(writing) = tool.reads_only else {
+        return Place::Isolated;
+    };
+    let writes = |arg: &String| {
+        let flag = arg.split_once('=').map_or(arg.as_str(), |(flag, _)| flag);
+        writing.contains(&flag)
+    };
+    if configured || argv.iter().skip(1).any(writes) {
         Place::Isolated
     } else {
         Place::Tree
     }
 }
 
-/// Whether an argument makes a reading tool write a file: its fixes, its own cache or report file, stubs or a
-/// baseline (from the tools' command-line references; an option given as `--opt=value` counts too).
-fn writes(tool: Tool, arg: &str) -> bool {
-    let flag = arg.split_once('=').map_or(arg, |(flag, _)| flag);
-    let writing: &[&str] = match tool {
-        Tool::Ruff | Tool::RuffFormat => &[
-            "--fix",
-            "--fix-only",
-            "--add-noqa",
-            "--cache-dir",
-            "--output-file",
-            "-o",
-        ],
-        Tool::Pyright | Tool::Basedpyright => {
-            &["--createstub", "--writebaseline", "--baselinefile"]
-        }
-        // `--check` and `--check-only` cannot be undone by a later option; the caches are relgate's.
-        Tool::Black | Tool::Isort => &[],
-        Tool::Flake8 | Tool::Mypy | Tool::Pytest => return true,
-    };
-    writing.contains(&flag)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tools::{CATALOGUE, by_name};
 
     fn argv(words: &[&str]) -> Vec<String> {
         words.iter().map(|w| (*w).to_owned()).collect()
+    }
+
+    fn tool(name: &str) -> &'static Tool {
+        by_name(name).unwrap()
     }
 
     #[test]
@@ -85,25 +66,25 @@ mod tests {
             "--output-format=json-lines",
             "src",
         ]);
-        assert_eq!(place(Tool::Ruff, false, &ruff), Place::Tree);
-        assert_eq!(place(Tool::Ruff, true, &ruff), Place::Isolated);
+        assert_eq!(place(tool("ruff"), false, &ruff), Place::Tree);
+        assert_eq!(place(tool("ruff"), true, &ruff), Place::Isolated);
         let noqa = argv(&["ruff", "check", "--no-fix", "--add-noqa", "src"]);
-        assert_eq!(place(Tool::Ruff, false, &noqa), Place::Isolated);
+        assert_eq!(place(tool("ruff"), false, &noqa), Place::Isolated);
         let cache = argv(&["ruff", "format", "--check", "--cache-dir=.cache"]);
-        assert_eq!(place(Tool::RuffFormat, false, &cache), Place::Isolated);
+        assert_eq!(place(tool("ruff-format"), false, &cache), Place::Isolated);
         let black = argv(&["black", "--check", "--line-length=79", "."]);
-        assert_eq!(place(Tool::Black, false, &black), Place::Tree);
+        assert_eq!(place(tool("black"), false, &black), Place::Tree);
         let stub = argv(&["pyright", "--outputjson", "--createstub", "x"]);
-        assert_eq!(place(Tool::Pyright, false, &stub), Place::Isolated);
+        assert_eq!(place(tool("pyright"), false, &stub), Place::Isolated);
     }
 
     #[test]
     fn tools_that_run_the_projects_code_are_isolated() {
-        for tool in [Tool::Pytest, Tool::Mypy, Tool::Flake8] {
-            assert_eq!(
-                place(tool, false, &argv(&[tool.program()])),
-                Place::Isolated
-            );
-        }
+        let isolated: Vec<&str> = CATALOGUE
+            .iter()
+            .filter(|t| place(t, false, &argv(&[t.program])) == Place::Isolated)
+            .map(|t| t.name)
+            .collect();
+        assert_eq!(isolated, ["flake8", "pylint", "mypy", "pytest"]);
     }
 }

@@ -128,6 +128,16 @@ note: the package index was not asked (GitHub and the network may be out of reac
 "
     );
 
+    // In a GitHub Actions step: the same text, then the failure as an annotation.
+    let (code, github, _) = explain_tag(&repo, &["--tag", "v1.4.0", "--format", "github"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        github,
+        format!(
+            "{out}::error title=check › Type check · exit code 1 · type::1 error: return-value (mypy 2.4.1, .venv/bin/mypy)%0Afix the type errors; `relgate check --tag v1.4.0 --only type` confirms the fix before the tag is pushed again%0Areproduce: relgate check --tag v1.4.0 --only type\n"
+        )
+    );
+
     let (code, out, _) = explain_tag(&repo, &["--tag", "v1.4.0", "--format", "json"]);
     assert_eq!(code, 0);
     let doc: Value = serde_json::from_str(&out).unwrap();

@@ -36,6 +36,9 @@ fn relgate_in(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<Vec
         "http_proxy",
         "ALL_PROXY",
         "all_proxy",
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "RELGATE_FORMAT",
     ] {
         cmd.env_remove(var);
     }
@@ -624,8 +627,9 @@ fn unreadable_input_exits_2_with_the_reason() {
         ),
         (
             "notes.md",
+            // `##[` is printed `##\[`: in a step's log GitHub would read it as a workflow command.
             format!(
-                "error: notes.md does not look like a GitHub Actions log: no timestamped lines, no ##[group]/##[error] markers, no `gh run view` columns\n{GET_A_LOG}"
+                "error: notes.md does not look like a GitHub Actions log: no timestamped lines, no ##\\[group]/##\\[error] markers, no `gh run view` columns\n{GET_A_LOG}"
             ),
         ),
         (
@@ -726,4 +730,89 @@ fn huge_log_with_invalid_bytes() {
         )
     );
     assert_eq!(last, "Error: Process completed with exit code 1.");
+}
+
+/// A logs archive whose one step log is 513 MiB (a sparse file: the bytes cost no disk and are never read):
+/// relgate reads at most 512 MiB of an entry, and says so with exit 2 rather than answer from part of it.
+#[test]
+fn an_entry_over_512_mib_is_exit_2_never_a_partial_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("logs_42.zip");
+    let name = b"build/1_Run pytest.txt";
+    let size: u32 = 513 << 20;
+    // A stored entry in the zip format (APPNOTE 4.3): local header, data, central directory, end record.
+    let le16 = |v: u16| v.to_le_bytes();
+    let le32 = |v: u32| v.to_le_bytes();
+    let name_len = u16::try_from(name.len()).unwrap();
+    let mut local = Vec::new();
+    for part in [
+        &le32(0x0403_4b50)[..],
+        &le16(20),
+        &le16(0),
+        &le16(0),
+        &le16(0),
+        &le16(0x21),
+        &le32(0),
+        &le32(size),
+        &le32(size),
+        &le16(name_len),
+        &le16(0),
+        name,
+    ] {
+        local.extend_from_slice(part);
+    }
+    let mut central = Vec::new();
+    for part in [
+        &le32(0x0201_4b50)[..],
+        &le16(20),
+        &le16(20),
+        &le16(0),
+        &le16(0),
+        &le16(0),
+        &le16(0x21),
+        &le32(0),
+        &le32(size),
+        &le32(size),
+        &le16(name_len),
+        &le16(0),
+        &le16(0),
+        &le16(0),
+        &le16(0),
+        &le32(0),
+        &le32(0),
+        name,
+    ] {
+        central.extend_from_slice(part);
+    }
+    let central_at = u32::try_from(local.len()).unwrap() + size;
+    let mut end = Vec::new();
+    for part in [
+        &le32(0x0605_4b50)[..],
+        &le16(0),
+        &le16(0),
+        &le16(1),
+        &le16(1),
+        &le32(u32::try_from(central.len()).unwrap()),
+        &le32(central_at),
+        &le16(0),
+    ] {
+        end.extend_from_slice(part);
+    }
+    {
+        use std::io::{Seek, SeekFrom};
+        let mut file = std::fs::File::create(&path).unwrap();
+        file.write_all(&local).unwrap();
+        file.seek(SeekFrom::Start(u64::from(central_at))).unwrap();
+        file.write_all(&central).unwrap();
+        file.write_all(&end).unwrap();
+    }
+    let run = relgate_in(tmp.path(), &["ci", "explain", "logs_42.zip"], &[], None);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        "error: build/1_Run pytest.txt in logs_42.zip is larger than 512 MiB, more than relgate reads: a log cut there \
+         could hide the failure, so there is no answer rather than a wrong one\n\
+         hint: pass the failed steps' log alone: `gh run view RUN_ID --log-failed > log.txt`, then `relgate ci explain log.txt`\n"
+    );
 }

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use super::{ToolCommand, tool_command};
 use crate::files;
-use crate::gates::quality::tool::Tool;
 use crate::shell;
+use crate::tools::{self, Tool};
 use crate::yaml::{self, Node};
 
 /// Commands the GitHub Actions workflows run (`run:` scripts, and the tools' own actions), for the project
@@ -94,23 +94,12 @@ fn read_yaml(root: &Path, path: &Path, shown: &str) -> anyhow::Result<Option<Nod
     }
 }
 
-/// The tool a step's action runs: ruff's, black's, isort's and pyright's own actions.
-fn action_tool(uses: &str, step: &Node) -> Option<Tool> {
-    let action = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
-    match action.as_str() {
-        "astral-sh/ruff-action" | "chartboost/ruff-action" => {
-            let args = step["with"]["args"].as_str().unwrap_or("");
-            Some(if args.trim_start().starts_with("format") {
-                Tool::RuffFormat
-            } else {
-                Tool::Ruff
-            })
-        }
-        "psf/black" => Some(Tool::Black),
-        "isort/isort-action" => Some(Tool::Isort),
-        "jakebailey/pyright-action" => Some(Tool::Pyright),
-        _ => None,
-    }
+/// The tool a step's action runs (the catalogue's actions: ruff's, black's, isort's, pyright's...).
+fn action_tool(uses: &str, step: &Node) -> Option<&'static Tool> {
+    let action = tools::action(uses)?;
+    let input = |key: &str| step["with"][key].as_str().map(str::to_owned);
+    let command = (action.command)(&input);
+    tools::invoked(&shell::words(&command)).map(|(tool, _)| tool)
 }
 
 fn normalize_dir(dir: &str) -> String {
@@ -128,7 +117,10 @@ fn normalize_dir(dir: &str) -> String {
 
 /// Tools run by `.pre-commit-config.yaml` hooks: the known hook ids of the tools' own repositories (with
 /// the repository's `rev`, the tool's pinned version), and local hooks whose `entry` runs a tool.
-pub fn pre_commit(root: &Path, dir: &Path) -> anyhow::Result<Vec<(Tool, String, Option<String>)>> {
+pub fn pre_commit(
+    root: &Path,
+    dir: &Path,
+) -> anyhow::Result<Vec<(&'static Tool, String, Option<String>)>> {
     let path = dir.join(".pre-commit-config.yaml");
     let shown = path
         .strip_prefix(root)
@@ -154,16 +146,10 @@ pub fn pre_commit(root: &Path, dir: &Path) -> anyhow::Result<Vec<(Tool, String, 
 }
 
 /// The tool a hook runs, why, and whether it is a local hook (its `entry` names the command).
-fn hook_tool(hook: &Node) -> Option<(Tool, String, bool)> {
+fn hook_tool(hook: &Node) -> Option<(&'static Tool, String, bool)> {
     let id = hook["id"].as_str()?;
-    // The tools' own hook ids are their check names, but for these.
-    let by_id = match id {
-        "ruff-check" => Some(Tool::Ruff),
-        "black-jupyter" => Some(Tool::Black),
-        other => Tool::from_name(other),
-    };
     let reason = format!("hook {id} in .pre-commit-config.yaml");
-    if let Some(tool) = by_id {
+    if let Some(tool) = tools::by_hook(id) {
         return Some((tool, reason, false));
     }
     let entry = hook["entry"].as_str()?;
@@ -187,25 +173,25 @@ mod tests {
             "on: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: astral-sh/ruff-action@v3\n        with:\n          args: format --check\n      - run: |\n          uv run mypy src --python-version ${{ matrix.python }}\n          python -m pytest \\\n            tests -x && echo done\n      - run: pytest other\n        working-directory: packages/other\n",
         )
         .unwrap();
-        let found: Vec<(Tool, Option<Vec<String>>)> = workflows(dir.path(), Path::new(""))
+        let found: Vec<(&str, Option<Vec<String>>)> = workflows(dir.path(), Path::new(""))
             .unwrap()
             .into_iter()
-            .map(|c| (c.tool, c.args))
+            .map(|c| (c.tool.name, c.args))
             .collect();
         assert_eq!(
             found,
             [
-                (Tool::RuffFormat, None),
-                (Tool::Mypy, None),
-                (Tool::Pytest, Some(s(&["tests", "-x"]))),
+                ("ruff-format", None),
+                ("mypy", None),
+                ("pytest", Some(s(&["tests", "-x"]))),
             ]
         );
-        let other: Vec<Tool> = workflows(dir.path(), Path::new("packages/other/"))
+        let other: Vec<&str> = workflows(dir.path(), Path::new("packages/other/"))
             .unwrap()
             .into_iter()
-            .map(|c| c.tool)
+            .map(|c| c.tool.name)
             .collect();
-        assert_eq!(other, [Tool::Pytest]);
+        assert_eq!(other, ["pytest"]);
     }
 
     #[test]
@@ -217,21 +203,26 @@ mod tests {
         )
         .unwrap();
         let rev = Some("v0.6.0".to_owned());
+        let hooks: Vec<(&str, String, Option<String>)> = pre_commit(dir.path(), dir.path())
+            .unwrap()
+            .into_iter()
+            .map(|(t, reason, rev)| (t.name, reason, rev))
+            .collect();
         assert_eq!(
-            pre_commit(dir.path(), dir.path()).unwrap(),
+            hooks,
             [
                 (
-                    Tool::Ruff,
+                    "ruff",
                     "hook ruff in .pre-commit-config.yaml".to_owned(),
                     rev.clone()
                 ),
                 (
-                    Tool::RuffFormat,
+                    "ruff-format",
                     "hook ruff-format in .pre-commit-config.yaml".to_owned(),
                     rev
                 ),
                 (
-                    Tool::Pytest,
+                    "pytest",
                     "hook tests in .pre-commit-config.yaml".to_owned(),
                     None
                 ),

@@ -5,9 +5,9 @@ use std::path::Path;
 use toml_edit::Item;
 
 use crate::files::{self, ReadError};
-use crate::gates::quality::tool::Tool;
 use crate::python::name::requirement_name;
 use crate::toml_file::{TomlFile, strings};
+use crate::tools::{self, Tool};
 
 /// Tools listed among the development dependencies: PEP 735 `[dependency-groups]`, development extras of
 /// `[project.optional-dependencies]`, Poetry groups, PDM and uv dev-dependencies, hatch environments, and
@@ -17,12 +17,11 @@ pub fn dependencies(
     root: &Path,
     dir: &Path,
     pyproject: Option<&TomlFile>,
-) -> Result<Vec<(Tool, String)>, ReadError> {
+) -> Result<Vec<(&'static Tool, String)>, ReadError> {
     let mut out = Vec::new();
     let mut add = |requirement: &str, place: &str| {
-        if let Some(tool) = requirement_name(requirement).and_then(|n| Tool::from_distribution(&n))
-        {
-            out.push((tool, format!("{} in {place}", tool.distribution())));
+        if let Some(tool) = requirement_name(requirement).and_then(|n| tools::by_distribution(&n)) {
+            out.push((tool, format!("{} in {place}", tool.distribution)));
         }
     };
     if let Some(py) = pyproject {
@@ -146,7 +145,7 @@ mod tests {
         let found: Vec<String> = dependencies(dir.path(), dir.path(), Some(&py))
             .unwrap()
             .into_iter()
-            .map(|(t, w)| format!("{}: {w}", t.name()))
+            .map(|(t, w)| format!("{}: {w}", t.name))
             .collect();
         assert_eq!(
             found,

@@ -2,26 +2,24 @@
 //! pre-commit hooks and the development dependencies it declares. These are read, never run (tox and nox
 //! would build environments into the tree).
 //!
-//! This module holds the mapping of command lines to tools (`tool_command`; the lines are read by
-//! `crate::shell`, INI files by `crate::python::ini`); the sources themselves are in `runners` (tox, nox, hatch), `ci`
-//! (GitHub Actions, pre-commit) and `deps`.
+//! This module reads command lines as tools (`tool_command`: the catalogue's `tools::invoked`, through tox's
+//! own prefixes; INI files are read by `crate::python::ini`); the sources themselves are in `runners` (tox, nox,
+//! hatch), `ci` (GitHub Actions, pre-commit) and `deps`.
 
 mod ci;
 mod deps;
 mod runners;
 
-use std::path::Path;
-
 pub use self::ci::{pre_commit, workflows};
 pub use self::deps::{REQUIREMENTS_FILES, dependencies, is_development_extra};
 pub use self::runners::{hatch, nox, tox};
-use super::tool::Tool;
 use crate::shell;
+use crate::tools::{self, Tool};
 
 /// A command line a project runs a tool with, and where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolCommand {
-    pub tool: Tool,
+    pub tool: &'static Tool,
     /// The tool's arguments (after `check`/`format` for ruff), with tox/hatch placeholders resolved; `None`
     /// when they cannot be known (a CI expression, an action's inputs).
     pub args: Option<Vec<String>>,
@@ -29,9 +27,9 @@ pub struct ToolCommand {
     pub source: String,
 }
 
-/// The tool a command line runs and its arguments, seen through runners and prefixes (`shell::program`) and
+/// The tool a command line runs and its arguments, seen through runners and prefixes (`tools::invoked`) and
 /// tox's own prefixes. `ruff` without a subcommand (older releases) is `ruff check`.
-pub fn tool_command(words: &[String]) -> Option<(Tool, Vec<String>)> {
+pub fn tool_command(words: &[String]) -> Option<(&'static Tool, Vec<String>)> {
     let mut i = 0;
     // tox: `- cmd` ignores the exit code; `py39: cmd` runs only in matching environments.
     if words.first().is_some_and(|w| w == "-" || w == "!") {
@@ -40,27 +38,7 @@ pub fn tool_command(words: &[String]) -> Option<(Tool, Vec<String>)> {
     if words.get(i).is_some_and(|w| is_factor(w)) {
         i += 1;
     }
-    let words = &words[i..];
-    let program = shell::program(words)?;
-    let base = program.name.to_ascii_lowercase();
-    let rest = &words[program.at + 1..];
-    let (tool, args) = match base.as_str() {
-        "ruff" => match rest.first().map(String::as_str) {
-            Some("format") => (Tool::RuffFormat, &rest[1..]),
-            Some("check") => (Tool::Ruff, &rest[1..]),
-            Some(first)
-                if first.starts_with('-')
-                    || Path::new(first).extension().is_some()
-                    || first == "." =>
-            {
-                (Tool::Ruff, rest)
-            }
-            None => (Tool::Ruff, rest),
-            Some(_) => return None,
-        },
-        "pytest" | "py.test" => (Tool::Pytest, rest),
-        other => (Tool::from_distribution(other)?, rest),
-    };
+    let (tool, args) = tools::invoked(&words[i..])?;
     Some((tool, resolve_placeholders(args)))
 }
 
@@ -108,8 +86,8 @@ fn is_factor(word: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn cmd(line: &str) -> Option<(Tool, Vec<String>)> {
-        tool_command(&shell::words(line))
+    fn cmd(line: &str) -> Option<(&'static str, Vec<String>)> {
+        tool_command(&shell::words(line)).map(|(t, args)| (t.name, args))
     }
 
     fn s(v: &[&str]) -> Vec<String> {
@@ -120,38 +98,38 @@ mod tests {
     fn tools_through_runners_and_placeholders() {
         assert_eq!(
             cmd("ruff check src tests"),
-            Some((Tool::Ruff, s(&["src", "tests"])))
+            Some(("ruff", s(&["src", "tests"])))
         );
-        assert_eq!(cmd("ruff ."), Some((Tool::Ruff, s(&["."]))));
+        assert_eq!(cmd("ruff ."), Some(("ruff", s(&["."]))));
         assert_eq!(
             cmd("ruff format --check ."),
-            Some((Tool::RuffFormat, s(&["--check", "."])))
+            Some(("ruff-format", s(&["--check", "."])))
         );
         assert_eq!(cmd("ruff rule F401"), None);
         assert_eq!(
             cmd("{envpython} -m pytest {posargs:tests}"),
-            Some((Tool::Pytest, s(&["tests"])))
+            Some(("pytest", s(&["tests"])))
         );
         assert_eq!(
             cmd("- mypy {toxinidir}/src {posargs}"),
-            Some((Tool::Mypy, s(&["src"])))
+            Some(("mypy", s(&["src"])))
         );
         assert_eq!(
             cmd("py39: coverage run -m pytest -x"),
-            Some((Tool::Pytest, s(&["-x"])))
+            Some(("pytest", s(&["-x"])))
         );
         assert_eq!(
             cmd("uv run --frozen --group dev mypy ."),
-            Some((Tool::Mypy, s(&["."])))
+            Some(("mypy", s(&["."])))
         );
         assert_eq!(
             cmd("PYTHONWARNINGS=error pytest {envtmpdir}"),
-            Some((Tool::Pytest, vec![]))
+            Some(("pytest", vec![]))
         );
         assert_eq!(cmd("pip install -e ."), None);
         assert_eq!(
             cmd("black --check src {args}"),
-            Some((Tool::Black, s(&["--check", "src"])))
+            Some(("black", s(&["--check", "src"])))
         );
     }
 }

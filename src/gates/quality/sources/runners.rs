@@ -225,10 +225,13 @@ fn toml_words(array: &toml_edit::Array) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gates::quality::tool::Tool;
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn tool(name: &str) -> &'static crate::tools::Tool {
+        crate::tools::by_name(name).unwrap()
     }
 
     #[test]
@@ -239,17 +242,17 @@ mod tests {
             found,
             [
                 ToolCommand {
-                    tool: Tool::Pytest,
+                    tool: tool("pytest"),
                     args: Some(s(&["tests"])),
                     source: "tox.ini [testenv]".into()
                 },
                 ToolCommand {
-                    tool: Tool::Ruff,
+                    tool: tool("ruff"),
                     args: Some(s(&["src", "tests"])),
                     source: "tox.ini [testenv:lint]".into()
                 },
                 ToolCommand {
-                    tool: Tool::Mypy,
+                    tool: tool("mypy"),
                     args: Some(s(&["--strict", "src"])),
                     source: "tox.ini [testenv:lint]".into()
                 },
@@ -271,7 +274,7 @@ mod tests {
         assert_eq!(
             found[1],
             ToolCommand {
-                tool: Tool::Mypy,
+                tool: tool("mypy"),
                 args: Some(s(&["src"])),
                 source: "pyproject.toml [tool.tox.env.type]".into()
             }
@@ -286,17 +289,17 @@ mod tests {
             "import nox\n\n@nox.session\ndef tests(session):\n    session.install('.[test]')\n    session.run('pytest', '-x', *session.posargs)\n\n@nox.session\ndef lint(session):\n    session.run(\n        \"mypy\", \"src\", \"--strict\",\n        env={\"X\": \"1\"},\n    )\n    session.run(\"python\", \"-m\", \"flake8\", SRC)\n",
         )
         .unwrap();
-        let found: Vec<(Tool, Vec<String>)> = nox(dir.path(), dir.path())
+        let found: Vec<(&str, Vec<String>)> = nox(dir.path(), dir.path())
             .unwrap()
             .into_iter()
-            .map(|c| (c.tool, c.args.unwrap()))
+            .map(|c| (c.tool.name, c.args.unwrap()))
             .collect();
         assert_eq!(
             found,
             [
-                (Tool::Pytest, s(&["-x"])),
-                (Tool::Mypy, s(&["src", "--strict"])),
-                (Tool::Flake8, vec![]),
+                ("pytest", s(&["-x"])),
+                ("mypy", s(&["src", "--strict"])),
+                ("flake8", vec![]),
             ]
         );
     }
@@ -309,36 +312,36 @@ mod tests {
         )
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let found: Vec<(Tool, Vec<String>, String)> = hatch(dir.path(), dir.path(), Some(&py))
+        let found: Vec<(&str, Vec<String>, String)> = hatch(dir.path(), dir.path(), Some(&py))
             .unwrap()
             .into_iter()
-            .map(|c| (c.tool, c.args.unwrap(), c.source))
+            .map(|c| (c.tool.name, c.args.unwrap(), c.source))
             .collect();
         assert_eq!(
             found,
             [
                 (
-                    Tool::Pytest,
+                    "pytest",
                     s(&["tests"]),
                     "pyproject.toml [tool.hatch.envs.default.scripts] test".to_owned()
                 ),
                 (
-                    Tool::Ruff,
+                    "ruff",
                     s(&["."]),
                     "pyproject.toml [tool.hatch.envs.lint.scripts] check".to_owned()
                 ),
                 (
-                    Tool::RuffFormat,
+                    "ruff-format",
                     s(&["--check", "."]),
                     "pyproject.toml [tool.hatch.envs.lint.scripts] check".to_owned()
                 ),
                 (
-                    Tool::Mypy,
+                    "mypy",
                     s(&["--strict", "src"]),
                     "pyproject.toml [tool.hatch.envs.lint.scripts] typing".to_owned()
                 ),
                 (
-                    Tool::Pytest,
+                    "pytest",
                     s(&["-x"]),
                     "pyproject.toml [tool.hatch.envs.lint.scripts] typing".to_owned()
                 ),

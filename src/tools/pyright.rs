@@ -1,13 +1,59 @@
-//! pyright and basedpyright: `--outputjson` (0-based positions), or their text
-//! `  path:line:col - severity: message (rule)`, whose message continues on lines indented with no-break
-//! spaces.
+//! pyright: `--outputjson` (0-based positions) or its text `  path:line:col - severity: message (rule)`, whose
+//! message continues on lines indented with no-break spaces; the environment's interpreter given with
+//! `--pythonpath`. basedpyright, its fork, reads and writes the same (see [`super::basedpyright`]).
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Input, finding, json_document, number, one_line, relative};
-use crate::outcome::Finding;
+use super::command::{Action, Arguments, Context};
+use super::configuration::Configuration;
+use super::log::{self, Log, Sighting};
+use super::parse::{Input, finding, json_document, number, one_line, relative};
+use super::Tool;
+use crate::outcome::{Finding, Kind};
+
+pub static TOOL: Tool = Tool {
+    name: "pyright",
+    kind: Kind::Type,
+    program: "pyright",
+    distribution: "pyright",
+    configuration: Configuration {
+        tables: &[&["tool", "pyright"]],
+        files: &["pyrightconfig.json"],
+        ..Configuration::NONE
+    },
+    hook_ids: &["pyright"],
+    hook_repos: &["https://github.com/RobertCraigie/pyright-python"],
+    actions: &[Action {
+        uses: "jakebailey/pyright-action",
+        command: |_| "pyright".into(),
+    }],
+    arguments,
+    drops: DROPS,
+    reads_only: Some(&["--createstub", "--writebaseline"]),
+    parse,
+    log: Some(log),
+    ..Tool::DEFAULT
+};
+
+/// What pyright and basedpyright leave out of the project's arguments.
+pub(super) const DROPS: &[(&str, bool)] = &[
+    ("--outputjson", false),
+    ("--watch", false),
+    ("-w", false),
+    ("--writebaseline", false),
+    ("--pythonpath", true),
+];
+
+pub(super) fn arguments(ctx: &Context) -> Arguments {
+    let mut args = Arguments::own(&["--outputjson"]);
+    if let Some(python) = ctx.python {
+        args.own.push("--pythonpath".into());
+        args.own.push(python.display().to_string());
+    }
+    args
+}
 
 static TEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s+(?P<file>\S.*?):(?P<line>\d+):(?P<col>\d+) - (?P<sev>error|warning|information): (?P<msg>.*)$")
@@ -17,7 +63,7 @@ static RULE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?P<msg>.*) \((?P<rule>report[A-Za-z]+)\)$").expect("valid regex")
 });
 
-pub fn parse(input: &Input) -> Vec<Finding> {
+pub(super) fn parse(input: &Input) -> Vec<Finding> {
     if let Some(doc) = json_document(input.output) {
         if let Some(diagnostics) = doc["generalDiagnostics"].as_array() {
             return diagnostics
@@ -74,9 +120,24 @@ fn severity(pyright: &str) -> &str {
     }
 }
 
+static LOG_FINDING: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^\s*(.+?\.pyi?):(\d+):(\d+) - error: (.+)$").ok());
+static LOG_SUMMARY: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"^(\d+) errors?, \d+ warnings?, \d+ (?:informations?|notes?)\s*$").ok()
+});
+
+/// `/path/x.py:3:12 - error: ...` and `2 errors, 0 warnings, 0 informations`.
+pub(super) fn log(lines: &dyn Log) -> Option<Sighting> {
+    let first = (0..lines.len()).find(|&i| log::matches(&LOG_FINDING, lines.text(i)));
+    let summary = (0..lines.len()).find(|&i| {
+        log::caps(&LOG_SUMMARY, lines.text(i).trim()).is_some_and(|c| &c[1] != "0")
+    });
+    log::first_error(lines, first, summary)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{input, located};
+    use super::super::parse::testing::{input, located};
     use super::*;
 
     fn at(output: &str) -> Vec<String> {
@@ -97,18 +158,15 @@ mod tests {
         "src/pkg/broken.py:3:1 error - Statements must be separated by newlines or semicolons",
     ];
 
+    /// basedpyright's output: pyright's own is the same.
     #[test]
-    fn json_from_basedpyright() {
+    fn json_and_text_from_the_pyright_family() {
         assert_eq!(
             at(include_str!(
                 "../../tests/fixtures/findings/basedpyright.json"
             )),
             EXPECTED
         );
-    }
-
-    #[test]
-    fn text_from_basedpyright() {
         assert_eq!(
             at(include_str!(
                 "../../tests/fixtures/findings/basedpyright.txt"

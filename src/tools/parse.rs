@@ -1,43 +1,13 @@
-//! One parser per tool: a tool's output (stderr merged into stdout, possibly cut to a head and a tail) becomes
-//! structured [`Finding`]s.
+//! What the tools' parsers share: a tool's output (stderr merged into stdout, possibly cut to a head and a
+//! tail) becomes structured [`Finding`]s, each tool's `parse` in its module.
 //!
 //! Every parser reads the machine-readable form relgate asks for (JSON lines, JSON, `JUnit` XML) and, for a
 //! command the user configured with `run`, the tool's default text output. Lines a parser does not recognise
 //! are ignored: the caller falls back to an excerpt of the output when a failing tool yields no finding.
 
-mod black;
-mod flake8;
-mod isort;
-mod mypy;
-mod pyright;
-mod pytest;
-mod ruff;
-
 use std::path::Path;
 
-pub use self::pytest::junit_counts;
 use crate::outcome::Finding;
-
-/// Which parser reads a tool's output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Parser {
-    /// `ruff check`: JSON lines, the default full text, or the concise text.
-    Ruff,
-    /// `ruff format --check`: JSON lines or text.
-    RuffFormat,
-    /// `black --check`.
-    Black,
-    /// `isort --check-only`.
-    Isort,
-    /// flake8's default `path:line:col: CODE text` (and pylint's format).
-    Flake8,
-    /// mypy's `-O json` lines, or its text.
-    Mypy,
-    /// pyright's and basedpyright's `--outputjson`, or their text.
-    Pyright,
-    /// pytest's `JUnit` XML report, or the short test summary of its text.
-    Pytest,
-}
 
 /// What a parser knows besides the output.
 pub struct Input<'a> {
@@ -47,22 +17,13 @@ pub struct Input<'a> {
     pub project_dir: &'a Path,
     /// The check's kind (`lint`, `format`, ...), copied into each finding.
     pub kind: &'a str,
-    /// The `JUnit` XML report pytest wrote, when it wrote one.
-    pub junit_xml: Option<&'a str>,
+    /// The report file the tool wrote, when relgate asked for one and it was written (pytest's `JUnit` XML).
+    pub report: Option<&'a str>,
 }
 
-/// Parse `input` with `parser`. Findings come in the tool's order.
-pub fn parse(parser: Parser, input: &Input) -> Vec<Finding> {
-    match parser {
-        Parser::Ruff => ruff::check(input),
-        Parser::RuffFormat => ruff::format(input),
-        Parser::Black => black::parse(input),
-        Parser::Isort => isort::parse(input),
-        Parser::Flake8 => flake8::parse(input),
-        Parser::Mypy => mypy::parse(input),
-        Parser::Pyright => pyright::parse(input),
-        Parser::Pytest => pytest::parse(input),
-    }
+/// A parser that finds nothing.
+pub fn nothing(_: &Input) -> Vec<Finding> {
+    Vec::new()
 }
 
 /// A path as the user would type it: relative to the project directory when inside it, without `./`.
@@ -113,7 +74,7 @@ pub fn clip(text: &str, max: usize) -> String {
 
 /// JSON objects found one per line (JSON lines), ignoring every other line: warnings a tool prints on stderr,
 /// and the lines the bounded capture cut in half.
-fn json_lines(output: &str) -> impl Iterator<Item = serde_json::Value> + '_ {
+pub fn json_lines(output: &str) -> impl Iterator<Item = serde_json::Value> + '_ {
     output.lines().filter_map(|line| {
         let line = line.trim();
         if !(line.starts_with('{') && line.ends_with('}')) {
@@ -127,7 +88,7 @@ fn json_lines(output: &str) -> impl Iterator<Item = serde_json::Value> + '_ {
 
 /// The one JSON document in an output that may carry other lines before or after it (a warning, a
 /// deprecation notice): from the first line that opens an object to the last closing brace.
-fn json_document(output: &str) -> Option<serde_json::Value> {
+pub fn json_document(output: &str) -> Option<serde_json::Value> {
     let start = output
         .match_indices('{')
         .map(|(i, _)| i)
@@ -139,7 +100,7 @@ fn json_document(output: &str) -> Option<serde_json::Value> {
     serde_json::from_str(&output[start..=end]).ok()
 }
 
-fn finding(kind: &str, severity: &str, message: impl Into<String>) -> Finding {
+pub fn finding(kind: &str, severity: &str, message: impl Into<String>) -> Finding {
     Finding {
         kind: kind.to_owned(),
         severity: severity.into(),
@@ -150,7 +111,7 @@ fn finding(kind: &str, severity: &str, message: impl Into<String>) -> Finding {
 
 /// A message written over several lines (pyright's explanation of a mismatch, a pytest assertion) as one
 /// line: findings are one line each.
-fn one_line(message: &str) -> String {
+pub fn one_line(message: &str) -> String {
     message
         .lines()
         .map(str::trim)
@@ -159,13 +120,13 @@ fn one_line(message: &str) -> String {
         .join("; ")
 }
 
-fn number(value: &serde_json::Value) -> Option<u32> {
+pub fn number(value: &serde_json::Value) -> Option<u32> {
     value.as_u64().and_then(|n| u32::try_from(n).ok())
 }
 
 /// What the parsers' tests share: an input as the quality gate hands it over, and findings one per line.
 #[cfg(test)]
-mod testing {
+pub mod testing {
     use std::path::Path;
 
     use super::Input;
@@ -177,7 +138,7 @@ mod testing {
             output,
             project_dir: Path::new("/tmp/relgate-capture"),
             kind,
-            junit_xml: None,
+            report: None,
         }
     }
 
