@@ -1,9 +1,10 @@
 //! Custom checks: `[tool.relgate.checks.NAME]` tables with a `run` command for a check relgate does not know
 //! (docs, a licence scanner, a project script). The command runs as configured, as an argument vector and never
-//! through a shell, in the released project's directory; exit 0 passes.
+//! through a shell, in the project's directory of an isolated copy of the released content of its own (it may
+//! be a script of the project, and write what it likes: the working tree never sees it); exit 0 passes.
 //!
 //! The project's virtualenv (found as for every check, see `crate::python::venv`) comes first on the command's
-//! `PATH`, as if it were activated.
+//! `PATH`, as if it were activated, and the copy's import root first on `PYTHONPATH`.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -13,8 +14,8 @@ use crate::cache;
 use crate::config::Config;
 use crate::env;
 use crate::error::hinted;
-use crate::gates::registry;
-use crate::outcome::{CheckResult, Kind};
+use crate::gates::{Isolated, Purpose, Workspace, registry};
+use crate::outcome::{CheckResult, Kind, Status};
 use crate::process::{self, Ended, Spec};
 use crate::python::venv;
 
@@ -139,12 +140,26 @@ impl CustomCheck {
         ))
     }
 
-    /// Run the check in `project_dir` (the working tree's project directory, or the export's).
-    pub fn run(&self, tools: &ToolEnv, project_dir: &Path) -> CheckResult {
+    /// Run the check in an isolated copy of `workspace`'s released content.
+    pub fn run(&self, tools: &ToolEnv, workspace: &Workspace) -> CheckResult {
         let command = self.command();
-        let mut result = match self.resolve(tools, project_dir) {
-            Some(program) => self.execute(program, tools, project_dir, &command),
-            None => self.not_found(tools),
+        let mut result = match workspace.isolated(Purpose::Run) {
+            Ok(copy) => {
+                let mut result = match self.resolve(tools, &copy.project_dir) {
+                    Some(program) => self.execute(program, tools, &copy, &command),
+                    None => self.not_found(tools),
+                };
+                if result.status != Status::Pass {
+                    result.details.extend(copy.carried_note());
+                }
+                result
+            }
+            Err(e) => CheckResult::error(
+                &self.name,
+                self.kind,
+                format!("cannot make an isolated copy of the released content: {e:#}"),
+            )
+            .detail("check that TMPDIR is writable and has room"),
         };
         result.command = Some(self.run.clone());
         result.required = self.required;
@@ -165,7 +180,7 @@ impl CustomCheck {
         &self,
         program: PathBuf,
         tools: &ToolEnv,
-        project_dir: &Path,
+        copy: &Isolated,
         command: &str,
     ) -> CheckResult {
         let mut argv: Vec<OsString> = vec![program.into_os_string()];
@@ -174,9 +189,10 @@ impl CustomCheck {
         if let Some(venv) = &tools.venv {
             env.push(("VIRTUAL_ENV".into(), venv.clone().into_os_string()));
         }
+        env.extend(copy.env());
         let spec = Spec {
             argv,
-            cwd: project_dir.to_path_buf(),
+            cwd: copy.project_dir.clone(),
             env,
             env_remove: Vec::new(),
             timeout: self.timeout,

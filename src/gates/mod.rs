@@ -20,29 +20,15 @@ mod spdx;
 mod succession;
 pub mod version;
 pub mod version_tags;
+mod workspace;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use pep440_rs::Version;
 
 pub use self::selection::Selection;
+pub use self::workspace::{Isolated, Purpose, Workspace};
 use crate::config::Config;
-
-/// Where the file-based checks (quality tools, build, publish setup) run: the working tree when it is exactly
-/// the released content, otherwise an isolated export of the tagged commit.
-#[derive(Debug)]
-pub struct Workspace {
-    /// The root of the checked-out or exported repository content.
-    pub root: PathBuf,
-    /// The Python project's directory inside `root` (differs from `root` in monorepos).
-    pub project_dir: PathBuf,
-    /// True when `root` is the user's own working tree.
-    pub in_place: bool,
-    /// The commit whose content `root` holds; `None` for a working tree checked as it is (no tag, changes).
-    pub commit: Option<crate::git::CommitId>,
-    /// Keeps an export alive until the checks are done; dropped, it deletes the directory.
-    pub _export: Option<crate::process::ScratchDir>,
-}
 
 /// What every gate may read.
 #[derive(Debug)]

@@ -114,7 +114,7 @@ impl<'a> Plan<'a> {
         let mut jobs: Vec<Job> = Vec::new();
         for check in &self.tools {
             let mut job = Job::new(check.name.clone(), check.kind, move || {
-                quality::run_one(check)
+                quality::run_one(check, ws)
             })
             .required(check.required)
             .fingerprint(check.fingerprint.clone());
@@ -126,10 +126,9 @@ impl<'a> Plan<'a> {
         if let Some(tools) = &self.tool_env {
             for check in &self.custom {
                 let fingerprint = check.fingerprint(tools);
-                let mut job = Job::new(check.name.clone(), check.kind, move || {
-                    check.run(tools, &ws.project_dir)
-                })
-                .required(check.required);
+                let mut job =
+                    Job::new(check.name.clone(), check.kind, move || check.run(tools, ws))
+                        .required(check.required);
                 if let Some(fingerprint) = fingerprint {
                     job = job.fingerprint(fingerprint);
                 }

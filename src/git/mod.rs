@@ -15,6 +15,7 @@ use crate::error::hinted;
 mod branch;
 mod entry_name;
 mod export;
+mod ignored;
 mod tag_store;
 pub mod write;
 

@@ -1,5 +1,6 @@
-//! Where the checks that read the project's files run: in place when the working tree is exactly the released
-//! content, else an isolated export of the released commit (or nowhere, when `isolation = "refuse"`).
+//! Where the checks read the released content: in place when the working tree is exactly that content, else an
+//! export of the released commit (or nowhere, when `isolation = "refuse"`). Either way the project's own code
+//! runs in an isolated copy of its own (`gates::Workspace::isolated`), never in the working tree.
 
 use crate::config::Isolation;
 use crate::gates::Workspace;
@@ -38,12 +39,20 @@ impl Release {
     /// Prepare where the file-based checks of `target` run. A pinned commit (a hook gating a branch push) is
     /// checked for its own content, not the working tree's.
     pub fn workspace(&self, target: &Target) -> anyhow::Result<Prepared> {
-        let in_place = |commit: Option<CommitId>| Workspace {
-            root: self.repo.workdir().to_path_buf(),
-            project_dir: self.project_dir.clone(),
-            in_place: true,
-            commit,
-            _export: None,
+        // What an export names in its errors (a tree git would not check out): the tag, else the commit.
+        let subject = match (&target.tag, target.pinned) {
+            (Some(tag), _) => format!("tag {}", tag.name),
+            (None, Some(commit)) => format!("commit {}", git::short(commit)),
+            (None, None) => format!("commit {}", git::short(target.head)),
+        };
+        let in_place = |commit: Option<CommitId>| {
+            Workspace::in_place(
+                self.repo.workdir(),
+                &self.project_dir,
+                &self.subdir,
+                commit,
+                &subject,
+            )
         };
         let (commit, label, what_is_exported) = match (&target.tag, target.pinned) {
             (Some(tag), _) => (
@@ -97,21 +106,7 @@ impl Release {
                 tree: None,
             }),
             Isolation::Export => {
-                let export = crate::process::ScratchDir::new("relgate-export-").map_err(|e| {
-                    anyhow::anyhow!("cannot create a temporary directory for the export: {e}")
-                })?;
-                let subject = target.tag.as_ref().map_or_else(
-                    || format!("commit {}", git::short(commit)),
-                    |t| format!("tag {}", t.name),
-                );
-                self.repo.export(commit, export.path(), &subject)?;
-                let workspace = Workspace {
-                    root: export.path().to_path_buf(),
-                    project_dir: export.path().join(&self.subdir),
-                    in_place: false,
-                    commit: Some(commit),
-                    _export: Some(export),
-                };
+                let workspace = Workspace::exported(&self.repo, commit, &self.subdir, &subject)?;
                 Ok(Prepared {
                     workspace: Some(workspace),
                     info: WorkspaceInfo {

@@ -24,6 +24,8 @@ pub static TOOL: Tool = Tool {
     hook_repos: &["https://github.com/DetachHead/basedpyright-pre-commit-mirror"],
     arguments: pyright::arguments,
     drops: pyright::DROPS,
+    // Its baseline is copied (`prepare`); one the project's arguments name would be rewritten.
+    reads_only: Some(&["--createstub", "--writebaseline", "--baselinefile"]),
     prepare: Some(prepare),
     parse: pyright::parse,
     log: Some(pyright::log),

@@ -40,6 +40,8 @@ pub static TOOL: Tool = Tool {
         ("-q", false),
         ("--quiet", false),
     ],
+    // `--check` cannot be undone by a later option; the cache is `BLACK_CACHE_DIR`.
+    reads_only: Some(&[]),
     cache_env: Some(CacheEnv {
         var: "BLACK_CACHE_DIR",
         by_path: true,

@@ -43,6 +43,8 @@ pub static TOOL: Tool = Tool {
         ("--diff", false),
         ("--df", false),
     ],
+    // `--check-only` cannot be undone by a later option, and isort keeps no cache.
+    reads_only: Some(&[]),
     parse,
     fix: Fix::Rewrite {
         command: "isort",

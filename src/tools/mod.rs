@@ -92,6 +92,12 @@ pub struct Tool {
     /// Arguments a configured `run` of the tool ends with too, so that it cannot rewrite the tree (relgate's
     /// own command has them among its arguments).
     pub safety: &'static [&'static str],
+    /// `Some` for a tool that only reads files and never runs code from the project (no plugin of the
+    /// project's, no report file its configuration names), which may then read the released tree in place
+    /// (`gates::quality::place`); the list holds the options of the project's arguments that would make it
+    /// write all the same (its fixes, its own cache or report file), which send it to an isolated copy. `None`:
+    /// it always runs in an isolated copy of its own.
+    pub reads_only: Option<&'static [&'static str]>,
     /// The variable that moves its cache out of the tree; every check gets it (a plugin may run the tool).
     pub cache_env: Option<CacheEnv>,
     /// Variables of its own, given relgate's state directory (pytest's `PYTEST_ADDOPTS`).
@@ -133,6 +139,7 @@ impl Tool {
         arguments: command::no_arguments,
         drops: &[],
         safety: &[],
+        reads_only: None,
         cache_env: None,
         env: command::no_env,
         prepare: None,

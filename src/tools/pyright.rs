@@ -31,6 +31,7 @@ pub static TOOL: Tool = Tool {
     }],
     arguments,
     drops: DROPS,
+    reads_only: Some(&["--createstub", "--writebaseline"]),
     parse,
     log: Some(log),
     ..Tool::DEFAULT

@@ -55,6 +55,15 @@ pub static TOOL: Tool = Tool {
         ("--diff", false),
     ],
     safety: &["--no-fix"],
+    // With `--no-fix` and its cache under relgate's directory, ruff only reads; these would write anyway.
+    reads_only: Some(&[
+        "--fix",
+        "--fix-only",
+        "--add-noqa",
+        "--cache-dir",
+        "--output-file",
+        "-o",
+    ]),
     cache_env: Some(CacheEnv {
         var: "RUFF_CACHE_DIR",
         by_path: true,

@@ -34,6 +34,8 @@ pub static TOOL: Tool = Tool {
         ("--diff", false),
         ("--output-format", true),
     ],
+    // `--check` leaves the files alone; a cache directory of the project's own would be written.
+    reads_only: Some(&["--cache-dir"]),
     parse,
     fix: Fix::Rewrite {
         command: "ruff format",

@@ -65,6 +65,12 @@ fn build_check(repo: &TestRepo) -> (i32, Option<(String, String, Vec<String>)>) 
     (out.status.code().unwrap(), build)
 }
 
+/// The details with the test virtualenv's path shown as `<venv>`.
+fn venv_shown(details: &[String]) -> Vec<String> {
+    let venv = test_venv().display().to_string();
+    details.iter().map(|d| d.replace(&venv, "<venv>")).collect()
+}
+
 #[test]
 fn dynamic_version_disagreeing_with_the_tag_fails_and_leaves_the_tree_alone() {
     let repo = hatch_project("1.0.1");
@@ -107,9 +113,10 @@ fn matching_dynamic_version_passes_with_twine_check() {
     assert!(!repo.path().join("dist").exists());
 }
 
-/// setuptools writes build/ and *.egg-info beside the sources: the scratch copy keeps them out of the tree.
-/// setuptools 65 asks for `wheel`, which the test virtualenv lacks, so this also shows the isolated retry
-/// (which installs the build requirements from the package index).
+/// setuptools writes build/ and *.egg-info beside the sources: the build's own copy keeps them out of the tree.
+/// setuptools before 70.1 asks for `wheel` (its `get_requires_for_build_wheel`), which the test virtualenv's
+/// setuptools 65 lacks: the build runs in an isolated environment from the start (its requirements from the
+/// package index), and says why.
 #[test]
 fn setuptools_build_leaves_no_egg_info_or_build_dir() {
     let repo = TestRepo::new();
@@ -132,10 +139,11 @@ fn setuptools_build_leaves_no_egg_info_or_build_dir() {
         ),
         "{details:?}"
     );
-    assert_eq!(details.len(), 1, "{details:?}");
-    assert!(
-        details[0].starts_with("python -m build without isolation lacked a build requirement in "),
-        "{details:?}"
+    assert_eq!(
+        venv_shown(&details),
+        [
+            "built in an isolated environment, as CI does: <venv>/bin/python lacks wheel (asked for by setuptools.build_meta's get_requires_for_build_wheel)"
+        ]
     );
     assert_eq!(repo.snapshot(), before);
     for leftover in ["dist", "build", "gadget.egg-info"] {
@@ -261,16 +269,19 @@ fn vcs_version_is_read_from_the_real_history() {
             "the build failed (python -m build without isolation exited with 1): ValueError: Can't parse version from tag 'v1.0.0' (tag_regex='^release-(?P<version>.+)$', tag_prefix='')"
         )
     );
+    // The backend's own error: built without isolation (nothing to download to see it), and the fix
+    // repeats that very build.
     assert_eq!(
         details[0],
-        "fix: run the build in the project to see the whole output: python -m build"
+        "fix: run the same build in the project to see the whole output: python -m build --no-isolation"
     );
     assert_eq!(repo.snapshot(), before);
 }
 
-/// An isolated export carries no history: the build is told the tag's version, and says so.
+/// When the working tree is not the tag's content, the build still reads the tag's history: its copy is a
+/// throwaway repository borrowing the real objects, at the tag's commit.
 #[test]
-fn vcs_version_in_an_export_is_the_tags() {
+fn vcs_version_in_an_export_comes_from_the_tags_history() {
     let repo = scm_project("");
     repo.write("notes.txt", "not committed\n");
     let before = repo.snapshot();
@@ -285,9 +296,11 @@ fn vcs_version_in_an_export_is_the_tags() {
         ),
         "{details:?}"
     );
-    assert!(
-        details.iter().any(|d| d == "the version comes from git, which an isolated export does not carry: built with SETUPTOOLS_SCM_PRETEND_VERSION set to the tag's version"),
-        "{details:?}"
+    assert_eq!(
+        venv_shown(&details),
+        [
+            "built in an isolated environment, as CI does: <venv>/bin/python lacks wheel (asked for by setuptools.build_meta's get_requires_for_build_wheel)"
+        ]
     );
     assert_eq!(repo.snapshot(), before);
 }
@@ -327,4 +340,251 @@ fn uv_on_path_builds_in_isolation() {
     );
     assert_eq!(build["command"][1], "build");
     assert_eq!(repo.snapshot(), before);
+}
+
+/// `relgate check --only build` with the test virtualenv active and `envs` set: the build check's (status,
+/// message, details), the test virtualenv's path shown as `<venv>`; the tree must be unchanged.
+#[track_caller]
+fn build_with(repo: &TestRepo, envs: &[(&str, &str)]) -> (i32, String, String, Vec<String>) {
+    let before = repo.snapshot();
+    let mut cmd = repo.relgate();
+    cmd.env("VIRTUAL_ENV", test_venv());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .args(["check", "--only", "build", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", stdout(&out), stderr(&out)));
+    assert_eq!(repo.snapshot(), before);
+    let build = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "build")
+        .unwrap_or_else(|| panic!("no build check: {doc:#}"));
+    let details: Vec<String> = build["details"]
+        .as_array()
+        .map(|d| d.iter().map(|l| l.as_str().unwrap().to_owned()).collect())
+        .unwrap_or_default();
+    (
+        out.status.code().unwrap(),
+        build["status"].as_str().unwrap().to_owned(),
+        build["message"].as_str().unwrap().to_owned(),
+        venv_shown(&details),
+    )
+}
+
+/// A project of `backend` (`[build-system]` lines) with a package `pkg`, tagged v1.0.0.
+fn backend_project(build_system: &str, extra: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(
+        "pyproject.toml",
+        &format!("[build-system]\n{build_system}\n[project]\nname = \"pkg\"\nversion = \"1.0.0\"\ndescription = \"A package.\"\nrequires-python = \">=3.9\"\n{extra}"),
+    )
+    .write("pkg/__init__.py", "\"\"\"A package.\"\"\"\n")
+    .commit("release")
+    .tag("v1.0.0");
+    repo
+}
+
+/// A hatchling project with a build hook (`hatch_build.py`) whose dependency is `dependency`, tagged v1.0.0.
+fn hatch_with_hook(dependency: &str) -> TestRepo {
+    let repo = backend_project(
+        "requires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"",
+        &format!(
+            "[tool.hatch.build.targets.wheel]\npackages = [\"pkg\"]\n\n[tool.hatch.build.targets.wheel.hooks.custom]\ndependencies = [\"{dependency}\"]\n"
+        ),
+    );
+    repo.write(
+        "hatch_build.py",
+        "from hatchling.builders.hooks.plugin.interface import BuildHookInterface\n\n\nclass CustomHook(BuildHookInterface):\n    pass\n",
+    )
+    .commit("a build hook");
+    repo.git(&["tag", "-f", "v1.0.0"]);
+    repo
+}
+
+const BUILT: &str = "built pkg-1.0.0.tar.gz and pkg-1.0.0-py3-none-any.whl with";
+
+/// What the real backends ask for is installed: poetry-core from `build-system.requires`, and hatchling with a
+/// build hook whose dependency (asked by `get_requires_for_build_wheel`) is installed too: no isolation.
+#[test]
+fn installed_requirements_build_without_isolation() {
+    let poetry = backend_project(
+        "requires = [\"poetry-core>=2.0\"]\nbuild-backend = \"poetry.core.masonry.api\"",
+        "",
+    );
+    for repo in [poetry, hatch_with_hook("iniconfig>=2")] {
+        assert_eq!(
+            build_with(&repo, &[]),
+            (
+                0,
+                "pass".to_owned(),
+                format!("{BUILT} python -m build without isolation; twine check passed"),
+                vec![]
+            )
+        );
+    }
+}
+
+/// A hook's dependency that is missing, a version the virtualenv does not have, a backend it lacks: the build
+/// runs in an isolated environment from the start, and says why.
+#[test]
+fn missing_requirements_build_in_isolation_and_say_why() {
+    let cases = [
+        (
+            hatch_with_hook("tomli-w"),
+            "<venv>/bin/python lacks tomli-w (asked for by hatchling.build's get_requires_for_build_wheel)",
+        ),
+        (
+            backend_project(
+                "requires = [\"hatchling<1.33\"]\nbuild-backend = \"hatchling.build\"",
+                "[tool.hatch.build.targets.wheel]\npackages = [\"pkg\"]\n",
+            ),
+            "<venv>/bin/python lacks hatchling<1.33 (asked for by build-system.requires)",
+        ),
+        (
+            backend_project(
+                "requires = [\"flit_core>=3.2,<5\"]\nbuild-backend = \"flit_core.buildapi\"",
+                "",
+            ),
+            "<venv>/bin/python cannot import what flit_core.buildapi needs: ModuleNotFoundError: No module named 'flit_core'",
+        ),
+    ];
+    for (repo, why) in cases {
+        assert_eq!(
+            build_with(&repo, &[]),
+            (
+                0,
+                "pass".to_owned(),
+                format!("{BUILT} python -m build; twine check passed"),
+                vec![format!(
+                    "built in an isolated environment, as CI does: {why}"
+                )]
+            )
+        );
+    }
+}
+
+/// An isolated build whose requirements the package index cannot give (here: no index at all) is relgate's
+/// machine failing, not the project: an error, whose fix is the one that makes the build work offline.
+#[test]
+fn an_isolated_build_without_an_index_is_an_error_naming_what_to_install() {
+    let repo = backend_project(
+        "requires = [\"flit_core>=3.2,<5\"]\nbuild-backend = \"flit_core.buildapi\"",
+        "",
+    );
+    let closed = [
+        ("PIP_INDEX_URL", "http://127.0.0.1:9/simple"),
+        ("PIP_RETRIES", "0"),
+        ("PIP_TIMEOUT", "2"),
+    ];
+    let (code, status, message, details) = build_with(&repo, &closed);
+    assert_eq!(
+        (code, status.as_str(), message.as_str()),
+        (
+            1,
+            "error",
+            "the build could not install its requirements into an isolated environment (python -m build exited with 1): the package index did not give them"
+        ),
+        "{details:#?}"
+    );
+    assert_eq!(
+        details[0],
+        "fix: install them into the project's environment, and relgate builds without isolation (offline too): <venv>/bin/python -m pip install 'flit_core>=3.2,<5'"
+    );
+    assert_eq!(
+        details.last().unwrap(),
+        "built in an isolated environment, as CI does: <venv>/bin/python cannot import what flit_core.buildapi needs: ModuleNotFoundError: No module named 'flit_core'"
+    );
+}
+
+/// setuptools before 70.1 builds a wheel only with `wheel` beside it. With `uv build`, which checks nothing
+/// itself without isolation, building without it failed (`invalid command 'bdist_wheel'`) and told the user to
+/// run `uv build`, which passes. In a virtualenv with setuptools 69.5.1 and no `wheel`, the build is isolated
+/// from the start; once `wheel` is installed, it runs without isolation.
+#[test]
+fn setuptools_before_70_1_builds_without_isolation_only_beside_wheel() {
+    let repo = backend_project(
+        "requires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"",
+        "\n[tool.setuptools]\npackages = [\"pkg\"]\n",
+    );
+    let home = repo.home.path();
+    let venv = home.join("venv");
+    let uv = test_venv().join("bin/uv");
+    let cache = home.join("uv-cache");
+    let run_uv = |args: &[&str]| {
+        let out = std::process::Command::new(&uv)
+            .args(args)
+            .env("UV_CACHE_DIR", &cache)
+            .env("UV_PYTHON_DOWNLOADS", "never")
+            .env_remove("VIRTUAL_ENV")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "uv {args:?}: {}", stderr(&out));
+    };
+    let python = test_venv().join("bin/python");
+    run_uv(&[
+        "venv",
+        "-q",
+        "--python",
+        python.to_str().unwrap(),
+        venv.to_str().unwrap(),
+    ]);
+    let venv_python = venv.join("bin/python");
+    let install = |what: &str| {
+        run_uv(&[
+            "pip",
+            "install",
+            "-q",
+            "--python",
+            venv_python.to_str().unwrap(),
+            what,
+        ]);
+    };
+    install("setuptools==69.5.1");
+    // `uv` on PATH, no `build` in the virtualenv: the frontend is `uv build` with the virtualenv's Python.
+    let bin = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&uv, bin.path().join("uv")).unwrap();
+    let path = format!("{}:/usr/bin:/bin", bin.path().display());
+    let envs = [
+        ("VIRTUAL_ENV", venv.to_str().unwrap()),
+        ("PATH", path.as_str()),
+        ("UV_CACHE_DIR", cache.to_str().unwrap()),
+        ("UV_PYTHON_DOWNLOADS", "never"),
+    ];
+    let shown = |details: Vec<String>| -> Vec<String> {
+        details
+            .into_iter()
+            .map(|d| d.replace(venv.to_str().unwrap(), "<env>"))
+            .collect()
+    };
+    let built = BUILT;
+    let (code, status, message, details) = build_with(&repo, &envs);
+    assert_eq!(
+        (code, status.as_str(), message.as_str(), shown(details)),
+        (
+            0,
+            "pass",
+            format!("{built} uv build").as_str(),
+            vec![
+                "twine not found: the metadata was not checked with `twine check`".to_owned(),
+                "built in an isolated environment, as CI does: <env>/bin/python lacks wheel (asked for by setuptools.build_meta's get_requires_for_build_wheel)".to_owned()
+            ]
+        )
+    );
+    install("wheel");
+    let (code, status, message, details) = build_with(&repo, &envs);
+    assert_eq!(
+        (code, status.as_str(), message.as_str(), shown(details)),
+        (
+            0,
+            "pass",
+            format!("{built} uv build without isolation").as_str(),
+            vec!["twine not found: the metadata was not checked with `twine check`".to_owned()]
+        )
+    );
 }

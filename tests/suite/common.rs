@@ -135,8 +135,9 @@ impl TestRepo {
         cmd
     }
 
-    /// Every file's bytes (outside .git) plus git's own view of the index, refs and stash: equal snapshots
-    /// mean relgate changed nothing.
+    /// Every file's bytes, mode and kind (directories and symlinks too, ignored files included, outside
+    /// .git), git's own view of the working tree (`git status --porcelain --ignored`), and its index, refs and
+    /// stash: equal snapshots mean relgate changed nothing.
     pub fn snapshot(&self) -> Snapshot {
         let mut files = BTreeMap::new();
         collect(self.path(), self.path(), &mut files);
@@ -144,24 +145,37 @@ impl TestRepo {
         let index = std::fs::read(git_dir.join("index")).unwrap_or_default();
         let refs = self.git(&["for-each-ref", "--format=%(refname) %(objectname)"]);
         let stash = self.git_output(&["stash", "list"]).stdout;
+        // `--no-optional-locks`: git status must not refresh the index it is asked about.
+        let status = self.git(&["--no-optional-locks", "status", "--porcelain", "--ignored"]);
         Snapshot {
             files,
             index,
             refs,
             stash,
+            status,
         }
     }
 }
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct Snapshot {
-    files: BTreeMap<PathBuf, Vec<u8>>,
+    files: BTreeMap<PathBuf, Entry>,
     index: Vec<u8>,
     refs: String,
     stash: Vec<u8>,
+    status: String,
 }
 
-fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
+/// One path of the working tree: its kind, permission bits, and content (a symlink's target).
+#[derive(Debug, PartialEq, Eq)]
+enum Entry {
+    File { mode: u32, bytes: Vec<u8> },
+    Dir { mode: u32 },
+    Link(Vec<u8>),
+}
+
+fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Entry>) {
+    use std::os::unix::fs::PermissionsExt;
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -170,20 +184,21 @@ fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
         if path.file_name().is_some_and(|n| n == ".git") {
             continue;
         }
-        let kind = entry.file_type().unwrap();
-        if kind.is_dir() {
+        let rel = path.strip_prefix(root).unwrap().to_path_buf();
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        let mode = meta.permissions().mode();
+        if meta.is_dir() {
+            files.insert(rel, Entry::Dir { mode });
             collect(root, &path, files);
-        } else if kind.is_symlink() {
+        } else if meta.file_type().is_symlink() {
             let target = std::fs::read_link(&path).unwrap();
             files.insert(
-                path.strip_prefix(root).unwrap().to_path_buf(),
-                target.into_os_string().into_encoded_bytes(),
+                rel,
+                Entry::Link(target.into_os_string().into_encoded_bytes()),
             );
         } else {
-            files.insert(
-                path.strip_prefix(root).unwrap().to_path_buf(),
-                std::fs::read(&path).unwrap(),
-            );
+            let bytes = std::fs::read(&path).unwrap();
+            files.insert(rel, Entry::File { mode, bytes });
         }
     }
 }

@@ -17,6 +17,7 @@ mod index;
 mod install;
 mod install_managers;
 mod install_sh;
+mod isolation;
 mod output;
 mod publish;
 mod publish_auth;

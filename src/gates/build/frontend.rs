@@ -28,6 +28,16 @@ impl Frontend {
         }
     }
 
+    /// The command a user runs in the project to build the same way (with or without isolation).
+    pub(super) fn command(&self, isolated: bool) -> String {
+        match (self, isolated) {
+            (Frontend::PythonBuild { .. }, true) => "python -m build".into(),
+            (Frontend::PythonBuild { .. }, false) => "python -m build --no-isolation".into(),
+            (Frontend::Uv { .. }, true) => "uv build".into(),
+            (Frontend::Uv { .. }, false) => "uv build --no-build-isolation".into(),
+        }
+    }
+
     pub(super) fn python(&self) -> Option<&Path> {
         match self {
             Frontend::PythonBuild { python } => Some(python),
@@ -42,6 +52,8 @@ impl Frontend {
 pub struct BuildSystem {
     pub backend: String,
     pub requires: Vec<String>,
+    /// `backend-path`: directories of the project the backend is imported from (an in-tree backend).
+    pub backend_path: Vec<String>,
 }
 
 /// The declared build backend of the project in `dir` (a pyproject.toml that cannot be read declares none:
@@ -59,9 +71,18 @@ pub fn build_system(dir: &Path) -> Option<BuildSystem> {
         .as_ref()
         .map(|f| f.get_strings(&["build-system", "requires"]))
         .unwrap_or_default();
+    let backend_path = file
+        .as_ref()
+        .map(|f| f.get_strings(&["build-system", "backend-path"]))
+        .unwrap_or_default();
     match backend {
-        Some(backend) => Some(BuildSystem { backend, requires }),
+        Some(backend) => Some(BuildSystem {
+            backend,
+            requires,
+            backend_path,
+        }),
         None if dir.join("setup.py").is_file() => Some(BuildSystem {
+            backend_path: Vec::new(),
             backend: "setuptools.build_meta:__legacy__".into(),
             requires: if requires.is_empty() {
                 vec!["setuptools".into()]
@@ -191,7 +212,8 @@ mod tests {
         );
         assert!(uses_vcs_version(&BuildSystem {
             backend: "setuptools.build_meta".into(),
-            requires: reqs
+            requires: reqs,
+            backend_path: Vec::new(),
         }));
     }
 
@@ -229,7 +251,8 @@ mod tests {
             build_system(dir.path()),
             Some(BuildSystem {
                 backend: "hatchling.build".into(),
-                requires: vec!["hatchling".into()]
+                requires: vec!["hatchling".into()],
+                backend_path: Vec::new(),
             })
         );
     }

@@ -2,18 +2,18 @@
 //! their file names carry exactly the release's version.
 //!
 //! A dynamic version (a `__version__` file, setuptools-scm, hatch-vcs) is only known once the backend runs;
-//! building is the one way to see the version that will be uploaded. The project is copied to a scratch
-//! directory first and built there, so the build never writes into the project tree (setuptools leaves
-//! `build/` and `*.egg-info` beside the sources; other checks may be reading the same tree in parallel).
+//! building is the one way to see the version that will be uploaded. The build runs in an isolated copy of
+//! the released content of its own (`gates::Workspace::isolated`), exactly as CI checks it out: nothing it
+//! writes (`build/`, `*.egg-info`, `dist/`) reaches the working tree or another check.
 //!
 //! Frontend: the project's virtualenv with `build` installed (`python -m build`), else `uv build`, else a
-//! `python3` with `build`. When every `build-system.requires` distribution is installed in the chosen
-//! interpreter, the build runs without isolation: no download, no throwaway environment (seconds faster, and
-//! it works offline), with the backend the maintainer has installed. Otherwise the frontend creates an
-//! isolated environment and installs the requirements from the package index, as CI does.
+//! `python3` with `build`. The build runs without isolation (no download, no throwaway environment: seconds
+//! faster, and it works offline) only when the interpreter holds everything the build asks for
+//! ([`isolation`]); otherwise the frontend creates an isolated environment and installs the requirements from
+//! the package index, as CI does.
 
 mod frontend;
-mod scratch;
+mod isolation;
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -21,10 +21,10 @@ use std::time::{Duration, Instant};
 
 use pep440_rs::Version;
 
+use self::frontend::uses_vcs_version;
 pub use self::frontend::{BuildSystem, Frontend, build_system, find_frontend, identity};
-use self::frontend::{has_distributions, requirement_names, uses_vcs_version};
-use self::scratch::copy_tree;
-use crate::gates::GateContext;
+use self::isolation::Decision;
+use crate::gates::{GateContext, Purpose, Workspace};
 use crate::outcome::{CheckResult, Kind};
 use crate::process::{self, Ended, Spec};
 use crate::python::dist_file;
@@ -62,15 +62,8 @@ pub fn check_build_using(
         )
         .detail("install one (`pipx install uv`, or `pip install build` in the project's virtualenv), or set [tool.relgate] build = false");
     };
-    let rel = workspace
-        .project_dir
-        .strip_prefix(&workspace.root)
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
     let mut result = run_build(&Build {
-        root: &workspace.root,
-        rel: &rel,
-        in_place: workspace.in_place,
+        workspace,
         system: &system,
         frontend: &frontend,
         expected: expected_version,
@@ -90,12 +83,7 @@ pub fn check_build_using(
 }
 
 struct Build<'a> {
-    /// The repository content to copy (the working tree or an export).
-    root: &'a Path,
-    /// The project directory inside `root`.
-    rel: &'a Path,
-    /// `root` is the user's working tree: its git directory can give VCS versions.
-    in_place: bool,
+    workspace: &'a Workspace,
     system: &'a BuildSystem,
     frontend: &'a Frontend,
     expected: &'a Version,
@@ -103,45 +91,49 @@ struct Build<'a> {
 }
 
 fn run_build(b: &Build) -> CheckResult {
-    let scratch = match crate::process::ScratchDir::new("relgate-build-") {
+    let copy = match b.workspace.isolated(Purpose::Build) {
+        Ok(copy) => copy,
+        Err(e) => {
+            return CheckResult::error(
+                CHECK,
+                Kind::Build,
+                format!("cannot make an isolated copy of the released content to build: {e:#}"),
+            )
+            .detail("check that TMPDIR is writable and has room");
+        }
+    };
+    let out_dir = match crate::process::ScratchDir::new("relgate-dist-") {
         Ok(dir) => dir,
         Err(e) => {
             return CheckResult::error(
                 CHECK,
                 Kind::Build,
-                format!("cannot create a scratch directory: {e}"),
+                format!("cannot create a directory for the built files: {e}"),
             );
         }
     };
-    let src_root = scratch.path().join("src");
-    let out = scratch.path().join("dist");
-    let project_src = b.root.join(b.rel);
-    let tops = [b.root, project_src.as_path()];
-    if let Err(e) = copy_tree(b.root, &src_root, &tops).and_then(|()| std::fs::create_dir_all(&out))
-    {
-        return CheckResult::error(
-            CHECK,
-            Kind::Build,
-            format!("cannot copy the project to {}: {e}", src_root.display()),
-        );
-    }
-    let project = src_root.join(b.rel);
+    let out = out_dir.path();
+    let project = copy.project_dir.clone();
     let mut env: Vec<(OsString, OsString)> = Vec::new();
     let mut notes = Vec::new();
     if uses_vcs_version(b.system) {
-        // In place, the scratch copy becomes a throwaway repository borrowing the real objects and tags, so
-        // that the plugin sees the history while git writes nothing into the user's repository (setuptools-scm
-        // strips GIT_* variables, so a `gitdir:` link would let `git describe` refresh the user's index).
-        let history = if b.in_place {
-            crate::git::Repo::discover(b.root)
-                .ok()
-                .and_then(|repo| Some((repo.head().ok()??, repo)))
-        } else {
-            None
-        };
+        // The copy becomes a throwaway repository borrowing the real objects and tags, so that the plugin sees
+        // the history while git writes nothing into the user's repository (setuptools-scm strips GIT_*
+        // variables, so a `gitdir:` link would let `git describe` refresh the user's index). A working tree
+        // checked as it is builds on HEAD's history.
+        let history = b.workspace.repo().ok().and_then(|repo| {
+            let commit = match b.workspace.commit {
+                Some(commit) => Some(commit),
+                None if b.workspace.in_place => repo.head().ok().flatten(),
+                None => None,
+            };
+            commit.map(|c| (c, repo))
+        });
         match history {
-            Some((head, repo)) => {
-                if let Err(e) = repo.scratch_repo(head, &src_root, Some(&b.expected.to_string())) {
+            Some((commit, repo)) => {
+                if let Err(e) =
+                    repo.scratch_repo(commit, copy.root(), Some(&b.expected.to_string()))
+                {
                     return CheckResult::error(
                         CHECK,
                         Kind::Build,
@@ -149,73 +141,97 @@ fn run_build(b: &Build) -> CheckResult {
                     );
                 }
             }
-            _ => {
+            None => {
                 env.push((
                     "SETUPTOOLS_SCM_PRETEND_VERSION".into(),
                     b.expected.to_string().into(),
                 ));
                 notes.push(
-                    "the version comes from git, which an isolated export does not carry: built with SETUPTOOLS_SCM_PRETEND_VERSION set to the tag's version".to_owned(),
+                    "the version comes from git, whose history relgate cannot give the build here: built with SETUPTOOLS_SCM_PRETEND_VERSION set to the release's version".to_owned(),
                 );
             }
         }
     }
-    let mut isolated = !b
-        .frontend
-        .python()
-        .is_some_and(|python| has_distributions(python, &requirement_names(&b.system.requires)));
-    let (finished, command, how) =
-        loop {
-            let argv = build_argv(b.frontend, &project, &out, isolated);
-            let command: Vec<String> = argv
-                .iter()
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect();
-            let how = format!(
-                "{}{}",
-                b.frontend.label(),
-                if isolated { "" } else { " without isolation" }
-            );
-            let finished = match process::run(&Spec {
-                argv,
-                cwd: project.clone(),
-                env: env.clone(),
-                env_remove: vec!["PYTHONPATH".into()],
-                timeout: b.timeout,
-                max_output: 64 * 1024,
-            }) {
-                Ok(finished) => finished,
-                Err(e) => {
-                    let mut r =
-                        CheckResult::error(CHECK, Kind::Build, format!("cannot run {how}: {e}"));
-                    r.command = Some(command);
-                    return r;
-                }
-            };
-            // The backend may ask for more than `requires` lists (setuptools < 70.1 asks for `wheel`): build
-            // again in an isolated environment rather than report the maintainer's environment as the project's
-            // failure.
-            let missing = [
-                "Missing dependencies",
-                "Unmet dependencies",
-                "No module named",
-            ]
+    let decision = isolation::decide(b.frontend.python(), b.system, &project, &env, b.timeout);
+    let mut isolated = matches!(decision, Decision::Isolated { .. });
+    if let Decision::Isolated { why, .. } = &decision {
+        notes.push(format!(
+            "built in an isolated environment, as CI does: {why}"
+        ));
+    }
+    let (finished, command, how) = loop {
+        let argv = build_argv(b.frontend, &project, out, isolated);
+        let command: Vec<String> = argv
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let how = format!(
+            "{}{}",
+            b.frontend.label(),
+            if isolated { "" } else { " without isolation" }
+        );
+        let finished = match process::run(&Spec {
+            argv,
+            cwd: project.clone(),
+            env: env.clone(),
+            env_remove: vec!["PYTHONPATH".into()],
+            timeout: b.timeout,
+            max_output: 64 * 1024,
+        }) {
+            Ok(finished) => finished,
+            Err(e) => {
+                let mut r =
+                    CheckResult::error(CHECK, Kind::Build, format!("cannot run {how}: {e}"));
+                r.command = Some(command);
+                return r;
+            }
+        };
+        // The frontend checks the requirements itself before it builds (`python -m build --no-isolation`
+        // says "Missing dependencies"): when it finds one the interpreter's answer did not show (an extra's
+        // dependency), build again in an isolated environment rather than report the maintainer's environment
+        // as the project's failure.
+        let missing = ["Missing dependencies", "Unmet dependencies"]
             .iter()
             .any(|m| finished.output.text.contains(m));
-            if !isolated && missing && matches!(finished.ended, Ended::Exited(code) if code != 0) {
-                notes.push(format!(
-                "{how} lacked a build requirement in {}; built again in an isolated environment",
+        if !isolated && missing && matches!(finished.ended, Ended::Exited(code) if code != 0) {
+            notes.push(format!(
+                "{how} found a build requirement missing in {}; built again in an isolated environment, as CI does",
                 b.frontend.python().map_or_else(String::new, |p| p.display().to_string())
             ));
-                isolated = true;
-                let _ = std::fs::remove_dir_all(&out);
-                let _ = std::fs::create_dir_all(&out);
-                continue;
-            }
-            break (finished, command, how);
-        };
+            isolated = true;
+            let _ = std::fs::remove_dir_all(out);
+            let _ = std::fs::create_dir_all(out);
+            continue;
+        }
+        break (finished, command, how);
+    };
     let mut result = match finished.ended {
-        Ended::Exited(0) => verdict(&out, b.expected, &how, b.frontend),
+        Ended::Exited(0) => verdict(out, b.expected, &how, b.frontend),
+        Ended::Exited(code) if isolated && could_not_set_up(&finished.output.text) => {
+            let mut r = CheckResult::error(
+                CHECK,
+                Kind::Build,
+                format!(
+                    "the build could not install its requirements into an isolated environment ({how} exited with {code}): the package index did not give them"
+                ),
+            );
+            r.exit_code = Some(code);
+            let missing = match &decision {
+                Decision::Isolated { missing, .. } => missing.as_slice(),
+                Decision::WithoutIsolation => &[],
+            };
+            let fix = match b.frontend.python() {
+                Some(python) if !missing.is_empty() => format!(
+                    "fix: install them into the project's environment, and relgate builds without isolation (offline too): {} -m pip install {}",
+                    python.display(),
+                    missing.iter().map(|m| crate::shell::quote(m)).collect::<Vec<_>>().join(" ")
+                ),
+                _ => "fix: check that the package index is reachable (PIP_INDEX_URL, UV_INDEX_URL), or set [tool.relgate] build = false".to_owned(),
+            };
+            r.details.push(fix);
+            r.details.extend(tail(&finished.output.text, 12));
+            r
+        }
         Ended::Exited(code) => {
             let mut r = CheckResult::fail(
                 CHECK,
@@ -227,8 +243,8 @@ fn run_build(b: &Build) -> CheckResult {
             );
             r.exit_code = Some(code);
             r.details.push(format!(
-                "fix: run the build in the project to see the whole output: {}",
-                b.frontend.label()
+                "fix: run the same build in the project to see the whole output: {}",
+                b.frontend.command(isolated)
             ));
             r.details.extend(tail(&finished.output.text, 20));
             r
@@ -256,6 +272,27 @@ fn run_build(b: &Build) -> CheckResult {
     result.command = Some(command);
     result.details.extend(notes);
     result
+}
+
+/// Whether an isolated build failed before the backend ran: the frontend could not install the build
+/// requirements (no network, no index, no matching version), which says nothing about the project.
+fn could_not_set_up(output: &str) -> bool {
+    // `python -m build`: pip installing into the isolated environment failed.
+    let pip = output.lines().any(|l| {
+        l.starts_with("ERROR Command '[")
+            && l.contains("'install'")
+            && l.contains("returned non-zero exit status")
+    });
+    // `uv build`.
+    let uv = [
+        "Failed to resolve requirements from `build-system.requires`",
+        "Failed to install requirements from `build-system.requires`",
+        "Failed to resolve requirements from `setup.py` build",
+        "Failed to install requirements from `setup.py` build",
+    ]
+    .iter()
+    .any(|m| output.contains(m));
+    pip || uv
 }
 
 fn build_argv(frontend: &Frontend, project: &Path, out: &Path, isolated: bool) -> Vec<OsString> {

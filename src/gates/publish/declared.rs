@@ -102,83 +102,6 @@ pub struct ReleaseWorkflow {
     pub jobs: Vec<String>,
 }
 
-/// Whether an `if:` lets its job or step run on a run started by `event` on `reference` (`refs/tags/v1.4.0`).
-/// Only conditions made of these tests are read: `github.event_name == 'push'` (or `!=`), `github.ref == '...'`,
-/// `github.ref_type == 'tag'`, `startsWith(github.ref, 'refs/tags/')` (or `!startsWith(...)`), joined by `&&`
-/// or by `||` (not both); `None` for anything else (`always()`, `needs.x.result`, `inputs.x`...).
-pub fn runs_on(condition: &str, event: &str, reference: &str) -> Option<bool> {
-    let text = condition.trim();
-    let text = text
-        .strip_prefix("${{")
-        .and_then(|t| t.strip_suffix("}}"))
-        .unwrap_or(text)
-        .trim();
-    let (terms, all): (Vec<&str>, bool) = match (text.contains("&&"), text.contains("||")) {
-        (true, true) => return None,
-        (true, false) => (text.split("&&").collect(), true),
-        (false, true) => (text.split("||").collect(), false),
-        (false, false) => (vec![text], true),
-    };
-    let values: Option<Vec<bool>> = terms.iter().map(|t| term(t, event, reference)).collect();
-    let values = values?;
-    Some(if all {
-        values.iter().all(|v| *v)
-    } else {
-        values.iter().any(|v| *v)
-    })
-}
-
-fn term(text: &str, event: &str, reference: &str) -> Option<bool> {
-    let text = text.trim();
-    let text = text
-        .strip_prefix('(')
-        .and_then(|t| t.strip_suffix(')'))
-        .unwrap_or(text)
-        .trim();
-    let literal = |s: &str| {
-        let s = s.trim();
-        s.strip_prefix('\'')
-            .and_then(|s| s.strip_suffix('\''))
-            .or_else(|| s.strip_prefix('"').and_then(|s| s.strip_suffix('"')))
-            .map(str::to_string)
-    };
-    let (negated, call) = match text.strip_prefix('!') {
-        Some(rest) => (true, rest.trim()),
-        None => (false, text),
-    };
-    if call
-        .get(..11)
-        .is_some_and(|head| head.eq_ignore_ascii_case("startsWith("))
-    {
-        let args = call.get(11..)?.strip_suffix(')')?;
-        let (subject, prefix) = args.split_once(',')?;
-        if subject.trim() != "github.ref" {
-            return None;
-        }
-        return Some(reference.starts_with(&literal(prefix)?) != negated);
-    }
-    if negated {
-        return None;
-    }
-    let ref_type = if reference.starts_with("refs/tags/") {
-        "tag"
-    } else {
-        "branch"
-    };
-    for (op, equal) in [("==", true), ("!=", false)] {
-        if let Some((left, right)) = text.split_once(op) {
-            let actual = match left.trim() {
-                "github.event_name" => event,
-                "github.ref" => reference,
-                "github.ref_type" => ref_type,
-                _ => return None,
-            };
-            return Some((actual == literal(right)?) == equal);
-        }
-    }
-    None
-}
-
 /// Whether a tool id runs other tools that the workflow does not show (tox, nox, pre-commit, make).
 pub fn is_aggregator(tool: &str) -> bool {
     tools::AGGREGATORS.contains(&tool)
@@ -208,8 +131,7 @@ pub fn release_workflows(
     let mut started = Vec::new();
     let mut manual = Vec::new();
     for w in &parsed {
-        let mut uploads = upload::find_uploads(w);
-        uploads.extend(upload::find_script_uploads(w));
+        let uploads = upload::on_release(w).0;
         if uploads.is_empty() {
             continue;
         }
@@ -500,44 +422,6 @@ jobs:
                 "manual (workflow_dispatch) only: pushing 1.4.0 does not start it (tags: v*)"
             )
         );
-    }
-
-    #[test]
-    fn conditions_on_the_event_and_the_ref() {
-        let tag = "refs/tags/v1.4.0";
-        assert_eq!(
-            runs_on("github.event_name == 'push'", "push", tag),
-            Some(true)
-        );
-        assert_eq!(
-            runs_on("${{ github.event_name != 'push' }}", "push", tag),
-            Some(false)
-        );
-        assert_eq!(
-            runs_on("startsWith(github.ref, 'refs/tags/')", "push", tag),
-            Some(true)
-        );
-        assert_eq!(
-            runs_on(
-                "github.event_name == 'release' || github.event_name == 'workflow_dispatch'",
-                "push",
-                tag
-            ),
-            Some(false)
-        );
-        assert_eq!(
-            runs_on(
-                "github.ref_type == 'tag' && github.event_name == 'push'",
-                "push",
-                tag
-            ),
-            Some(true)
-        );
-        assert_eq!(runs_on("always()", "push", tag), None);
-        assert_eq!(runs_on("a == 'b' && c || d", "push", tag), None);
-        assert_eq!(runs_on("inputs.publish == true", "push", tag), None);
-        assert_eq!(runs_on("startsWit€(github.ref, 'x')", "push", tag), None);
-        assert_eq!(runs_on("!", "push", tag), None);
     }
 
     #[test]

@@ -109,10 +109,7 @@ pub fn read(root: &Path) -> CiJobs {
 fn publishing_jobs(workflows: &[Workflow]) -> Vec<PublishingJob> {
     let mut out: Vec<PublishingJob> = Vec::new();
     for w in workflows {
-        let uploads = upload::find_uploads(w)
-            .into_iter()
-            .chain(upload::find_script_uploads(w));
-        for u in uploads {
+        for u in upload::on_release(w).0 {
             let Some(job) = w.job(&u.job) else { continue };
             if out.iter().any(|p| p.workflow == w.path && p.job == u.job) {
                 continue;

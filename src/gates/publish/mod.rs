@@ -9,6 +9,7 @@
 //! - `release-checks`: quality tools that the publishing job (or a job it `needs`) runs but the local gate does
 //!   not: a release run failing on checks the local run skipped is the failure relgate exists to prevent.
 
+mod condition;
 mod declared;
 #[cfg(test)]
 mod fuzz;
@@ -21,9 +22,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+pub use self::condition::runs_on;
 pub use self::declared::{
     DeclaredJob, DeclaredStep, DeclaredWorkflow, ReleaseWorkflow, declare, is_aggregator,
-    release_workflows, runs_on,
+    release_workflows,
 };
 use self::upload::{Auth, Index, Upload};
 use self::workflow::Workflow;
@@ -131,10 +133,7 @@ pub fn trusted_publishers(
     let owner_repository = remote.and_then(github_owner_repo);
     let mut out: Vec<Presented> = Vec::new();
     for w in &workflows {
-        for u in upload::find_uploads(w)
-            .into_iter()
-            .chain(upload::find_script_uploads(w))
-        {
+        for u in upload::on_release(w).0 {
             if u.auth != Auth::Trusted {
                 continue;
             }
@@ -242,21 +241,43 @@ fn analyze(
         }
     }
     let mut uploads: Vec<(&Workflow, Upload)> = Vec::new();
+    // Uploads that never run on a release (a pull request's job, a branch push's): not this release's
+    // publishers, and the tools before them do not gate it.
+    let mut never: Vec<String> = Vec::new();
     for w in &workflows {
-        uploads.extend(upload::find_uploads(w).into_iter().map(|u| (w, u)));
-        uploads.extend(upload::find_script_uploads(w).into_iter().map(|u| (w, u)));
+        let (publishers, elsewhere) = upload::on_release(w);
+        uploads.extend(publishers.into_iter().map(|u| (w, u)));
+        for (u, why) in elsewhere {
+            let at = w
+                .job(&u.job)
+                .and_then(|j| j.line)
+                .map_or_else(|| w.path.clone(), |l| format!("{}:{l}", w.path));
+            let line = format!(
+                "{at}: job `{}` uploads to {} with {}, but never on a release: {why}",
+                u.job,
+                u.index.label(),
+                u.uploader.label()
+            );
+            if !never.contains(&line) {
+                never.push(line);
+            }
+        }
     }
     if uploads.is_empty() {
-        let mut skipped = CheckResult::skipped(
-            WORKFLOW_CHECK,
-            Kind::Publish,
-            "no workflow uploads to a package index (looked for pypa/gh-action-pypi-publish, twine upload, uv publish, poetry/hatch/flit/pdm publish)",
-        );
-        let tools = CheckResult::skipped(
-            TOOLS_CHECK,
-            Kind::Publish,
-            "no workflow uploads to a package index",
-        );
+        let (workflow_note, tools_note) = if never.is_empty() {
+            (
+                "no workflow uploads to a package index (looked for pypa/gh-action-pypi-publish, twine upload, uv publish, poetry/hatch/flit/pdm publish)",
+                "no workflow uploads to a package index",
+            )
+        } else {
+            (
+                "no workflow uploads to a package index on a release",
+                "no workflow uploads to a package index on a release",
+            )
+        };
+        let mut skipped = CheckResult::skipped(WORKFLOW_CHECK, Kind::Publish, workflow_note);
+        skipped.details.extend(never.iter().cloned());
+        let tools = CheckResult::skipped(TOOLS_CHECK, Kind::Publish, tools_note);
         if !unreadable.is_empty() {
             // The unreadable file may be the publishing workflow; GitHub would not run it either.
             skipped = CheckResult::fail(
@@ -271,8 +292,14 @@ fn analyze(
         }
         return vec![skipped, tools];
     }
+    let mut workflow = workflow_verdict(&workflows, &uploads, &unreadable, release);
+    workflow.details.extend(
+        never
+            .iter()
+            .map(|n| format!("  not a publisher of this release: {n}")),
+    );
     vec![
-        workflow_verdict(&workflows, &uploads, &unreadable, release),
+        workflow,
         tools::verdict(&workflows, &uploads, local_checks, configured),
     ]
 }

@@ -263,9 +263,16 @@ fn every_gating_tool_run_locally_passes_and_jobs_outside_needs_do_not_count() {
         &["ruff", "mypy", "pytest", "pylint"],
     );
     assert_eq!(t.status, Status::Pass, "{t:#?}");
+    // tox does not run locally: the message says so, as the warning does, rather than contradict it.
     assert_eq!(
         t.message,
-        "the release run's quality tools (mypy, pytest, ruff, ruff-format, tox) run locally too"
+        "the release run's quality tools (mypy, pytest, ruff, ruff-format) run locally too; tox runs only in the release run (see the warning)"
+    );
+    assert_eq!(
+        t.details,
+        [
+            "warning: the release run runs tox (release.yml job `test`, step `Run tox -e docs`); relgate cannot see what it runs: run it before tagging"
+        ]
     );
 }
 
@@ -474,13 +481,24 @@ fn a_release_tag_the_push_filter_leaves_out_fails() {
         w.details[0],
         "fix: add a pattern matching v1.0.0 under `on: push: tags:`, or name the tag as the workflow expects (tag-format)"
     );
-    // A branch-only push filter publishes from branch pushes (pypa/sampleproject): not a forgotten tag.
+    // A branch-only push filter publishes from branch pushes (pypa/sampleproject): not a forgotten tag, and
+    // not a publisher of a release tag either.
     let branches = text.replace("    tags: ['release-*']", "    branches: [main]");
-    let (w, _) = run(&[(".github/workflows/release.yml", &branches)], &[], &[]);
-    assert_eq!(w.status, Status::Pass, "{w:#?}");
+    let (w, t) = run(&[(".github/workflows/release.yml", &branches)], &[], &[]);
     assert_eq!(
-        w.details[0],
-        ".github/workflows/release.yml:7: job `up` uploads to PyPI with uv publish, using trusted publishing; runs on branch push (main)"
+        (w.status, t.status),
+        (Status::Skipped, Status::Skipped),
+        "{w:#?}"
+    );
+    assert_eq!(
+        w.message,
+        "no workflow uploads to a package index on a release"
+    );
+    assert_eq!(
+        w.details,
+        [
+            ".github/workflows/release.yml:7: job `up` uploads to PyPI with uv publish, but never on a release: .github/workflows/release.yml runs only on branch pushes (main)"
+        ]
     );
     let manual = text.replace("on:\n", "on:\n  workflow_dispatch:\n");
     let (w, _) = run(&[(".github/workflows/release.yml", &manual)], &[], &[]);
@@ -511,6 +529,103 @@ fn a_release_run_gated_by_relgate_check_passes() {
         &[(".github/workflows/release.yml", &with_mypy)],
         &["ruff", "pytest"],
         &["ruff", "pytest", "mypy"],
+    );
+    assert_eq!(t.status, Status::Fail, "{t:#?}");
+}
+
+/// A workflow that publishes on release tags.
+const RELEASE_ON_TAGS: &str = "on:\n  push:\n    tags: ['v*']\npermissions:\n  id-token: write\njobs:\n  publish:\n    steps:\n      - uses: pypa/gh-action-pypi-publish@release/v1\n";
+
+/// Jobs that upload only from pull requests or branches (to `TestPyPI` here, without `id-token: write`) do not
+/// publish the release: alone, nothing publishes it; beside the release workflow, they refuse nothing and their
+/// tools gate nothing.
+#[test]
+fn a_job_that_never_runs_on_a_release_is_not_a_publisher() {
+    let pr_only = "on:\n  pull_request:\njobs:\n  preview:\n    steps:\n      - run: uv run mypy src\n      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          repository-url: https://test.pypi.org/legacy/\n";
+    let on_pr = "on: [push, pull_request]\njobs:\n  preview:\n    if: github.event_name == 'pull_request'\n    steps:\n      - run: uv run mypy src\n      - run: uv publish --index testpypi\n";
+    let on_branches = "on: [push, pull_request]\njobs:\n  nightly:\n    if: ${{ startsWith(github.ref, 'refs/heads/') && github.repository == 'acme/widget' }}\n    steps:\n      - run: uv run mypy src\n      - uses: pypa/gh-action-pypi-publish@release/v1\n";
+    for (file, text, why) in [
+        (
+            ".github/workflows/preview.yml",
+            pr_only,
+            ".github/workflows/preview.yml:4: job `preview` uploads to TestPyPI with pypa/gh-action-pypi-publish, but never on a release: .github/workflows/preview.yml runs only on pull_request",
+        ),
+        (
+            ".github/workflows/preview.yml",
+            on_pr,
+            ".github/workflows/preview.yml:3: job `preview` uploads to TestPyPI with uv publish, but never on a release: `if: github.event_name == 'pull_request'` is false on every release",
+        ),
+        (
+            ".github/workflows/nightly.yml",
+            on_branches,
+            ".github/workflows/nightly.yml:3: job `nightly` uploads to PyPI with pypa/gh-action-pypi-publish, but never on a release: `if: ${{ startsWith(github.ref, 'refs/heads/') && github.repository == 'acme/widget' }}` is false on every release",
+        ),
+    ] {
+        // Alone: nothing publishes a release.
+        let (w, t) = run(&[(file, text)], &[], &["mypy"]);
+        assert_eq!(
+            (w.status, t.status),
+            (Status::Skipped, Status::Skipped),
+            "{w:#?}"
+        );
+        assert_eq!(w.details, [why]);
+        // Beside the real release workflow: the only publisher; mypy in the other job gates nothing.
+        let (w, t) = run(
+            &[
+                (file, text),
+                (".github/workflows/release.yml", RELEASE_ON_TAGS),
+            ],
+            &[],
+            &["mypy"],
+        );
+        assert_eq!(w.status, Status::Pass, "{w:#?}");
+        assert_eq!(
+            w.message,
+            "publishes from .github/workflows/release.yml (job `publish`, PyPI)"
+        );
+        assert_eq!(
+            w.details.last().unwrap(),
+            &format!("  not a publisher of this release: {why}")
+        );
+        assert_eq!(t.status, Status::Pass, "{t:#?}");
+        assert_eq!(
+            t.message,
+            "the publishing jobs run no quality tool before uploading"
+        );
+    }
+}
+
+/// A step the release never runs (its `if:` is false on a tag) counts for nothing in `release-checks`: mypy,
+/// configured but not run locally, runs there only on pull requests.
+#[test]
+fn steps_that_never_run_on_a_release_run_no_tool_before_the_upload() {
+    let text = "on:\n  push:\n    tags: ['v*']\n  pull_request:\njobs:\n  checks:\n    steps:\n      - run: uv run pytest\n      - if: github.event_name == 'pull_request'\n        run: uv run mypy src\n      - if: \"!startsWith(github.ref, 'refs/tags/')\"\n        run: uv run flake8\n  publish:\n    needs: checks\n    if: github.event_name == 'push'\n    permissions:\n      id-token: write\n    steps:\n      - uses: pypa/gh-action-pypi-publish@release/v1\n";
+    let (w, t) = run(
+        &[(".github/workflows/release.yml", text)],
+        &["pytest"],
+        &["pytest", "mypy", "flake8"],
+    );
+    assert_eq!(w.status, Status::Pass, "{w:#?}");
+    assert_eq!(t.status, Status::Pass, "{t:#?}");
+    assert_eq!(
+        t.message,
+        "the release run's quality tools (pytest) run locally too"
+    );
+    assert!(t.details.is_empty(), "{:?}", t.details);
+    // Without the conditions, both would gate the release, and the local gate skips them.
+    let unconditional = text
+        .replace(
+            "      - if: github.event_name == 'pull_request'\n        run",
+            "      - run",
+        )
+        .replace(
+            "      - if: \"!startsWith(github.ref, 'refs/tags/')\"\n        run",
+            "      - run",
+        );
+    let (_, t) = run(
+        &[(".github/workflows/release.yml", &unconditional)],
+        &["pytest"],
+        &["pytest", "mypy", "flake8"],
     );
     assert_eq!(t.status, Status::Fail, "{t:#?}");
 }

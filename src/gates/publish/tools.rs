@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::TOOLS_CHECK;
+use super::condition;
 use super::upload::Upload;
 use super::workflow::{Step, Workflow};
 use crate::files::{self, ReadError};
@@ -126,7 +127,28 @@ pub(super) fn verdict(
             ));
         }
     }
-    let ran: Vec<&str> = found.keys().map(String::as_str).collect();
+    // What the message says runs locally too is exactly what does: the other tools are the warnings.
+    let matched: Vec<&str> = found
+        .keys()
+        .filter(|t| local.contains(*t))
+        .map(String::as_str)
+        .collect();
+    let unmatched: Vec<&str> = found
+        .keys()
+        .filter(|t| !local.contains(*t))
+        .map(String::as_str)
+        .collect();
+    let only_there = match unmatched.len() {
+        0 => String::new(),
+        1 => format!(
+            "; {} runs only in the release run (see the warning)",
+            unmatched[0]
+        ),
+        _ => format!(
+            "; {} run only in the release run (see the warnings)",
+            unmatched.join(", ")
+        ),
+    };
     let mut result = if !blocking.is_empty() {
         CheckResult::fail(
             TOOLS_CHECK,
@@ -139,32 +161,42 @@ pub(super) fn verdict(
         )
         .detail("fix: enable the check locally (remove it from `skip`, or set `enabled = true` in [tool.relgate.checks.NAME])")
     } else if let Some(at) = relgate {
-        let others = if ran.is_empty() {
+        let others = if matched.is_empty() {
             String::new()
         } else {
             format!(
-                "; its other quality tools ({}) run locally too",
-                ran.join(", ")
+                "; its other quality tools that run locally too: {}",
+                matched.join(", ")
             )
         };
         CheckResult::pass(
             TOOLS_CHECK,
             Kind::Publish,
-            format!("the release run gates with relgate check ({at}), as this run does{others}"),
+            format!(
+                "the release run gates with relgate check ({at}), as this run does{others}{only_there}"
+            ),
         )
-    } else if ran.is_empty() {
+    } else if found.is_empty() {
         CheckResult::pass(
             TOOLS_CHECK,
             Kind::Publish,
             "the publishing jobs run no quality tool before uploading",
+        )
+    } else if matched.is_empty() {
+        CheckResult::pass(
+            TOOLS_CHECK,
+            Kind::Publish,
+            format!(
+                "no quality tool of the release run is one the project configures and the local gate skips{only_there}"
+            ),
         )
     } else {
         CheckResult::pass(
             TOOLS_CHECK,
             Kind::Publish,
             format!(
-                "the release run's quality tools ({}) run locally too",
-                ran.join(", ")
+                "the release run's quality tools ({}) run locally too{only_there}",
+                matched.join(", ")
             ),
         )
     };
@@ -184,7 +216,14 @@ fn collect_tools(
         if !seen.insert((w.path.clone(), job.id.clone())) {
             continue;
         }
+        // A job or step whose `if:` is false on every release runs nothing before the upload.
+        if !condition::may_run_on_release(w, job, None) {
+            continue;
+        }
         for step in &job.steps {
+            if !condition::may_run_on_release(w, job, Some(step)) {
+                continue;
+            }
             for tool in tools_in_step(step) {
                 found.entry(tool).or_insert_with(|| {
                     format!("{} job `{}`, step `{}`", w.file, job.id, step.label())

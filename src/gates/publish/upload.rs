@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use super::condition;
 use super::workflow::{Job, Step, Workflow};
 use crate::shell;
 
@@ -103,6 +104,28 @@ const CREDENTIAL_ENV: &[&str] = &[
     "FLIT_PASSWORD",
     "PDM_PUBLISH_PASSWORD",
 ];
+
+/// The uploads of `workflow` that can run on a release, and those that never can, each with the reason
+/// (`gates::publish::condition`): only the first are the release's publishers.
+pub fn on_release(workflow: &Workflow) -> (Vec<Upload>, Vec<(Upload, String)>) {
+    let mut publishers = Vec::new();
+    let mut never = Vec::new();
+    for upload in find_uploads(workflow)
+        .into_iter()
+        .chain(find_script_uploads(workflow))
+    {
+        let job = workflow.job(&upload.job);
+        let step = job.and_then(|j| j.steps.iter().find(|s| s.label() == upload.step));
+        match job {
+            Some(job) if !condition::may_run_on_release(workflow, job, step) => {
+                let why = condition::never_on_release(workflow, job, step);
+                never.push((upload, why));
+            }
+            _ => publishers.push(upload),
+        }
+    }
+    (publishers, never)
+}
 
 /// Every upload step in a workflow.
 pub fn find_uploads(workflow: &Workflow) -> Vec<Upload> {

@@ -169,8 +169,8 @@ fn configured(
     }
 }
 
-/// Variables every tool of the check gets: the environment activated, nothing written into the tree, and
-/// in an isolated export the export's code imported before an editable install of the working tree.
+/// Variables every tool of the check gets: the environment activated, nothing written into the tree. A check
+/// that runs in an isolated copy gets the copy's own (`gates::Isolated::env`) when it starts.
 fn base_env(req: &Request) -> Vec<(String, String)> {
     let state = req.state_dir;
     let mut env: Vec<(String, String)> = vec![
@@ -192,12 +192,6 @@ fn base_env(req: &Request) -> Vec<(String, String)> {
     env.extend(cache_env(state, false));
     env.extend((req.tool.env)(state));
     env.extend(req.environment.activation());
-    if !req.workspace.in_place {
-        env.push((
-            "PYTHONPATH".into(),
-            import_roots(&req.workspace.project_dir),
-        ));
-    }
     env
 }
 
@@ -210,23 +204,6 @@ pub fn cache_env(root: &Path, by_path: bool) -> Vec<(String, String)> {
         .filter(|(_, c)| c.by_path == by_path)
         .map(|(name, c)| (c.var.to_owned(), root.join(name).display().to_string()))
         .collect()
-}
-
-/// The directories an export's code is imported from, first on `PYTHONPATH`: `src/` for a src layout,
-/// else the project directory; the user's own `PYTHONPATH` follows.
-fn import_roots(project_dir: &Path) -> String {
-    let src = project_dir.join("src");
-    let root = if src.is_dir() {
-        src
-    } else {
-        project_dir.to_path_buf()
-    };
-    let mut value = root.into_os_string();
-    if let Some(rest) = crate::env::python_path() {
-        value.push(":");
-        value.push(rest);
-    }
-    value.to_string_lossy().into_owned()
 }
 
 #[cfg(test)]

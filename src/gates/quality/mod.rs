@@ -13,15 +13,17 @@ mod commands;
 mod conclude;
 mod detect;
 mod env;
+mod place;
 mod sources;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use self::place::Place;
 pub use self::sources::{REQUIREMENTS_FILES, is_development_extra};
 use crate::config::Config;
-use crate::gates::{GateContext, Selection};
+use crate::gates::{GateContext, Isolated, Purpose, Selection, Workspace};
 use crate::outcome::{CheckResult, Kind, Status};
 use crate::process::{self, Ended, SpawnError, Spec};
 use crate::tools::parse::Input;
@@ -38,8 +40,10 @@ pub struct PlannedCheck {
     pub tool: &'static Tool,
     /// The resolved command: the executable's absolute path, then its arguments.
     pub argv: Vec<String>,
-    /// Where it runs: the released project's directory (the working tree, or an isolated export).
+    /// The released project's directory (the working tree, or an export): where it runs in [`Place::Tree`].
     pub cwd: PathBuf,
+    /// Where it runs: on the released tree as it is, or in an isolated copy of its own.
+    pub place: Place,
     pub env: Vec<(String, String)>,
     pub timeout: Duration,
     pub required: bool,
@@ -63,7 +67,7 @@ pub struct PlannedCheck {
     pub targets: Vec<String>,
     /// The command is relgate's (machine-readable output options), not a configured `run`.
     pub detected_command: bool,
-    /// The checks run in the user's working tree (not an isolated export).
+    /// The released tree is the user's working tree (not an export).
     pub in_place: bool,
     /// relgate's state directory, for caches that are only safe in place.
     pub state_dir: PathBuf,
@@ -185,6 +189,7 @@ pub fn plan(ctx: &GateContext, selection: &Selection) -> anyhow::Result<Vec<Plan
             version.as_deref().unwrap_or("?"),
             invocation.argv,
         );
+        let place = place::place(tool, run.is_some(), &invocation.argv);
         planned.push(PlannedCheck {
             name: tool.name.to_owned(),
             kind: tool.kind,
@@ -195,6 +200,7 @@ pub fn plan(ctx: &GateContext, selection: &Selection) -> anyhow::Result<Vec<Plan
                 .map(|e| environment.shown(&e.path)),
             argv: invocation.argv,
             cwd: workspace.project_dir.clone(),
+            place,
             env: invocation.env,
             timeout: settings
                 .and_then(|s| s.timeout)
@@ -217,8 +223,8 @@ pub fn plan(ctx: &GateContext, selection: &Selection) -> anyhow::Result<Vec<Plan
     Ok(planned)
 }
 
-/// Run one planned check to its verdict. Blocking; never panics on the tool's behaviour.
-pub fn run_one(check: &PlannedCheck) -> CheckResult {
+/// Run one planned check to its verdict, in `workspace`. Blocking; never panics on the tool's behaviour.
+pub fn run_one(check: &PlannedCheck, workspace: &Workspace) -> CheckResult {
     let mut result = CheckResult::new(&check.name, check.kind, Status::Error, "");
     result.command = Some(check.argv.clone());
     result.required = check.required;
@@ -243,6 +249,40 @@ pub fn run_one(check: &PlannedCheck) -> CheckResult {
         }
     };
     let mut argv = check.argv.clone();
+    let mut env = check.env.clone();
+    // A check that runs the project's code gets its own copy of the released content, deleted when it ends.
+    let isolated = match check.place {
+        Place::Tree => None,
+        Place::Isolated => match workspace.isolated(Purpose::Run) {
+            Ok(copy) => Some(copy),
+            Err(e) => {
+                result.message =
+                    format!("cannot make an isolated copy of the released content: {e:#}");
+                result
+                    .details
+                    .push("check that TMPDIR is writable and has room".into());
+                return result;
+            }
+        },
+    };
+    let cwd = isolated
+        .as_ref()
+        .map_or_else(|| check.cwd.clone(), |copy| copy.project_dir.clone());
+    if let Some(copy) = &isolated {
+        // A configured script of the project runs from the copy too.
+        if let Ok(rel) = Path::new(&argv[0]).strip_prefix(&check.cwd) {
+            let moved = copy.project_dir.join(rel);
+            if moved.is_file() {
+                argv[0] = moved.display().to_string();
+            }
+        }
+        env.extend(copy.env().into_iter().map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        }));
+    }
     let report_path = scratch.path().join("report");
     argv.extend(check.report_args(&report_path.display().to_string()));
     if let Some(prepare) = check.tool.prepare {
@@ -251,14 +291,13 @@ pub fn run_one(check: &PlannedCheck) -> CheckResult {
             .file_name()
             .is_some_and(|n| n == check.tool.program);
         if runs_it {
-            argv.extend(prepare(&check.cwd, scratch.path()));
+            argv.extend(prepare(&cwd, scratch.path()));
         }
     }
     result.command = Some(argv.clone());
-    let mut env = check.env.clone();
-    // Caches keyed by file path: in place they are kept warm in relgate's state directory; an export's
-    // paths are new every time, so its caches go with the scratch directory.
-    let cache_root = if check.in_place {
+    // Caches keyed by file path: kept warm in relgate's state directory for the working tree; an export's or
+    // a copy's paths are new every time, so their caches go with the scratch directory.
+    let cache_root = if check.in_place && check.place == Place::Tree {
         check.state_dir.as_path()
     } else {
         scratch.path()
@@ -266,7 +305,7 @@ pub fn run_one(check: &PlannedCheck) -> CheckResult {
     env.extend(commands::cache_env(cache_root, true));
     let spec = Spec {
         argv: argv.iter().map(OsString::from).collect(),
-        cwd: check.cwd.clone(),
+        cwd: cwd.clone(),
         env: env.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
         env_remove: vec!["PYTHONHOME".into()],
         timeout: check.timeout,
@@ -337,7 +376,7 @@ pub fn run_one(check: &PlannedCheck) -> CheckResult {
     };
     let parsed = (check.tool.parse)(&Input {
         output: &finished.output.text,
-        project_dir: &check.cwd,
+        project_dir: &cwd,
         kind: check.kind.as_str(),
         report: report.as_deref(),
     });
@@ -358,6 +397,11 @@ pub fn run_one(check: &PlannedCheck) -> CheckResult {
         },
     );
     result.exit_code = Some(code);
+    if result.status != Status::Pass {
+        result
+            .details
+            .extend(isolated.as_ref().and_then(Isolated::carried_note));
+    }
     if let Some(exe) = &check.executable {
         let version = check
             .version
