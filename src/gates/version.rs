@@ -492,22 +492,36 @@ fn uploadable(version: &Version, config: &Config) -> CheckResult {
         )
         .detail("release a version without the `+local` part");
     }
-    if version.is_dev() && !config.allow_dev.unwrap_or(false) {
-        return CheckResult::fail(
-            name,
-            Kind::Version,
-            format!("{version} is a development release (.dev)"),
-        )
-        .detail(
-            "release a final, pre- or post-release version, or set [tool.relgate] allow-dev = true",
-        );
+    // The index accepts development releases, and projects do publish them (httpx, tokenizers); others push
+    // `.dev0` marker tags for setuptools-scm that are never published. Only a project that says so refuses them.
+    if version.is_dev() {
+        return match config.allow_dev {
+            Some(false) => CheckResult::fail(
+                name,
+                Kind::Version,
+                format!("{version} is a development release (.dev), and allow-dev = false"),
+            )
+            .detail("release a final, pre- or post-release version, or remove [tool.relgate] allow-dev = false"),
+            Some(true) => CheckResult::pass(
+                name,
+                Kind::Version,
+                format!("{version} is a development release (allowed by allow-dev)"),
+            ),
+            None => CheckResult::pass(
+                name,
+                Kind::Version,
+                format!("{version} is a development release (installers skip it unless asked)"),
+            )
+            .detail(format!(
+                "warning: {version} is a development release: the index accepts it, but is it meant to be published? \
+                 set [tool.relgate] allow-dev = true to release .dev versions without this warning, or allow-dev = false to refuse them"
+            )),
+        };
     }
     let kind = if version.is_pre() {
         "a pre-release (installers skip it unless asked)"
     } else if version.is_post() {
         "a post-release"
-    } else if version.is_dev() {
-        "a development release (allowed by allow-dev)"
     } else {
         "a final release"
     };

@@ -146,22 +146,43 @@ fn pep440_normalization_pre_post_and_calver() {
 }
 
 #[test]
-fn dev_and_local_versions_are_not_uploadable() {
+fn dev_releases_warn_unless_configured_and_local_versions_are_not_uploadable() {
+    // The index accepts .dev releases, and projects publish them: a warning, unless allow-dev decides.
     let repo = project("1.1.0.dev3");
     repo.tag("v1.1.0.dev3");
     let (code, doc) = check_json(&repo, &[]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(
+        verdicts(&doc)[2],
+        v(
+            "version-uploadable",
+            "pass",
+            "1.1.0.dev3 is a development release (installers skip it unless asked)"
+        )
+    );
+    let uploadable = &doc["checks"][2];
+    assert!(
+        uploadable["details"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("warning: 1.1.0.dev3 is a development release"),
+        "{uploadable:#}"
+    );
+    repo.write("relgate.toml", "allow-dev = false\n");
+    let (code, doc) = check_json(&repo, &[]);
+    assert_eq!(code, 1, "{doc:#}");
     assert_eq!(
         verdicts(&doc)[2],
         v(
             "version-uploadable",
             "fail",
-            "1.1.0.dev3 is a development release (.dev)"
+            "1.1.0.dev3 is a development release (.dev), and allow-dev = false"
         )
     );
     repo.write("relgate.toml", "allow-dev = true\n");
     let (code, doc) = check_json(&repo, &[]);
     assert_eq!(code, 0, "{doc:#}");
+    assert!(doc["checks"][2].get("details").is_none(), "{doc:#}");
 
     let local = project("1.0+abc");
     local.tag("v1.0+abc");
